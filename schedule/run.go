@@ -1,0 +1,208 @@
+package schedule
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Show is a programme whose episodes air in runs.
+type Show struct {
+	ID       string   // short key, unique in a schedule
+	Title    string   // e.g. "Backstage"
+	Synopsis string   // a paragraph about the whole series
+	Genres   []string // e.g. "Soap opera"
+	Country  string   // ISO 3166 code, e.g. "ZA"
+	Language string   // BCP 47 tag, e.g. "en"
+	Credits  Credits
+
+	// EpisodeTitles holds titles for the episodes that have one. An episode
+	// without an entry is called "Episode N".
+	EpisodeTitles map[int]string
+}
+
+// EpisodeTitle returns the title of episode n: its entry in EpisodeTitles,
+// or "Episode n".
+func (s *Show) EpisodeTitle(n int) string {
+	if t, ok := s.EpisodeTitles[n]; ok && t != "" {
+		return t
+	}
+	return fmt.Sprintf("Episode %d", n)
+}
+
+// Credits names the people behind a show, role by role. The roles are the
+// ones XMLTV knows, in its order, plus the two it lacks (creators and
+// developers), which feeds mention in prose.
+type Credits struct {
+	Creators   []string
+	Developers []string
+	Directors  []string
+	Actors     []string
+	Writers    []string
+	Producers  []string
+	Composers  []string
+	Presenters []string
+}
+
+// Channel is where a run airs.
+type Channel struct {
+	ID   string // XMLTV-style id, domain-like: "etv.co.za"
+	Name string // display name: "e.tv"
+}
+
+// Assumption records that one field of a run is a modelling choice rather
+// than a sourced fact, and why it was chosen.
+type Assumption struct {
+	Field string // the field it concerns, as named in schedule files: "slot", "last", "episodes" …
+	Note  string // what was assumed and why
+}
+
+// Run is one broadcast run of a show on a channel: a slot rule repeated
+// from a first date to a last one, each slot carrying the next episode.
+//
+// Episodes come from one of two places. A run of new episodes numbers them
+// from FirstEpisode upwards; it ends at Last or after Count episodes,
+// whichever comes first, and must have at least one of the two. A replay
+// (Replays set) shows the episodes of another run again, in that run's
+// order, from episode ReplayFrom to ReplayTo (0: to that run's last); it
+// ends when they run out or at Last, whichever comes first.
+type Run struct {
+	Name    string
+	Show    *Show
+	Channel *Channel
+
+	// Rule is a standard five-field cron spec ("30 18 * * 1-5") read in
+	// Location. A wall-clock time that does not exist on a day (inside a
+	// daylight-saving jump) has no slot that day; a time that happens twice
+	// has one slot, at its first occurrence. Both are cron's own rules.
+	Rule     string
+	Location *time.Location
+	First    Date          // the first day slots may fall on
+	Last     Date          // the last day slots may fall on; zero for none
+	Length   time.Duration // how long each slot lasts
+
+	FirstEpisode int // new episodes: the number of the first one
+	Count        int // new episodes: how many at most; 0 for no limit
+
+	Replays    string // the name of the run replayed; "" for new episodes
+	ReplayFrom int    // replays: the first episode shown
+	ReplayTo   int    // replays: the last episode shown; 0 for the replayed run's last
+
+	// Exceptions are days with no airing (pre-emptions). The episode that
+	// would have aired then moves to the next slot.
+	Exceptions []Date
+
+	Assumptions []Assumption
+}
+
+// IsReplay reports whether r shows another run's episodes again.
+func (r *Run) IsReplay() bool { return r.Replays != "" }
+
+// Assumed returns the note for field if the run marks it as an
+// assumption, and "" otherwise.
+func (r *Run) Assumed(field string) string {
+	for _, a := range r.Assumptions {
+		if a.Field == field {
+			return a.Note
+		}
+	}
+	return ""
+}
+
+// FieldError reports a run whose field holds a bad value. Loaders use
+// Field to point at the line in a schedule file.
+type FieldError struct {
+	Run   string // run name
+	Field string // field name, as in schedule files: "slot", "timezone" …
+	Value string // the offending value, as written
+	Err   error
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("schedule: run %q: %s %q: %v", e.Run, e.Field, e.Value, e.Err)
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// ErrInvalid is wrapped by every error that reports a bad schedule, as
+// opposed to a failure to do anything with a good one.
+var ErrInvalid = errors.New("invalid schedule")
+
+func (r *Run) fieldErr(field, value string, format string, args ...any) error {
+	return &FieldError{Run: r.Name, Field: field, Value: value, Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)}
+}
+
+// validate checks the fields that can be checked without other runs and
+// returns the parsed slot rule.
+func (r *Run) validate() (cron.Schedule, error) {
+	if r.Name == "" {
+		return nil, fmt.Errorf("schedule: %w: a run has no name", ErrInvalid)
+	}
+	if r.Show == nil {
+		return nil, r.fieldErr("show", "", "missing")
+	}
+	if r.Channel == nil {
+		return nil, r.fieldErr("channel", "", "missing")
+	}
+	if r.Location == nil {
+		return nil, r.fieldErr("timezone", "", "missing")
+	}
+	rule, err := parseRule(r.Rule)
+	if err != nil {
+		return nil, r.fieldErr("slot", r.Rule, "%v", err)
+	}
+	if r.First.IsZero() {
+		return nil, r.fieldErr("first", "", "missing")
+	}
+	if !r.Last.IsZero() && r.Last.Before(r.First) {
+		return nil, r.fieldErr("last", r.Last.String(), "before the first date %s", r.First)
+	}
+	if r.Length <= 0 {
+		return nil, r.fieldErr("length", r.Length.String(), "want a positive duration such as 30m")
+	}
+	if r.IsReplay() {
+		if r.ReplayFrom < 1 {
+			return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "want an episode number of 1 or more")
+		}
+		if r.ReplayTo != 0 && r.ReplayTo < r.ReplayFrom {
+			return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "before replay.from %d", r.ReplayFrom)
+		}
+	} else {
+		if r.FirstEpisode < 1 {
+			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "want an episode number of 1 or more")
+		}
+		if r.Count < 0 {
+			return nil, r.fieldErr("episodes.count", fmt.Sprint(r.Count), "want 0 (no limit) or more")
+		}
+		if r.Last.IsZero() && r.Count == 0 {
+			return nil, r.fieldErr("last", "", "a run of new episodes needs a last date or an episode count")
+		}
+	}
+	return rule, nil
+}
+
+// parseRule parses a five-field cron spec. The zone is a field of its own,
+// so CRON_TZ= and TZ= prefixes are refused; that also keeps clear of
+// cron's panic on a prefix with no fields after it (robfig/cron issue 470).
+func parseRule(spec string) (s cron.Schedule, err error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, errors.New("empty: want a cron spec such as \"30 18 * * 1-5\"")
+	}
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		return nil, errors.New("a zone prefix is not allowed here: set the run's timezone instead")
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s, err = nil, fmt.Errorf("not a cron spec: %v", p)
+		}
+	}()
+	s, err = cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("not a cron spec (minute hour day-of-month month day-of-week): %v", err)
+	}
+	return s, nil
+}
