@@ -1,0 +1,116 @@
+package feeds
+
+import (
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites the file with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("output differs from %s (run go test -update and review the diff)", path)
+	}
+}
+
+// tool returns the path of an external consumer. Outside CI a missing tool
+// skips the test; in CI (CI=true) it fails it, so a broken install step
+// cannot pass unnoticed.
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is needed in CI and is missing: %v", name, err)
+		}
+		t.Skipf("%s not installed: %v", name, err)
+	}
+	return path
+}
+
+// smallSchedule is a two-week, two-run, two-zone schedule for golden files:
+// a weekday run in Johannesburg, a replay of it, an exception, a slot that
+// crosses midnight on a channel in London (which has daylight saving) and
+// text that needs escaping.
+func smallSchedule(t testing.TB) *schedule.Schedule {
+	t.Helper()
+	jnb, err := time.LoadLocation("Africa/Johannesburg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lon, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := &schedule.Show{
+		ID:       "backstage",
+		Title:    "Backstage",
+		Synopsis: "Students & lecturers at a performing-arts college chase fame — \"and each other\" <sometimes>.",
+		Genres:   []string{"Soap opera", "Drama"},
+		Country:  "ZA",
+		Language: "en",
+		Credits: schedule.Credits{
+			Creators:  []string{"Mfundi Vundla"},
+			Actors:    []string{"Duncan Lawson", "Katlego Danke"},
+			Writers:   []string{"Collin Oliphant"},
+			Producers: []string{"Mfundi Vundla"},
+			Composers: []string{"Dusk to Dawn"},
+		},
+		EpisodeTitles: map[int]string{1: "Pilot: First Day"},
+	}
+	etv := &schedule.Channel{ID: "etv.co.za", Name: "e.tv"}
+	late := &schedule.Channel{ID: "late.example.uk", Name: "Late Night"}
+	orig := &schedule.Run{
+		Name: "original", Show: show, Channel: etv, Rule: "30 18 * * 1-5", Location: jnb,
+		First: schedule.Date{Year: 2006, Month: 12, Day: 25}, Last: schedule.Date{Year: 2007, Month: 1, Day: 5},
+		Length: 30 * time.Minute, FirstEpisode: 1,
+		Exceptions: []schedule.Date{{Year: 2007, Month: 1, Day: 1}},
+	}
+	re := &schedule.Run{
+		Name: "rebroadcast", Show: show, Channel: etv, Rule: "40 16 * * 1-5", Location: jnb,
+		First: schedule.Date{Year: 2007, Month: 1, Day: 1}, Length: 30 * time.Minute,
+		Replays: "original", ReplayFrom: 1, ReplayTo: 3,
+	}
+	night := &schedule.Run{
+		Name: "late", Show: show, Channel: late, Rule: "45 23 * * 5", Location: lon,
+		First: schedule.Date{Year: 2006, Month: 12, Day: 29}, Last: schedule.Date{Year: 2007, Month: 1, Day: 5},
+		Length: 30 * time.Minute, Replays: "original", ReplayFrom: 1,
+	}
+	s, err := schedule.New(schedule.Plan{
+		Name: "Backstage test", Source: "test data", Location: jnb,
+		Revised: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC),
+		Runs:    []*schedule.Run{orig, re, night},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSmallSchedule(t *testing.T) {
+	s := smallSchedule(t)
+	// originals: Dec 25-29 (5), Jan 2-5 (4, Jan 1 excepted) = 9
+	// rebroadcast: episodes 1-3 on Jan 1-3 = 3; late: Dec 29, Jan 5 = 2
+	if got, want := s.Len(), 14; got != want {
+		t.Fatalf("small schedule has %d slots, want %d", got, want)
+	}
+}
