@@ -1,0 +1,20 @@
+// Command backstage answers what aired when on e.tv's Backstage and
+// publishes it as iCalendar and XMLTV feeds; see "backstage help".
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // zone data built in, for machines without zoneinfo
+
+	"github.com/backstage-epg/backstage/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}

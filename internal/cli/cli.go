@@ -1,0 +1,328 @@
+// Package cli implements the backstage command: argument parsing, the
+// query commands, exports and serve. cmd/backstage only calls Main.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// Version is the program's version, shown by "backstage version" and in
+// the generator fields of the feeds.
+var Version = "0.1.0"
+
+// Env is what a command may touch of the outside world. Tests swap each
+// part for their own.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Now            func() time.Time
+}
+
+// usageError marks an error as the user's: bad arguments, values or
+// schedule files. It maps to exit status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// Main runs the command line args (without the program name) and returns
+// the exit status: 0 on success, 2 for a usage error, 1 for any other
+// failure. Errors are one line on env.Stderr.
+func Main(ctx context.Context, args []string, env Env) (code int) {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	defer func() {
+		// Whatever goes wrong inside, the user gets a line, not a trace.
+		if p := recover(); p != nil {
+			fmt.Fprintf(env.Stderr, "backstage: internal error: %v\n", p)
+			code = 1
+		}
+	}()
+	err := run(ctx, args, env)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintf(env.Stderr, "backstage: %s\n", oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// command is one subcommand.
+type command struct {
+	name    string
+	args    string // positional arguments, for the usage line
+	summary string
+	example string
+	nargs   [2]int // least and most positional arguments
+	flags   func(fs *flag.FlagSet, o *options)
+	run     func(ctx context.Context, c *call) error
+}
+
+// options holds every flag's value; each command registers the ones it takes.
+type options struct {
+	schedule string
+	tz       string
+	json     bool
+
+	from, to, run string
+
+	out             string
+	compact, allDay bool
+	markNew         bool
+}
+
+// call is one invocation of a command, with its arguments parsed.
+type call struct {
+	env   Env
+	opt   *options
+	args  []string
+	sched *schedule.Schedule
+	loc   *time.Location // display zone
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{
+		airedCmd, episodeCmd, slotsCmd, runsCmd, scheduleCmd, versionCmd,
+	}
+}
+
+// globals are flags every command takes; value-taking ones are listed so
+// the command word can be found after them.
+func globals(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.schedule, "schedule", "", "read the schedule from `FILE` instead of the embedded Backstage default")
+	fs.StringVar(&o.tz, "tz", "", "show times in `ZONE` (an IANA name such as Europe/London); default: the schedule's own")
+}
+
+var globalValueFlags = map[string]bool{"schedule": true, "tz": true}
+
+func run(ctx context.Context, args []string, env Env) error {
+	name, rest := splitCommand(args)
+	if name == "" || name == "help" {
+		if len(rest) > 0 && name == "help" {
+			if c := lookup(rest[0]); c != nil {
+				c.usage(env.Stdout)
+				return nil
+			}
+		}
+		if name == "" && containsHelp(rest) || name == "help" {
+			mainUsage(env.Stdout)
+			return nil
+		}
+		mainUsage(env.Stderr)
+		return usagef("no command given: want one of %s", commandNames())
+	}
+	c := lookup(name)
+	if c == nil {
+		return usagef("unknown command %q: want one of %s", name, commandNames())
+	}
+	o := &options{}
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	globals(fs, o)
+	if c.flags != nil {
+		c.flags(fs, o)
+	}
+	pos, err := parseInterleaved(fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		c.usage(env.Stdout)
+		return err
+	}
+	if err != nil {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			msg = fmt.Sprintf("unknown flag %s", name)
+		}
+		return usagef("%s: %s (see backstage %s --help)", c.name, msg, c.name)
+	}
+	if len(pos) < c.nargs[0] || len(pos) > c.nargs[1] {
+		return usagef("%s: want %s, got %d argument(s) (see backstage %s --help)", c.name, argsWanted(c), len(pos), c.name)
+	}
+	cl := &call{env: env, opt: o, args: pos}
+	if c.name != "version" && c.name != "schedule" {
+		if cl.sched, err = loadSchedule(o.schedule); err != nil {
+			return usageError{err}
+		}
+		cl.loc = cl.sched.Location()
+		if o.tz != "" {
+			if cl.loc, err = loadZone(o.tz); err != nil {
+				return err
+			}
+		}
+	}
+	return c.run(ctx, cl)
+}
+
+func argsWanted(c *command) string {
+	if c.nargs[1] == 0 {
+		return "no arguments"
+	}
+	return c.args
+}
+
+func loadSchedule(path string) (*schedule.Schedule, error) {
+	if path == "" {
+		return config.Default()
+	}
+	return config.Load(path)
+}
+
+func loadZone(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" || name == "Local" {
+		return nil, usagef("--tz %q: want an IANA zone name such as Africa/Johannesburg or UTC", name)
+	}
+	return loc, nil
+}
+
+// splitCommand finds the command word: the first argument that is neither
+// a flag nor the value of a global flag written as two words.
+func splitCommand(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			return a, append(append([]string{}, args[:i]...), args[i+1:]...)
+		}
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") && globalValueFlags[name] {
+			i++
+		}
+	}
+	return "", args
+}
+
+var negativeNumber = regexp.MustCompile(`^-[0-9]`)
+
+// parseInterleaved parses flags wherever they stand among the positional
+// arguments; Go's flag package alone stops at the first argument. It sorts
+// the words into flags (with the values of flags that take one) and
+// arguments, then parses the flags in one go. A negative number is an
+// argument unless it is a flag's value (no flag is numeric), so that
+// "episode -5" gets a message about episode numbers rather than about a
+// flag called 5. After "--" every word is an argument.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i+1:]...)
+			i = len(args)
+		case !strings.HasPrefix(a, "-") || a == "-" || negativeNumber.MatchString(a):
+			pos = append(pos, a)
+		default:
+			flags = append(flags, a)
+			if takesValue(fs, a) && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		}
+	}
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+// takesValue reports whether arg names a flag that takes its value from
+// the next word.
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
+}
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func containsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func mainUsage(w io.Writer) {
+	fmt.Fprint(w, `backstage models when the South African soap Backstage aired on e.tv and
+publishes it as iCalendar and XMLTV feeds, a JSON API and a web page.
+
+Usage: backstage COMMAND [ARGUMENTS] [FLAGS]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Flags for every command:
+  --schedule FILE  read the schedule from FILE instead of the embedded Backstage default
+  --tz ZONE        show times in ZONE (an IANA name); default: the schedule's own
+
+Flags may come before or after arguments. "backstage COMMAND --help" says more.
+`)
+}
+
+func (c *command) usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: backstage %s %s\n\n%s\n", c.name, c.args, c.summary)
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	o := &options{}
+	globals(fs, o)
+	if c.flags != nil {
+		c.flags(fs, o)
+	}
+	fmt.Fprintln(w, "\nFlags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	if c.example != "" {
+		fmt.Fprintf(w, "\nExamples:\n%s\n", c.example)
+	}
+}
+
+// stdoutPath reports whether an -o value means standard output.
+func stdoutPath(p string) bool { return p == "" || p == "-" }
