@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -177,22 +176,34 @@ func writeJSON(w io.Writer, v any) error {
 // newTable returns an aligned-column writer whose lines carry no trailing
 // blanks (tabwriter pads a column even when every cell after it is empty).
 func newTable(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(trimWriter{w}, 0, 0, 2, ' ', 0)
+	return tabwriter.NewWriter(&trimWriter{w: w}, 0, 0, 2, ' ', 0)
 }
 
-// trimWriter drops the spaces before each newline. tabwriter writes whole
-// lines at a time, which is all this relies on.
-type trimWriter struct{ w io.Writer }
+// trimWriter holds back runs of spaces until it sees what follows them,
+// and drops those that end a line.
+type trimWriter struct {
+	w      io.Writer
+	spaces int
+	buf    []byte
+}
 
-func (t trimWriter) Write(p []byte) (int, error) {
-	lines := bytes.SplitAfter(p, []byte("\n"))
-	for _, l := range lines {
-		if bytes.HasSuffix(l, []byte("\n")) {
-			l = append(bytes.TrimRight(l[:len(l)-1], " "), '\n')
+func (t *trimWriter) Write(p []byte) (int, error) {
+	t.buf = t.buf[:0]
+	for _, b := range p {
+		switch b {
+		case ' ':
+			t.spaces++
+			continue
+		case '\n':
+			t.spaces = 0
 		}
-		if _, err := t.w.Write(l); err != nil {
-			return 0, err
+		for ; t.spaces > 0; t.spaces-- {
+			t.buf = append(t.buf, ' ')
 		}
+		t.buf = append(t.buf, b)
+	}
+	if _, err := t.w.Write(t.buf); err != nil {
+		return 0, err
 	}
 	return len(p), nil
 }
