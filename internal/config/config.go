@@ -112,7 +112,7 @@ type runFile struct {
 	Exceptions at[[]schedule.Date] `yaml:"exceptions"`
 	// Assumptions maps a field name to what was assumed about it.
 	Assumptions at[map[string]string] `yaml:"assumptions"`
-	line        int
+	line        int                   // where the run starts; set by runLines, not the decoder
 }
 
 type episodesFile struct {
@@ -148,13 +148,36 @@ func (r *runFile) lines() map[string]int {
 	return m
 }
 
-func (r *runFile) UnmarshalYAML(n *yaml.Node) error {
-	// Decoding into an alias keeps the decoder's strict key checking,
-	// which a fresh n.Decode would drop; so the strict pass below runs on
-	// the whole document and this one only records the run's line.
-	type plain runFile
-	r.line = n.Line
-	return n.Decode((*plain)(r))
+// runLines returns the line each run starts on, in file order, or nil.
+// They are read from the node tree in a pass of their own: an
+// UnmarshalYAML method on runFile would see the run's node, but yaml.v3's
+// Node.Decode starts a fresh decoder without KnownFields, so unknown keys
+// inside runs would pass unnoticed.
+func runLines(data []byte) []int {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	deref := func(n *yaml.Node) *yaml.Node {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			return n.Alias
+		}
+		return n
+	}
+	root := deref(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if v := deref(root.Content[i+1]); root.Content[i].Value == "runs" && v.Kind == yaml.SequenceNode {
+			lines := make([]int, len(v.Content))
+			for j, r := range v.Content {
+				lines[j] = deref(r).Line
+			}
+			return lines
+		}
+	}
+	return nil
 }
 
 // Parse builds the schedule described by data; name (usually the file's
@@ -171,6 +194,11 @@ func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
 	var f file
 	if err := strict(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for i, line := range runLines(data) {
+		if i < len(f.Runs) {
+			f.Runs[i].line = line
+		}
 	}
 	p, lines, err := f.plan()
 	if err != nil {
