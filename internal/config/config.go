@@ -58,7 +58,14 @@ type at[T any] struct {
 
 func (a *at[T]) UnmarshalYAML(n *yaml.Node) error {
 	a.Line = n.Line
-	return n.Decode(&a.V)
+	err := n.Decode(&a.V)
+	var te *yaml.TypeError
+	if err == nil || errors.As(err, &te) {
+		return err // the decoder's own errors carry their line
+	}
+	// An error of the value's own UnmarshalText (a date such as
+	// 2003-02-30) would otherwise reach the user without a line.
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
 }
 
 type file struct {
@@ -297,6 +304,9 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	lines := map[string]map[string]int{}
 	for i := range f.Runs {
 		rf := &f.Runs[i]
+		if rf.Name.V == "" {
+			return p, nil, bad(rf.line, "a run has no name")
+		}
 		known := rf.lines()
 		r := &schedule.Run{
 			Name: rf.Name.V, Show: shows[rf.Show.V], Channel: channels[rf.Channel.V],
