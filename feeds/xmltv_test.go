@@ -30,7 +30,15 @@ func xmltvDefault(t testing.TB) *schedule.Schedule {
 func xmltvEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, markNew bool) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	e := NewXMLTVEncoder(&buf)
+	xmltvEncodeTo(t, &buf, s, q, markNew)
+	return buf.Bytes()
+}
+
+// xmltvEncodeTo encodes the slots q selects to w and fails the test on
+// error.
+func xmltvEncodeTo(t testing.TB, w io.Writer, s *schedule.Schedule, q schedule.Query, markNew bool) {
+	t.Helper()
+	e := NewXMLTVEncoder(w)
 	e.MarkNew = markNew
 	e.Generator = "backstage/test"
 	if err := e.Encode(s, q); err != nil {
@@ -39,7 +47,6 @@ func xmltvEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, markNew b
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
 }
 
 // The shape of a guide, for tests that read one back.

@@ -1,0 +1,131 @@
+package feeds
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// xmltvDTD is where Debian's xmltv-util installs the XMLTV DTD.
+const xmltvDTD = "/usr/share/xmltv/xmltv.dtd"
+
+// TestXMLTVConsumers exports real guides (the full default history, a
+// window of it, and the gzip form) and hands them to the XMLTV project's
+// own tools and to xmllint. In CI a missing tool fails the test.
+func TestXMLTVConsumers(t *testing.T) {
+	xmllint := tool(t, "xmllint")
+	validate := tool(t, "tv_validate_file")
+	sort := tool(t, "tv_sort")
+	toText := tool(t, "tv_to_text")
+	dtd, err := os.ReadFile(xmltvDTD)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the XMLTV DTD is needed in CI: %v", err)
+		}
+		t.Skipf("no XMLTV DTD: %v", err)
+	}
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("the full-history guide takes the XMLTV tools about ten seconds; skipped with -short")
+	}
+
+	s := xmltvDefault(t)
+	q1 := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 1}, schedule.Date{Year: 2009, Month: 3, Day: 31})
+	full := xmltvEncode(t, s, schedule.Query{}, false)
+
+	var gz bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&gz, GzipLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xmltvEncodeTo(t, zw, s, schedule.Query{}, false)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The tools cannot read gzip: unpack first.
+	zr, err := gzip.NewReader(&gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		guide []byte
+		want  int  // programmes
+		slow  bool // run tv_sort and tv_to_text, which take seconds on the full history
+	}{
+		{"full history", full, s.Count(schedule.Query{}), true},
+		{"2009 Q1", xmltvEncode(t, s, q1, true), s.Count(q1), true},
+		// The same bytes as the full history (checked below): the
+		// validators suffice.
+		{"gzip", unzipped, s.Count(schedule.Query{}), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// A copy of the DTD beside the guide lets xmllint resolve the
+			// DOCTYPE's "xmltv.dtd" without a warning.
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "xmltv.dtd"), dtd, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "guide.xml")
+			if err := os.WriteFile(path, tc.guide, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := func(name string, args ...string) (stdout, stderr string) {
+				t.Helper()
+				var o, e bytes.Buffer
+				cmd := exec.Command(name, args...)
+				cmd.Stdout, cmd.Stderr = &o, &e
+				if err := cmd.Run(); err != nil {
+					t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, xmltvFirstLines(e.String(), 20))
+				}
+				return o.String(), e.String()
+			}
+
+			if _, stderr := run(xmllint, "--noout", "--dtdvalid", xmltvDTD, path); stderr != "" {
+				t.Errorf("xmllint: %s", xmltvFirstLines(stderr, 20))
+			}
+			run(validate, "--dtd-file", xmltvDTD, path) // exits 1 on any problem
+
+			if !tc.slow {
+				return
+			}
+			// tv_sort exits 0 even when it finds overlapping programmes;
+			// it reports them on stderr.
+			if _, stderr := run(sort, "--output", filepath.Join(dir, "sorted.xml"), path); stderr != "" {
+				t.Errorf("tv_sort: %s", xmltvFirstLines(stderr, 20))
+			}
+			text, _ := run(toText, path)
+			if got := len(xmltvTextProgramme.FindAllStringIndex(text, -1)); got != tc.want {
+				t.Errorf("tv_to_text lists %d programmes, want %d", got, tc.want)
+			}
+		})
+	}
+	if !bytes.Equal(unzipped, full) {
+		t.Error("the gzip form unpacks to different bytes from the plain guide")
+	}
+}
+
+// xmltvTextProgramme matches a programme line of tv_to_text, which starts
+// with its time: "18:30--19:00\tBackstage // Episode 1\te.tv".
+var xmltvTextProgramme = regexp.MustCompile(`(?m)^\d\d:\d\d(--\d\d:\d\d)?\t`)
+
+// xmltvFirstLines returns at most n lines of s.
+func xmltvFirstLines(s string, n int) string {
+	lines := strings.SplitAfterN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = append(lines[:n], "…\n")
+	}
+	return strings.Join(lines, "")
+}
