@@ -118,14 +118,21 @@ var globalValueFlags = map[string]bool{"schedule": true, "tz": true}
 
 func run(ctx context.Context, args []string, env Env) error {
 	name, rest := splitCommand(args)
-	if name == "" || name == "help" {
-		if len(rest) > 0 && name == "help" {
-			if c := lookup(rest[0]); c != nil {
-				c.usage(env.Stdout)
-				return nil
-			}
+	if name == "help" {
+		topic, _ := splitCommand(rest)
+		if topic == "" {
+			mainUsage(env.Stdout)
+			return nil
 		}
-		if name == "" && containsHelp(rest) || name == "help" {
+		c := lookup(topic)
+		if c == nil {
+			return usagef("help: unknown command %q: want one of %s", topic, commandNames())
+		}
+		c.usage(env.Stdout)
+		return nil
+	}
+	if name == "" {
+		if containsHelp(rest) {
 			mainUsage(env.Stdout)
 			return nil
 		}
@@ -309,7 +316,7 @@ Flags may come before or after arguments. "backstage COMMAND --help" says more.
 }
 
 func (c *command) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: backstage %s %s\n\n%s\n", c.name, c.args, c.summary)
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", strings.TrimSpace("backstage "+c.name+" "+c.args), c.summary)
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	o := &options{}
 	globals(fs, o)

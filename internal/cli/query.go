@@ -301,6 +301,7 @@ var scheduleCmd = &command{
 var versionCmd = &command{
 	name:    "version",
 	summary: "print the version",
+	example: "  backstage version",
 	nargs:   [2]int{0, 0},
 	run: func(ctx context.Context, c *call) error {
 		_, err := fmt.Fprintf(c.env.Stdout, "backstage %s\n", Version)
