@@ -136,8 +136,8 @@ func run(ctx context.Context, args []string, env Env) error {
 			mainUsage(env.Stdout)
 			return nil
 		}
-		mainUsage(env.Stderr)
-		return usagef("no command given: want one of %s", commandNames())
+		// One line, like every usage error; "backstage help" has the rest.
+		return usagef("no command given: want one of %s (see backstage help)", commandNames())
 	}
 	c := lookup(name)
 	if c == nil {
@@ -162,8 +162,11 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 		return usagef("%s: %s (see backstage %s --help)", c.name, msg, c.name)
 	}
-	if len(pos) < c.nargs[0] || len(pos) > c.nargs[1] {
-		return usagef("%s: want %s, got %d argument(s) (see backstage %s --help)", c.name, argsWanted(c), len(pos), c.name)
+	if len(pos) < c.nargs[0] {
+		return usagef("%s: missing argument: want %s (see backstage %s --help)", c.name, argsWanted(c), c.name)
+	}
+	if len(pos) > c.nargs[1] {
+		return usagef("%s: unexpected argument %q: want %s (see backstage %s --help)", c.name, pos[c.nargs[1]], argsWanted(c), c.name)
 	}
 	cl := &call{env: env, opt: o, args: pos}
 	if c.name != "version" && c.name != "schedule" {
