@@ -13,18 +13,19 @@ import (
 )
 
 // The XMLTV encoder writes by hand rather than through xml.Encoder.
-// Streaming every programme through xml.Encoder measured about 13 µs per
-// programme (50 ms for the full Backstage history), most of it reflection
-// and escaping of text that is the same in every programme of a show.
-// Here the text of each show and run (title, synopsis, credits, genres,
+// Streaming every programme as a struct through xml.Encoder (the
+// reference writer in xmltv_ref_test.go) takes about 80 ms and 237,000
+// allocations for the full Backstage history, most of it reflection and
+// escaping of text that is the same in every programme of a show. Here
+// the text of each show and run (title, synopsis, credits, genres,
 // country, channel) is cleaned and escaped once per Encode, with
 // xml.EscapeText, into byte fragments in the DTD's order; each programme
 // then appends those fragments and the few parts that change per slot
 // (times, episode number and title, date, repeat details), which are
-// digits and fixed ASCII and need no escaping. That writes a programme
-// in well under a microsecond with no allocation. The tests check the
-// output against xmltv.dtd and the DTD's child order, so the hand-written
-// structure cannot drift.
+// digits and fixed ASCII or pre-escaped, with no allocation: about 1.5 ms
+// for the full history. The tests keep the hand-written structure honest:
+// they validate the output against xmltv.dtd, check the DTD's child
+// order, and compare it token by token with the reference writer's.
 
 // xmltvShow is the fixed XML of one show, in DTD order of use.
 type xmltvShow struct {
