@@ -72,7 +72,7 @@ type file struct {
 	Name     string        `yaml:"name"`
 	Source   string        `yaml:"source"`
 	Timezone at[string]    `yaml:"timezone"`
-	Revised  time.Time     `yaml:"revised"`
+	Revised  at[time.Time] `yaml:"revised"`
 	Shows    []showFile    `yaml:"shows"`
 	Channels []channelFile `yaml:"channels"`
 	Runs     []runFile     `yaml:"runs"`
@@ -264,7 +264,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	if len(f.Runs) == 0 {
 		return p, nil, fmt.Errorf(" %w: the schedule has no runs", schedule.ErrInvalid)
 	}
-	p.Name, p.Source, p.Revised = f.Name, f.Source, f.Revised
+	p.Name, p.Source, p.Revised = f.Name, f.Source, f.Revised.V
 	if f.Timezone.V != "" {
 		loc, err := zone(f.Timezone)
 		if err != nil {
