@@ -1,0 +1,509 @@
+package config_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+func TestDefault(t *testing.T) {
+	s, err := config.Default()
+	if err != nil {
+		t.Fatalf("Default: %v", err)
+	}
+	again, err := config.Default()
+	if err != nil || again != s {
+		t.Errorf("Default again: got %p, %v; want the same schedule %p, nil", again, err, s)
+	}
+	if s.Revised().IsZero() || s.Name() == "" || s.Source() == "" {
+		t.Errorf("name, source, revised: got %q, %q, %v; want all set", s.Name(), s.Source(), s.Revised())
+	}
+	if got, want := s.Location().String(), "Africa/Johannesburg"; got != want {
+		t.Errorf("Location: got %q, want %q", got, want)
+	}
+
+	runs := s.Runs()
+	var names []string
+	for _, r := range runs {
+		names = append(names, r.Name)
+	}
+	if got, want := strings.Join(names, ","), "original,rebroadcast"; got != want {
+		t.Fatalf("run names: got %q, want %q", got, want)
+	}
+
+	chans := s.Channels()
+	if len(chans) != 1 || chans[0].ID != "etv.co.za" || chans[0].Name != "e.tv" {
+		t.Errorf("channels: got %+v, want one, etv.co.za named e.tv", chans)
+	}
+	shows := s.Shows()
+	if len(shows) != 1 {
+		t.Fatalf("shows: got %d, want 1", len(shows))
+	}
+	show := shows[0]
+	for _, c := range []struct{ field, got, want string }{
+		{"title", show.Title, "Backstage"},
+		{"country", show.Country, "ZA"},
+		{"language", show.Language, "en"},
+		{"creators", strings.Join(show.Credits.Creators, ","), "Mfundi Vundla"},
+		{"developers", strings.Join(show.Credits.Developers, ","), "Deon Opperman"},
+		{"writers", strings.Join(show.Credits.Writers, ","), "Collin Oliphant"},
+		{"actors", strings.Join(show.Credits.Actors, ","), "Duncan Lawson,Katlego Danke,Paul du Toit,Shashi Naidoo,Pam Andrews"},
+		{"producers", strings.Join(show.Credits.Producers, ","), "Mfundi Vundla,Grey Hofmeyr"},
+		{"composers", strings.Join(show.Credits.Composers, ","), "Dusk to Dawn"},
+		{"episode 7 title", show.EpisodeTitle(7), "Episode 7"},
+	} {
+		if c.got != c.want {
+			t.Errorf("show %s: got %q, want %q", c.field, c.got, c.want)
+		}
+	}
+	if !strings.Contains(show.Synopsis, "Vulindlela College") || !strings.Contains(show.Synopsis, "Johannesburg") {
+		t.Errorf("synopsis does not name the setting: %q", show.Synopsis)
+	}
+
+	sast := time.FixedZone("SAST", 2*60*60)
+	for _, c := range []struct {
+		run                 string
+		slots               int
+		rule                string
+		first, last         time.Time
+		firstEp, lastEp     int
+		replays             string
+		assumptions         []string
+		firstDate, lastDate string
+	}{
+		{
+			run: "original", slots: 1875, rule: "30 18 * * 1-5",
+			first: time.Date(2000, 5, 1, 18, 30, 0, 0, sast), last: time.Date(2007, 7, 6, 18, 30, 0, 0, sast),
+			firstEp: 1, lastEp: 1875,
+			assumptions: []string{"episodes", "exceptions", "length"},
+			firstDate:   "2000-05-01", lastDate: "2007-07-06",
+		},
+		{
+			run: "rebroadcast", slots: 1875, rule: "40 16 * * 1-5",
+			first: time.Date(2009, 1, 5, 16, 40, 0, 0, sast), last: time.Date(2016, 3, 11, 16, 40, 0, 0, sast),
+			firstEp: 1, lastEp: 1875, replays: "original",
+			assumptions: []string{"exceptions", "last", "length", "replay", "slot"},
+			firstDate:   "2009-01-05", lastDate: "",
+		},
+	} {
+		t.Run(c.run, func(t *testing.T) {
+			var st schedule.Stats
+			for _, x := range s.Stats() {
+				if x.Run.Name == c.run {
+					st = x
+				}
+			}
+			r := st.Run
+			if r == nil {
+				t.Fatalf("no stats for run %q", c.run)
+			}
+			if st.Slots != c.slots {
+				t.Errorf("slots: got %d, want %d", st.Slots, c.slots)
+			}
+			if r.Rule != c.rule {
+				t.Errorf("rule: got %q, want %q", r.Rule, c.rule)
+			}
+			if r.Length != 30*time.Minute {
+				t.Errorf("length: got %v, want 30m", r.Length)
+			}
+			if r.Channel.ID != "etv.co.za" || r.Show.ID != "backstage" {
+				t.Errorf("channel, show: got %q, %q; want etv.co.za, backstage", r.Channel.ID, r.Show.ID)
+			}
+			if r.First.String() != c.firstDate || r.Last.String() != c.lastDate {
+				t.Errorf("first, last: got %q, %q; want %q, %q", r.First, r.Last, c.firstDate, c.lastDate)
+			}
+			if r.Replays != c.replays {
+				t.Errorf("replays: got %q, want %q", r.Replays, c.replays)
+			}
+			if !st.First.Start.Equal(c.first) || st.First.Episode != c.firstEp {
+				t.Errorf("first airing: got episode %d at %v, want episode %d at %v", st.First.Episode, st.First.Start, c.firstEp, c.first)
+			}
+			if !st.Last.Start.Equal(c.last) || st.Last.Episode != c.lastEp {
+				t.Errorf("last airing: got episode %d at %v, want episode %d at %v", st.Last.Episode, st.Last.Start, c.lastEp, c.last)
+			}
+			var got []string
+			for _, a := range r.Assumptions {
+				if strings.TrimSpace(a.Note) == "" {
+					t.Errorf("assumption %q has no note", a.Field)
+				}
+				got = append(got, a.Field)
+			}
+			if strings.Join(got, ",") != strings.Join(c.assumptions, ",") {
+				t.Errorf("assumptions: got %q, want %q", got, c.assumptions)
+			}
+		})
+	}
+}
+
+// TestDefaultFileMarksAssumptions checks that the embedded file itself
+// labels each assumed value in a comment, for the people who copy it.
+func TestDefaultFileMarksAssumptions(t *testing.T) {
+	text := strings.Join(strings.Fields(string(config.DefaultFile())), " ")
+	for _, want := range []string{
+		"length: 30m # ASSUMPTION", // both runs
+		"episodes: first: 1 # ASSUMPTION",
+		"# ASSUMPTION: no pre-emptions",
+		`slot: "40 16 * * 1-5" # 16:40 is sourced; ASSUMPTION`,
+		"# last: none given # ASSUMPTION",
+		"run: original # ASSUMPTION",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the default file does not mark %q", want)
+		}
+	}
+	if n := strings.Count(text, "length: 30m # ASSUMPTION"); n != 2 {
+		t.Errorf("got %d lengths marked ASSUMPTION, want 2", n)
+	}
+}
+
+// header is the start of every file in the tables below: 8 lines, so the
+// first run starts on line 9.
+const header = `timezone: Africa/Johannesburg
+shows:
+  - id: s
+    title: S
+channels:
+  - id: c.example
+    name: C
+runs:
+`
+
+// runA is a good run of 23 weekday slots, lines 9 to 17.
+const runA = `  - name: a
+    show: s
+    channel: c.example
+    slot: "30 18 * * 1-5"
+    first: 2000-05-01
+    last: 2000-05-31
+    length: 30m
+    episodes:
+      first: 1
+`
+
+// badFiles are schedule files that Parse must reject. Each error must
+// name the file, the line when line is set, and every string in want
+// (the bad value, and the field where it helps).
+var badFiles = []struct {
+	name string
+	yaml string
+	line int
+	want []string
+}{
+	{"empty file", "", 0, []string{"empty"}},
+	{"only comments", "# a schedule\n", 0, []string{"empty"}},
+	{"no runs", "name: x\n", 0, []string{"no runs"}},
+	{"empty runs", header[:len(header)-1] + " []\n", 0, []string{"no runs"}},
+	{"malformed YAML", header + "  - name: [a\n", 0, []string{"line "}},
+	{"tab indentation", "runs:\n\t- name: x\n", 2, nil},
+	{"not a mapping", "- a\n- b\n", 1, []string{"!!seq"}},
+	{"unknown top-level key", "nmae: x\n" + header + runA, 1, []string{`"nmae"`}},
+	{"unknown show key", strings.Replace(header, "    title: S\n", "    title: S\n    contry: ZA\n", 1) + runA, 5, []string{`"contry"`}},
+	{"unknown credits key", strings.Replace(header, "    title: S\n", "    title: S\n    credits:\n      actor: [X]\n", 1) + runA, 6, []string{`"actor"`}},
+	{"unknown channel key", strings.Replace(header, "    name: C\n", "    nmae: C\n", 1) + runA, 7, []string{`"nmae"`}},
+	{"unknown run key", header + runA + "    lenght: 30m\n", 18, []string{`"lenght"`}},
+	{"unknown episodes key", header + runA + "      cuont: 5\n", 18, []string{`"cuont"`}},
+	{"unknown replay key", header + runA + strings.Replace(replayB, "      from: 1\n", "      form: 1\n", 1), 26, []string{`"form"`}},
+	{"unknown assumption", header + runA + "    assumptions:\n      colour: blue\n", 19, []string{`"colour"`}},
+	{"duplicate key", header + runA + "    length: 25m\n", 18, []string{`"length"`}},
+	{"bad cron spec", header + strings.Replace(runA, "30 18 * * 1-5", "61 18 * * 1-5", 1), 12, []string{`"61 18 * * 1-5"`, "slot"}},
+	{"four-field cron spec", header + strings.Replace(runA, "30 18 * * 1-5", "30 18 * *", 1), 12, []string{`"30 18 * *"`, "slot"}},
+	{"empty cron spec", header + strings.Replace(runA, `"30 18 * * 1-5"`, `""`, 1), 12, []string{"slot"}},
+	{"missing cron spec", header + strings.Replace(runA, "    slot: \"30 18 * * 1-5\"\n", "", 1), 9, []string{"slot"}},
+	{"CRON_TZ= without fields", header + strings.Replace(runA, "30 18 * * 1-5", "CRON_TZ=UTC", 1), 12, []string{`"CRON_TZ=UTC"`}},
+	{"CRON_TZ= alone", header + strings.Replace(runA, "30 18 * * 1-5", "CRON_TZ=", 1), 12, []string{`"CRON_TZ="`}},
+	{"TZ= with fields", header + strings.Replace(runA, "30 18 * * 1-5", "TZ=Europe/London 30 18 * * 1-5", 1), 12, []string{`"TZ=Europe/London 30 18 * * 1-5"`}},
+	{"unknown top-level zone", strings.Replace(header, "Africa/Johannesburg", "Africa/Jozi", 1) + runA, 1, []string{`"Africa/Jozi"`, "timezone"}},
+	{"unknown run zone", header + runA + "    timezone: Mars/Olympus_Mons\n", 18, []string{`"Mars/Olympus_Mons"`, "timezone"}},
+	{"Local zone", header + runA + "    timezone: Local\n", 18, []string{`"Local"`, "timezone"}},
+	{"no zone at all", strings.TrimPrefix(header, "timezone: Africa/Johannesburg\n") + runA, 8, []string{`"a"`, "timezone"}},
+	{"last before first", header + strings.Replace(runA, "last: 2000-05-31", "last: 2000-04-30", 1), 14, []string{`"2000-04-30"`, "last"}},
+	{"zero length", header + strings.Replace(runA, "length: 30m", "length: 0s", 1), 15, []string{`"0s"`, "length"}},
+	{"bare zero length", header + strings.Replace(runA, "length: 30m", "length: 0", 1), 15, []string{"`0`", "Duration"}},
+	{"negative length", header + strings.Replace(runA, "length: 30m", "length: -30m", 1), 15, []string{`"-30m`, "length"}},
+	{"length not a duration", header + strings.Replace(runA, "length: 30m", "length: half an hour", 1), 15, []string{"half an"}},
+	{"malformed date", header + strings.Replace(runA, "first: 2000-05-01", "first: 2003-02-30", 1), 13, []string{`"2003-02-30"`}},
+	{"date in another format", header + strings.Replace(runA, "last: 2000-05-31", "last: 31/05/2000", 1), 14, []string{`"31/05/2000"`}},
+	{"malformed revised time", "revised: yesterday\n" + header + runA, 1, []string{`"yesterday"`}},
+	{"malformed exception", header + runA + "    exceptions: [2000-05-32]\n", 18, []string{`"2000-05-32"`}},
+	{"missing first", header + strings.Replace(runA, "    first: 2000-05-01\n", "", 1), 9, []string{"first", "missing"}},
+	{"new episodes with no end", header + strings.Replace(runA, "    last: 2000-05-31\n", "", 1), 9, []string{"last"}},
+	{"episode 0", header + strings.Replace(runA, "      first: 1", "      first: 0", 1), 17, []string{`"0"`, "episodes.first"}},
+	{"negative count", header + runA + "      count: -3\n", 18, []string{`"-3"`, "episodes.count"}},
+	{"episodes and replay", header + runA + "    replay:\n      run: a\n", 9, []string{"either"}},
+	{"unknown show", header + strings.Replace(runA, "show: s", "show: t", 1), 10, []string{`"t"`, "show"}},
+	{"unknown channel", header + strings.Replace(runA, "channel: c.example", "channel: sabc1.co.za", 1), 11, []string{`"sabc1.co.za"`, "channel"}},
+	{"duplicate show", strings.Replace(header, "channels:", "  - id: s\n    title: T\nchannels:", 1) + runA, 5, []string{`"s"`}},
+	{"show without title", strings.Replace(header, "    title: S\n", "", 1) + runA, 3, []string{`"s"`, "title"}},
+	{"duplicate channel", strings.Replace(header, "runs:", "  - id: c.example\nruns:", 1) + runA, 8, []string{`"c.example"`}},
+	{"duplicate run name", header + runA + strings.Replace(runA, "30 18", "30 20", 1), 18, []string{`"a"`, "name"}},
+	{"run without a name", header + strings.Replace(runA, "  - name: a\n    show: s\n", "  - show: s\n", 1), 9, []string{"name"}},
+	{"replay of an unknown run", header + runA + strings.Replace(replayB, "run: a", "run: z", 1), 25, []string{`"z"`, "replay.run"}},
+	{"replay of itself", header + runA + strings.Replace(replayB, "run: a", "run: b", 1), 25, []string{`"b"`, "circle"}},
+	{"replay circle", header + runA + strings.Replace(replayB, "run: a", "run: c", 1) + strings.Replace(strings.Replace(strings.Replace(replayB, "name: b", "name: c", 1), "30 20", "30 21", 1), "run: a", "run: b", 1), 25, []string{`"c"`, "circle", "[b c b]"}},
+	{"replay from an episode never aired", header + runA + strings.Replace(replayB, "from: 1", "from: 24", 1), 26, []string{`"24"`, "replay.from"}},
+	{"replay to before from", header + runA + strings.Replace(replayB, "from: 1", "from: 5\n      to: 3", 1), 27, []string{`"3"`, "replay.to"}},
+	{"replay to an episode never aired", header + runA + strings.Replace(replayB, "from: 1", "from: 5\n      to: 99", 1), 27, []string{`"99"`, "replay.to"}},
+	{"replay from 0", header + runA + strings.Replace(replayB, "from: 1", "from: 0", 1), 26, []string{`"0"`, "replay.from"}},
+	{"overlapping slots", header + runA + strings.Replace(strings.Replace(runA, "name: a", "name: b", 1), "30 18", "45 18", 1), 0,
+		[]string{"overlapping", "c.example", `run "a" episode 1 2000-05-01 18:30`, `run "b" episode 1 2000-05-01 18:45`}},
+	{"no slot at all", header + strings.Replace(runA, "30 18 * * 1-5", "0 0 30 2 *", 1), 0, []string{"no run has any slot"}},
+}
+
+// replayB replays run a, lines 18 to 26 when it follows runA: its
+// replay.run is on line 25 and replay.from on 26.
+const replayB = `  - name: b
+    show: s
+    channel: c.example
+    slot: "30 20 * * 1-5"
+    first: 2000-06-01
+    length: 30m
+    replay:
+      run: a
+      from: 1
+`
+
+func TestParseErrors(t *testing.T) {
+	for _, c := range badFiles {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := config.Parse("bad.yaml", []byte(c.yaml))
+			if err == nil {
+				t.Fatalf("Parse: got a schedule of %d slots, want an error; file:\n%s", s.Len(), c.yaml)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "bad.yaml:") {
+				t.Errorf("got %q, want it to start with the file name bad.yaml:", msg)
+			}
+			if c.line > 0 && !mentionsLine(msg, c.line) {
+				t.Errorf("got %q, want line %d", msg, c.line)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("got %q, want it to contain %s", msg, w)
+				}
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("got %q, want one line", msg)
+			}
+			if !errors.Is(err, schedule.ErrInvalid) {
+				t.Errorf("got %q, want an error wrapping schedule.ErrInvalid", msg)
+			}
+		})
+	}
+}
+
+// mentionsLine reports whether msg points at line n, in either of the
+// forms Parse uses: "file:12: ..." for schedule errors and "line 12: ..."
+// for the YAML decoder's.
+func mentionsLine(msg string, n int) bool {
+	return strings.HasPrefix(msg, fmt.Sprintf("bad.yaml:%d: ", n)) || strings.Contains(msg, fmt.Sprintf("line %d: ", n))
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte(header+runA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := config.Load(good)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", good, err)
+	}
+	if s.Len() != 23 {
+		t.Errorf("Load(%s): got %d slots, want 23", good, s.Len())
+	}
+
+	missing := filepath.Join(dir, "missing.yaml")
+	if _, err := config.Load(missing); err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(%s): got %v, want an error naming the file and wrapping os.ErrNotExist", missing, err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(header+runA+"    lenght: 30m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := config.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":") {
+		t.Errorf("Load(%s): got %v, want an error starting with the file name", bad, err)
+	}
+}
+
+// TestCustom loads schedule files unlike the default: a zone with daylight
+// saving, two channels, exceptions, a replay with a last date.
+func TestCustom(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		file  string
+		slots map[string]int // run → slots
+		check func(t *testing.T, s *schedule.Schedule)
+	}{
+		{
+			file:  "london.yaml",
+			slots: map[string]int{"spring": 7, "autumn": 2},
+			check: func(t *testing.T, s *schedule.Schedule) {
+				if got := s.Location().String(); got != "Europe/London" {
+					t.Errorf("location: got %s, want Europe/London", got)
+				}
+				// 2021-03-28 01:30 does not exist in London: no slot that day.
+				if got := s.On(schedule.Date{Year: 2021, Month: 3, Day: 28}); len(got) != 0 {
+					t.Errorf("on the spring-forward day: got %d slots, want 0", len(got))
+				}
+				// 2021-10-31 01:30 happens twice: one slot, at the first (BST).
+				got := s.On(schedule.Date{Year: 2021, Month: 10, Day: 31})
+				want := time.Date(2021, 10, 31, 0, 30, 0, 0, time.UTC)
+				if len(got) != 1 || !got[0].Start.Equal(want) {
+					t.Errorf("on the fall-back day: got %v, want one slot at %v", got, want)
+				}
+				for sl := range s.Slots(schedule.Query{}) {
+					if h, m, _ := sl.Start.In(london).Clock(); h != 1 || m != 30 {
+						t.Errorf("slot at %v, want 01:30 London time", sl.Start)
+					}
+				}
+			},
+		},
+		{
+			file:  "two-channels.yaml",
+			slots: map[string]int{"main": 9, "late": 3, "repeat": 4, "other": 10},
+			check: func(t *testing.T, s *schedule.Schedule) {
+				if got := len(s.Channels()); got != 2 {
+					t.Errorf("channels: got %d, want 2", got)
+				}
+				if got := len(s.Shows()); got != 2 {
+					t.Errorf("shows: got %d, want 2", got)
+				}
+				// Same time, other channel: not an overlap.
+				at := time.Date(2020, 1, 6, 19, 10, 0, 0, time.UTC)
+				if got := s.At(at); len(got) != 2 {
+					t.Errorf("At(%v): got %d slots, want one per channel", at, len(got))
+				}
+				// The exception on 2020-01-08 moves episode 3 to the 9th.
+				var eps []string
+				for _, sl := range s.On(schedule.Date{Year: 2020, Month: 1, Day: 9}) {
+					eps = append(eps, fmt.Sprint(sl.Run.Name, " ", sl.Episode))
+				}
+				if got, want := strings.Join(eps, ", "), "main 3, other 4"; got != want {
+					t.Errorf("on 2020-01-09: got %q, want %q", got, want)
+				}
+				// The late run starts at 23:30 and crosses midnight.
+				if got := len(s.On(schedule.Date{Year: 2020, Month: 2, Day: 4})); got != 1 {
+					t.Errorf("slots on the day after the late run's first: got %d, want 1", got)
+				}
+				// The replay stops at its last date, with episode 4.
+				var last schedule.Slot
+				for _, st := range s.Stats() {
+					if st.Run.Name == "repeat" {
+						last = st.Last
+					}
+				}
+				firstAired := time.Date(2020, 1, 10, 19, 0, 0, 0, time.UTC)
+				if last.Episode != 4 || !last.FirstAired.Equal(firstAired) {
+					t.Errorf("last repeat: got episode %d first aired %v, want episode 4 first aired %v", last.Episode, last.FirstAired, firstAired)
+				}
+				if got := s.Run("main").Show.EpisodeTitle(1); got != "Pilot" {
+					t.Errorf("title of episode 1: got %q, want Pilot", got)
+				}
+			},
+		},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			s, err := config.Load(filepath.Join("testdata", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range s.Stats() {
+				if want, ok := c.slots[st.Run.Name]; !ok || st.Slots != want {
+					t.Errorf("run %q: got %d slots, want %d", st.Run.Name, st.Slots, want)
+				}
+			}
+			if len(s.Stats()) != len(c.slots) {
+				t.Errorf("got %d runs, want %d", len(s.Stats()), len(c.slots))
+			}
+			c.check(t, s)
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(config.DefaultFile())
+	f.Add([]byte(header + runA))
+	f.Add([]byte(header + runA + replayB))
+	for _, c := range badFiles {
+		f.Add([]byte(c.yaml))
+	}
+	for _, name := range []string{"london.yaml", "two-channels.yaml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := config.Parse("fuzz.yaml", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml:") {
+				t.Errorf("error %q does not start with the file name", err)
+			}
+			return
+		}
+		if s.Len() == 0 {
+			t.Errorf("Parse succeeded with an empty schedule")
+		}
+		if len(s.Runs()) == 0 || len(s.Channels()) == 0 {
+			t.Errorf("Parse succeeded with %d runs and %d channels", len(s.Runs()), len(s.Channels()))
+		}
+	})
+}
+
+func ExampleParse() {
+	s, err := config.Parse("mine.yaml", []byte(`
+timezone: Europe/London
+shows:
+  - id: quiz
+    title: The Quiz
+channels:
+  - id: bbc1.bbc.co.uk
+    name: BBC One
+runs:
+  - name: first
+    show: quiz
+    channel: bbc1.bbc.co.uk
+    slot: "0 19 * * 0"    # Sundays at 19:00, London time
+    first: 2024-03-17
+    length: 45m
+    episodes:
+      count: 3
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for sl := range s.Slots(schedule.Query{}) {
+		fmt.Println(sl.Episode, sl.Start.Format("Mon 2006-01-02 15:04 MST"))
+	}
+
+	_, err = config.Parse("typo.yaml", []byte(`
+timezone: Europe/London
+shows: [{id: quiz, title: The Quiz}]
+channels: [{id: bbc1.bbc.co.uk}]
+runs:
+  - name: first
+    show: quiz
+    channel: bbc1.bbc.co.uk
+    slot: "0 19 * * 0"
+    first: 2024-03-17
+    lenght: 45m
+`))
+	fmt.Println(err)
+	// Output:
+	// 1 Sun 2024-03-17 19:00 GMT
+	// 2 Sun 2024-03-24 19:00 GMT
+	// 3 Sun 2024-03-31 19:00 BST
+	// typo.yaml: invalid schedule: line 11: unknown key "lenght"
+}
