@@ -36,7 +36,7 @@ func TestXMLTVConsumers(t *testing.T) {
 		t.Skip("the full-history guide takes the XMLTV tools about ten seconds; skipped with -short")
 	}
 
-	s := xmltvDefault(t)
+	s, small := xmltvDefault(t), smallSchedule(t)
 	q1 := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 1}, schedule.Date{Year: 2009, Month: 3, Day: 31})
 	full := xmltvEncode(t, s, schedule.Query{}, false)
 
@@ -65,6 +65,7 @@ func TestXMLTVConsumers(t *testing.T) {
 		want  int  // programmes
 		slow  bool // run tv_sort and tv_to_text, which take seconds on the full history
 	}{
+		{"small", xmltvEncode(t, small, schedule.Query{}, true), small.Count(schedule.Query{}), true},
 		{"full history", full, s.Count(schedule.Query{}), true},
 		{"2009 Q1", xmltvEncode(t, s, q1, true), s.Count(q1), true},
 		// The same bytes as the full history (checked below): the
@@ -118,8 +119,9 @@ func TestXMLTVConsumers(t *testing.T) {
 }
 
 // xmltvTextProgramme matches a programme line of tv_to_text, which starts
-// with its time: "18:30--19:00\tBackstage // Episode 1\te.tv".
-var xmltvTextProgramme = regexp.MustCompile(`(?m)^\d\d:\d\d(--\d\d:\d\d)?\t`)
+// with its times, "18:30--19:00\tBackstage // Episode 1\te.tv", and adds
+// their offsets when the zone changes: "23:45 +0000--00:15 +0000\t…".
+var xmltvTextProgramme = regexp.MustCompile(`(?m)^\d\d:\d\d( [+-]\d{4})?(--\d\d:\d\d( [+-]\d{4})?)?\t`)
 
 // xmltvFirstLines returns at most n lines of s.
 func xmltvFirstLines(s string, n int) string {

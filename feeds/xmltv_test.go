@@ -647,3 +647,50 @@ func TestXMLTVErrors(t *testing.T) {
 		}
 	})
 }
+
+// FuzzXMLTVText puts arbitrary text in every field of a show and checks
+// that the guide is still well-formed XML with no empty text elements.
+func FuzzXMLTVText(f *testing.F) {
+	for _, seed := range []string{"Backstage", `<&>"'`, "a\x00b\x07c", "line\r\nbreak", "caf\xe9", "\ufffe", " ", "", "]]>", "&amp;"} {
+		f.Add(seed)
+	}
+	jnb, err := time.LoadLocation("Africa/Johannesburg")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		show := &schedule.Show{
+			ID: text, Title: text, Synopsis: text, Genres: []string{text}, Country: text, Language: text,
+			Credits:       schedule.Credits{Creators: []string{text}, Actors: []string{text, text}, Presenters: []string{text}},
+			EpisodeTitles: map[int]string{1: text},
+		}
+		ch := &schedule.Channel{ID: "ch.example", Name: text}
+		s, err := schedule.New(schedule.Plan{Source: text, Runs: []*schedule.Run{
+			{Name: "new", Show: show, Channel: ch, Rule: "0 12 * * *", Location: jnb,
+				First: schedule.Date{Year: 2000, Month: 1, Day: 1}, Length: time.Hour, FirstEpisode: 1, Count: 2},
+			{Name: "again", Show: show, Channel: ch, Rule: "0 14 * * *", Location: jnb,
+				First: schedule.Date{Year: 2000, Month: 1, Day: 1}, Length: time.Hour, Replays: "new", ReplayFrom: 1},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		e := NewXMLTVEncoder(&buf)
+		e.Generator, e.MarkNew = text, true
+		if err := e.Encode(s, schedule.Query{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		tv := xmltvParse(t, buf.Bytes())
+		if len(tv.Programmes) != 4 || tv.Generator == "" {
+			t.Fatalf("got %d programmes, generator %q; want 4 and a generator", len(tv.Programmes), tv.Generator)
+		}
+		xmltvWalk(t, buf.Bytes(), func(parent, name string, attrs []xml.Attr, text string, children []string) {
+			if len(children) == 0 && !xmltvEmptyOK[name] && strings.TrimSpace(text) == "" {
+				t.Errorf("<%s> in <%s> has no text", name, parent)
+			}
+		})
+	})
+}
