@@ -217,9 +217,9 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 		day = sl.Start
 	}
 	y, m, d := day.Date()
-	b = appendDigits(b, y, 4)
-	b = appendDigits(b, int(m), 2)
-	b = appendDigits(b, d, 2)
+	b = appendXMLTVDigits(b, y, 4)
+	b = appendXMLTVDigits(b, int(m), 2)
+	b = appendXMLTVDigits(b, d, 2)
 	b = append(b, "</date>\n"...)
 
 	b = append(b, sh.categoriesLanguage...)
@@ -272,23 +272,23 @@ func appendXMLTVTime(b []byte, t time.Time) ([]byte, bool) {
 		return b, false
 	}
 	h, mi, s := t.Clock()
-	b = appendDigits(b, y, 4)
-	b = appendDigits(b, int(mo), 2)
-	b = appendDigits(b, d, 2)
-	b = appendDigits(b, h, 2)
-	b = appendDigits(b, mi, 2)
-	b = appendDigits(b, s, 2)
+	b = appendXMLTVDigits(b, y, 4)
+	b = appendXMLTVDigits(b, int(mo), 2)
+	b = appendXMLTVDigits(b, d, 2)
+	b = appendXMLTVDigits(b, h, 2)
+	b = appendXMLTVDigits(b, mi, 2)
+	b = appendXMLTVDigits(b, s, 2)
 	sign := byte('+')
 	if off < 0 {
 		sign, off = '-', -off
 	}
 	b = append(b, ' ', sign)
-	b = appendDigits(b, off/3600, 2)
-	return appendDigits(b, off/60%60, 2), true
+	b = appendXMLTVDigits(b, off/3600, 2)
+	return appendXMLTVDigits(b, off/60%60, 2), true
 }
 
-// appendDigits appends n (0 <= n < 10^width) in exactly width digits.
-func appendDigits(b []byte, n, width int) []byte {
+// appendXMLTVDigits appends n (0 <= n < 10^width) in exactly width digits.
+func appendXMLTVDigits(b []byte, n, width int) []byte {
 	var d [4]byte
 	for i := width - 1; i >= 0; i-- {
 		d[i] = byte('0' + n%10)
