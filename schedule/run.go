@@ -77,7 +77,7 @@ type Run struct {
 	// Rule is a standard five-field cron spec ("30 18 * * 1-5") read in
 	// Location. A wall-clock time that does not exist on a day (inside a
 	// daylight-saving jump) has no slot that day; a time that happens twice
-	// has one slot, at its first occurrence. Both are cron's own rules.
+	// has one slot, at its first occurrence (cron alone would match it twice).
 	Rule     string
 	Location *time.Location
 	First    Date          // the first day slots may fall on

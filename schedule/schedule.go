@@ -264,11 +264,19 @@ func slots(r *Run, rule cron.Schedule, next episodeSource) []Slot {
 	}
 	// Next returns times strictly after its argument, at whole seconds.
 	t := r.First.In(r.Location).Add(-time.Second)
+	var wall time.Time // the previous match's wall-clock reading
 	for {
 		t = rule.Next(t)
 		if t.IsZero() || (!end.IsZero() && !t.Before(end)) {
 			return out
 		}
+		// When clocks fall back, cron matches a time in the repeated hour
+		// twice; a broadcaster airs the slot once, at the first.
+		w := wallClock(t)
+		if w.Equal(wall) {
+			continue
+		}
+		wall = w
 		if skip[DateOf(t)] {
 			continue
 		}
@@ -278,6 +286,13 @@ func slots(r *Run, rule cron.Schedule, next episodeSource) []Slot {
 		}
 		out = append(out, Slot{Run: r, Episode: ep, Start: t, End: t.Add(r.Length), FirstAired: first})
 	}
+}
+
+// wallClock returns t's local date and time of day as if in UTC.
+func wallClock(t time.Time) time.Time {
+	y, m, d := t.Date()
+	h, mi, sec := t.Clock()
+	return time.Date(y, m, d, h, mi, sec, 0, time.UTC)
 }
 
 // Name returns the schedule's name.
