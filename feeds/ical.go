@@ -1,0 +1,592 @@
+package feeds
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// ICalRefreshInterval is how often an ICalEncoder asks subscribers to
+// reload the calendar when its RefreshInterval is zero.
+const ICalRefreshInterval = 24 * time.Hour
+
+// ICalProductID is the PRODID of every calendar an ICalEncoder writes.
+const ICalProductID = "-//backstage-epg//backstage//EN"
+
+// icalSynopsisMax is how many bytes of a show's synopsis each airing
+// repeats in its DESCRIPTION; the calendar's own description carries the
+// whole text. With the whole synopsis in every airing, a run of the
+// default schedule would come to about 2 MB, and Google Calendar is
+// reported to drop events from subscribed feeds over about 1 MB.
+const icalSynopsisMax = 120
+
+// ICalEncoder writes schedule slots as an RFC 5545 iCalendar stream: a
+// VCALENDAR with one VEVENT per airing (or per run, with Compact), to
+// subscribe to in Google Calendar, Apple Calendar, Outlook, Thunderbird
+// or khal.
+//
+// Each airing's event carries a UID built from its start, run and
+// channel, so it stays the same when the calendar is generated again and
+// differs between airings; a DTSTAMP taken from the schedule's Revised
+// time (the Unix epoch when that is zero), so the same schedule always
+// gives the same bytes; DTSTART and DTEND as local times in the run's
+// zone; a SUMMARY such as "Backstage — Episode 123", with "(repeat)" for
+// an episode shown before; a DESCRIPTION that says when a repeat first
+// aired (or, for a slot re-dated by a replay timeline, when it
+// originally aired) and opens the show's synopsis; the channel as
+// LOCATION; the show's genres as CATEGORIES; and TRANSP:TRANSPARENT, so
+// that watching television does not show as busy time.
+//
+// # Time zones
+//
+// Times are written as local times with the run's IANA zone as TZID, and
+// the calendar holds a VTIMEZONE for each zone, generated from Go's zone
+// data for the span the calendar covers. A run in time.UTC is written in
+// UTC. When the clocks go back, a local time happens twice and RFC 5545
+// reads it as the first; an airing at the second is written in UTC.
+//
+// # golang-ical
+//
+// The calendar's properties and VTIMEZONEs are built with
+// github.com/arran4/golang-ical and serialized with CRLF line endings
+// (its default on Linux is LF). Its serializer costs about 5 µs an event
+// and its events about 60 allocations, which would spend the time budget
+// of a full-history export on events alone, so the events are written
+// straight to the buffered writer by a small line writer that escapes
+// TEXT values and folds lines at 75 octets without splitting a UTF-8
+// character.
+type ICalEncoder struct {
+	// Compact writes one recurring event per run (an RRULE derived from
+	// its airings, with an EXDATE for each instance that did not air)
+	// instead of one per airing. It expands to the same airings, but its
+	// event carries no episode titles or numbers. An airing the rule
+	// cannot give (nor any rule, for a run whose airings resist one, or
+	// with AllDay have two on one day) is written as an event of its own.
+	Compact bool
+
+	// AllDay writes all-day events (VALUE=DATE) on each airing's local
+	// date, for viewers far from the channel's zone, with the local start
+	// time in the SUMMARY.
+	AllDay bool
+
+	// Name is the calendar's name (NAME and X-WR-CALNAME); empty means
+	// the schedule's name, followed by the run's when the query picks one.
+	Name string
+
+	// RefreshInterval is how often subscribers should reload the
+	// calendar (REFRESH-INTERVAL and X-PUBLISHED-TTL); zero or less means
+	// ICalRefreshInterval.
+	RefreshInterval time.Duration
+
+	w icalWriter
+}
+
+// NewICalEncoder returns an encoder that writes to w. It buffers its
+// output; Encode flushes at the end of each calendar, and Close reports
+// any write error.
+func NewICalEncoder(w io.Writer) *ICalEncoder {
+	return &ICalEncoder{w: icalWriter{w: bufio.NewWriterSize(w, 32<<10), line: make([]byte, 0, 512)}}
+}
+
+// Refresh returns the refresh interval the encoder announces:
+// RefreshInterval, or ICalRefreshInterval when that is zero or less.
+func (e *ICalEncoder) Refresh() time.Duration {
+	if e.RefreshInterval <= 0 {
+		return ICalRefreshInterval
+	}
+	return e.RefreshInterval
+}
+
+// Encode writes one complete VCALENDAR holding the slots q selects: every
+// slot on air at some moment in [q.From, q.To), of run q.Run when set.
+// With Compact, each run's recurring event starts at its first airing in
+// the window and its rule ends at its last. A window with no slots gives a
+// valid calendar with no events. Calling Encode again writes a further
+// calendar (RFC 5545 allows several in one stream).
+//
+// Encode fails before writing anything on a nil schedule, a window that
+// ends before it starts and an unknown q.Run. It streams the events
+// through a buffer without holding them (Compact holds each run's slots
+// in the window) and stops at the first write error, which it returns.
+func (e *ICalEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
+	if e.w.err != nil {
+		return e.w.err
+	}
+	if s == nil {
+		return errors.New("feeds: ical: no schedule")
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return fmt.Errorf("feeds: ical: window ends (%s) before it starts (%s)",
+			q.To.Format(time.RFC3339), q.From.Format(time.RFC3339))
+	}
+	if q.Run != "" && s.Run(q.Run) == nil {
+		return fmt.Errorf("feeds: ical: no run is called %q", q.Run)
+	}
+	name := e.Name
+	if name == "" {
+		name = s.Name()
+		if q.Run != "" {
+			name += " (" + q.Run + ")"
+		}
+	}
+	return e.encode(icalSource{
+		name: name, source: s.Source(), loc: s.Location(),
+		revised: s.Revised(), shows: s.Shows(),
+	}, s.Slots(q))
+}
+
+// Close writes anything still buffered and returns the first error met
+// while writing. It does not close the underlying writer.
+func (e *ICalEncoder) Close() error {
+	if e.w.err == nil {
+		if err := e.w.w.Flush(); err != nil {
+			e.w.err = fmt.Errorf("feeds: ical: write: %w", err)
+		}
+	}
+	return e.w.err
+}
+
+// icalSource is what a calendar says about the schedule as a whole.
+type icalSource struct {
+	name, source string
+	loc          *time.Location
+	revised      time.Time
+	shows        []*schedule.Show
+}
+
+// icalCalendar is the state of one Encode call.
+type icalCalendar struct {
+	runs    map[*schedule.Run]*icalRun
+	order   []*icalRun // in order of first airing
+	zones   map[string]*icalZone
+	dtstamp string // the whole DTSTAMP line
+
+	count       int
+	first, last time.Time // first and last start
+}
+
+// icalRun is what every event of one run shares, worked out once.
+type icalRun struct {
+	run      *schedule.Run
+	zone     *icalZone // nil for UTC
+	uid      []byte    // "-original" (percent-encoded run name)
+	host     []byte    // "@etv.co.za" (percent-encoded channel id)
+	summary  []byte    // "Backstage — ", escaped
+	location string    // the whole LOCATION line
+	genres   string    // the whole CATEGORIES line; "" for none
+	synopsis []byte    // the start of the synopsis, escaped
+	slots    []schedule.Slot
+}
+
+func (c *icalCalendar) run(r *schedule.Run) *icalRun {
+	if ir := c.runs[r]; ir != nil {
+		return ir
+	}
+	ir := &icalRun{
+		run:  r,
+		uid:  appendICalID([]byte("-"), r.Name),
+		host: appendICalID([]byte("@"), r.Channel.ID),
+	}
+	if r.Location != time.UTC {
+		tzid := icalTZID(r.Location)
+		if ir.zone = c.zones[tzid]; ir.zone == nil {
+			ir.zone = newICalZone(r.Location)
+			c.zones[tzid] = ir.zone
+		}
+	}
+	if t := r.Show.Title; t != "" {
+		ir.summary = append(appendICalText(nil, t), " — "...)
+	}
+	channel := r.Channel.Name
+	if channel == "" {
+		channel = r.Channel.ID
+	}
+	ir.location = string(appendICalText([]byte("LOCATION:"), channel))
+	if genres := slices.DeleteFunc(slices.Clone(r.Show.Genres), func(g string) bool {
+		return strings.TrimSpace(icalClean(g)) == ""
+	}); len(genres) > 0 {
+		b := []byte("CATEGORIES:")
+		for i, g := range genres {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendICalText(b, g)
+		}
+		ir.genres = string(b)
+	}
+	ir.synopsis = appendICalText(nil, icalExcerpt(icalClean(r.Show.Synopsis), icalSynopsisMax))
+	c.runs[r] = ir
+	c.order = append(c.order, ir)
+	return ir
+}
+
+// icalExcerpt returns s if it is at most max bytes long, and otherwise its
+// start, cut after a word at no more than max bytes, with "…".
+func icalExcerpt(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= max {
+		return s
+	}
+	cut := strings.LastIndexAny(s[:max+1], " \t\n")
+	if cut <= 0 {
+		cut = max
+		for cut > 0 && s[cut]&0xc0 == 0x80 { // not inside a UTF-8 sequence
+			cut--
+		}
+	}
+	return strings.TrimRight(s[:cut], " \t\n,;:.") + "…"
+}
+
+// encode writes one calendar for the slots of src. It reads slots twice:
+// once for the zones, the span and the count the header needs, once to
+// write the events.
+func (e *ICalEncoder) encode(src icalSource, slots iter.Seq[schedule.Slot]) error {
+	c := &icalCalendar{runs: map[*schedule.Run]*icalRun{}, zones: map[string]*icalZone{}}
+	for sl := range slots {
+		r := c.run(sl.Run)
+		if r.zone != nil {
+			r.zone.cover(sl.Start, sl.End)
+		}
+		if c.count == 0 || sl.Start.Before(c.first) {
+			c.first = sl.Start
+		}
+		if c.count == 0 || sl.Start.After(c.last) {
+			c.last = sl.Start
+		}
+		c.count++
+		if e.Compact {
+			r.slots = append(r.slots, sl)
+		}
+	}
+	stamp := time.Unix(0, 0)
+	if !src.revised.IsZero() {
+		stamp = src.revised
+	}
+	c.dtstamp = string(appendICalUTC([]byte("DTSTAMP:"), stamp))
+
+	if err := e.header(c, src); err != nil {
+		return err
+	}
+	if e.Compact {
+		for _, r := range c.order {
+			e.series(c, r)
+			r.slots = nil
+			if e.w.err != nil {
+				return fmt.Errorf("feeds: ical: write: %w", e.w.err)
+			}
+		}
+	} else {
+		var last *schedule.Run
+		var r *icalRun
+		for sl := range slots {
+			if sl.Run != last {
+				last, r = sl.Run, c.run(sl.Run)
+			}
+			e.event(c, r, sl)
+			if e.w.err != nil {
+				return fmt.Errorf("feeds: ical: write: %w", e.w.err)
+			}
+		}
+	}
+	e.w.writeLine("END:VCALENDAR")
+	if err := e.w.w.Flush(); err != nil {
+		e.w.err = fmt.Errorf("feeds: ical: write: %w", err)
+	}
+	return e.w.err
+}
+
+// header writes BEGIN:VCALENDAR, the calendar's properties and its
+// VTIMEZONEs. They are built as a golang-ical Calendar; its parts are
+// serialized one by one rather than with Calendar.SerializeTo, which
+// would write END:VCALENDAR before the events could be streamed.
+func (e *ICalEncoder) header(c *icalCalendar, src icalSource) error {
+	cal := ics.NewCalendarFor("backstage-epg")
+	cal.SetProductId(ICalProductID)
+	cal.SetCalscale("GREGORIAN")
+	cal.SetMethod(ics.MethodPublish)
+	cal.SetName(icalClean(src.name))
+	desc := icalClean(e.describe(c, src))
+	cal.SetDescription(desc)
+	cal.SetXWRCalDesc(desc)
+	if src.loc != nil {
+		cal.SetXWRTimezone(icalTZID(src.loc))
+	}
+	ttl := string(appendICalDuration(nil, e.Refresh()))
+	cal.SetRefreshInterval(ttl) // golang-ical's property name carries ;VALUE=DURATION
+	cal.SetXPublishedTTL(ttl)
+	if !e.AllDay {
+		tzids := make([]string, 0, len(c.zones))
+		for tzid := range c.zones {
+			tzids = append(tzids, tzid)
+		}
+		slices.Sort(tzids)
+		for _, tzid := range tzids {
+			cal.AddVTimezone(c.zones[tzid].vtimezone())
+		}
+	}
+
+	// RFC 5545 wants CRLF; golang-ical's default is the platform's.
+	cfg := &ics.SerializationConfiguration{MaxLength: icalLineMax, PropertyMaxLength: icalLineMax, NewLine: "\r\n"}
+	e.w.writeLine("BEGIN:VCALENDAR")
+	for _, p := range cal.CalendarProperties {
+		if err := p.SerializeTo(e.w.w, cfg); err != nil {
+			e.w.err = fmt.Errorf("feeds: ical: write: %w", err)
+			return e.w.err
+		}
+	}
+	for _, comp := range cal.Components {
+		if err := comp.SerializeTo(e.w.w, cfg); err != nil {
+			e.w.err = fmt.Errorf("feeds: ical: write: %w", err)
+			return e.w.err
+		}
+	}
+	return nil
+}
+
+// describe returns the calendar's description: how many airings from
+// when to when, the show's synopsis when there is one show, and the
+// source.
+func (e *ICalEncoder) describe(c *icalCalendar, src icalSource) string {
+	var b strings.Builder
+	loc := src.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch c.count {
+	case 0:
+		b.WriteString("No airings in this window.")
+	case 1:
+		fmt.Fprintf(&b, "1 airing, on %s.", c.first.In(loc).Format("Monday 2 January 2006"))
+	default:
+		fmt.Fprintf(&b, "%d airings, from %s to %s.", c.count,
+			c.first.In(loc).Format("Monday 2 January 2006"), c.last.In(loc).Format("Monday 2 January 2006"))
+	}
+	switch {
+	case e.Compact:
+		b.WriteString(" One recurring event per run, without episode titles.")
+	case e.AllDay:
+		b.WriteString(" All-day events on each airing's local date; the title gives the local start time.")
+	}
+	if len(src.shows) == 1 {
+		if syn := strings.TrimSpace(src.shows[0].Synopsis); syn != "" {
+			b.WriteString("\n\n")
+			b.WriteString(syn)
+		}
+	}
+	if src.source != "" {
+		b.WriteString("\n\nSource: ")
+		b.WriteString(src.source)
+	}
+	return b.String()
+}
+
+// event writes the VEVENT of one airing.
+func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
+	w := &e.w
+	w.writeLine("BEGIN:VEVENT")
+	w.line = appendICalUTC(append(w.line, "UID:"...), sl.Start)
+	w.line = append(w.line, r.uid...)
+	if !sl.ReplayOf.IsZero() {
+		// A re-dated airing must not take over the historic one's UID.
+		w.line = appendICalUTC(append(w.line, "-replay-"...), sl.ReplayOf)
+	}
+	w.line = append(w.line, r.host...)
+	w.end()
+	w.writeLine(c.dtstamp)
+	start := sl.Start.In(r.run.Location)
+	e.times(r, start, sl.End)
+
+	w.line = append(append(w.line, "SUMMARY:"...), r.summary...)
+	w.line = appendICalText(w.line, sl.Title())
+	w.line = e.appendMarks(w.line, sl.IsRepeat(), start)
+	w.end()
+
+	w.line = append(w.line, "DESCRIPTION:"...)
+	n := len(w.line)
+	if !sl.ReplayOf.IsZero() {
+		w.line = appendICalHuman(append(w.line, "Originally aired "...), sl.ReplayOf)
+		w.line = append(w.line, '.')
+	}
+	if sl.IsRepeat() && !sl.FirstAired.Equal(sl.ReplayOf) {
+		if len(w.line) > n {
+			w.line = append(w.line, `\n`...)
+		}
+		w.line = appendICalHuman(append(w.line, "First aired "...), sl.FirstAired)
+		w.line = append(w.line, '.')
+	}
+	if t := r.run.Show.EpisodeTitles[sl.Episode]; t != "" {
+		// The SUMMARY has the title instead of the number.
+		if len(w.line) > n {
+			w.line = append(w.line, `\n`...)
+		}
+		w.line = strconv.AppendInt(append(w.line, "Episode "...), int64(sl.Episode), 10)
+		w.line = append(w.line, '.')
+	}
+	if len(r.synopsis) > 0 {
+		if len(w.line) > n {
+			w.line = append(w.line, `\n\n`...)
+		}
+		w.line = append(w.line, r.synopsis...)
+	}
+	if len(w.line) > n {
+		w.end()
+	} else {
+		w.line = w.line[:0]
+	}
+	e.trailer(r)
+}
+
+// times writes DTSTART and DTEND: local times with TZID, or, with
+// AllDay, the local date of start and the day after.
+func (e *ICalEncoder) times(r *icalRun, start, end time.Time) {
+	w := &e.w
+	if e.AllDay {
+		f := icalFieldsOf(start)
+		w.line = appendICalDate(append(w.line, "DTSTART;VALUE=DATE:"...), f)
+		w.end()
+		next := schedule.Date{Year: f.year, Month: f.month, Day: f.day}.AddDays(1)
+		w.line = appendICalDate(append(w.line, "DTEND;VALUE=DATE:"...), icalFields{year: next.Year, month: next.Month, day: next.Day})
+		w.end()
+		return
+	}
+	w.line = r.zone.appendTime(append(w.line, "DTSTART"...), start)
+	w.end()
+	w.line = r.zone.appendTime(append(w.line, "DTEND"...), end)
+	w.end()
+}
+
+// appendMarks appends what follows the title in a SUMMARY, in
+// parentheses: "repeat" for an episode shown before, and the local start
+// time for an all-day event.
+func (e *ICalEncoder) appendMarks(b []byte, repeat bool, start time.Time) []byte {
+	if !repeat && !e.AllDay {
+		return b
+	}
+	b = append(b, " ("...)
+	if repeat {
+		b = append(b, "repeat"...)
+		if e.AllDay {
+			b = append(b, `\, `...)
+		}
+	}
+	if e.AllDay {
+		b = start.AppendFormat(b, "15:04 ")
+		if name, _ := start.Zone(); name != "" {
+			b = appendICalText(b, name)
+		} else {
+			b = start.AppendFormat(b, "-07:00")
+		}
+	}
+	return append(b, ')')
+}
+
+// trailer writes the lines every event of r ends with.
+func (e *ICalEncoder) trailer(r *icalRun) {
+	e.w.writeLine(r.location)
+	if r.genres != "" {
+		e.w.writeLine(r.genres)
+	}
+	e.w.writeLine("TRANSP:TRANSPARENT")
+	e.w.writeLine("END:VEVENT")
+}
+
+// series writes a run's airings for a compact calendar: one recurring
+// event, and an event of its own for each airing the rule misses, or
+// for every airing when no rule is worth it.
+func (e *ICalEncoder) series(c *icalCalendar, r *icalRun) {
+	starts := make([]time.Time, len(r.slots))
+	for i, sl := range r.slots {
+		starts[i] = sl.Start
+	}
+	rec, ok := icalRecur(starts, r.run.Location, e.AllDay)
+	if !ok {
+		for _, sl := range r.slots {
+			e.event(c, r, sl)
+		}
+		return
+	}
+	first, last := r.slots[0], r.slots[len(r.slots)-1]
+	w := &e.w
+	w.writeLine("BEGIN:VEVENT")
+	w.line = appendICalUTC(append(w.line, "UID:"...), first.Start)
+	w.line = append(w.line, r.uid...)
+	if !first.ReplayOf.IsZero() {
+		w.line = appendICalUTC(append(w.line, "-replay-"...), first.ReplayOf)
+	}
+	w.line = append(w.line, "-series"...)
+	w.line = append(w.line, r.host...)
+	w.end()
+	w.writeLine(c.dtstamp)
+	start := first.Start.In(r.run.Location)
+	e.times(r, start, first.End)
+	w.line = append(append(w.line, "RRULE:"...), rec.rule...)
+	w.end()
+	if len(rec.exdates) > 0 {
+		w.line = append(w.line, "EXDATE"...)
+		switch {
+		case e.AllDay:
+			w.line = append(w.line, ";VALUE=DATE"...)
+		case r.zone != nil:
+			w.line = append(w.line, r.zone.param...)
+		}
+		for i, f := range rec.exdates {
+			w.line = append(w.line, ":,"[min(i, 1)])
+			if e.AllDay {
+				w.line = appendICalDate(w.line, f)
+			} else {
+				w.line = appendICalDateTime(w.line, f)
+				if r.zone == nil {
+					w.line = append(w.line, 'Z')
+				}
+			}
+		}
+		w.end()
+	}
+
+	w.line = append(w.line, "SUMMARY:"...)
+	if len(r.summary) > 0 {
+		w.line = append(w.line, r.summary[:len(r.summary)-len(" — ")]...)
+	} else {
+		w.line = append(w.line, "Episodes"...)
+	}
+	w.line = e.appendMarks(w.line, first.IsRepeat(), start)
+	w.end()
+
+	n := len(r.slots) - len(rec.extra)
+	w.line = strconv.AppendInt(append(w.line, "DESCRIPTION:"...), int64(n), 10)
+	w.line = append(w.line, " airings"...)
+	if len(rec.extra) > 0 {
+		w.line = strconv.AppendInt(append(w.line, " (and "...), int64(len(rec.extra)), 10)
+		w.line = append(w.line, " listed apart)"...)
+	}
+	w.line = strconv.AppendInt(append(w.line, `\, episodes `...), int64(first.Episode), 10)
+	if last.Episode != first.Episode {
+		w.line = strconv.AppendInt(append(w.line, " to "...), int64(last.Episode), 10)
+	}
+	w.line = appendICalHuman(append(w.line, `\, from `...), start)
+	w.line = appendICalHuman(append(w.line, " to "...), last.Start.In(r.run.Location))
+	w.line = append(w.line, '.')
+	if first.IsRepeat() {
+		w.line = appendICalHuman(append(w.line, `\nRepeats: these episodes first aired from `...), first.FirstAired)
+		w.line = append(w.line, '.')
+	}
+	if syn := strings.TrimSpace(r.run.Show.Synopsis); syn != "" {
+		w.line = appendICalText(append(w.line, `\n\n`...), syn)
+	}
+	w.end()
+	e.trailer(r)
+
+	for _, i := range rec.extra {
+		e.event(c, r, r.slots[i])
+	}
+}
