@@ -1,0 +1,976 @@
+package feeds
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// icalOpts is one way of exporting a calendar.
+type icalOpts struct {
+	name            string
+	compact, allDay bool
+}
+
+var icalVariants = []icalOpts{{name: "expanded"}, {name: "compact", compact: true}, {name: "all-day", allDay: true}, {name: "compact all-day", compact: true, allDay: true}}
+
+func icalEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, o icalOpts) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	e := NewICalEncoder(&buf)
+	e.Compact, e.AllDay = o.compact, o.allDay
+	if err := e.Encode(s, q); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func icalDefault(t testing.TB) *schedule.Schedule {
+	t.Helper()
+	s, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func icalLoc(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// icalDSTSchedule has runs in zones with daylight saving and odd slot
+// rules: daily at 01:30 in London across both clock changes (no slot on
+// the day 01:30 does not exist, the first of the two 01:30s on the day it
+// happens twice), twice a day on two weekdays in New York, on the 1st and
+// 15th of each month in Tokyo (a replay), and weekly in UTC (a replay of
+// that replay).
+func icalDSTSchedule(t testing.TB) *schedule.Schedule {
+	t.Helper()
+	show := &schedule.Show{ID: "owls", Title: "Night Owls", Synopsis: "A late show.", Genres: []string{"Talk"}}
+	ch := func(id string) *schedule.Channel { return &schedule.Channel{ID: id, Name: strings.ToUpper(id)} }
+	d := func(y int, m time.Month, day int) schedule.Date { return schedule.Date{Year: y, Month: m, Day: day} }
+	runs := []*schedule.Run{
+		{Name: "london", Show: show, Channel: ch("lon"), Rule: "30 1 * * *", Location: icalLoc(t, "Europe/London"),
+			First: d(2007, 3, 20), Last: d(2007, 11, 5), Length: 45 * time.Minute, FirstEpisode: 1},
+		{Name: "new-york", Show: show, Channel: ch("nyc"), Rule: "0 9,21 * * 1,3", Location: icalLoc(t, "America/New_York"),
+			First: d(2007, 3, 1), Last: d(2007, 11, 30), Length: time.Hour, FirstEpisode: 1000,
+			Exceptions: []schedule.Date{d(2007, 7, 4)}},
+		{Name: "tokyo", Show: show, Channel: ch("tyo"), Rule: "0 9 1,15 * *", Location: icalLoc(t, "Asia/Tokyo"),
+			First: d(2007, 1, 1), Last: d(2007, 12, 31), Length: time.Hour, Replays: "london", ReplayFrom: 1},
+		{Name: "utc", Show: show, Channel: ch("utc"), Rule: "15 12 * * 0", Location: time.UTC,
+			First: d(2007, 6, 1), Length: 30 * time.Minute, Replays: "tokyo", ReplayFrom: 2, ReplayTo: 12},
+	}
+	s, err := schedule.New(schedule.Plan{Name: "DST test", Location: runs[0].Location,
+		Revised: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Runs: runs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// icalWant returns the airings the calendar should hold, as
+// icalTestAirings reports them: instants in UTC, or local dates.
+func icalWant(slots func(func(schedule.Slot) bool), allDay bool) (starts, ends []string) {
+	type pair struct{ s, e string }
+	var all []pair
+	for sl := range slots {
+		if allDay {
+			st := sl.Start.In(sl.Run.Location)
+			all = append(all, pair{st.Format(time.DateOnly), st.AddDate(0, 0, 1).Format(time.DateOnly)})
+		} else {
+			all = append(all, pair{sl.Start.UTC().Format(time.RFC3339), sl.End.UTC().Format(time.RFC3339)})
+		}
+	}
+	slices.SortFunc(all, func(a, b pair) int { return cmp.Or(strings.Compare(a.s, b.s), strings.Compare(a.e, b.e)) })
+	for _, p := range all {
+		starts = append(starts, p.s)
+		ends = append(ends, p.e)
+	}
+	return starts, ends
+}
+
+func icalDiff(t testing.TB, what string, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: got %d airings, want %d", what, len(got), len(want))
+	}
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			t.Errorf("%s: airing %d: got %s, want %s", what, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+// icalWindows are the queries the airings tests export for a schedule.
+func icalWindows(s *schedule.Schedule) map[string]schedule.Query {
+	ws := map[string]schedule.Query{"all": {}}
+	for _, r := range s.Runs() {
+		ws["run "+r.Name] = schedule.Query{Run: r.Name}
+	}
+	first, last := s.First().Start, s.Last().Start
+	mid := first.Add(last.Sub(first) / 3)
+	ws["middle third"] = schedule.Query{From: mid, To: mid.Add(last.Sub(first) / 3)}
+	// Starting inside a slot takes it in: it is on air at From.
+	ws["from inside a slot"] = schedule.Query{From: first.Add(time.Minute), To: mid}
+	return ws
+}
+
+// TestICalAirings reads each kind of calendar back, expanding recurring
+// events, and checks it holds exactly the schedule's airings.
+func TestICalAirings(t *testing.T) {
+	for _, sc := range []struct {
+		name string
+		s    *schedule.Schedule
+	}{{"default", icalDefault(t)}, {"small", smallSchedule(t)}, {"dst", icalDSTSchedule(t)}} {
+		for wname, q := range icalWindows(sc.s) {
+			for _, o := range icalVariants {
+				t.Run(sc.name+"/"+wname+"/"+o.name, func(t *testing.T) {
+					data := icalEncode(t, sc.s, q, o)
+					gotS, gotE := icalTestAirings(t, data)
+					wantS, wantE := icalWant(sc.s.Slots(q), o.allDay)
+					icalDiff(t, "starts", gotS, wantS)
+					icalDiff(t, "ends", gotE, wantE)
+				})
+			}
+		}
+	}
+}
+
+// TestICalCompactRules checks the rules the compact calendar derives for
+// the default schedule: a weekday rule per run, ending at its last
+// airing, with no exceptions.
+func TestICalCompactRules(t *testing.T) {
+	data := icalEncode(t, icalDefault(t), schedule.Query{}, icalOpts{compact: true})
+	cal := icalParse(t, data).sub("VCALENDAR")[0]
+	var got []string
+	for _, ev := range cal.sub("VEVENT") {
+		start, _ := ev.prop("DTSTART")
+		rule, _ := ev.prop("RRULE")
+		got = append(got, start.params["TZID"]+" "+start.value+" "+rule.value)
+		if len(ev.all("EXDATE"))+len(ev.all("RDATE")) > 0 {
+			t.Errorf("event %s has EXDATE or RDATE; the default schedule has no exceptions", start.value)
+		}
+	}
+	want := []string{
+		"Africa/Johannesburg 20000501T183000 FREQ=WEEKLY;UNTIL=20070706T163000Z;BYDAY=MO,TU,WE,TH,FR",
+		"Africa/Johannesburg 20090105T164000 FREQ=WEEKLY;UNTIL=20160311T144000Z;BYDAY=MO,TU,WE,TH,FR",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestICalRecur checks rule derivation on its own: the rule chosen and
+// what it needs besides.
+func TestICalRecur(t *testing.T) {
+	jnb := icalLoc(t, "Africa/Johannesburg")
+	lon := icalLoc(t, "Europe/London")
+	at := func(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time {
+		return time.Date(y, m, d, h, mi, 0, 0, loc)
+	}
+	weekdays := func(loc *time.Location, from time.Time, n int, skip ...int) []time.Time {
+		var out []time.Time
+		for d := from; len(out) < n; d = d.AddDate(0, 0, 1) {
+			if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday && !slices.Contains(skip, d.Day()) {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		starts  []time.Time
+		loc     *time.Location
+		allDay  bool
+		rule    string
+		exdates int
+		extra   int
+	}{
+		{"one airing: no rule", []time.Time{at(jnb, 2000, 5, 1, 18, 30)}, jnb, false, "-", 0, 0},
+		{"weekdays", weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), jnb, false,
+			"FREQ=WEEKLY;UNTIL=20000526T163000Z;BYDAY=MO,TU,WE,TH,FR", 0, 0},
+		{"weekdays with a pre-emption", weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20, 3), jnb, false,
+			"FREQ=WEEKLY;UNTIL=20000529T163000Z;BYDAY=MO,TU,WE,TH,FR", 1, 0},
+		{"weekdays as dates", weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), jnb, true,
+			"FREQ=WEEKLY;UNTIL=20000526;BYDAY=MO,TU,WE,TH,FR", 0, 0},
+		{"two a day on one date", []time.Time{at(jnb, 2000, 5, 1, 9, 0), at(jnb, 2000, 5, 1, 21, 0)}, jnb, true, "-", 0, 0},
+		{"twice a day", func() []time.Time {
+			var out []time.Time
+			for d := 1; d <= 7; d++ {
+				out = append(out, at(jnb, 2000, 5, d, 9, 0), at(jnb, 2000, 5, d, 21, 0))
+			}
+			return out
+		}(), jnb, false, "FREQ=DAILY;UNTIL=20000507T190000Z;BYHOUR=9,21", 0, 0},
+		{"twice on two weekdays", []time.Time{at(jnb, 2000, 5, 1, 9, 0), at(jnb, 2000, 5, 1, 21, 0), at(jnb, 2000, 5, 2, 9, 0), at(jnb, 2000, 5, 2, 21, 0)}, jnb, false,
+			"FREQ=WEEKLY;UNTIL=20000502T190000Z;BYDAY=MO,TU;BYHOUR=9,21", 0, 0},
+		{"monthly", []time.Time{at(jnb, 2000, 1, 1, 9, 0), at(jnb, 2000, 1, 15, 9, 0), at(jnb, 2000, 2, 1, 9, 0), at(jnb, 2000, 2, 15, 9, 0), at(jnb, 2000, 3, 1, 9, 0)}, jnb, false,
+			"FREQ=MONTHLY;UNTIL=20000301T070000Z;BYMONTHDAY=1,15", 0, 0},
+		{"no pattern", []time.Time{at(jnb, 2000, 1, 1, 9, 0), at(jnb, 2000, 1, 9, 10, 0), at(jnb, 2000, 3, 2, 11, 0)}, jnb, false, "-", 0, 0},
+		{"weekdays and a Saturday", append(weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), at(jnb, 2000, 5, 27, 18, 30)), jnb, false,
+			"FREQ=WEEKLY;UNTIL=20000527T163000Z;BYDAY=MO,TU,WE,TH,FR,SA", 3, 0},
+		{"weekdays and a Saturday at noon", append(weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), at(jnb, 2000, 5, 27, 12, 0)), jnb, false,
+			"FREQ=WEEKLY;UNTIL=20000526T163000Z;BYDAY=MO,TU,WE,TH,FR", 0, 1},
+		{"weekdays and a Saturday at noon, as dates", append(weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), at(jnb, 2000, 5, 27, 12, 0)), jnb, true,
+			"FREQ=WEEKLY;UNTIL=20000527;BYDAY=MO,TU,WE,TH,FR,SA", 3, 0},
+		// 01:30 does not exist in London on Sunday 25 March 2007: a daily
+		// rule would have an instance there, which consumers place
+		// differently, so it is not used. Over one week a rule for the
+		// other six days needs no such instance.
+		{"daily across a gap", icalDaily(lon, 17, 31, 25), lon, false, "-", 0, 0},
+		{"six days across a gap", icalDaily(lon, 20, 30, 25), lon, false,
+			"FREQ=WEEKLY;UNTIL=20070330T003000Z;BYDAY=MO,TU,WE,TH,FR,SA", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, ok := icalRecur(tc.starts, tc.loc, tc.allDay)
+			if tc.rule == "-" {
+				if ok {
+					t.Fatalf("got rule %q, want none", rec.rule)
+				}
+				return
+			}
+			if !ok {
+				t.Fatal("got no recurrence")
+			}
+			if string(rec.rule) != tc.rule || len(rec.exdates) != tc.exdates || len(rec.extra) != tc.extra {
+				t.Errorf("got rule %q with %d EXDATE, %d extra events; want %q with %d, %d",
+					rec.rule, len(rec.exdates), len(rec.extra), tc.rule, tc.exdates, tc.extra)
+			}
+		})
+	}
+}
+
+func TestICalGolden(t *testing.T) {
+	s := smallSchedule(t)
+	for _, tc := range []struct {
+		file string
+		o    icalOpts
+	}{
+		{"ical_small.ics", icalOpts{}},
+		{"ical_small_compact.ics", icalOpts{compact: true}},
+		{"ical_small_allday.ics", icalOpts{allDay: true}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			golden(t, tc.file, icalEncode(t, s, schedule.Query{}, tc.o))
+		})
+	}
+}
+
+// TestICalWellFormed checks every kind of calendar for what RFC 5545 and
+// calendar apps need of the file as a whole.
+func TestICalWellFormed(t *testing.T) {
+	def := icalDefault(t)
+	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
+	for _, sc := range []struct {
+		name string
+		s    *schedule.Schedule
+		q    schedule.Query
+	}{
+		{"default", def, schedule.Query{}},
+		{"default 2003", def, year},
+		{"small", smallSchedule(t), schedule.Query{}},
+		{"dst", icalDSTSchedule(t), schedule.Query{}},
+		{"text", icalTextSchedule(t, icalLongText), schedule.Query{}},
+	} {
+		for _, o := range icalVariants {
+			t.Run(sc.name+"/"+o.name, func(t *testing.T) {
+				data := icalEncode(t, sc.s, sc.q, o)
+				icalCheckLines(t, data)
+				icalCheckCalendar(t, data, o)
+				if again := icalEncode(t, sc.s, sc.q, o); !bytes.Equal(again, data) {
+					t.Error("a second export of the same schedule differs")
+				}
+			})
+		}
+	}
+}
+
+// icalCheckCalendar checks one VCALENDAR's structure: its required
+// properties, unique UIDs, a VTIMEZONE for each TZID and none for UTC,
+// and the fixed properties of each event.
+func icalCheckCalendar(t testing.TB, data []byte, o icalOpts) {
+	t.Helper()
+	cals := icalParse(t, data).sub("VCALENDAR")
+	if len(cals) != 1 {
+		t.Fatalf("got %d VCALENDARs, want 1", len(cals))
+	}
+	cal := cals[0]
+	for _, name := range []string{"VERSION", "PRODID", "NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL", "X-WR-TIMEZONE"} {
+		if _, ok := cal.prop(name); !ok {
+			t.Errorf("calendar has no %s", name)
+		}
+	}
+	if p, _ := cal.prop("REFRESH-INTERVAL"); p.params["VALUE"] != "DURATION" {
+		t.Errorf("REFRESH-INTERVAL has VALUE=%s, want DURATION", p.params["VALUE"])
+	}
+	zones := map[string]bool{}
+	for _, vtz := range cal.sub("VTIMEZONE") {
+		id, _ := vtz.prop("TZID")
+		if zones[id.value] {
+			t.Errorf("two VTIMEZONEs for %s", id.value)
+		}
+		zones[id.value] = true
+		if len(vtz.comps) == 0 {
+			t.Errorf("VTIMEZONE %s has no STANDARD or DAYLIGHT block", id.value)
+		}
+	}
+	if o.allDay && len(zones) > 0 {
+		t.Errorf("all-day calendar has VTIMEZONEs")
+	}
+	used := map[string]bool{}
+	uids := map[string]bool{}
+	for _, ev := range cal.sub("VEVENT") {
+		uid, ok := ev.prop("UID")
+		if !ok || uids[uid.value] {
+			t.Errorf("UID %q missing or not unique", uid.value)
+		}
+		uids[uid.value] = true
+		for _, name := range []string{"DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION"} {
+			if len(ev.all(name)) != 1 {
+				t.Errorf("event %s has %d %s", uid.value, len(ev.all(name)), name)
+			}
+		}
+		if p, _ := ev.prop("TRANSP"); p.value != "TRANSPARENT" {
+			t.Errorf("event %s: TRANSP:%s", uid.value, p.value)
+		}
+		for _, p := range ev.props {
+			if id, ok := p.params["TZID"]; ok {
+				used[id] = true
+				if !zones[id] {
+					t.Errorf("event %s: %s has TZID=%s and there is no VTIMEZONE for it", uid.value, p.name, id)
+				}
+			}
+			if o.allDay && (p.name == "DTSTART" || p.name == "DTEND") && p.params["VALUE"] != "DATE" {
+				t.Errorf("all-day event %s: %s is not a DATE", uid.value, p.name)
+			}
+		}
+	}
+	for id := range zones {
+		if !used[id] {
+			t.Errorf("VTIMEZONE %s is not used", id)
+		}
+	}
+}
+
+// icalLongText is text that needs every kind of care: non-ASCII letters
+// of 2, 3 and 4 bytes in UTF-8 at every offset from a fold, characters
+// TEXT escapes, CRLF and lone CRs, control characters and a byte that is
+// not UTF-8.
+var icalLongText = strings.Repeat("Ubuntu ngumuntu ngabantu — “ñandú” 日本語のテキスト 😀🎭; a,b\\c ", 12) +
+	"line\r\nbreak\rcr\x00nul\x1besc\x7fdel\xffbad\ttab"
+
+// icalCut returns the first n bytes of s, or all of it.
+func icalCut(s string, n int) string { return s[:min(n, len(s))] }
+
+// icalDaily returns 01:30 in loc on each day of March 2007 from first to
+// last but skip.
+func icalDaily(loc *time.Location, first, last, skip int) []time.Time {
+	var out []time.Time
+	for d := first; d <= last; d++ {
+		if d != skip {
+			out = append(out, time.Date(2007, 3, d, 1, 30, 0, 0, loc))
+		}
+	}
+	return out
+}
+
+func icalTextSchedule(t testing.TB, text string) *schedule.Schedule {
+	t.Helper()
+	show := &schedule.Show{ID: "x", Title: "Tëst, show; " + icalCut(text, 40), Synopsis: text,
+		Genres:        []string{"Drama, comedy", "Sci-fi; horror", icalCut(text, 30), "", "\x01"},
+		EpisodeTitles: map[int]string{1: text, 2: "\r\n"}}
+	run := &schedule.Run{Name: "run, one", Show: show, Channel: &schedule.Channel{ID: "ch;1", Name: icalCut(text, 50)},
+		Rule: "0 20 * * *", Location: icalLoc(t, "Africa/Johannesburg"), First: schedule.Date{Year: 2020, Month: 1, Day: 1},
+		Length: time.Hour, FirstEpisode: 1, Count: 3}
+	s, err := schedule.New(schedule.Plan{Name: text, Source: text, Runs: []*schedule.Run{run}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestICalText checks that text comes back as it went in, cleaned: read
+// through unfolding and unescaping, SUMMARY, DESCRIPTION, LOCATION and
+// CATEGORIES hold the schedule's text less its control characters.
+func TestICalText(t *testing.T) {
+	s := icalTextSchedule(t, icalLongText)
+	for _, o := range []icalOpts{{}, {compact: true}} {
+		data := icalEncode(t, s, schedule.Query{}, o)
+		icalCheckLines(t, data)
+		cal := icalParse(t, data).sub("VCALENDAR")[0]
+		show := s.Shows()[0]
+		ev := cal.sub("VEVENT")[0]
+		get := func(name string) string {
+			p, _ := ev.prop(name)
+			return icalUnescape(p.value)
+		}
+		clean := icalClean(icalLongText)
+		if strings.ContainsAny(clean, "\r\x00\x1b\x7f") || !utf8.ValidString(clean) || !strings.Contains(clean, "line\nbreak\ncr") {
+			t.Fatalf("icalClean left %q", clean[len(clean)-40:])
+		}
+		if name, _ := cal.prop("NAME"); icalUnescape(name.value) != clean {
+			t.Errorf("NAME: got %q, want %q", icalUnescape(name.value), clean)
+		}
+		if got, want := get("LOCATION"), icalClean(icalLongText[:50]); got != want { // cut inside a character: U+FFFD
+			t.Errorf("LOCATION: got %q, want %q", got, want)
+		}
+		cats, _ := ev.prop("CATEGORIES")
+		if got, want := icalSplitList(cats.value), []string{"Drama, comedy", "Sci-fi; horror", icalClean(icalLongText[:30])}; !slices.Equal(got, want) {
+			t.Errorf("CATEGORIES: got %q, want %q", got, want)
+		}
+		if o.compact {
+			if got, want := get("SUMMARY"), icalClean(show.Title); got != want {
+				t.Errorf("SUMMARY: got %q, want %q", got, want)
+			}
+			if got := get("DESCRIPTION"); !strings.HasSuffix(got, "\n\n"+strings.TrimSpace(clean)) {
+				t.Errorf("DESCRIPTION does not end with the synopsis: %q", got)
+			}
+			continue
+		}
+		if got, want := get("SUMMARY"), icalClean(show.Title+" — "+icalLongText); got != want {
+			t.Errorf("SUMMARY: got %q, want %q", got, want)
+		}
+		if got, want := get("DESCRIPTION"), "Episode 1.\n\n"+icalExcerpt(clean, icalSynopsisMax); got != want {
+			t.Errorf("DESCRIPTION: got %q, want %q", got, want)
+		}
+	}
+}
+
+// FuzzICalText checks that no text, however broken, gives a line that
+// is too long, is not UTF-8, holds a control character or loses its
+// place: the episode title comes back from SUMMARY cleaned.
+func FuzzICalText(f *testing.F) {
+	for _, s := range []string{"", "Episode", icalLongText, "\r", "\\", "a\r\nb", "\xff\xfe", "😀", strings.Repeat("é", 80), strings.Repeat(`\,`, 50)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		show := &schedule.Show{ID: "x", Title: text, Synopsis: text, Genres: []string{text},
+			EpisodeTitles: map[int]string{1: "T" + text}}
+		run := &schedule.Run{Name: text, Show: show, Channel: &schedule.Channel{ID: text, Name: text},
+			Rule: "0 20 * * *", Location: time.UTC, First: schedule.Date{Year: 2020, Month: 1, Day: 1},
+			Length: time.Hour, FirstEpisode: 1, Count: 1}
+		s, err := schedule.New(schedule.Plan{Name: text, Source: text, Runs: []*schedule.Run{run}})
+		if err != nil {
+			t.Skip(err)
+		}
+		data := icalEncode(t, s, schedule.Query{}, icalOpts{})
+		icalCheckLines(t, data)
+		ev := icalParse(t, data).sub("VCALENDAR")[0].sub("VEVENT")[0]
+		p, _ := ev.prop("SUMMARY")
+		want := icalClean(text + " — T" + text)
+		if text == "" {
+			want = icalClean("T" + text)
+		}
+		if got := icalUnescape(p.value); got != want {
+			t.Errorf("SUMMARY: got %q, want %q", got, want)
+		}
+	})
+}
+
+// TestICalSummary checks the SUMMARY and DESCRIPTION of first airings,
+// repeats and titled episodes.
+func TestICalSummary(t *testing.T) {
+	data := icalEncode(t, smallSchedule(t), schedule.Query{}, icalOpts{})
+	evs := icalParse(t, data).sub("VCALENDAR")[0].sub("VEVENT")
+	got := map[string][2]string{}
+	for _, ev := range evs {
+		uid, _ := ev.prop("UID")
+		sum, _ := ev.prop("SUMMARY")
+		desc, _ := ev.prop("DESCRIPTION")
+		d := icalUnescape(desc.value)
+		d, _, _ = strings.Cut(d, "\n\n")
+		got[uid.value] = [2]string{icalUnescape(sum.value), d}
+	}
+	for uid, want := range map[string][2]string{
+		"20061225T163000Z-original@etv.co.za":    {"Backstage — Pilot: First Day", "Episode 1."},
+		"20061226T163000Z-original@etv.co.za":    {"Backstage — Episode 2", "Students & lecturers at a performing-arts college chase fame — \"and each other\" <sometimes>."},
+		"20070102T144000Z-rebroadcast@etv.co.za": {"Backstage — Episode 2 (repeat)", "First aired Tuesday 26 December 2006, 18:30 SAST."},
+		"20070105T234500Z-late@late.example.uk":  {"Backstage — Episode 2 (repeat)", "First aired Tuesday 26 December 2006, 18:30 SAST."},
+	} {
+		if got[uid] != want {
+			t.Errorf("%s: got %q, want %q", uid, got[uid], want)
+		}
+	}
+}
+
+// TestICalReplayOf checks slots re-dated by a replay timeline: their UIDs
+// differ from the historic airings' and their descriptions say when they
+// originally aired.
+func TestICalReplayOf(t *testing.T) {
+	s := smallSchedule(t)
+	var slots []schedule.Slot
+	for sl := range s.Slots(schedule.Query{}) {
+		hist := sl
+		sl.ReplayOf = sl.Start
+		sl.Start, sl.End = sl.Start.AddDate(20, 0, 0), sl.End.AddDate(20, 0, 0)
+		slots = append(slots, hist, sl) // historic and re-dated, side by side
+	}
+	var buf bytes.Buffer
+	e := NewICalEncoder(&buf)
+	err := e.encode(icalSource{name: "replay", loc: s.Location()}, func(yield func(schedule.Slot) bool) {
+		for _, sl := range slots {
+			if !yield(sl) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	icalCheckLines(t, data)
+	icalCheckCalendar(t, data, icalOpts{})
+	evs := icalParse(t, data).sub("VCALENDAR")[0].sub("VEVENT")
+	if len(evs) != 2*s.Len() {
+		t.Fatalf("got %d events, want %d", len(evs), 2*s.Len())
+	}
+	uid, _ := evs[1].prop("UID")
+	desc, _ := evs[1].prop("DESCRIPTION")
+	if want := "20261225T163000Z-original-replay-20061225T163000Z@etv.co.za"; uid.value != want {
+		t.Errorf("re-dated UID: got %s, want %s", uid.value, want)
+	}
+	if want := "Originally aired Monday 25 December 2006, 18:30 SAST.\nEpisode 1."; !strings.HasPrefix(icalUnescape(desc.value), want) {
+		t.Errorf("re-dated DESCRIPTION: got %q, want it to start %q", icalUnescape(desc.value), want)
+	}
+	// A re-dated repeat says both when it originally aired and when the
+	// episode first aired.
+	for _, ev := range evs {
+		uid, _ := ev.prop("UID")
+		if uid.value == "20270102T144000Z-rebroadcast-replay-20070102T144000Z@etv.co.za" {
+			desc, _ := ev.prop("DESCRIPTION")
+			want := "Originally aired Tuesday 2 January 2007, 16:40 SAST.\nFirst aired Tuesday 26 December 2006, 18:30 SAST.\n\n"
+			if !strings.HasPrefix(icalUnescape(desc.value), want) {
+				t.Errorf("re-dated repeat: got %q, want it to start %q", icalUnescape(desc.value), want)
+			}
+			return
+		}
+	}
+	t.Error("no re-dated repeat found")
+}
+
+// TestICalAmbiguous checks airings at a local time that happens twice
+// (London, 28 October 2007, 01:30): both are written in UTC, since RFC
+// 5545 reads such a local time as the first and ical.js and
+// python3-icalendar as the second.
+func TestICalAmbiguous(t *testing.T) {
+	lon := icalLoc(t, "Europe/London")
+	run := &schedule.Run{Name: "night", Show: &schedule.Show{Title: "Night"}, Channel: &schedule.Channel{ID: "n"}, Location: lon, Length: 15 * time.Minute}
+	first := time.Date(2007, 10, 28, 0, 30, 0, 0, time.UTC).In(lon) // 01:30 BST
+	second := first.Add(time.Hour)                                  // 01:30 GMT
+	var buf bytes.Buffer
+	err := NewICalEncoder(&buf).encode(icalSource{name: "x", loc: lon}, func(yield func(schedule.Slot) bool) {
+		for i, st := range []time.Time{first, second} {
+			if !yield(schedule.Slot{Run: run, Episode: i + 1, Start: st, End: st.Add(15 * time.Minute)}) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range icalParse(t, buf.Bytes()).sub("VCALENDAR")[0].sub("VEVENT") {
+		for _, name := range []string{"UID", "DTSTART", "DTEND"} {
+			p, _ := ev.prop(name)
+			got = append(got, fmt.Sprintf("%s%s:%s", name, map[bool]string{true: ";TZID=" + p.params["TZID"]}[p.params["TZID"] != ""], p.value))
+		}
+	}
+	want := []string{
+		"UID:20071028T003000Z-night@n", "DTSTART:20071028T003000Z", "DTEND:20071028T004500Z",
+		"UID:20071028T013000Z-night@n", "DTSTART:20071028T013000Z", "DTEND:20071028T014500Z",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	starts, _ := icalTestAirings(t, buf.Bytes())
+	icalDiff(t, "starts", starts, []string{"2007-10-28T00:30:00Z", "2007-10-28T01:30:00Z"})
+}
+
+// TestICalVTimezone checks generated VTIMEZONEs against Go's zone data:
+// every quarter hour over the span, the offset the blocks give is Go's.
+func TestICalVTimezone(t *testing.T) {
+	for _, tc := range []struct {
+		zone     string
+		from, to time.Time
+		blocks   []string // STANDARD or DAYLIGHT, in order; nil to skip
+	}{
+		// South Africa: one period since 1944, one STANDARD block.
+		{"Africa/Johannesburg", time.Date(2000, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 3, 12, 0, 0, 0, 0, time.UTC), []string{"STANDARD"}},
+		// London: GMT in the winter of 1999/2000, then 16 summers.
+		{"Europe/London", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC),
+			append([]string{"STANDARD"}, slices.Repeat([]string{"DAYLIGHT", "STANDARD"}, 16)...)},
+		// A change of rules: Russia kept summer time all year from 2011 and
+		// went back to standard time in 2014.
+		{"Europe/Moscow", time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), nil},
+		{"America/New_York", time.Date(2006, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC), nil},
+		{"Australia/Lord_Howe", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), nil},
+		{"UTC", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), []string{"STANDARD"}},
+	} {
+		t.Run(tc.zone, func(t *testing.T) {
+			loc := icalLoc(t, tc.zone)
+			z := newICalZone(loc)
+			z.cover(tc.from, tc.to)
+			var buf bytes.Buffer
+			vtz := z.vtimezone()
+			vtz.SerializeTo(&buf, &ics.SerializationConfiguration{MaxLength: 75, NewLine: "\r\n"})
+			data := []byte("BEGIN:VCALENDAR\r\n" + buf.String() + "END:VCALENDAR\r\n")
+			icalCheckLines(t, data)
+			cal := icalParse(t, data).sub("VCALENDAR")[0]
+			var blocks []string
+			for _, c := range cal.sub("VTIMEZONE")[0].comps {
+				blocks = append(blocks, c.name)
+			}
+			if tc.blocks != nil && !slices.Equal(blocks, tc.blocks) {
+				t.Errorf("got blocks %v, want %v", blocks, tc.blocks)
+			}
+			if z.fixed != (len(blocks) == 1) {
+				t.Errorf("fixed is %v with %d blocks", z.fixed, len(blocks))
+			}
+			zone := icalTestZones(t, cal)[tc.zone]
+			for u := tc.from; !u.After(tc.to); u = u.Add(15 * time.Minute) {
+				_, want := u.In(loc).Zone()
+				if got := zone.offsetAt(u); got != want {
+					t.Fatalf("at %s: VTIMEZONE gives offset %d, Go %d", u, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestICalGolangICalDefects shows each golang-ical v0.3.4 defect the
+// encoder works around, and that the encoder's output does not have it.
+// Should an upgrade fix one, its "library" check fails: the workaround
+// may then go.
+func TestICalGolangICalDefects(t *testing.T) {
+	out := icalEncode(t, smallSchedule(t), schedule.Query{}, icalOpts{})
+	lib := func(build func(cal *ics.Calendar)) string {
+		cal := ics.NewCalendar()
+		build(cal)
+		return cal.Serialize()
+	}
+	jnb := icalLoc(t, "Africa/Johannesburg")
+	at := time.Date(2000, 5, 1, 18, 30, 0, 0, jnb)
+
+	t.Run("LF line endings", func(t *testing.T) {
+		if s := lib(func(*ics.Calendar) {}); strings.Contains(s, "\r\n") {
+			t.Errorf("library: now writes CRLF by default")
+		}
+		icalCheckLines(t, out) // every line ends with CRLF
+	})
+	t.Run("SetStartAt with WithTZID writes UTC", func(t *testing.T) {
+		s := lib(func(cal *ics.Calendar) { cal.AddEvent("x").SetStartAt(at, ics.WithTZID("Africa/Johannesburg")) })
+		if !strings.Contains(s, "DTSTART;TZID=Africa/Johannesburg:20000501T163000Z") {
+			t.Errorf("library: SetStartAt now writes %q", s)
+		}
+		for _, l := range icalUnfold(t, out) {
+			if strings.Contains(l, "TZID=") && strings.HasSuffix(l, "Z") {
+				t.Errorf("output: %s", l)
+			}
+		}
+	})
+	t.Run("AddTimezone gives an empty VTIMEZONE", func(t *testing.T) {
+		s := lib(func(cal *ics.Calendar) { cal.AddTimezone("Africa/Johannesburg") })
+		if strings.Contains(s, "BEGIN:STANDARD") {
+			t.Errorf("library: AddTimezone now fills in the zone")
+		}
+		cal := icalParse(t, out).sub("VCALENDAR")[0]
+		for _, vtz := range cal.sub("VTIMEZONE") {
+			if len(vtz.comps) == 0 {
+				t.Errorf("output: empty VTIMEZONE")
+			}
+		}
+	})
+	t.Run("AddCategory with a list gives one category", func(t *testing.T) {
+		s := lib(func(cal *ics.Calendar) { cal.AddEvent("x").AddCategory("Soap opera,Drama") })
+		if !strings.Contains(s, `CATEGORIES:Soap opera\,Drama`) {
+			t.Errorf("library: AddCategory now writes %q", s)
+		}
+		if !bytes.Contains(out, []byte("\r\nCATEGORIES:Soap opera,Drama\r\n")) {
+			t.Errorf("output: no CATEGORIES with two values")
+		}
+	})
+	t.Run("CR in text is not escaped", func(t *testing.T) {
+		s := lib(func(cal *ics.Calendar) { cal.AddEvent("x").SetDescription("a\r\nb") })
+		if !strings.Contains(s, "DESCRIPTION:a\r\\nb") {
+			t.Errorf("library: now writes %q", s)
+		}
+		data := icalEncode(t, icalTextSchedule(t, "a\r\nb\rc"), schedule.Query{}, icalOpts{})
+		icalCheckLines(t, data)
+		if !bytes.Contains(data, []byte(`a\nb\nc`)) {
+			t.Errorf("output: CRLF and CR not written as \\n")
+		}
+	})
+	t.Run("RemovePropertyByValue removes every other property", func(t *testing.T) {
+		ev := ics.NewEvent("x")
+		ev.SetSummary("keep")
+		ev.SetDescription("drop")
+		ev.RemovePropertyByValue(ics.ComponentPropertyDescription, "drop")
+		if len(ev.Properties) != 0 {
+			t.Errorf("library: RemovePropertyByValue now keeps %d properties", len(ev.Properties))
+		}
+		// The encoder builds each component once and never removes a
+		// property; nothing of its output can be lost this way.
+	})
+}
+
+// TestICalSize checks the feeds Google Calendar is meant to get, one run
+// or one year of the default schedule, stay under 1 MB, and logs the
+// sizes of the others.
+func TestICalSize(t *testing.T) {
+	s := icalDefault(t)
+	const limit = 1_000_000 // bytes; Google is said to drop events past "1 MB"
+	check := func(name string, q schedule.Query, o icalOpts, capped bool) {
+		n := len(icalEncode(t, s, q, o))
+		t.Logf("%-32s %8d bytes, %5d airings", name, n, s.Count(q))
+		if capped && n >= limit {
+			t.Errorf("%s: %d bytes, want under %d", name, n, limit)
+		}
+	}
+	check("full history", schedule.Query{}, icalOpts{}, false)
+	check("full history, all-day", schedule.Query{}, icalOpts{allDay: true}, false)
+	check("full history, compact", schedule.Query{}, icalOpts{compact: true}, true)
+	for _, r := range s.Runs() {
+		check("run "+r.Name, schedule.Query{Run: r.Name}, icalOpts{}, true)
+		check("run "+r.Name+", all-day", schedule.Query{Run: r.Name}, icalOpts{allDay: true}, true)
+	}
+	first, last := s.First().Start.Year(), s.Last().Start.Year()
+	for y := first; y <= last; y++ {
+		q := s.Dates(schedule.Date{Year: y, Month: 1, Day: 1}, schedule.Date{Year: y, Month: 12, Day: 31})
+		if s.Count(q) == 0 {
+			continue
+		}
+		check(fmt.Sprint("year ", y), q, icalOpts{}, true)
+	}
+}
+
+type icalFailWriter struct{ n int }
+
+var errICalWrite = errors.New("disk full")
+
+func (w *icalFailWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errICalWrite
+	}
+	return len(p), nil
+}
+
+func TestICalErrors(t *testing.T) {
+	s := smallSchedule(t)
+	jnb := s.Location()
+	for _, tc := range []struct {
+		name string
+		s    *schedule.Schedule
+		q    schedule.Query
+		want string
+	}{
+		{"no schedule", nil, schedule.Query{}, "feeds: ical: no schedule"},
+		{"window backwards", s, schedule.Query{From: time.Date(2007, 1, 2, 0, 0, 0, 0, jnb), To: time.Date(2007, 1, 1, 0, 0, 0, 0, jnb)},
+			"feeds: ical: window ends (2007-01-01T00:00:00+02:00) before it starts (2007-01-02T00:00:00+02:00)"},
+		{"unknown run", s, schedule.Query{Run: "nope"}, `feeds: ical: no run is called "nope"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			err := NewICalEncoder(&buf).Encode(tc.s, tc.q)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("got %v, want %s", err, tc.want)
+			}
+			if buf.Len() != 0 {
+				t.Errorf("wrote %d bytes before failing", buf.Len())
+			}
+		})
+	}
+	t.Run("write error", func(t *testing.T) {
+		for _, n := range []int{0, 100, 40 << 10, 200 << 10} {
+			e := NewICalEncoder(&icalFailWriter{n: n})
+			err := e.Encode(icalDefault(t), schedule.Query{})
+			if !errors.Is(err, errICalWrite) {
+				t.Errorf("after %d bytes: Encode returned %v, want %v", n, err, errICalWrite)
+			}
+			if err := e.Close(); !errors.Is(err, errICalWrite) {
+				t.Errorf("after %d bytes: Close returned %v", n, err)
+			}
+			if err := e.Encode(s, schedule.Query{}); !errors.Is(err, errICalWrite) {
+				t.Errorf("after %d bytes: a second Encode returned %v", n, err)
+			}
+		}
+	})
+	t.Run("empty window", func(t *testing.T) {
+		q := schedule.Query{From: time.Date(1990, 1, 1, 0, 0, 0, 0, jnb), To: time.Date(1990, 1, 2, 0, 0, 0, 0, jnb)}
+		for _, o := range icalVariants {
+			data := icalEncode(t, s, q, o)
+			icalCheckLines(t, data)
+			icalCheckCalendar(t, data, o)
+			if bytes.Contains(data, []byte("BEGIN:VEVENT")) {
+				t.Errorf("%s: empty window has events", o.name)
+			}
+		}
+	})
+	t.Run("two calendars", func(t *testing.T) {
+		var buf bytes.Buffer
+		e := NewICalEncoder(&buf)
+		e.Encode(s, schedule.Query{Run: "original"})
+		e.Encode(s, schedule.Query{Run: "late"})
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(icalParse(t, buf.Bytes()).sub("VCALENDAR")); n != 2 {
+			t.Errorf("got %d calendars, want 2", n)
+		}
+	})
+}
+
+func TestICalOptions(t *testing.T) {
+	s := smallSchedule(t)
+	var buf bytes.Buffer
+	e := NewICalEncoder(&buf)
+	e.Name = "My, calendar"
+	e.RefreshInterval = 90 * time.Minute
+	if got := e.Refresh(); got != 90*time.Minute {
+		t.Errorf("Refresh() = %v", got)
+	}
+	if err := e.Encode(s, schedule.Query{Run: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\r\nNAME:My\\, calendar\r\n", "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H30M\r\n", "\r\nX-PUBLISHED-TTL:PT1H30M\r\n"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("no %q in output", want)
+		}
+	}
+	buf.Reset()
+	e = NewICalEncoder(&buf)
+	e.Encode(s, schedule.Query{Run: "late"})
+	if want := "\r\nNAME:Backstage test (late)\r\n"; !strings.Contains(buf.String(), want) {
+		t.Errorf("no %q in output", want)
+	}
+	for d, want := range map[time.Duration]string{time.Second: "PT1S", 24 * time.Hour: "P1D", 36 * time.Hour: "P1DT12H", 0: "PT0S", 61 * time.Second: "PT1M1S"} {
+		if got := string(appendICalDuration(nil, d)); got != want {
+			t.Errorf("duration %v: got %s, want %s", d, got, want)
+		}
+	}
+}
+
+func ExampleNewICalEncoder() {
+	jnb, _ := time.LoadLocation("Africa/Johannesburg")
+	show := &schedule.Show{ID: "backstage", Title: "Backstage", Genres: []string{"Soap opera"},
+		Synopsis: "Students at a performing-arts college in Johannesburg."}
+	s, err := schedule.New(schedule.Plan{
+		Name: "Backstage on e.tv", Revised: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC),
+		Runs: []*schedule.Run{{
+			Name: "original", Show: show, Channel: &schedule.Channel{ID: "etv.co.za", Name: "e.tv"},
+			Rule: "30 18 * * 1-5", Location: jnb, Length: 30 * time.Minute,
+			First: schedule.Date{Year: 2000, Month: 5, Day: 1}, Count: 1875, FirstEpisode: 1,
+		}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	var out bytes.Buffer
+	e := NewICalEncoder(&out)
+	if err := e.Encode(s, s.Day(schedule.Date{Year: 2000, Month: 5, Day: 2})); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := e.Close(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Lines end with CRLF; print them with LF.
+	io.Copy(os.Stdout, strings.NewReader(strings.ReplaceAll(out.String(), "\r\n", "\n")))
+	// Output:
+	// BEGIN:VCALENDAR
+	// VERSION:2.0
+	// PRODID:-//backstage-epg//backstage//EN
+	// CALSCALE:GREGORIAN
+	// METHOD:PUBLISH
+	// NAME:Backstage on e.tv
+	// X-WR-CALNAME:Backstage on e.tv
+	// DESCRIPTION:1 airing\, on Tuesday 2 May 2000.\n\nStudents at a
+	//   performing-arts college in Johannesburg.
+	// X-WR-CALDESC:1 airing\, on Tuesday 2 May 2000.\n\nStudents at a
+	//   performing-arts college in Johannesburg.
+	// X-WR-TIMEZONE:Africa/Johannesburg
+	// REFRESH-INTERVAL;VALUE=DURATION:P1D
+	// X-PUBLISHED-TTL:P1D
+	// BEGIN:VTIMEZONE
+	// TZID:Africa/Johannesburg
+	// BEGIN:STANDARD
+	// DTSTART:19440319T020000
+	// TZOFFSETFROM:+0300
+	// TZOFFSETTO:+0200
+	// TZNAME:SAST
+	// END:STANDARD
+	// END:VTIMEZONE
+	// BEGIN:VEVENT
+	// UID:20000502T163000Z-original@etv.co.za
+	// DTSTAMP:20261126T000000Z
+	// DTSTART;TZID=Africa/Johannesburg:20000502T183000
+	// DTEND;TZID=Africa/Johannesburg:20000502T190000
+	// SUMMARY:Backstage — Episode 2
+	// DESCRIPTION:Students at a performing-arts college in Johannesburg.
+	// LOCATION:e.tv
+	// CATEGORIES:Soap opera
+	// TRANSP:TRANSPARENT
+	// END:VEVENT
+	// END:VCALENDAR
+}
+
+func BenchmarkICalFullHistory(b *testing.B) {
+	icalBench(b, icalDefault(b), schedule.Query{}, icalOpts{})
+}
+
+func BenchmarkICalOneYear(b *testing.B) {
+	s := icalDefault(b)
+	icalBench(b, s, s.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31}), icalOpts{})
+}
+
+func BenchmarkICalCompact(b *testing.B) {
+	icalBench(b, icalDefault(b), schedule.Query{}, icalOpts{compact: true})
+}
+
+func BenchmarkICalAllDay(b *testing.B) {
+	icalBench(b, icalDefault(b), schedule.Query{}, icalOpts{allDay: true})
+}
+
+func icalBench(b *testing.B, s *schedule.Schedule, q schedule.Query, o icalOpts) {
+	b.ReportAllocs()
+	var n icalCountWriter
+	for b.Loop() {
+		e := NewICalEncoder(&n)
+		e.Compact, e.AllDay = o.compact, o.allDay
+		if err := e.Encode(s, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "bytes/export")
+	b.ReportMetric(float64(s.Count(q)), "airings")
+}
+
+type icalCountWriter int
+
+func (w *icalCountWriter) Write(p []byte) (int, error) {
+	*w += icalCountWriter(len(p))
+	return len(p), nil
+}
