@@ -1,0 +1,128 @@
+package feeds
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// Real consumers read the calendars back: python3-icalendar (Debian's
+// package, run with /usr/bin/python3, with python3-dateutil to expand
+// rules) and ical.js (npm, pinned in .ci/package-lock.json), each through
+// a small script in testdata that prints every airing it finds. Outside
+// CI a missing consumer skips its test; in CI it fails it.
+
+// icalConsumerFeed is one calendar the consumer tests export.
+type icalConsumerFeed struct {
+	name   string
+	s      *schedule.Schedule
+	q      schedule.Query
+	o      icalOpts
+	events int // VEVENTs expected
+}
+
+func icalConsumerFeeds(t *testing.T) []icalConsumerFeed {
+	def := icalDefault(t)
+	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
+	cut := def.Dates(schedule.Date{Year: 2007, Month: 6, Day: 1}, schedule.Date{Year: 2009, Month: 1, Day: 31})
+	dst := icalDSTSchedule(t)
+	return []icalConsumerFeed{
+		{"full history", def, schedule.Query{}, icalOpts{}, def.Len()},
+		{"one year", def, year, icalOpts{}, def.Count(year)},
+		{"compact", def, schedule.Query{}, icalOpts{compact: true}, 2},
+		{"compact window", def, cut, icalOpts{compact: true}, 2},
+		{"all-day", def, schedule.Query{}, icalOpts{allDay: true}, def.Len()},
+		{"compact all-day", def, schedule.Query{}, icalOpts{compact: true, allDay: true}, 2},
+		{"small", smallSchedule(t), schedule.Query{}, icalOpts{}, smallSchedule(t).Len()},
+		{"dst", dst, schedule.Query{}, icalOpts{}, dst.Len()},
+		// The London run's 01:30 falls in a gap once and happens twice
+		// once: its airings are events of their own.
+		{"dst compact", dst, schedule.Query{}, icalOpts{compact: true}, 3 + dst.Count(schedule.Query{Run: "london"})},
+	}
+}
+
+// icalConsumerResult is what the scripts print.
+type icalConsumerResult struct {
+	Events int      `json:"events"`
+	Starts []string `json:"starts"`
+	Ends   []string `json:"ends"`
+}
+
+// icalConsume exports each feed, runs the consumer on it and checks the
+// airings it reports against the schedule's.
+func icalConsume(t *testing.T, command func(file string) *exec.Cmd) {
+	for _, f := range icalConsumerFeeds(t) {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(t.TempDir(), "feed.ics")
+			if err := os.WriteFile(file, icalEncode(t, f.s, f.q, f.o), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := command(file)
+			out, err := cmd.Output()
+			if err != nil {
+				var stderr []byte
+				if ee, ok := err.(*exec.ExitError); ok {
+					stderr = ee.Stderr
+				}
+				t.Fatalf("%s: %v\n%s", cmd, err, stderr)
+			}
+			var got icalConsumerResult
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("reading %s's output: %v", cmd.Path, err)
+			}
+			if got.Events != f.events {
+				t.Errorf("got %d events, want %d", got.Events, f.events)
+			}
+			wantS, wantE := icalWant(f.s.Slots(f.q), f.o.allDay)
+			icalDiff(t, "starts", got.Starts, wantS)
+			icalDiff(t, "ends", got.Ends, wantE)
+			if len(got.Starts) > 0 && len(wantS) > 0 {
+				t.Logf("%d airings, first %s, last %s", len(got.Starts), got.Starts[0], got.Starts[len(got.Starts)-1])
+			}
+		})
+	}
+}
+
+// icalNeed fails the test in CI, and skips it elsewhere, when a
+// consumer's part is missing; as tool does for commands.
+func icalNeed(t *testing.T, what string, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is needed in CI and is missing: %v", what, err)
+	}
+	t.Skipf("%s not installed: %v", what, err)
+}
+
+func TestICalPythonIcalendar(t *testing.T) {
+	py := tool(t, "/usr/bin/python3")
+	if out, err := exec.Command(py, "-c", "import icalendar, dateutil").CombinedOutput(); err != nil {
+		icalNeed(t, "python3-icalendar (Debian package)", fmt.Errorf("%v: %s", err, out))
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "ical_check.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	icalConsume(t, func(file string) *exec.Cmd { return exec.Command(py, script, file) })
+}
+
+func TestICalJS(t *testing.T) {
+	node := tool(t, "node")
+	module, err := filepath.Abs(filepath.Join("..", ".ci", "node_modules", "ical.js", "dist", "ical.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(module); err != nil {
+		icalNeed(t, "ical.js (cd .ci && npm ci)", err)
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "icaljs_check.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	icalConsume(t, func(file string) *exec.Cmd { return exec.Command(node, script, module, file) })
+}
