@@ -69,20 +69,25 @@ func icalUnfold(t testing.TB, data []byte) []string {
 		t.Fatalf("calendar does not end with CRLF")
 	}
 	var lines []string
-	for _, l := range strings.Split(string(data[:len(data)-2]), "\r\n") {
+	var cur strings.Builder
+	for i, l := range strings.Split(string(data[:len(data)-2]), "\r\n") {
 		if strings.ContainsAny(l, "\r\n") {
 			t.Fatalf("bare CR or LF in line %q", l)
 		}
 		if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
-			if len(lines) == 0 {
+			if i == 0 {
 				t.Fatalf("calendar starts with a continuation line")
 			}
-			lines[len(lines)-1] += l[1:]
+			cur.WriteString(l[1:])
 			continue
 		}
-		lines = append(lines, l)
+		if i > 0 {
+			lines = append(lines, cur.String())
+		}
+		cur.Reset()
+		cur.WriteString(l)
 	}
-	return lines
+	return append(lines, cur.String())
 }
 
 // icalParse reads data into a tree whose root holds the VCALENDARs.
