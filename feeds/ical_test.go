@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"errors"
@@ -804,8 +805,8 @@ func TestICalErrors(t *testing.T) {
 		for _, n := range []int{0, 100, 40 << 10, 200 << 10} {
 			e := NewICalEncoder(&icalFailWriter{n: n})
 			err := e.Encode(icalDefault(t), schedule.Query{})
-			if !errors.Is(err, errICalWrite) {
-				t.Errorf("after %d bytes: Encode returned %v, want %v", n, err, errICalWrite)
+			if !errors.Is(err, errICalWrite) || !strings.HasPrefix(err.Error(), "feeds: ical: write: ") {
+				t.Errorf("after %d bytes: Encode returned %v, want feeds: ical: write: ... %v", n, err, errICalWrite)
 			}
 			if err := e.Close(); !errors.Is(err, errICalWrite) {
 				t.Errorf("after %d bytes: Close returned %v", n, err)
@@ -952,6 +953,42 @@ func BenchmarkICalCompact(b *testing.B) {
 
 func BenchmarkICalAllDay(b *testing.B) {
 	icalBench(b, icalDefault(b), schedule.Query{}, icalOpts{allDay: true})
+}
+
+// BenchmarkICalGolangICal writes the full history as the encoder would
+// with golang-ical alone: each event built as an ics.VEvent and
+// serialized by it. It is the measure behind the encoder's own event
+// writer.
+func BenchmarkICalGolangICal(b *testing.B) {
+	s := icalDefault(b)
+	stamp := s.Revised()
+	cfg := &ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
+	b.ReportAllocs()
+	for b.Loop() {
+		w := bufio.NewWriterSize(io.Discard, 32<<10)
+		for sl := range s.Slots(schedule.Query{}) {
+			ev := ics.NewEvent(sl.Start.UTC().Format("20060102T150405Z") + "-" + sl.Run.Name + "@" + sl.Run.Channel.ID)
+			ev.SetDtStampTime(stamp)
+			tz := ics.WithTZID(sl.Run.Location.String())
+			ev.SetProperty(ics.ComponentPropertyDtStart, sl.Start.Format("20060102T150405"), tz)
+			ev.SetProperty(ics.ComponentPropertyDtEnd, sl.End.Format("20060102T150405"), tz)
+			ev.SetSummary(sl.Run.Show.Title + " — " + sl.Title())
+			desc := icalExcerpt(sl.Run.Show.Synopsis, icalSynopsisMax)
+			if sl.IsRepeat() {
+				desc = "First aired " + sl.FirstAired.Format("Monday 2 January 2006, 15:04 MST") + ".\n\n" + desc
+			}
+			ev.SetDescription(desc)
+			ev.SetLocation(sl.Run.Channel.Name)
+			for _, g := range sl.Run.Show.Genres {
+				ev.AddCategory(g)
+			}
+			ev.SetTimeTransparency(ics.TransparencyTransparent)
+			if err := ev.SerializeTo(w, cfg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		w.Flush()
+	}
 }
 
 func icalBench(b *testing.B, s *schedule.Schedule, q schedule.Query, o icalOpts) {
