@@ -78,7 +78,7 @@ func icalDSTSchedule(t testing.TB) *schedule.Schedule {
 			First: d(2007, 3, 1), Last: d(2007, 11, 30), Length: time.Hour, FirstEpisode: 1000,
 			Exceptions: []schedule.Date{d(2007, 7, 4)}},
 		{Name: "tokyo", Show: show, Channel: ch("tyo"), Rule: "0 9 1,15 * *", Location: icalLoc(t, "Asia/Tokyo"),
-			First: d(2007, 1, 1), Last: d(2007, 12, 31), Length: time.Hour, Replays: "london", ReplayFrom: 1},
+			First: d(2007, 4, 1), Last: d(2007, 12, 31), Length: time.Hour, Replays: "london", ReplayFrom: 1},
 		{Name: "utc", Show: show, Channel: ch("utc"), Rule: "15 12 * * 0", Location: time.UTC,
 			First: d(2007, 6, 1), Length: 30 * time.Minute, Replays: "tokyo", ReplayFrom: 2, ReplayTo: 12},
 	}

@@ -195,6 +195,10 @@ func parseRule(spec string) (s cron.Schedule, err error) {
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
 		return nil, errors.New("a zone prefix is not allowed here: set the run's timezone instead")
 	}
+	if strings.HasPrefix(spec, "@") {
+		// @every counts from an arbitrary instant, not the wall clock.
+		return nil, errors.New("descriptors such as @daily are not slot rules: write the five fields, such as \"0 0 * * *\"")
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			s, err = nil, fmt.Errorf("not a cron spec: %v", p)

@@ -1,70 +1,16 @@
 package schedule
 
 import (
-	"cmp"
-	"fmt"
 	"iter"
-	"slices"
 	"sort"
 	"time"
-
-	"github.com/robfig/cron/v3"
 )
-
-// Slot is one airing: an episode of a show on a channel, from Start to End.
-// Start and End are in the run's location.
-type Slot struct {
-	Run     *Run
-	Episode int
-	Start   time.Time
-	End     time.Time
-
-	// FirstAired is the start of the episode's first airing when this slot
-	// shows it again, and the zero Time when this slot is that first airing.
-	FirstAired time.Time
-
-	// ReplayOf is the start of the historic airing this slot re-dates, for
-	// slots of a time-shifted timeline (see Schedule.Replay); zero otherwise.
-	ReplayOf time.Time
-}
-
-// IsRepeat reports whether s shows an episode that aired before.
-func (s Slot) IsRepeat() bool { return !s.FirstAired.IsZero() }
-
-// Title returns the title of the slot's episode.
-func (s Slot) Title() string { return s.Run.Show.EpisodeTitle(s.Episode) }
-
-// Previous returns the start of the airing this slot repeats: the historic
-// slot for a re-dated one, otherwise the episode's first airing; zero for a
-// first airing.
-func (s Slot) Previous() time.Time {
-	if !s.ReplayOf.IsZero() {
-		return s.ReplayOf
-	}
-	return s.FirstAired
-}
-
-// OverlapError reports two slots on one channel that overlap in time.
-type OverlapError struct {
-	A, B Slot
-}
-
-func (e *OverlapError) Error() string {
-	f := func(s Slot) string {
-		return fmt.Sprintf("run %q episode %d %s–%s", s.Run.Name, s.Episode,
-			s.Start.Format("2006-01-02 15:04"), s.End.Format("15:04 -07:00"))
-	}
-	return fmt.Sprintf("schedule: %v: overlapping slots on channel %s: %s and %s",
-		ErrInvalid, e.A.Run.Channel.ID, f(e.A), f(e.B))
-}
-
-func (e *OverlapError) Unwrap() error { return ErrInvalid }
 
 // Plan is what a schedule is built from: its runs and a little metadata.
 type Plan struct {
 	Name     string         // what to call the schedule, e.g. "Backstage on e.tv"
 	Source   string         // where the data comes from, for feeds that cite it
-	Location *time.Location // the zone dates are read in when a query gives none
+	Location *time.Location // the zone dates are read in; default: the first run's
 	Revised  time.Time      // when the data last changed; feeds use it as their timestamp
 	Runs     []*Run
 }
@@ -80,219 +26,26 @@ type Stats struct {
 // answers questions about them. It is immutable and safe for concurrent use.
 type Schedule struct {
 	plan     Plan
-	slots    []Slot  // sorted by Start, then channel, then run
-	byEp     []int32 // indexes into slots, sorted by episode then start
+	entries  []entry // sorted by start, then channel id, then run name
+	byEp     []int32 // indexes into entries, sorted by episode then start
 	maxLen   time.Duration
 	stats    []Stats // in plan order
 	channels []*Channel
 	shows    []*Show
 }
 
-// New expands every run of p into slots and checks the result. Runs may
-// come in any order; a replay may replay a replay. It fails, wrapping
-// ErrInvalid, on a bad field (a *FieldError), on two overlapping slots on
-// one channel (an *OverlapError), on a replay of an unknown run or a
-// circle of replays, and when no run has any slot.
-func New(p Plan) (*Schedule, error) {
-	if len(p.Runs) == 0 {
-		return nil, fmt.Errorf("schedule: %w: no runs", ErrInvalid)
+// slot makes the Slot that e stands for.
+func (s *Schedule) slot(e *entry) Slot {
+	r := s.plan.Runs[e.run]
+	start := time.Unix(e.start, 0).In(r.Location)
+	sl := Slot{Run: r, Episode: int(e.ep), Start: start, End: start.Add(r.Length)}
+	if e.firstRun != noRun {
+		sl.FirstAired = time.Unix(e.first, 0).In(s.plan.Runs[e.firstRun].Location)
 	}
-	if p.Location == nil {
-		p.Location = p.Runs[0].Location
+	if e.replayOf != noTime {
+		sl.ReplayOf = time.Unix(e.replayOf, 0).In(r.Location)
 	}
-	byName := make(map[string]*Run, len(p.Runs))
-	rules := make(map[*Run]cron.Schedule, len(p.Runs))
-	for _, r := range p.Runs {
-		rule, err := r.validate()
-		if err != nil {
-			return nil, err
-		}
-		if byName[r.Name] != nil {
-			return nil, r.fieldErr("name", r.Name, "two runs have this name")
-		}
-		byName[r.Name] = r
-		rules[r] = rule
-	}
-
-	s := &Schedule{plan: p}
-	expanded := make(map[*Run][]Slot, len(p.Runs))
-	var expand func(r *Run, path []string) error
-	expand = func(r *Run, path []string) error {
-		if _, done := expanded[r]; done {
-			return nil
-		}
-		if slices.Contains(path, r.Name) {
-			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %v", append(path, r.Name))
-		}
-		next := newEpisodes(r)
-		if r.IsReplay() {
-			src := byName[r.Replays]
-			if src == nil {
-				return r.fieldErr("replay.run", r.Replays, "no run has this name")
-			}
-			if err := expand(src, append(path, r.Name)); err != nil {
-				return err
-			}
-			var err error
-			if next, err = replayed(r, expanded[src]); err != nil {
-				return err
-			}
-		}
-		expanded[r] = slots(r, rules[r], next)
-		return nil
-	}
-	for _, r := range p.Runs {
-		if err := expand(r, nil); err != nil {
-			return nil, err
-		}
-		s.slots = append(s.slots, expanded[r]...)
-		s.maxLen = max(s.maxLen, r.Length)
-		if !slices.Contains(s.channels, r.Channel) {
-			s.channels = append(s.channels, r.Channel)
-		}
-		if !slices.Contains(s.shows, r.Show) {
-			s.shows = append(s.shows, r.Show)
-		}
-	}
-	if len(s.slots) == 0 {
-		return nil, fmt.Errorf("schedule: %w: no run has any slot", ErrInvalid)
-	}
-	if err := s.index(); err != nil {
-		return nil, err
-	}
-	for _, r := range p.Runs {
-		st := Stats{Run: r, Slots: len(expanded[r])}
-		if n := st.Slots; n > 0 {
-			st.First, st.Last = expanded[r][0], expanded[r][n-1]
-		}
-		s.stats = append(s.stats, st)
-	}
-	return s, nil
-}
-
-// index sorts the slots, checks for overlaps and builds the episode index.
-func (s *Schedule) index() error {
-	slices.SortFunc(s.slots, compareSlots)
-	latest := make(map[*Channel]int, len(s.channels)) // slot with the latest end so far
-	for i, sl := range s.slots {
-		if j, ok := latest[sl.Run.Channel]; ok {
-			if sl.Start.Before(s.slots[j].End) {
-				return &OverlapError{A: s.slots[j], B: sl}
-			}
-			if !sl.End.After(s.slots[j].End) {
-				continue
-			}
-		}
-		latest[sl.Run.Channel] = i
-	}
-	s.byEp = make([]int32, len(s.slots))
-	for i := range s.byEp {
-		s.byEp[i] = int32(i)
-	}
-	// Stable keeps airings of one episode in start order.
-	slices.SortStableFunc(s.byEp, func(a, b int32) int {
-		return cmp.Compare(s.slots[a].Episode, s.slots[b].Episode)
-	})
-	return nil
-}
-
-func compareSlots(a, b Slot) int {
-	if c := a.Start.Compare(b.Start); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Run.Channel.ID, b.Run.Channel.ID); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.Run.Name, b.Run.Name)
-}
-
-// episodeSource yields the episodes a run shows, one per call: the
-// number, its first airing (zero when this is it) and whether there is one.
-type episodeSource func() (ep int, first time.Time, ok bool)
-
-func newEpisodes(r *Run) episodeSource {
-	n := 0
-	return func() (int, time.Time, bool) {
-		if r.Count > 0 && n == r.Count {
-			return 0, time.Time{}, false
-		}
-		n++
-		return r.FirstEpisode + n - 1, time.Time{}, true
-	}
-}
-
-func replayed(r *Run, src []Slot) (episodeSource, error) {
-	i := slices.IndexFunc(src, func(s Slot) bool { return s.Episode == r.ReplayFrom })
-	if i < 0 {
-		return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "run %q never airs this episode", r.Replays)
-	}
-	if r.ReplayTo != 0 && !slices.ContainsFunc(src[i:], func(s Slot) bool { return s.Episode == r.ReplayTo }) {
-		return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "run %q never airs this episode after episode %d", r.Replays, r.ReplayFrom)
-	}
-	done := false
-	return func() (int, time.Time, bool) {
-		if done || i == len(src) {
-			return 0, time.Time{}, false
-		}
-		s := src[i]
-		i++
-		done = s.Episode == r.ReplayTo
-		first := s.FirstAired
-		if first.IsZero() {
-			first = s.Start
-		}
-		return s.Episode, first, true
-	}, nil
-}
-
-// slots expands one run. Every loop ends: at the run's last day, when its
-// episodes run out, or when cron finds no further match (its Next returns
-// the zero Time after five fruitless years).
-func slots(r *Run, rule cron.Schedule, next episodeSource) []Slot {
-	var end time.Time
-	if !r.Last.IsZero() {
-		end = r.Last.AddDays(1).In(r.Location)
-	}
-	skip := make(map[Date]bool, len(r.Exceptions))
-	for _, d := range r.Exceptions {
-		skip[d] = true
-	}
-	var out []Slot
-	if !end.IsZero() {
-		// A weekday rule fills about 5 days in 7; a guess saves regrowth.
-		out = make([]Slot, 0, r.First.Days(r.Last)*5/7+8)
-	}
-	// Next returns times strictly after its argument, at whole seconds.
-	t := r.First.In(r.Location).Add(-time.Second)
-	var wall time.Time // the previous match's wall-clock reading
-	for {
-		t = rule.Next(t)
-		if t.IsZero() || (!end.IsZero() && !t.Before(end)) {
-			return out
-		}
-		// When clocks fall back, cron matches a time in the repeated hour
-		// twice; a broadcaster airs the slot once, at the first.
-		w := wallClock(t)
-		if w.Equal(wall) {
-			continue
-		}
-		wall = w
-		if skip[DateOf(t)] {
-			continue
-		}
-		ep, first, ok := next()
-		if !ok {
-			return out
-		}
-		out = append(out, Slot{Run: r, Episode: ep, Start: t, End: t.Add(r.Length), FirstAired: first})
-	}
-}
-
-// wallClock returns t's local date and time of day as if in UTC.
-func wallClock(t time.Time) time.Time {
-	y, m, d := t.Date()
-	h, mi, sec := t.Clock()
-	return time.Date(y, m, d, h, mi, sec, 0, time.UTC)
+	return sl
 }
 
 // Name returns the schedule's name.
@@ -330,16 +83,31 @@ func (s *Schedule) Channels() []*Channel { return s.channels }
 func (s *Schedule) Shows() []*Show { return s.shows }
 
 // Len returns the number of slots.
-func (s *Schedule) Len() int { return len(s.slots) }
+func (s *Schedule) Len() int { return len(s.entries) }
 
-// First returns the earliest slot.
-func (s *Schedule) First() Slot { return s.slots[0] }
+// First returns the earliest slot, or the zero Slot if there is none.
+func (s *Schedule) First() Slot {
+	if len(s.entries) == 0 {
+		return Slot{}
+	}
+	return s.slot(&s.entries[0])
+}
 
-// Last returns the slot that starts last.
-func (s *Schedule) Last() Slot { return s.slots[len(s.slots)-1] }
+// Last returns the slot that starts last, or the zero Slot if there is none.
+func (s *Schedule) Last() Slot {
+	if len(s.entries) == 0 {
+		return Slot{}
+	}
+	return s.slot(&s.entries[len(s.entries)-1])
+}
 
-// LastEpisode returns the highest episode number any slot shows.
-func (s *Schedule) LastEpisode() int { return s.slots[s.byEp[len(s.byEp)-1]].Episode }
+// LastEpisode returns the highest episode number any slot shows, or 0.
+func (s *Schedule) LastEpisode() int {
+	if len(s.byEp) == 0 {
+		return 0
+	}
+	return int(s.entries[s.byEp[len(s.byEp)-1]].ep)
+}
 
 // Query selects slots: those on air at any moment in [From, To), and of
 // one run if Run is set. A zero From or To leaves that end open.
@@ -367,31 +135,40 @@ func (s *Schedule) Dates(from, to Date) Query {
 	return q
 }
 
-// bounds returns the index range of slots that may match q: all those
-// starting in [q.From - longest slot, q.To). Found by binary search, so a
-// narrow window never touches slots outside it.
+// bounds returns the index range of entries that may match q: all those
+// starting in (q.From - longest slot, q.To). Found by binary search, so a
+// narrow window never touches entries outside it.
 func (s *Schedule) bounds(q Query) (i, j int) {
 	if !q.From.IsZero() {
-		from := q.From.Add(-s.maxLen)
-		i = sort.Search(len(s.slots), func(k int) bool { return s.slots[k].Start.After(from) })
+		// Unix floors, so start > from.Unix() is start > from in seconds.
+		from := q.From.Add(-s.maxLen).Unix()
+		i = sort.Search(len(s.entries), func(k int) bool { return s.entries[k].start > from })
 	}
-	j = len(s.slots)
+	j = len(s.entries)
 	if !q.To.IsZero() {
-		j = i + sort.Search(j-i, func(k int) bool { return !s.slots[i+k].Start.Before(q.To) })
+		to := q.To.Unix()
+		if q.To.Nanosecond() > 0 {
+			to++ // a start of to.Unix() is still before q.To
+		}
+		j = i + sort.Search(j-i, func(k int) bool { return s.entries[i+k].start >= to })
 	}
 	return i, j
 }
 
-func (q Query) match(sl Slot) bool {
-	return (q.From.IsZero() || sl.End.After(q.From)) && (q.Run == "" || sl.Run.Name == q.Run)
+func (s *Schedule) match(q Query, e *entry) (Slot, bool) {
+	if q.Run != "" && s.plan.Runs[e.run].Name != q.Run {
+		return Slot{}, false
+	}
+	sl := s.slot(e)
+	return sl, q.From.IsZero() || sl.End.After(q.From)
 }
 
 // Slots returns the slots q selects, in order of start.
 func (s *Schedule) Slots(q Query) iter.Seq[Slot] {
 	return func(yield func(Slot) bool) {
 		i, j := s.bounds(q)
-		for _, sl := range s.slots[i:j] {
-			if q.match(sl) && !yield(sl) {
+		for k := i; k < j; k++ {
+			if sl, ok := s.match(q, &s.entries[k]); ok && !yield(sl) {
 				return
 			}
 		}
@@ -402,8 +179,8 @@ func (s *Schedule) Slots(q Query) iter.Seq[Slot] {
 func (s *Schedule) Count(q Query) int {
 	i, j := s.bounds(q)
 	n := 0
-	for _, sl := range s.slots[i:j] {
-		if q.match(sl) {
+	for k := i; k < j; k++ {
+		if _, ok := s.match(q, &s.entries[k]); ok {
 			n++
 		}
 	}
@@ -418,11 +195,8 @@ func (s *Schedule) collect(q Query) []Slot {
 		return nil
 	}
 	out := make([]Slot, 0, n)
-	i, j := s.bounds(q)
-	for _, sl := range s.slots[i:j] {
-		if q.match(sl) {
-			out = append(out, sl)
-		}
+	for sl := range s.Slots(q) {
+		out = append(out, sl)
 	}
 	return out
 }
@@ -442,15 +216,15 @@ func (s *Schedule) At(t time.Time) []Slot {
 // no slot shows it. In a schedule of several shows it returns episode n of
 // each.
 func (s *Schedule) Episode(n int) []Slot {
-	lo := sort.Search(len(s.byEp), func(k int) bool { return s.slots[s.byEp[k]].Episode >= n })
-	hi := lo + sort.Search(len(s.byEp)-lo, func(k int) bool { return s.slots[s.byEp[lo+k]].Episode > n })
+	ep := func(k int) int { return int(s.entries[s.byEp[k]].ep) }
+	lo := sort.Search(len(s.byEp), func(k int) bool { return ep(k) >= n })
+	hi := lo + sort.Search(len(s.byEp)-lo, func(k int) bool { return ep(lo+k) > n })
 	if lo == hi {
 		return nil
 	}
 	out := make([]Slot, hi-lo)
 	for k, idx := range s.byEp[lo:hi] {
-		out[k] = s.slots[idx]
+		out[k] = s.slot(&s.entries[idx])
 	}
 	return out
 }
-

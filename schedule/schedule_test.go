@@ -416,6 +416,13 @@ func TestErrors(t *testing.T) {
 		{"bad cron", func(r *schedule.Run) []*schedule.Run { r.Rule = "30 18 * *"; return nil }, "slot", "not a cron spec"},
 		{"zone prefix", func(r *schedule.Run) []*schedule.Run { r.Rule = "CRON_TZ=UTC"; return nil }, "slot", "zone prefix"},
 		{"TZ prefix", func(r *schedule.Run) []*schedule.Run { r.Rule = "TZ=UTC 30 18 * * *"; return nil }, "slot", "zone prefix"},
+		{"descriptor", func(r *schedule.Run) []*schedule.Run { r.Rule = "@every 1h"; return nil }, "slot", "five fields"},
+		{"too many slots", func(r *schedule.Run) []*schedule.Run { r.Rule = "* * * * *"; r.Last = date("2030-12-31"); return nil }, "slot", "more than 5000000 slots"},
+		{"replay before the first airing", func(r *schedule.Run) []*schedule.Run {
+			re := p.run("re", "0 9 * * *", jnb, "2002-12-01", "", time.Minute)
+			re.Replays, re.ReplayFrom = "r", 1
+			return []*schedule.Run{re}
+		}, "first", "before its first airing on 2003-01-01 18:30"},
 		{"empty rule", func(r *schedule.Run) []*schedule.Run { r.Rule = " "; return nil }, "slot", "empty"},
 		{"last before first", func(r *schedule.Run) []*schedule.Run { r.Last = date("2002-01-01"); return nil }, "last", "before the first date"},
 		{"zero length", func(r *schedule.Run) []*schedule.Run { r.Length = 0; return nil }, "length", "positive"},
@@ -437,6 +444,9 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "too many slots" && testing.Short() {
+				t.Skip("expands five million slots")
+			}
 			r := ok()
 			runs := append([]*schedule.Run{r}, tt.change(r)...)
 			_, err := schedule.New(schedule.Plan{Runs: runs})

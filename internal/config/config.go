@@ -41,11 +41,24 @@ var Default = sync.OnceValues(func() (*schedule.Schedule, error) {
 	return Parse(DefaultName, defaultFile)
 })
 
+// MaxFileSize is the largest schedule file Load reads. Real ones are a few
+// kilobytes; the limit keeps a wrong path (a device, a log) from being
+// read without end.
+const MaxFileSize = 4 << 20
+
 // Load reads and builds the schedule file at path.
 func Load(path string) (*schedule.Schedule, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("schedule file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("schedule file %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("schedule file %s: larger than %d bytes; is it a schedule file?", path, MaxFileSize)
 	}
 	return Parse(path, data)
 }

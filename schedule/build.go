@@ -1,0 +1,296 @@
+package schedule
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// entry is a slot as the schedule stores it: 32 bytes where a Slot takes
+// 112, so a million-slot schedule fits in tens of megabytes. Times are
+// whole Unix seconds (cron works in seconds, replays shift by weeks);
+// Slots are made from entries as they are read.
+type entry struct {
+	start    int64 // Unix seconds
+	first    int64 // first airing, Unix seconds; meaningful when firstRun != noRun
+	replayOf int64 // historic start of a re-dated slot, Unix seconds, or noTime
+	ep       int32
+	run      uint16 // index into Schedule.runs
+	firstRun uint16 // run of the first airing (for its zone), or noRun
+}
+
+const (
+	noRun  = math.MaxUint16
+	noTime = math.MinInt64
+)
+
+// maxRuns keeps run indexes within an entry's uint16.
+const maxRuns = noRun - 1
+
+// MaxSlots is the most slots a schedule may hold. It is far above any real
+// broadcast history (Backstage has 3,750) and stops a mistyped rule such as
+// "* * * * *" over decades from filling memory.
+const MaxSlots = 5_000_000
+
+// New expands every run of p into slots and checks the result. Runs may
+// come in any order; a replay may replay a replay. It fails, wrapping
+// ErrInvalid, on a bad field (a *FieldError), on two overlapping slots on
+// one channel (an *OverlapError), on a replay of an unknown run or a
+// circle of replays, and when no run has any slot.
+func New(p Plan) (*Schedule, error) {
+	if len(p.Runs) == 0 {
+		return nil, fmt.Errorf("schedule: %w: no runs", ErrInvalid)
+	}
+	if len(p.Runs) > maxRuns {
+		return nil, fmt.Errorf("schedule: %w: %d runs, more than the %d a schedule can hold", ErrInvalid, len(p.Runs), maxRuns)
+	}
+	if p.Location == nil {
+		p.Location = p.Runs[0].Location
+	}
+	index := make(map[*Run]uint16, len(p.Runs))
+	byName := make(map[string]*Run, len(p.Runs))
+	rules := make([]cron.Schedule, len(p.Runs))
+	for i, r := range p.Runs {
+		rule, err := r.validate()
+		if err != nil {
+			return nil, err
+		}
+		if byName[r.Name] != nil {
+			return nil, r.fieldErr("name", r.Name, "two runs have this name")
+		}
+		byName[r.Name] = r
+		index[r] = uint16(i)
+		rules[i] = rule
+	}
+
+	expanded := make([][]entry, len(p.Runs))
+	done := make([]bool, len(p.Runs))
+	var expand func(i uint16, path []string) error
+	expand = func(i uint16, path []string) error {
+		r := p.Runs[i]
+		if done[i] {
+			return nil
+		}
+		if slices.Contains(path, r.Name) {
+			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %v", append(path, r.Name))
+		}
+		next := newEpisodes(r)
+		if r.IsReplay() {
+			src := byName[r.Replays]
+			if src == nil {
+				return r.fieldErr("replay.run", r.Replays, "no run has this name")
+			}
+			j := index[src]
+			if err := expand(j, append(path, r.Name)); err != nil {
+				return err
+			}
+			var err error
+			if next, err = replayed(r, j, expanded[j]); err != nil {
+				return err
+			}
+		}
+		out, err := expandRun(r, i, rules[i], next)
+		if err != nil {
+			return err
+		}
+		expanded[i], done[i] = out, true
+		return nil
+	}
+	total := 0
+	for i := range p.Runs {
+		if err := expand(uint16(i), nil); err != nil {
+			return nil, err
+		}
+		total += len(expanded[i])
+		if total > MaxSlots {
+			return nil, p.Runs[i].fieldErr("slot", p.Runs[i].Rule, "the schedule would hold more than %d slots", MaxSlots)
+		}
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("schedule: %w: no run has any slot", ErrInvalid)
+	}
+	s := &Schedule{plan: p, entries: make([]entry, 0, total)}
+	for _, e := range expanded {
+		s.entries = append(s.entries, e...)
+	}
+	if err := s.index(); err != nil {
+		return nil, err
+	}
+	for i, r := range p.Runs {
+		st := Stats{Run: r, Slots: len(expanded[i])}
+		if n := st.Slots; n > 0 {
+			st.First, st.Last = s.slot(&expanded[i][0]), s.slot(&expanded[i][n-1])
+		}
+		s.stats = append(s.stats, st)
+	}
+	return s, nil
+}
+
+// fromSlots builds a schedule of p's runs from entries already made, as a
+// transformation of another schedule does. The entries must not overlap.
+func fromSlots(p Plan, entries []entry) *Schedule {
+	s := &Schedule{plan: p, entries: entries}
+	if err := s.index(); err != nil {
+		// The entries come from a schedule that passed the same checks.
+		panic(err)
+	}
+	return s
+}
+
+// index derives everything else from the plan and the entries: the sort
+// order, the overlap check, the episode index, channels and shows.
+func (s *Schedule) index() error {
+	runs := s.plan.Runs
+	for _, r := range runs {
+		s.maxLen = max(s.maxLen, r.Length)
+		if !slices.Contains(s.channels, r.Channel) {
+			s.channels = append(s.channels, r.Channel)
+		}
+		if !slices.Contains(s.shows, r.Show) {
+			s.shows = append(s.shows, r.Show)
+		}
+	}
+	// Slots that start together sort by channel id, then run name.
+	rank := make([]int, len(runs))
+	order := make([]int, len(runs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(runs[a].Channel.ID, runs[b].Channel.ID), cmp.Compare(runs[a].Name, runs[b].Name))
+	})
+	for k, i := range order {
+		rank[i] = k
+	}
+	slices.SortFunc(s.entries, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(rank[a.run], rank[b.run]))
+	})
+
+	latest := make(map[*Channel]int, len(s.channels)) // entry with the latest end so far
+	for i := range s.entries {
+		e := &s.entries[i]
+		ch := runs[e.run].Channel
+		if j, ok := latest[ch]; ok {
+			prev := &s.entries[j]
+			prevEnd := time.Unix(prev.start, 0).Add(runs[prev.run].Length)
+			if time.Unix(e.start, 0).Before(prevEnd) {
+				return &OverlapError{A: s.slot(prev), B: s.slot(e)}
+			}
+			if !time.Unix(e.start, 0).Add(runs[e.run].Length).After(prevEnd) {
+				continue
+			}
+		}
+		latest[ch] = i
+	}
+	s.byEp = make([]int32, len(s.entries))
+	for i := range s.byEp {
+		s.byEp[i] = int32(i)
+	}
+	// Stable keeps the airings of one episode in start order.
+	slices.SortStableFunc(s.byEp, func(a, b int32) int {
+		return cmp.Compare(s.entries[a].ep, s.entries[b].ep)
+	})
+	return nil
+}
+
+// episodeSource yields the episodes a run shows, one per call: the number,
+// its first airing (the start in Unix seconds and the run, or noRun when
+// this is it) and whether there is one.
+type episodeSource func() (ep int, first int64, firstRun uint16, ok bool)
+
+func newEpisodes(r *Run) episodeSource {
+	n := 0
+	return func() (int, int64, uint16, bool) {
+		if r.Count > 0 && n == r.Count {
+			return 0, 0, noRun, false
+		}
+		n++
+		return r.FirstEpisode + n - 1, 0, noRun, true
+	}
+}
+
+// replayed yields the episodes of run src (index si, expanded to entries)
+// that r replays.
+func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
+	i := slices.IndexFunc(src, func(e entry) bool { return int(e.ep) == r.ReplayFrom })
+	if i < 0 {
+		return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "run %q never airs this episode", r.Replays)
+	}
+	if r.ReplayTo != 0 && !slices.ContainsFunc(src[i:], func(e entry) bool { return int(e.ep) == r.ReplayTo }) {
+		return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "run %q never airs this episode after episode %d", r.Replays, r.ReplayFrom)
+	}
+	done := false
+	return func() (int, int64, uint16, bool) {
+		if done || i == len(src) {
+			return 0, 0, noRun, false
+		}
+		e := &src[i]
+		i++
+		done = int(e.ep) == r.ReplayTo
+		if e.firstRun == noRun {
+			return int(e.ep), e.start, si, true // src's airing is the first
+		}
+		return int(e.ep), e.first, e.firstRun, true
+	}, nil
+}
+
+// expandRun turns run r (index ri) into entries. Every loop ends: at the
+// run's last day, when its episodes run out, or when cron finds no further
+// match (its Next returns the zero Time after five fruitless years).
+func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]entry, error) {
+	var end time.Time
+	if !r.Last.IsZero() {
+		end = r.Last.AddDays(1).In(r.Location)
+	}
+	skip := make(map[Date]bool, len(r.Exceptions))
+	for _, d := range r.Exceptions {
+		skip[d] = true
+	}
+	var out []entry
+	if !end.IsZero() {
+		// A weekday rule fills about 5 days in 7; a guess saves regrowth.
+		out = make([]entry, 0, r.First.Days(r.Last)*5/7+8)
+	}
+	// Next returns times strictly after its argument, at whole seconds.
+	t := r.First.In(r.Location).Add(-time.Second)
+	var wall time.Time // the previous match's wall-clock reading
+	for {
+		t = rule.Next(t)
+		if t.IsZero() || (!end.IsZero() && !t.Before(end)) {
+			return out, nil
+		}
+		// When clocks fall back, cron matches a time in the repeated hour
+		// twice; a broadcaster airs the slot once, at the first.
+		w := wallClock(t)
+		if w.Equal(wall) {
+			continue
+		}
+		wall = w
+		if skip[DateOf(t)] {
+			continue
+		}
+		if len(out) == MaxSlots {
+			return nil, r.fieldErr("slot", r.Rule, "the run would have more than %d slots", MaxSlots)
+		}
+		ep, first, firstRun, ok := next()
+		if !ok {
+			return out, nil
+		}
+		if firstRun != noRun && t.Unix() < first {
+			return nil, r.fieldErr("first", r.First.String(), "it would air episode %d on %s, before its first airing on %s",
+				ep, t.Format("2006-01-02 15:04"), time.Unix(first, 0).In(r.Location).Format("2006-01-02 15:04"))
+		}
+		out = append(out, entry{start: t.Unix(), first: first, replayOf: noTime, ep: int32(ep), run: ri, firstRun: firstRun})
+	}
+}
+
+// wallClock returns t's local date and time of day as if in UTC.
+func wallClock(t time.Time) time.Time {
+	y, m, d := t.Date()
+	h, mi, sec := t.Clock()
+	return time.Date(y, m, d, h, mi, sec, 0, time.UTC)
+}
