@@ -406,7 +406,9 @@ func TestCrossingMidnight(t *testing.T) {
 func TestErrors(t *testing.T) {
 	jnb := mustLoad(t, "Africa/Johannesburg")
 	p := newPlan()
-	ok := func() *schedule.Run { return p.run("r", "30 18 * * 1-5", jnb, "2003-01-01", "2003-12-31", 30*time.Minute) }
+	ok := func() *schedule.Run {
+		return p.run("r", "30 18 * * 1-5", jnb, "2003-01-01", "2003-12-31", 30*time.Minute)
+	}
 	tests := []struct {
 		name   string
 		change func(r *schedule.Run) []*schedule.Run

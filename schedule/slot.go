@@ -53,4 +53,3 @@ func (e *OverlapError) Error() string {
 }
 
 func (e *OverlapError) Unwrap() error { return ErrInvalid }
-
