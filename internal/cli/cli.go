@@ -103,7 +103,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		airedCmd, episodeCmd, slotsCmd, runsCmd, scheduleCmd, versionCmd,
+		airedCmd, episodeCmd, slotsCmd, runsCmd, exportCmd, scheduleCmd, versionCmd,
 	}
 }
 
@@ -333,6 +333,3 @@ func (c *command) usage(w io.Writer) {
 		fmt.Fprintf(w, "\nExamples:\n%s\n", c.example)
 	}
 }
-
-// stdoutPath reports whether an -o value means standard output.
-func stdoutPath(p string) bool { return p == "" || p == "-" }

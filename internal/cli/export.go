@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+var exportCmd = &command{
+	name:    "export",
+	args:    "ics|xmltv",
+	summary: "write the airings as an iCalendar feed or an XMLTV guide",
+	example: `  backstage export ics -o backstage.ics                # whole history, both runs
+  backstage export ics --run original --from 2003-01-01 --to 2003-12-31 -o 2003.ics
+  backstage export ics --compact -o tiny.ics          # one recurring event per run
+  backstage export ics --all-day -o days.ics          # all-day events
+  backstage export xmltv -o guide.xml.gz              # gzipped, chosen by the .gz suffix
+  backstage export xmltv --from 2009-01-01 --to 2009-03-31 -o q1-2009.xml`,
+	nargs: [2]int{1, 1},
+	flags: func(fs *flag.FlagSet, o *options) {
+		rangeFlags(fs, o)
+		fs.StringVar(&o.out, "o", "", "write to `FILE` (atomically; gzipped if it ends in .gz); - or nothing for standard output")
+		fs.BoolVar(&o.compact, "compact", false, "ics: one recurring event (RRULE) per run instead of one per airing")
+		fs.BoolVar(&o.allDay, "all-day", false, "ics: all-day events on each airing's local date")
+		fs.BoolVar(&o.markNew, "mark-new", false, "xmltv: mark first-run airings <new/> (for \"new episodes only\" recordings)")
+	},
+	run: func(ctx context.Context, c *call) error {
+		newEncoder, err := c.encoder(c.args[0])
+		if err != nil {
+			return err
+		}
+		q, err := c.query()
+		if err != nil {
+			return err
+		}
+		return writeOutput(c.opt.out, c.env.Stdout, func(w io.Writer) error {
+			enc := newEncoder(w)
+			if err := enc.Encode(c.sched, q); err != nil {
+				return err
+			}
+			return enc.Close()
+		})
+	},
+}
+
+// encoder is what the feed encoders have in common.
+type encoder interface {
+	Encode(*schedule.Schedule, schedule.Query) error
+	Close() error
+}
+
+// encoder checks the format and its flags and returns a maker of the
+// format's encoder.
+func (c *call) encoder(format string) (func(io.Writer) encoder, error) {
+	o := c.opt
+	switch format {
+	case "ics":
+		if o.markNew {
+			return nil, usagef("export ics: --mark-new is for xmltv")
+		}
+		return func(w io.Writer) encoder {
+			e := feeds.NewICalEncoder(w)
+			e.Compact, e.AllDay = o.compact, o.allDay
+			return e
+		}, nil
+	case "xmltv":
+		if o.compact || o.allDay {
+			return nil, usagef("export xmltv: --compact and --all-day are for ics")
+		}
+		return func(w io.Writer) encoder {
+			e := feeds.NewXMLTVEncoder(w)
+			e.MarkNew, e.Generator = o.markNew, "backstage/"+Version
+			return e
+		}, nil
+	}
+	return nil, usagef("export %q: want ics or xmltv", format)
+}
+
+// writeOutput runs write against standard output, or against path
+// atomically: it writes a temporary file in the same folder and renames it
+// over path only once everything is written and synced, so a reader never
+// sees half a feed and a failed export leaves any old file as it was. A
+// path ending in .gz is gzipped. A path that cannot be written is a usage
+// error (exit 2); a failure while writing is not.
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		bw := bufio.NewWriterSize(stdout, 64<<10)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if base == "" {
+		return usagef("-o %q: want a file name, not a folder", path)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usagef("-o %q: is a folder; want a file name", path)
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usagef("-o %q: cannot write there: %v", path, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	var w io.Writer = tmp
+	var zw *gzip.Writer
+	if strings.HasSuffix(path, ".gz") {
+		if zw, err = gzip.NewWriterLevel(tmp, feeds.GzipLevel); err != nil {
+			return err
+		}
+		zw.Name = strings.TrimSuffix(base, ".gz")
+		w = zw
+	}
+	if err := write(w); err != nil {
+		return err
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	// CreateTemp makes the file private; a feed is for others to read.
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	done = true
+	return nil
+}

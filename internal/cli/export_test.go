@@ -1,0 +1,139 @@
+package cli_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestExport(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name   string
+		args   []string
+		file   string // "" for standard output
+		prefix string // the output must start with this
+		count  string // and hold this many times
+		n      int
+	}{
+		{"ics file", []string{"export", "ics", "--from", "2003-01-01", "--to", "2003-12-31"}, "2003.ics", "BEGIN:VCALENDAR\r\n", "BEGIN:VEVENT", 261},
+		{"ics run", []string{"export", "--run", "original", "ics"}, "original.ics", "BEGIN:VCALENDAR\r\n", "BEGIN:VEVENT", 1875},
+		{"ics compact", []string{"export", "ics", "--compact"}, "tiny.ics", "BEGIN:VCALENDAR\r\n", "RRULE:", 2},
+		{"ics all-day", []string{"export", "ics", "--all-day", "--from", "2009-01-01", "--to", "2009-01-31"}, "days.ics", "BEGIN:VCALENDAR\r\n", "DTSTART;VALUE=DATE:", 20},
+		{"ics gzip", []string{"export", "ics", "--from", "2009-01-05", "--to", "2009-01-05"}, "day.ics.gz", "BEGIN:VCALENDAR\r\n", "BEGIN:VEVENT", 1},
+		{"ics stdout", []string{"export", "ics", "--from", "2009-01-05", "--to", "2009-01-09"}, "", "BEGIN:VCALENDAR\r\n", "BEGIN:VEVENT", 5},
+		{"ics dash", []string{"export", "ics", "-o", "-", "--from", "2009-01-05", "--to", "2009-01-09"}, "", "BEGIN:VCALENDAR\r\n", "BEGIN:VEVENT", 5},
+		{"xmltv file", []string{"export", "xmltv", "--from", "2009-01-01", "--to", "2009-03-31"}, "q1.xml", `<?xml version="1.0" encoding="UTF-8"?>`, "<programme ", 62},
+		{"xmltv gzip", []string{"export", "xmltv"}, "guide.xml.gz", `<?xml version="1.0" encoding="UTF-8"?>`, "<programme ", 3750},
+		{"xmltv mark-new", []string{"export", "xmltv", "--mark-new", "--from", "2009-01-01", "--to", "2009-01-31"}, "new.xml", `<?xml`, "<previously-shown", 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.file != "" {
+				args = append(args, "-o", filepath.Join(dir, tt.file))
+			}
+			code, stdout, stderr := run(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			got := []byte(stdout)
+			if tt.file != "" {
+				if stdout != "" {
+					t.Errorf("wrote %d bytes to stdout as well as the file", len(stdout))
+				}
+				path := filepath.Join(dir, tt.file)
+				fi, err := os.Stat(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fi.Mode().Perm() != 0o644 {
+					t.Errorf("file mode %v, want 0644", fi.Mode().Perm())
+				}
+				got = readMaybeGzip(t, path)
+			}
+			if !bytes.HasPrefix(got, []byte(tt.prefix)) {
+				t.Errorf("output starts %q, want %q", got[:min(len(got), 60)], tt.prefix)
+			}
+			if n := bytes.Count(got, []byte(tt.count)); n != tt.n {
+				t.Errorf("%q appears %d times, want %d", tt.count, n, tt.n)
+			}
+		})
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+func readMaybeGzip(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(path, ".gz") {
+		return data
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s is not gzip: %v", path, err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestExportBadInput checks that refused exports exit 2 with one line and
+// leave an existing file as it was.
+func TestExportBadInput(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "feed.ics")
+	if err := os.WriteFile(old, []byte("old feed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown format", []string{"export", "csv", "-o", old}, `"csv"`},
+		{"no format", []string{"export", "-o", old}, "ics|xmltv"},
+		{"unknown run", []string{"export", "ics", "--run", "nope", "-o", old}, `"nope"`},
+		{"from after to", []string{"export", "ics", "--from", "2004-01-01", "--to", "2003-01-01", "-o", old}, "after --to"},
+		{"bad date", []string{"export", "xmltv", "--from", "2003-02-30", "-o", old}, `"2003-02-30"`},
+		{"mark-new on ics", []string{"export", "ics", "--mark-new", "-o", old}, "--mark-new"},
+		{"compact on xmltv", []string{"export", "xmltv", "--compact", "-o", old}, "--compact"},
+		{"missing folder", []string{"export", "ics", "-o", filepath.Join(dir, "no", "such", "x.ics")}, "cannot write there"},
+		{"a folder", []string{"export", "ics", "-o", dir}, "is a folder"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, tt.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q: want one line naming %q", stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			if data, _ := os.ReadFile(old); string(data) != "old feed" {
+				t.Errorf("the old file was changed to %q", data[:min(len(data), 40)])
+			}
+		})
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d entries, want just the old file", len(entries))
+	}
+}
