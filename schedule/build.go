@@ -120,29 +120,12 @@ func New(p Plan) (*Schedule, error) {
 	if err := s.index(); err != nil {
 		return nil, err
 	}
-	for i, r := range p.Runs {
-		st := Stats{Run: r, Slots: len(expanded[i])}
-		if n := st.Slots; n > 0 {
-			st.First, st.Last = s.slot(&expanded[i][0]), s.slot(&expanded[i][n-1])
-		}
-		s.stats = append(s.stats, st)
-	}
 	return s, nil
 }
 
-// fromSlots builds a schedule of p's runs from entries already made, as a
-// transformation of another schedule does. The entries must not overlap.
-func fromSlots(p Plan, entries []entry) *Schedule {
-	s := &Schedule{plan: p, entries: entries}
-	if err := s.index(); err != nil {
-		// The entries come from a schedule that passed the same checks.
-		panic(err)
-	}
-	return s
-}
-
 // index derives everything else from the plan and the entries: the sort
-// order, the overlap check, the episode index, channels and shows.
+// order, the overlap check, the episode index, per-run stats, channels
+// and shows.
 func (s *Schedule) index() error {
 	runs := s.plan.Runs
 	for _, r := range runs {
@@ -194,6 +177,24 @@ func (s *Schedule) index() error {
 	slices.SortStableFunc(s.byEp, func(a, b int32) int {
 		return cmp.Compare(s.entries[a].ep, s.entries[b].ep)
 	})
+	first := make([]int, len(runs))
+	last := make([]int, len(runs))
+	count := make([]int, len(runs))
+	for i := range s.entries {
+		r := s.entries[i].run
+		if count[r] == 0 {
+			first[r] = i
+		}
+		last[r] = i
+		count[r]++
+	}
+	s.stats = make([]Stats, len(runs))
+	for i, r := range runs {
+		s.stats[i] = Stats{Run: r, Slots: count[i]}
+		if count[i] > 0 {
+			s.stats[i].First, s.stats[i].Last = s.slot(&s.entries[first[i]]), s.slot(&s.entries[last[i]])
+		}
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package schedule
 import (
 	"iter"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -32,6 +33,9 @@ type Schedule struct {
 	stats    []Stats // in plan order
 	channels []*Channel
 	shows    []*Show
+
+	weeksOnce sync.Once
+	weeks     []int // see airingWeeks
 }
 
 // slot makes the Slot that e stands for.

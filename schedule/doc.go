@@ -1,0 +1,53 @@
+// Package schedule models broadcast runs of a show and answers what aired
+// when: the slots on a day, the slot on air at an instant, every airing of
+// an episode, and the slots in a window, streamed as an iterator.
+//
+// A Run is a slot rule written as a cron spec (parsed by
+// github.com/robfig/cron/v3), a zone, a first and an optional last date, a
+// slot length, and where its episodes come from: new episodes numbered
+// upwards, or a replay of another run. New expands the runs of a Plan into
+// a Schedule, checking that no two slots on one channel overlap. The
+// package does no I/O; schedule files are read elsewhere.
+//
+//	jnb, _ := time.LoadLocation("Africa/Johannesburg")
+//	show := &schedule.Show{ID: "backstage", Title: "Backstage"}
+//	etv := &schedule.Channel{ID: "etv.co.za", Name: "e.tv"}
+//	s, err := schedule.New(schedule.Plan{Runs: []*schedule.Run{{
+//		Name: "original", Show: show, Channel: etv,
+//		Rule: "30 18 * * 1-5", Location: jnb, Length: 30 * time.Minute,
+//		First: schedule.Date{Year: 2000, Month: 5, Day: 1},
+//		Last:  schedule.Date{Year: 2007, Month: 7, Day: 6},
+//		FirstEpisode: 1,
+//	}}})
+//	for _, slot := range s.On(schedule.Date{Year: 2003, Month: 6, Day: 16}) {
+//		fmt.Println(slot.Episode, slot.Start) // 816 2003-06-16 18:30:00 +0200 SAST
+//	}
+//
+// # Time zones
+//
+// Each run reads its rule in its own Location, and every Slot's Start and
+// End are in that zone, so a slot prints at the local time it aired. Dates
+// (the Date type: a day with no zone) are read in the schedule's Location
+// when a query needs instants: Schedule.On(d) covers d's local midnight to
+// the next, and a slot crossing midnight belongs to both days. Compare
+// instants with Equal, Before and After, never ==.
+//
+// Daylight saving follows cron: a wall-clock time that does not exist on
+// a day (inside a spring-forward jump) has no slot that day, and its
+// episode moves to the next slot; a time that happens twice (when clocks
+// fall back) has one slot, at its first occurrence.
+//
+// # Edges
+//
+// Expansion is bounded by each run's dates and episode supply: a run of new
+// episodes needs a last date or a count, and a replay ends when the
+// episodes it replays run out. cron's Next returns the zero Time when
+// nothing matches within five years; that ends a run too. Queries that
+// find nothing return nil slices, never errors.
+//
+// # Replays in the present
+//
+// Schedule.Replay re-dates a window of the historic timeline to the
+// present by a shift of whole weeks, for media centres that only show a
+// guide around today; see ReplayOptions.
+package schedule
