@@ -31,7 +31,10 @@ func icalConsumerFeeds(t *testing.T) []icalConsumerFeed {
 	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
 	cut := def.Dates(schedule.Date{Year: 2007, Month: 6, Day: 1}, schedule.Date{Year: 2009, Month: 1, Day: 31})
 	dst := icalDSTSchedule(t)
+	rep, newYear := replayWindows(t, def)
 	return []icalConsumerFeed{
+		{"replay", rep, schedule.Query{}, icalOpts{}, rep.Len()},
+		{"replay across New Year, looping", newYear, schedule.Query{}, icalOpts{}, newYear.Len()},
 		{"full history", def, schedule.Query{}, icalOpts{}, def.Len()},
 		{"one year", def, year, icalOpts{}, def.Count(year)},
 		{"compact", def, schedule.Query{}, icalOpts{compact: true}, 2},

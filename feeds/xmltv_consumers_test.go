@@ -39,6 +39,7 @@ func TestXMLTVConsumers(t *testing.T) {
 	s, small := xmltvDefault(t), smallSchedule(t)
 	q1 := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 1}, schedule.Date{Year: 2009, Month: 3, Day: 31})
 	full := xmltvEncode(t, s, schedule.Query{}, false)
+	rep, newYear := replayWindows(t, s)
 
 	var gz bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&gz, GzipLevel)
@@ -66,6 +67,8 @@ func TestXMLTVConsumers(t *testing.T) {
 		slow  bool // run tv_sort and tv_to_text, which take seconds on the full history
 	}{
 		{"small", xmltvEncode(t, small, schedule.Query{}, true), small.Count(schedule.Query{}), true},
+		{"replay", xmltvEncode(t, rep, schedule.Query{}, false), rep.Len(), true},
+		{"replay across New Year, looping", xmltvEncode(t, newYear, schedule.Query{}, true), newYear.Len(), true},
 		{"full history", full, s.Count(schedule.Query{}), true},
 		{"2009 Q1", xmltvEncode(t, s, q1, true), s.Count(q1), true},
 		// The same bytes as the full history (checked below): the

@@ -74,7 +74,10 @@ type command struct {
 	example string
 	nargs   [2]int // least and most positional arguments
 	flags   func(fs *flag.FlagSet, o *options)
-	run     func(ctx context.Context, c *call) error
+	// timeline marks commands that read airings, which take --now and the
+	// replay-mode flags.
+	timeline bool
+	run      func(ctx context.Context, c *call) error
 }
 
 // options holds every flag's value; each command registers the ones it takes.
@@ -88,6 +91,8 @@ type options struct {
 	out             string
 	compact, allDay bool
 	markNew         bool
+
+	replay replayOptions
 }
 
 // call is one invocation of a command, with its arguments parsed.
@@ -95,8 +100,12 @@ type call struct {
 	env   Env
 	opt   *options
 	args  []string
-	sched *schedule.Schedule
-	loc   *time.Location // display zone
+	sched *schedule.Schedule // what the command answers from
+	loc   *time.Location     // display zone
+
+	// In replay mode, sched is a re-dated window of base made by replay.
+	base   *schedule.Schedule
+	replay *schedule.ReplayOptions
 }
 
 var commands []*command
@@ -150,6 +159,9 @@ func run(ctx context.Context, args []string, env Env) error {
 	if c.flags != nil {
 		c.flags(fs, o)
 	}
+	if c.timeline {
+		replayFlags(fs, o)
+	}
 	pos, err := parseInterleaved(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		c.usage(env.Stdout)
@@ -178,6 +190,11 @@ func run(ctx context.Context, args []string, env Env) error {
 			if cl.loc, err = loadZone(o.tz); err != nil {
 				return err
 			}
+		}
+	}
+	if c.timeline {
+		if err := cl.timeline(fs); err != nil {
+			return err
 		}
 	}
 	return c.run(ctx, cl)
@@ -325,6 +342,9 @@ func (c *command) usage(w io.Writer) {
 	globals(fs, o)
 	if c.flags != nil {
 		c.flags(fs, o)
+	}
+	if c.timeline {
+		replayFlags(fs, o)
 	}
 	fmt.Fprintln(w, "\nFlags:")
 	fs.SetOutput(w)

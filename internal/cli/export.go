@@ -27,7 +27,8 @@ var exportCmd = &command{
   backstage export ics --all-day -o days.ics          # all-day events
   backstage export xmltv -o guide.xml.gz              # gzipped, chosen by the .gz suffix
   backstage export xmltv --from 2009-01-01 --to 2009-03-31 -o q1-2009.xml`,
-	nargs: [2]int{1, 1},
+	timeline: true,
+	nargs:    [2]int{1, 1},
 	flags: func(fs *flag.FlagSet, o *options) {
 		rangeFlags(fs, o)
 		fs.StringVar(&o.out, "o", "", "write to `FILE` (atomically; gzipped if it ends in .gz); - or nothing for standard output")

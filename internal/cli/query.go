@@ -28,8 +28,9 @@ var airedCmd = &command{
   backstage aired 2003-06-16T18:45           # what was on air then (the schedule's zone)
   backstage aired 2003-06-16T16:45:00Z       # RFC 3339, any offset
   backstage aired 2009-01-05 --json --tz UTC`,
-	nargs: [2]int{1, 1},
-	flags: jsonFlag,
+	timeline: true,
+	nargs:    [2]int{1, 1},
+	flags:    jsonFlag,
 	run: func(ctx context.Context, c *call) error {
 		day, at, err := parseWhen(c.args[0], c.sched.Location(), c.env.Now)
 		if err != nil {
@@ -71,10 +72,15 @@ var episodeCmd = &command{
 	summary: "show every airing of episode N, first airing first",
 	example: `  backstage episode 1000
   backstage episode 1 --json`,
-	nargs: [2]int{1, 1},
-	flags: jsonFlag,
+	timeline: true,
+	nargs:    [2]int{1, 1},
+	flags:    jsonFlag,
 	run: func(ctx context.Context, c *call) error {
-		n, err := parseEpisode(c.args[0], c.sched.LastEpisode())
+		last := c.sched.LastEpisode()
+		if c.base != nil {
+			last = c.base.LastEpisode() // a replay window holds only some episodes
+		}
+		n, err := parseEpisode(c.args[0], last)
 		if err != nil {
 			return err
 		}
@@ -106,8 +112,9 @@ var slotsCmd = &command{
 	summary: "list every airing in a range of days",
 	example: `  backstage slots --from 2009-01-01 --to 2009-01-31 --run rebroadcast
   backstage slots --from 2007-07-01 --to 2009-01-10 --json`,
-	nargs: [2]int{0, 0},
-	flags: func(fs *flag.FlagSet, o *options) { rangeFlags(fs, o); jsonFlag(fs, o) },
+	timeline: true,
+	nargs:    [2]int{0, 0},
+	flags:    func(fs *flag.FlagSet, o *options) { rangeFlags(fs, o); jsonFlag(fs, o) },
 	run: func(ctx context.Context, c *call) error {
 		q, err := c.query()
 		if err != nil {
@@ -218,10 +225,13 @@ func writeTable(w io.Writer, slots []schedule.Slot, loc *time.Location) error {
 		if t := s.Title(); t != fmt.Sprintf("Episode %d", s.Episode) {
 			notes = append(notes, fmt.Sprintf("%q", t))
 		}
-		if !s.ReplayOf.IsZero() {
-			notes = append(notes, "replays the airing of "+s.ReplayOf.In(loc).Format("Mon 2006-01-02 15:04"))
-		}
-		if s.IsRepeat() {
+		switch {
+		case !s.ReplayOf.IsZero() && s.ReplayOf.Equal(s.FirstAired):
+			notes = append(notes, "replays its first airing, "+s.ReplayOf.In(loc).Format("Mon 2006-01-02 15:04"))
+		case !s.ReplayOf.IsZero():
+			notes = append(notes, "replays the airing of "+s.ReplayOf.In(loc).Format("Mon 2006-01-02 15:04"),
+				"first aired "+s.FirstAired.In(loc).Format("Mon 2006-01-02 15:04"))
+		case s.IsRepeat():
 			notes = append(notes, "first aired "+s.FirstAired.In(loc).Format("Mon 2006-01-02 15:04"))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s–%s %s\t%s\t%s\t%d\t%s\n",
