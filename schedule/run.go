@@ -3,6 +3,7 @@ package schedule
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,7 +31,7 @@ func (s *Show) EpisodeTitle(n int) string {
 	if t, ok := s.EpisodeTitles[n]; ok && t != "" {
 		return t
 	}
-	return fmt.Sprintf("Episode %d", n)
+	return "Episode " + strconv.Itoa(n)
 }
 
 // Credits names the people behind a show, role by role. The roles are the
