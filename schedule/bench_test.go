@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -80,6 +81,16 @@ func BenchmarkBuildLarge(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(s.Len()), "slots")
+	// What a built schedule keeps per slot, measured once outside the loop.
+	s = nil
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, _ = schedule.New(p)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(s.Len()), "retained-B/slot")
+	runtime.KeepAlive(s)
 }
 
 // BenchmarkLargeDay iterates one day of the large schedule; its cost is
