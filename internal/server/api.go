@@ -1,0 +1,265 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/api"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// maxSlotDays is the widest range /api/v1/slots answers in one request:
+// a year, leap years included.
+const maxSlotDays = 366
+
+// handleAired answers /api/v1/aired?date=YYYY-MM-DD (or today) with the
+// airings of that local day, and ?at=RFC3339 with those on air then.
+func (s *Server) handleAired(w http.ResponseWriter, r *http.Request) {
+	v, err := s.current()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q, err := parseQuery(r.URL.RawQuery, []string{"date", "at"})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	date, hasDate := q["date"]
+	at, hasAt := q["at"]
+	var slots []schedule.Slot
+	switch {
+	case hasDate && hasAt:
+		err = badRequest("date and at given together: want date=YYYY-MM-DD or at=RFC 3339, not both")
+	case hasDate:
+		var d schedule.Date
+		if d, err = s.parseDay(v, date); err == nil {
+			slots = v.sched.On(d)
+		}
+	case hasAt:
+		var t time.Time
+		if t, err = parseAt(at); err == nil {
+			slots = v.sched.At(t)
+		}
+	default:
+		err = badRequest("missing parameter: want date=YYYY-MM-DD (or today) or at=RFC 3339 such as 2003-06-16T18:45:00%%2B02:00")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, api.Airings(slots, v.loc))
+}
+
+// parseDay reads a date parameter: YYYY-MM-DD or today, in the
+// schedule's zone.
+func (s *Server) parseDay(v *view, value string) (schedule.Date, error) {
+	if value == "today" {
+		return schedule.DateOf(s.now().In(v.sched.Location())), nil
+	}
+	d, err := schedule.ParseDate(value)
+	if err != nil {
+		return d, badRequest("date %q: want YYYY-MM-DD, a real calendar date, or today", value)
+	}
+	return d, nil
+}
+
+// parseAt reads an at parameter: an RFC 3339 time. A "+" written as
+// such in a URL arrives as a space; it is read as the "+" it was.
+func parseAt(value string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, value)
+	if err != nil && strings.Contains(value, " ") {
+		t, err = time.Parse(time.RFC3339, strings.Replace(value, " ", "+", 1))
+	}
+	if err != nil {
+		return t, badRequest("at %q: want an RFC 3339 time such as 2003-06-16T18:45:00+02:00 (in a URL, + is %%2B) or 2003-06-16T16:45:00Z", value)
+	}
+	return t, nil
+}
+
+// parseEpisodeNumber reads an episode number from 1 to last.
+func parseEpisodeNumber(value string, last int) (int, error) {
+	n, err := strconv.Atoi(value)
+	if err != nil || n < 1 || strings.HasPrefix(value, "+") {
+		return 0, badRequest("episode %q: want a whole number from 1 to %d", value, last)
+	}
+	if n > last {
+		return 0, notFoundf("episode %d never aired: episodes run from 1 to %d", n, last)
+	}
+	return n, nil
+}
+
+// handleEpisode answers /api/v1/episodes/{n} with every airing of
+// episode n, first airing first.
+func (s *Server) handleEpisode(w http.ResponseWriter, r *http.Request) {
+	v, err := s.current()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := parseEpisodeNumber(r.PathValue("n"), v.lastEp)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slots := v.sched.Episode(n)
+	if len(slots) == 0 {
+		s.fail(w, r, notFoundf("episode %d never aired", n))
+		return
+	}
+	s.writeJSON(w, r, api.Airings(slots, v.loc))
+}
+
+// handleSlots answers /api/v1/slots with the airings of a range of local
+// days: from and to (inclusive) or a year, of one run if run is set.
+func (s *Server) handleSlots(w http.ResponseWriter, r *http.Request) {
+	v, err := s.current()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q, err := parseQuery(r.URL.RawQuery, []string{"from", "to", "year", "run"})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	run, err := q.run(v)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	from, to, err := q.dates()
+	switch {
+	case err != nil:
+	case from.IsZero():
+		err = badRequest("missing parameter from: want from=YYYY-MM-DD and to=YYYY-MM-DD (at most %d days), or year=YYYY", maxSlotDays)
+	case to.IsZero():
+		err = badRequest("missing parameter to: want from=YYYY-MM-DD and to=YYYY-MM-DD (at most %d days), or year=YYYY", maxSlotDays)
+	case from.Days(to)+1 > maxSlotDays:
+		err = badRequest("from %s to %s is %d days: want at most %d per request; ask for the rest in further requests", from, to, from.Days(to)+1, maxSlotDays)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sq := v.sched.Dates(from, to)
+	sq.Run = run
+	slots := make([]schedule.Slot, 0, v.sched.Count(sq))
+	for sl := range v.sched.Slots(sq) {
+		slots = append(slots, sl)
+	}
+	s.writeJSON(w, r, api.Airings(slots, v.loc))
+}
+
+// handleRuns answers /api/v1/runs with every run, what it expanded to
+// and which of its details are assumptions.
+func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
+	v, err := s.current()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	stats := v.sched.Stats()
+	out := make([]api.Run, len(stats))
+	for i, st := range stats {
+		out[i] = api.NewRun(st, v.loc)
+	}
+	s.writeJSON(w, r, out)
+}
+
+// handleHealth answers "ok" when the schedule can be served.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.current(); err != nil {
+		s.log.Error("health check", "error", err)
+		w.Header()["Content-Type"] = plainType
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("unavailable\n"))
+		return
+	}
+	w.Header()["Content-Type"] = plainType
+	w.Header().Set("Cache-Control", "no-store")
+	writeBody(w, r, []byte("ok\n"))
+}
+
+// m3uMissing is the body of /channels.m3u when no stream URL is set.
+const m3uMissing = `No stream URL is set, so there is no playlist to serve.
+
+The playlist pairs this guide with a stream of your own: an ErsatzTV or
+Tunarr channel, or any URL a media centre can play. Start the server with
+the stream's URL:
+
+    backstage serve --stream-url http://192.168.1.10:8409/iptv/channel/1.ts
+
+"{id}" in the URL is replaced by each channel's XMLTV id. The guide for
+the playlist is /xmltv.xml.gz.
+`
+
+// handleM3U answers /channels.m3u: one entry per channel whose tvg-id is
+// the XMLTV channel id, pointing at StreamURL.
+func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request) {
+	v, err := s.current()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.StreamURL == "" {
+		w.Header()["Content-Type"] = plainType
+		w.Header()["X-Content-Type-Options"] = nosniff
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(m3uMissing))
+		return
+	}
+	guide := s.baseURL(r) + "/xmltv.xml.gz"
+	f := newRendered(m3u(v.sched, s.StreamURL, guide), v.modtime)
+	h := w.Header()
+	h["Content-Type"] = m3uType
+	h["X-Content-Type-Options"] = nosniff
+	h["Etag"] = f.etag
+	h["Cache-Control"] = s.cacheControl(v)
+	http.ServeContent(w, r, "", f.modtime, bytes.NewReader(f.body))
+}
+
+// m3u writes the playlist of s's channels, each at stream (with {id}
+// replaced), with guide as the XMLTV URL.
+func m3u(s *schedule.Schedule, stream, guide string) []byte {
+	var b bytes.Buffer
+	b.WriteString(`#EXTM3U url-tvg="` + m3uAttr(guide) + `" x-tvg-url="` + m3uAttr(guide) + "\"\n")
+	for i, ch := range s.Channels() {
+		name := ch.Name
+		if name == "" {
+			name = ch.ID
+		}
+		b.WriteString(`#EXTINF:-1 tvg-id="` + m3uAttr(ch.ID) + `" tvg-name="` + m3uAttr(name) +
+			`" tvg-chno="` + strconv.Itoa(i+1) + `" group-title="` + m3uAttr(s.Name()) + `",` + m3uText(name) + "\n")
+		b.WriteString(strings.ReplaceAll(stream, "{id}", url.PathEscape(ch.ID)) + "\n")
+	}
+	return b.Bytes()
+}
+
+// m3uAttr makes s safe inside a double-quoted M3U attribute: no quotes,
+// no line breaks.
+func m3uAttr(s string) string {
+	return strings.NewReplacer(`"`, "'", "\n", " ", "\r", " ").Replace(s)
+}
+
+// m3uText makes s safe as an entry's title: no line breaks.
+func m3uText(s string) string {
+	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+}

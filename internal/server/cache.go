@@ -1,0 +1,154 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// rendered is one feed as it is served: its bytes and the headers that
+// describe them, computed once.
+type rendered struct {
+	body    []byte
+	etag    []string // a strong ETag, the quoted hash of body
+	modtime time.Time
+}
+
+// newRendered wraps body with its ETag.
+func newRendered(body []byte, modtime time.Time) *rendered {
+	sum := sha256.Sum256(body)
+	return &rendered{body: body, etag: []string{`"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}, modtime: modtime}
+}
+
+// feedKey names one rendering: the view it was made from, the feed, its
+// normalised parameters and whether it is the gzipped copy.
+type feedKey struct {
+	version uint64
+	kind    feedKind
+	params  string
+	gzip    bool
+}
+
+// cacheEntry is a rendering, done or in progress. ready is closed when
+// feed or err is set; until then other requests for it wait.
+type cacheEntry struct {
+	ready    chan struct{}
+	feed     *rendered
+	err      error
+	size     int64
+	lastUsed atomic.Int64 // the cache's clock at the last hit, for eviction
+}
+
+// feedCache keeps rendered feeds, at most maxEntries of them and
+// maxBytes in all, evicting the least recently used. Concurrent gets of
+// a key that is not there yet render it once: the first caller renders,
+// the others wait for it (a singleflight, as golang.org/x/sync has, in a
+// few lines). Hits take a read lock only.
+type feedCache struct {
+	mu         sync.RWMutex
+	m          map[feedKey]*cacheEntry
+	bytes      int64
+	maxBytes   int64
+	maxEntries int
+	clock      atomic.Int64
+
+	renders atomic.Int64 // renderings started, for tests
+}
+
+func newFeedCache(maxBytes int64, maxEntries int) *feedCache {
+	return &feedCache{m: make(map[feedKey]*cacheEntry), maxBytes: maxBytes, maxEntries: maxEntries}
+}
+
+// get returns the feed for key, rendering it with render when it is not
+// cached. A failed rendering is not kept. A panic in render is passed on
+// to the caller that rendered, after the others have been told.
+func (c *feedCache) get(key feedKey, render func() (*rendered, error)) (*rendered, error) {
+	c.mu.RLock()
+	e, ok := c.m[key]
+	c.mu.RUnlock()
+	if !ok {
+		c.mu.Lock()
+		if e, ok = c.m[key]; !ok {
+			e = &cacheEntry{ready: make(chan struct{})}
+			c.m[key] = e
+		}
+		c.mu.Unlock()
+		if !ok {
+			return c.fill(key, e, render)
+		}
+	}
+	e.lastUsed.Store(c.clock.Add(1))
+	<-e.ready
+	return e.feed, e.err
+}
+
+// fill renders the feed of e and publishes it.
+func (c *feedCache) fill(key feedKey, e *cacheEntry, render func() (*rendered, error)) (f *rendered, err error) {
+	c.renders.Add(1)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("server: rendering %v: panic: %v", key.kind, p)
+			defer panic(p)
+		}
+		c.mu.Lock()
+		e.feed, e.err = f, err
+		if err != nil {
+			if c.m[key] == e {
+				delete(c.m, key)
+			}
+		} else {
+			e.size = int64(len(f.body))
+			c.bytes += e.size
+			e.lastUsed.Store(c.clock.Add(1))
+			c.evict(e)
+		}
+		c.mu.Unlock()
+		close(e.ready)
+	}()
+	return render()
+}
+
+// evict drops the least recently used finished entries, other than keep,
+// until the cache is within its bounds. The scan is linear, but runs only
+// after a rendering, which costs far more.
+func (c *feedCache) evict(keep *cacheEntry) {
+	for c.bytes > c.maxBytes || len(c.m) > c.maxEntries {
+		var oldest feedKey
+		var victim *cacheEntry
+		for k, e := range c.m {
+			if e == keep || e.feed == nil {
+				continue // in progress, or failed and about to go
+			}
+			if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
+				oldest, victim = k, e
+			}
+		}
+		if victim == nil {
+			return
+		}
+		delete(c.m, oldest)
+		c.bytes -= victim.size
+	}
+}
+
+// dropOther removes the finished entries of versions other than version.
+func (c *feedCache) dropOther(version uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if k.version != version && e.feed != nil {
+			delete(c.m, k)
+			c.bytes -= e.size
+		}
+	}
+}
+
+// stats returns the number of entries and bytes held, for tests.
+func (c *feedCache) stats() (entries int, bytes int64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m), c.bytes
+}

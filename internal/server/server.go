@@ -1,0 +1,422 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// Server serves one schedule (or a timeline of them) as feeds, a JSON
+// API and a web page. Set its fields before the first call of Handler or
+// Serve and leave them alone afterwards. It is safe for concurrent use.
+type Server struct {
+	// Schedule is the schedule served when Timeline is nil.
+	Schedule *schedule.Schedule
+
+	// Timeline, when set, returns the schedule to answer from at the
+	// instant now, in place of Schedule: a replay window around today,
+	// say. It is called on every request, so it must be quick, and it
+	// should return the same *schedule.Schedule until its answer changes
+	// (see DailyTimeline): the server renders feeds and the history
+	// picture anew for each schedule it sees. An error answers 500.
+	Timeline func(now time.Time) (*schedule.Schedule, error)
+
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	// Location is the zone the page and the JSON API show times in; nil
+	// means the schedule's own. Feeds keep each run's zone.
+	Location *time.Location
+
+	// StreamURL is the stream /channels.m3u points each channel at (an
+	// ErsatzTV or Tunarr channel, say); "{id}" in it is replaced by the
+	// channel's XMLTV id. Empty: /channels.m3u answers 404 saying how to
+	// set it.
+	StreamURL string
+
+	// PublicURL is the base of the absolute links the page and the
+	// playlist advertise, such as "https://tv.example.org/backstage";
+	// empty means the scheme and Host of each request.
+	PublicURL string
+
+	// Generator names the program in the XMLTV generator-info-name, such
+	// as "backstage/0.1.0"; empty means feeds.XMLTVGenerator.
+	Generator string
+
+	// Logger receives the access log (one Info record per request) and
+	// errors; nil means slog.Default().
+	Logger *slog.Logger
+
+	// MaxCacheBytes bounds the rendered feeds kept in memory; 0 means
+	// DefaultMaxCacheBytes. The least recently used go first.
+	MaxCacheBytes int64
+
+	once    sync.Once
+	handler http.Handler
+	log     *slog.Logger
+	cache   *feedCache
+	views   viewCache
+}
+
+// DefaultMaxCacheBytes is the cache bound when Server.MaxCacheBytes is 0:
+// room for every feed of the default schedule many times over (its full
+// XMLTV guide is 6 MB, its full calendar 1.7 MB).
+const DefaultMaxCacheBytes = 256 << 20
+
+// maxCacheEntries bounds the number of cached feeds whatever their size,
+// so that a crawler asking for every date range cannot fill the map.
+const maxCacheEntries = 512
+
+// The timeouts of the http.Server that Serve runs. WriteTimeout allows a
+// 6 MB guide to reach a client at well under a megabit a second.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 32 << 10
+	shutdownTimeout   = 10 * time.Second
+)
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.log = s.Logger
+		if s.log == nil {
+			s.log = slog.Default()
+		}
+		maxBytes := s.MaxCacheBytes
+		if maxBytes <= 0 {
+			maxBytes = DefaultMaxCacheBytes
+		}
+		s.cache = newFeedCache(maxBytes, maxCacheEntries)
+		s.handler = s.routes()
+	})
+}
+
+// now returns the current time from the server's clock.
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Handler returns the server's routes wrapped in its access log and panic
+// recovery. It prepares the served schedule's history picture on its
+// first call (for a Timeline, on the first request).
+func (s *Server) Handler() http.Handler {
+	s.init()
+	return s.handler
+}
+
+// Check prepares the schedule the server would answer from now and
+// reports why it cannot serve, if it cannot: no schedule, or an error
+// from Timeline. Serve calls it before it accepts connections.
+func (s *Server) Check() error {
+	s.init()
+	_, err := s.current()
+	return err
+}
+
+// HTTPServer returns an http.Server for the handler with every timeout
+// and the header size limit set, logging its errors to the server's
+// Logger.
+func (s *Server) HTTPServer() *http.Server {
+	h := s.Handler()
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve accepts connections on ln until ctx ends, then shuts down
+// gracefully: it stops accepting, lets requests in flight finish (for up
+// to ten seconds) and returns nil. It returns early with the error if the
+// schedule cannot be served or serving fails.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if err := s.Check(); err != nil {
+		ln.Close()
+		return err
+	}
+	hs := s.HTTPServer()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("server: shut down: %w", err)
+	}
+	return nil
+}
+
+// routes builds the mux. Only the paths below are served: nothing maps
+// a URL to a file.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /calendar.ics", s.feedHandler(kindICal))
+	mux.HandleFunc("GET /xmltv.xml", s.feedHandler(kindXMLTV))
+	mux.HandleFunc("GET /xmltv.xml.gz", s.feedHandler(kindXMLTVGzip))
+	mux.HandleFunc("GET /channels.m3u", s.handleM3U)
+	mux.HandleFunc("GET /api/v1/aired", s.handleAired)
+	mux.HandleFunc("GET /api/v1/episodes/{n}", s.handleEpisode)
+	mux.HandleFunc("GET /api/v1/slots", s.handleSlots)
+	mux.HandleFunc("GET /api/v1/runs", s.handleRuns)
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /assets/{name}", handleAsset)
+	mux.HandleFunc("GET /{$}", s.handlePage)
+	mux.Handle("/", notFound(mux))
+	return s.logged(s.recovered(mux))
+}
+
+// notFound answers the requests no other route of mux takes: with a JSON
+// 405 naming the allowed methods when the path has a route for GET, and
+// a JSON 404 otherwise.
+func notFound(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		probe := r.Clone(r.Context())
+		probe.Method = http.MethodGet
+		if _, p := mux.Handler(probe); p != "/" {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET or HEAD", r.Method, r.URL.Path))
+			return
+		}
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no such path: %s (the web page is at /, the API under /api/v1/)", r.URL.Path))
+	})
+}
+
+// errBadRequest marks an error as the client's: a bad query value.
+var errBadRequest = errors.New("bad request")
+
+// errNotFound marks an error as naming something that does not exist.
+var errNotFound = errors.New("not found")
+
+// badRequest returns an error wrapping errBadRequest with a message
+// meant for the client.
+func badRequest(format string, args ...any) error {
+	return &clientError{msg: fmt.Sprintf(format, args...), kind: errBadRequest}
+}
+
+func notFoundf(format string, args ...any) error {
+	return &clientError{msg: fmt.Sprintf(format, args...), kind: errNotFound}
+}
+
+// clientError is an error whose message is written to the client as it is.
+type clientError struct {
+	msg  string
+	kind error
+}
+
+func (e *clientError) Error() string { return e.msg }
+func (e *clientError) Unwrap() error { return e.kind }
+
+// status maps an error to the HTTP status and the message the client
+// sees: its own for client errors, nothing internal for the rest.
+func status(err error) (int, string) {
+	var ce *clientError
+	switch {
+	case errors.As(err, &ce) && errors.Is(err, errBadRequest):
+		return http.StatusBadRequest, ce.msg
+	case errors.As(err, &ce) && errors.Is(err, errNotFound):
+		return http.StatusNotFound, ce.msg
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, "the request was cancelled or timed out"
+	default:
+		return http.StatusInternalServerError, "internal error"
+	}
+}
+
+// fail answers with the JSON error for err, logging it when it is the
+// server's fault.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := status(err)
+	if code >= 500 {
+		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	writeError(w, code, msg)
+}
+
+// writeError writes {"error": msg} with status code.
+func writeError(w http.ResponseWriter, code int, msg string) {
+	h := w.Header()
+	for _, k := range []string{"Content-Encoding", "Etag", "Last-Modified", "Cache-Control", "Vary"} {
+		delete(h, k)
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}
+
+// writeJSON writes v as a JSON body with status 200.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["X-Content-Type-Options"] = nosniff
+	writeBody(w, r, append(b, '\n'))
+}
+
+// writeBody writes b with its Content-Length, or only the length for
+// HEAD.
+func writeBody(w http.ResponseWriter, r *http.Request, b []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+}
+
+// Header values shared by every response that sends them; net/http
+// never changes a header slice in place.
+var (
+	jsonType = []string{"application/json"}
+	nosniff  = []string{"nosniff"}
+)
+
+// recovered turns a panic in h into a logged error and a 500 that tells
+// the client nothing about it. http.ErrAbortHandler passes through, as
+// net/http means it to.
+func (s *Server) recovered(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", p))
+			if lw, ok := w.(*logWriter); ok && lw.status != 0 {
+				// Too late for a status; cut the response short instead.
+				panic(http.ErrAbortHandler)
+			}
+			writeError(w, http.StatusInternalServerError, "internal error")
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// logWriter records the status and size of a response for the access log.
+type logWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *logWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *logWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logged writes one access-log record per request: method, path, status,
+// bytes written and duration.
+func (s *Server) logged(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		lw := &logWriter{ResponseWriter: w}
+		defer func() {
+			status := lw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Int64("bytes", lw.bytes),
+				slog.Duration("duration", time.Since(start)))
+		}()
+		h.ServeHTTP(lw, r)
+	})
+}
+
+// baseURL returns the base of the absolute links the server advertises,
+// without a trailing slash: PublicURL, or the request's scheme and host.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.PublicURL != "" {
+		return strings.TrimSuffix(s.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// webcal returns u with its scheme replaced by webcal, the scheme that
+// makes a browser hand a calendar URL to the calendar app.
+func webcal(u string) string {
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		return "webcal://" + rest
+	}
+	return u
+}
+
+// CheckPublicURL reports whether u can be a Server.PublicURL: an absolute
+// http or https URL with a host and no query or fragment.
+func CheckPublicURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil {
+		return fmt.Errorf("public URL %q: want an absolute http:// or https:// URL such as https://tv.example.org/backstage, without a query", u)
+	}
+	return nil
+}
+
+// CheckStreamURL reports whether u can be a Server.StreamURL: an absolute
+// URL with a scheme (http, https, rtsp, udp …) and no line breaks.
+func CheckStreamURL(u string) error {
+	p, err := url.Parse(strings.ReplaceAll(u, "{id}", "id"))
+	if err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "") || strings.ContainsAny(u, "\r\n") {
+		return fmt.Errorf("stream URL %q: want an absolute URL such as http://192.168.1.10:8409/iptv/channel/1.ts", u)
+	}
+	return nil
+}
