@@ -93,6 +93,9 @@ type options struct {
 	markNew         bool
 
 	replay replayOptions
+
+	addr, streamURL, publicURL string // serve
+	quiet                      bool
 }
 
 // call is one invocation of a command, with its arguments parsed.
@@ -112,7 +115,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		airedCmd, episodeCmd, slotsCmd, runsCmd, exportCmd, scheduleCmd, versionCmd,
+		airedCmd, episodeCmd, slotsCmd, runsCmd, exportCmd, scheduleCmd, serveCmd, versionCmd,
 	}
 }
 

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/server"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+var serveCmd = &command{
+	name:    "serve",
+	summary: "serve the feeds, a JSON API and a web page over HTTP until interrupted",
+	example: `  backstage serve                                     # http://127.0.0.1:8080/
+  backstage serve --addr :8080 --public-url https://tv.example.org
+  backstage serve --stream-url http://192.168.1.10:8409/iptv/channel/1.ts
+  backstage serve --replay --replay-from 2003-06-16   # the history re-dated to this week`,
+	nargs:    [2]int{0, 0},
+	timeline: true,
+	flags: func(fs *flag.FlagSet, o *options) {
+		fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`; port 0 picks a free one, :8080 listens on every interface")
+		fs.StringVar(&o.streamURL, "stream-url", "", "the `URL` of your own stream of the channel, for /channels.m3u; {id} in it becomes the channel id")
+		fs.StringVar(&o.publicURL, "public-url", "", "the `URL` clients reach the server at (behind a proxy, say), for the links it advertises")
+		fs.BoolVar(&o.quiet, "quiet", false, "write no access log")
+	},
+	run: func(ctx context.Context, c *call) error {
+		o := c.opt
+		if o.streamURL != "" {
+			if err := server.CheckStreamURL(o.streamURL); err != nil {
+				return usagef("--stream-url: %v", err)
+			}
+		}
+		if o.publicURL != "" {
+			if err := server.CheckPublicURL(o.publicURL); err != nil {
+				return usagef("--public-url: %v", err)
+			}
+		}
+		if _, _, err := net.SplitHostPort(o.addr); err != nil {
+			return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)
+		}
+		var logOut io.Writer = c.env.Stderr
+		if o.quiet {
+			logOut = io.Discard
+		}
+		srv := &server.Server{
+			Schedule:  c.sched,
+			Now:       c.env.Now,
+			Location:  c.loc,
+			StreamURL: o.streamURL,
+			PublicURL: o.publicURL,
+			Generator: "backstage/" + Version,
+			Logger:    slog.New(slog.NewTextHandler(logOut, nil)),
+		}
+		if c.replay != nil {
+			// Replay mode: a window re-dated around the present, rolled on
+			// at each midnight in the schedule's zone.
+			base, opt := c.base, *c.replay
+			srv.Schedule = nil
+			srv.Timeline = server.DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
+				o := opt
+				o.Now = now
+				return base.Replay(o)
+			})
+		}
+		if err := srv.Check(); err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", o.addr)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		printURLs(c.env.Stdout, ln.Addr(), o)
+		return srv.Serve(ctx, ln)
+	},
+}
+
+// printURLs tells the user where the server listens and what to paste
+// where. The first line names the bound address, port 0 resolved.
+func printURLs(w io.Writer, addr net.Addr, o *options) {
+	local := "http://" + addr.String()
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		local = fmt.Sprintf("http://localhost:%d", ta.Port)
+	}
+	base := local
+	if o.publicURL != "" {
+		base = strings.TrimSuffix(o.publicURL, "/")
+	}
+	webcal := "webcal://" + strings.SplitN(base, "://", 2)[1]
+	fmt.Fprintf(w, "Listening on %s/\n\n", local)
+	fmt.Fprintf(w, "  Web page                      %s/\n", base)
+	fmt.Fprintf(w, "  Calendar, the full history    %s/calendar.ics\n", webcal)
+	fmt.Fprintf(w, "    (Apple, Thunderbird, khal)\n")
+	fmt.Fprintf(w, "  Calendar for Google           %s/calendar.ics?compact=1\n", base)
+	fmt.Fprintf(w, "    (under 1 MB; or ?year=YYYY)\n")
+	fmt.Fprintf(w, "  XMLTV guide                   %s/xmltv.xml.gz\n", base)
+	fmt.Fprintf(w, "    (Kodi, Jellyfin, Plex, TVHeadend)\n")
+	if o.streamURL != "" {
+		fmt.Fprintf(w, "  M3U playlist                  %s/channels.m3u\n", base)
+	} else {
+		fmt.Fprintf(w, "  M3U playlist                  (start with --stream-url URL for one)\n")
+	}
+	fmt.Fprintf(w, "\nPress Ctrl-C to stop.\n")
+}
