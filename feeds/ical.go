@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -127,15 +126,8 @@ func (e *ICalEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 	if e.err != nil {
 		return e.err
 	}
-	if s == nil {
-		return errors.New("feeds: ical: no schedule")
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return fmt.Errorf("feeds: ical: window ends (%s) before it starts (%s)",
-			q.To.Format(time.RFC3339), q.From.Format(time.RFC3339))
-	}
-	if q.Run != "" && s.Run(q.Run) == nil {
-		return fmt.Errorf("feeds: ical: no run is called %q", q.Run)
+	if err := checkQuery("ical", s, q); err != nil {
+		return err
 	}
 	name := e.Name
 	if name == "" {

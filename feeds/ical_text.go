@@ -218,13 +218,7 @@ func appendICalUTC(b []byte, t time.Time) []byte {
 // appendICalDigits appends n zero-padded to width digits. Years outside
 // 0-9999 cannot be written in iCalendar; they are clamped.
 func appendICalDigits(b []byte, n, width int) []byte {
-	n = min(max(n, 0), 9999)
-	var d [4]byte
-	for i := width - 1; i >= 0; i-- {
-		d[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return append(b, d[:width]...)
+	return appendDigits(b, min(max(n, 0), 9999), width)
 }
 
 // appendICalDuration appends d as an RFC 5545 DURATION, rounded up to

@@ -100,15 +100,8 @@ func (e *XMLTVEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 	if e.encoded {
 		return errors.New("feeds: xmltv: Encode called twice; an XMLTV file holds one document")
 	}
-	if s == nil {
-		return errors.New("feeds: xmltv: no schedule")
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return fmt.Errorf("feeds: xmltv: window ends (%s) before it starts (%s)",
-			q.To.Format(time.RFC3339), q.From.Format(time.RFC3339))
-	}
-	if q.Run != "" && s.Run(q.Run) == nil {
-		return fmt.Errorf("feeds: xmltv: no run is called %q", q.Run)
+	if err := checkQuery("xmltv", s, q); err != nil {
+		return err
 	}
 	// Every time written lies between the schedule's first start and its
 	// last end; programme checks each one again, as a backstop.
@@ -226,9 +219,9 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 		day = sl.Start
 	}
 	y, m, d := day.Date()
-	b = appendXMLTVDigits(b, y, 4)
-	b = appendXMLTVDigits(b, int(m), 2)
-	b = appendXMLTVDigits(b, d, 2)
+	b = appendDigits(b, y, 4)
+	b = appendDigits(b, int(m), 2)
+	b = appendDigits(b, d, 2)
 	b = append(b, "</date>\n"...)
 
 	b = append(b, sh.categoriesLanguage...)
@@ -281,29 +274,19 @@ func appendXMLTVTime(b []byte, t time.Time) ([]byte, bool) {
 		return b, false
 	}
 	h, mi, s := t.Clock()
-	b = appendXMLTVDigits(b, y, 4)
-	b = appendXMLTVDigits(b, int(mo), 2)
-	b = appendXMLTVDigits(b, d, 2)
-	b = appendXMLTVDigits(b, h, 2)
-	b = appendXMLTVDigits(b, mi, 2)
-	b = appendXMLTVDigits(b, s, 2)
+	b = appendDigits(b, y, 4)
+	b = appendDigits(b, int(mo), 2)
+	b = appendDigits(b, d, 2)
+	b = appendDigits(b, h, 2)
+	b = appendDigits(b, mi, 2)
+	b = appendDigits(b, s, 2)
 	sign := byte('+')
 	if off < 0 {
 		sign, off = '-', -off
 	}
 	b = append(b, ' ', sign)
-	b = appendXMLTVDigits(b, off/3600, 2)
-	return appendXMLTVDigits(b, off/60%60, 2), true
-}
-
-// appendXMLTVDigits appends n (0 <= n < 10^width) in exactly width digits.
-func appendXMLTVDigits(b []byte, n, width int) []byte {
-	var d [4]byte
-	for i := width - 1; i >= 0; i-- {
-		d[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return append(b, d[:width]...)
+	b = appendDigits(b, off/3600, 2)
+	return appendDigits(b, off/60%60, 2), true
 }
 
 // appendXMLTVLength appends a <length> element, in minutes when the
