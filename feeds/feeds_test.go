@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"os/exec"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/config"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -47,20 +49,54 @@ func tool(t *testing.T, name string) string {
 	return path
 }
 
+// defaultSchedule returns the embedded Backstage schedule: 3750 slots.
+func defaultSchedule(t testing.TB) *schedule.Schedule {
+	t.Helper()
+	s, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// loadLocation returns the zone called name and fails the test when the
+// zone database lacks it.
+func loadLocation(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// countWriter counts the bytes written to it.
+type countWriter int64
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	*w += countWriter(len(p))
+	return len(p), nil
+}
+
+// failWriter accepts n bytes and then fails every write with errWrite.
+type failWriter struct{ n int }
+
+var errWrite = errors.New("disk full")
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errWrite
+	}
+	return len(p), nil
+}
+
 // smallSchedule is a two-week, two-run, two-zone schedule for golden files:
 // a weekday run in Johannesburg, a replay of it, an exception, a slot that
 // crosses midnight on a channel in London (which has daylight saving) and
 // text that needs escaping.
 func smallSchedule(t testing.TB) *schedule.Schedule {
 	t.Helper()
-	jnb, err := time.LoadLocation("Africa/Johannesburg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lon, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		t.Fatal(err)
-	}
+	jnb, lon := loadLocation(t, "Africa/Johannesburg"), loadLocation(t, "Europe/London")
 	show := &schedule.Show{
 		ID:       "backstage",
 		Title:    "Backstage",

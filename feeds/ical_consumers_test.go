@@ -27,7 +27,7 @@ type icalConsumerFeed struct {
 }
 
 func icalConsumerFeeds(t *testing.T) []icalConsumerFeed {
-	def := icalDefault(t)
+	def := defaultSchedule(t)
 	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
 	cut := def.Dates(schedule.Date{Year: 2007, Month: 6, Day: 1}, schedule.Date{Year: 2009, Month: 1, Day: 31})
 	dst := icalDSTSchedule(t)

@@ -16,7 +16,6 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
-	"github.com/backstage-epg/backstage/internal/config"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -42,24 +41,6 @@ func icalEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, o icalOpts
 	return buf.Bytes()
 }
 
-func icalDefault(t testing.TB) *schedule.Schedule {
-	t.Helper()
-	s, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func icalLoc(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 // icalDSTSchedule has runs in zones with daylight saving and odd slot
 // rules: daily at 01:30 in London across both clock changes (no slot on
 // the day 01:30 does not exist, the first of the two 01:30s on the day it
@@ -72,12 +53,12 @@ func icalDSTSchedule(t testing.TB) *schedule.Schedule {
 	ch := func(id string) *schedule.Channel { return &schedule.Channel{ID: id, Name: strings.ToUpper(id)} }
 	d := func(y int, m time.Month, day int) schedule.Date { return schedule.Date{Year: y, Month: m, Day: day} }
 	runs := []*schedule.Run{
-		{Name: "london", Show: show, Channel: ch("lon"), Rule: "30 1 * * *", Location: icalLoc(t, "Europe/London"),
+		{Name: "london", Show: show, Channel: ch("lon"), Rule: "30 1 * * *", Location: loadLocation(t, "Europe/London"),
 			First: d(2007, 3, 20), Last: d(2007, 11, 5), Length: 45 * time.Minute, FirstEpisode: 1},
-		{Name: "new-york", Show: show, Channel: ch("nyc"), Rule: "0 9,21 * * 1,3", Location: icalLoc(t, "America/New_York"),
+		{Name: "new-york", Show: show, Channel: ch("nyc"), Rule: "0 9,21 * * 1,3", Location: loadLocation(t, "America/New_York"),
 			First: d(2007, 3, 1), Last: d(2007, 11, 30), Length: time.Hour, FirstEpisode: 1000,
 			Exceptions: []schedule.Date{d(2007, 7, 4)}},
-		{Name: "tokyo", Show: show, Channel: ch("tyo"), Rule: "0 9 1,15 * *", Location: icalLoc(t, "Asia/Tokyo"),
+		{Name: "tokyo", Show: show, Channel: ch("tyo"), Rule: "0 9 1,15 * *", Location: loadLocation(t, "Asia/Tokyo"),
 			First: d(2007, 4, 1), Last: d(2007, 12, 31), Length: time.Hour, Replays: "london", ReplayFrom: 1},
 		{Name: "utc", Show: show, Channel: ch("utc"), Rule: "15 12 * * 0", Location: time.UTC,
 			First: d(2007, 6, 1), Length: 30 * time.Minute, Replays: "tokyo", ReplayFrom: 2, ReplayTo: 12},
@@ -144,7 +125,7 @@ func TestICalAirings(t *testing.T) {
 	for _, sc := range []struct {
 		name string
 		s    *schedule.Schedule
-	}{{"default", icalDefault(t)}, {"small", smallSchedule(t)}, {"dst", icalDSTSchedule(t)}} {
+	}{{"default", defaultSchedule(t)}, {"small", smallSchedule(t)}, {"dst", icalDSTSchedule(t)}} {
 		for wname, q := range icalWindows(sc.s) {
 			for _, o := range icalVariants {
 				t.Run(sc.name+"/"+wname+"/"+o.name, func(t *testing.T) {
@@ -163,7 +144,7 @@ func TestICalAirings(t *testing.T) {
 // the default schedule: a weekday rule per run, ending at its last
 // airing, with no exceptions.
 func TestICalCompactRules(t *testing.T) {
-	data := icalEncode(t, icalDefault(t), schedule.Query{}, icalOpts{compact: true})
+	data := icalEncode(t, defaultSchedule(t), schedule.Query{}, icalOpts{compact: true})
 	cal := icalParse(t, data).sub("VCALENDAR")[0]
 	var got []string
 	for _, ev := range cal.sub("VEVENT") {
@@ -186,8 +167,8 @@ func TestICalCompactRules(t *testing.T) {
 // TestICalRecur checks rule derivation on its own: the rule chosen and
 // what it needs besides.
 func TestICalRecur(t *testing.T) {
-	jnb := icalLoc(t, "Africa/Johannesburg")
-	lon := icalLoc(t, "Europe/London")
+	jnb := loadLocation(t, "Africa/Johannesburg")
+	lon := loadLocation(t, "Europe/London")
 	at := func(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time {
 		return time.Date(y, m, d, h, mi, 0, 0, loc)
 	}
@@ -281,7 +262,7 @@ func TestICalGolden(t *testing.T) {
 // TestICalWellFormed checks every kind of calendar for what RFC 5545 and
 // calendar apps need of the file as a whole.
 func TestICalWellFormed(t *testing.T) {
-	def := icalDefault(t)
+	def := defaultSchedule(t)
 	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
 	for _, sc := range []struct {
 		name string
@@ -402,7 +383,7 @@ func icalTextSchedule(t testing.TB, text string) *schedule.Schedule {
 		Genres:        []string{"Drama, comedy", "Sci-fi; horror", icalCut(text, 30), "", "\x01"},
 		EpisodeTitles: map[int]string{1: text, 2: "\r\n"}}
 	run := &schedule.Run{Name: "run, one", Show: show, Channel: &schedule.Channel{ID: "ch;1", Name: icalCut(text, 50)},
-		Rule: "0 20 * * *", Location: icalLoc(t, "Africa/Johannesburg"), First: schedule.Date{Year: 2020, Month: 1, Day: 1},
+		Rule: "0 20 * * *", Location: loadLocation(t, "Africa/Johannesburg"), First: schedule.Date{Year: 2020, Month: 1, Day: 1},
 		Length: time.Hour, FirstEpisode: 1, Count: 3}
 	s, err := schedule.New(schedule.Plan{Name: text, Source: text, Runs: []*schedule.Run{run}})
 	if err != nil {
@@ -575,7 +556,7 @@ func TestICalReplayOf(t *testing.T) {
 // 5545 reads such a local time as the first and ical.js and
 // python3-icalendar as the second.
 func TestICalAmbiguous(t *testing.T) {
-	lon := icalLoc(t, "Europe/London")
+	lon := loadLocation(t, "Europe/London")
 	run := &schedule.Run{Name: "night", Show: &schedule.Show{Title: "Night"}, Channel: &schedule.Channel{ID: "n"}, Location: lon, Length: 15 * time.Minute}
 	first := time.Date(2007, 10, 28, 0, 30, 0, 0, time.UTC).In(lon) // 01:30 BST
 	second := first.Add(time.Hour)                                  // 01:30 GMT
@@ -629,7 +610,7 @@ func TestICalVTimezone(t *testing.T) {
 		{"UTC", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), []string{"STANDARD"}},
 	} {
 		t.Run(tc.zone, func(t *testing.T) {
-			loc := icalLoc(t, tc.zone)
+			loc := loadLocation(t, tc.zone)
 			z := newICalZone(loc)
 			z.cover(tc.from, tc.to)
 			var buf bytes.Buffer
@@ -670,7 +651,7 @@ func TestICalGolangICalDefects(t *testing.T) {
 		build(cal)
 		return cal.Serialize()
 	}
-	jnb := icalLoc(t, "Africa/Johannesburg")
+	jnb := loadLocation(t, "Africa/Johannesburg")
 	at := time.Date(2000, 5, 1, 18, 30, 0, 0, jnb)
 
 	t.Run("LF line endings", func(t *testing.T) {
@@ -739,7 +720,7 @@ func TestICalGolangICalDefects(t *testing.T) {
 // or one year of the default schedule, stay under 1 MB, and logs the
 // sizes of the others.
 func TestICalSize(t *testing.T) {
-	s := icalDefault(t)
+	s := defaultSchedule(t)
 	const limit = 1_000_000 // bytes; Google is said to drop events past "1 MB"
 	check := func(name string, q schedule.Query, o icalOpts, capped bool) {
 		n := len(icalEncode(t, s, q, o))
@@ -763,17 +744,6 @@ func TestICalSize(t *testing.T) {
 		}
 		check(fmt.Sprint("year ", y), q, icalOpts{}, true)
 	}
-}
-
-type icalFailWriter struct{ n int }
-
-var errICalWrite = errors.New("disk full")
-
-func (w *icalFailWriter) Write(p []byte) (int, error) {
-	if w.n -= len(p); w.n < 0 {
-		return 0, errICalWrite
-	}
-	return len(p), nil
 }
 
 func TestICalErrors(t *testing.T) {
@@ -803,15 +773,15 @@ func TestICalErrors(t *testing.T) {
 	}
 	t.Run("write error", func(t *testing.T) {
 		for _, n := range []int{0, 100, 40 << 10, 200 << 10} {
-			e := NewICalEncoder(&icalFailWriter{n: n})
-			err := e.Encode(icalDefault(t), schedule.Query{})
-			if !errors.Is(err, errICalWrite) || !strings.HasPrefix(err.Error(), "feeds: ical: write: ") {
-				t.Errorf("after %d bytes: Encode returned %v, want feeds: ical: write: ... %v", n, err, errICalWrite)
+			e := NewICalEncoder(&failWriter{n: n})
+			err := e.Encode(defaultSchedule(t), schedule.Query{})
+			if !errors.Is(err, errWrite) || !strings.HasPrefix(err.Error(), "feeds: ical: write: ") {
+				t.Errorf("after %d bytes: Encode returned %v, want feeds: ical: write: ... %v", n, err, errWrite)
 			}
-			if err := e.Close(); !errors.Is(err, errICalWrite) {
+			if err := e.Close(); !errors.Is(err, errWrite) {
 				t.Errorf("after %d bytes: Close returned %v", n, err)
 			}
-			if err := e.Encode(s, schedule.Query{}); !errors.Is(err, errICalWrite) {
+			if err := e.Encode(s, schedule.Query{}); !errors.Is(err, errWrite) {
 				t.Errorf("after %d bytes: a second Encode returned %v", n, err)
 			}
 		}
@@ -939,20 +909,20 @@ func ExampleNewICalEncoder() {
 }
 
 func BenchmarkICalFullHistory(b *testing.B) {
-	icalBench(b, icalDefault(b), schedule.Query{}, icalOpts{})
+	icalBench(b, defaultSchedule(b), schedule.Query{}, icalOpts{})
 }
 
 func BenchmarkICalOneYear(b *testing.B) {
-	s := icalDefault(b)
+	s := defaultSchedule(b)
 	icalBench(b, s, s.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31}), icalOpts{})
 }
 
 func BenchmarkICalCompact(b *testing.B) {
-	icalBench(b, icalDefault(b), schedule.Query{}, icalOpts{compact: true})
+	icalBench(b, defaultSchedule(b), schedule.Query{}, icalOpts{compact: true})
 }
 
 func BenchmarkICalAllDay(b *testing.B) {
-	icalBench(b, icalDefault(b), schedule.Query{}, icalOpts{allDay: true})
+	icalBench(b, defaultSchedule(b), schedule.Query{}, icalOpts{allDay: true})
 }
 
 // BenchmarkICalGolangICal writes the full history as the encoder would
@@ -960,7 +930,7 @@ func BenchmarkICalAllDay(b *testing.B) {
 // serialized by it. It is the measure behind the encoder's own event
 // writer.
 func BenchmarkICalGolangICal(b *testing.B) {
-	s := icalDefault(b)
+	s := defaultSchedule(b)
 	stamp := s.Revised()
 	cfg := &ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
 	b.ReportAllocs()
@@ -993,7 +963,7 @@ func BenchmarkICalGolangICal(b *testing.B) {
 
 func icalBench(b *testing.B, s *schedule.Schedule, q schedule.Query, o icalOpts) {
 	b.ReportAllocs()
-	var n icalCountWriter
+	var n countWriter
 	for b.Loop() {
 		e := NewICalEncoder(&n)
 		e.Compact, e.AllDay = o.compact, o.allDay
@@ -1003,11 +973,4 @@ func icalBench(b *testing.B, s *schedule.Schedule, q schedule.Query, o icalOpts)
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "bytes/export")
 	b.ReportMetric(float64(s.Count(q)), "airings")
-}
-
-type icalCountWriter int
-
-func (w *icalCountWriter) Write(p []byte) (int, error) {
-	*w += icalCountWriter(len(p))
-	return len(p), nil
 }

@@ -36,7 +36,7 @@ func TestXMLTVConsumers(t *testing.T) {
 		t.Skip("the full-history guide takes the XMLTV tools about ten seconds; skipped with -short")
 	}
 
-	s, small := xmltvDefault(t), smallSchedule(t)
+	s, small := defaultSchedule(t), smallSchedule(t)
 	q1 := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 1}, schedule.Date{Year: 2009, Month: 3, Day: 31})
 	full := xmltvEncode(t, s, schedule.Query{}, false)
 	rep, newYear := replayWindows(t, s)

@@ -225,7 +225,7 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 		s    *schedule.Schedule
 	}{
 		{"small", smallSchedule(t)},
-		{"default", xmltvDefault(t)},
+		{"default", defaultSchedule(t)},
 	} {
 		for _, markNew := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/markNew=%v", tc.name, markNew), func(t *testing.T) {
@@ -254,7 +254,7 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 // BenchmarkXMLTVEncodingXML encodes the full history through the
 // reference writer, for comparison with BenchmarkXMLTVFullHistory.
 func BenchmarkXMLTVEncodingXML(b *testing.B) {
-	s := xmltvDefault(b)
+	s := defaultSchedule(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := xrEncode(io.Discard, s, schedule.Query{}, "backstage/test", false); err != nil {

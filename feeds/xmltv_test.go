@@ -11,19 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
 	"github.com/backstage-epg/backstage/schedule"
 )
-
-// xmltvDefault returns the embedded Backstage schedule: 3750 slots.
-func xmltvDefault(t testing.TB) *schedule.Schedule {
-	t.Helper()
-	s, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // xmltvEncode encodes the slots q selects and fails the test on error.
 func xmltvEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, markNew bool) []byte {
@@ -133,13 +122,7 @@ func TestXMLTVStart(t *testing.T) {
 }
 
 func TestXMLTVTime(t *testing.T) {
-	zone := func(name string) *time.Location {
-		loc, err := time.LoadLocation(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return loc
-	}
+	zone := func(name string) *time.Location { return loadLocation(t, name) }
 	jnb, lon := zone("Africa/Johannesburg"), zone("Europe/London")
 	for _, tc := range []struct {
 		name string
@@ -193,10 +176,7 @@ func TestXMLTVLength(t *testing.T) {
 // from 2009-01-05 when replay is set.
 func xmltvOneRun(t testing.TB, show *schedule.Show, first, count int, replay bool) *schedule.Schedule {
 	t.Helper()
-	jnb, err := time.LoadLocation("Africa/Johannesburg")
-	if err != nil {
-		t.Fatal(err)
-	}
+	jnb := loadLocation(t, "Africa/Johannesburg")
 	ch := &schedule.Channel{ID: "etv.co.za", Name: "e.tv"}
 	runs := []*schedule.Run{{
 		Name: "original", Show: show, Channel: ch, Rule: "30 18 * * 1-5", Location: jnb,
@@ -356,7 +336,7 @@ func TestXMLTVStructure(t *testing.T) {
 	}{
 		{"small", smallSchedule(t)},
 		{"awkward", xmltvOneRun(t, xmltvAwkward, 1, 3, true)},
-		{"default", xmltvDefault(t)},
+		{"default", defaultSchedule(t)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			xmltvWalk(t, xmltvEncode(t, tc.s, schedule.Query{}, true), func(parent, name string, attrs []xml.Attr, text string, children []string) {
@@ -421,7 +401,7 @@ func TestXMLTVRepeats(t *testing.T) {
 	}{
 		{"small", smallSchedule(t), false},
 		{"small mark new", smallSchedule(t), true},
-		{"default", xmltvDefault(t), false},
+		{"default", defaultSchedule(t), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tv := xmltvParse(t, xmltvEncode(t, tc.s, schedule.Query{}, tc.markNew))
@@ -538,7 +518,7 @@ func TestXMLTVOtherLanguage(t *testing.T) {
 // is listed, whether or not it has programmes in the window.
 func TestXMLTVSorted(t *testing.T) {
 	small := smallSchedule(t)
-	def := xmltvDefault(t)
+	def := defaultSchedule(t)
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
@@ -600,15 +580,6 @@ func xmltvEndOfTime(t *testing.T) *schedule.Schedule {
 	return s
 }
 
-type xmltvFailWriter struct{ n int }
-
-func (w *xmltvFailWriter) Write(p []byte) (int, error) {
-	if w.n -= len(p); w.n < 0 {
-		return 0, errors.New("disk full")
-	}
-	return len(p), nil
-}
-
 func TestXMLTVErrors(t *testing.T) {
 	s := smallSchedule(t)
 	jan := time.Date(2007, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -651,8 +622,8 @@ func TestXMLTVErrors(t *testing.T) {
 
 	t.Run("write error", func(t *testing.T) {
 		for _, n := range []int{0, 40 << 10} { // fails at the first flush, or a later one
-			e := NewXMLTVEncoder(&xmltvFailWriter{n: n})
-			err := e.Encode(xmltvDefault(t), schedule.Query{})
+			e := NewXMLTVEncoder(&failWriter{n: n})
+			err := e.Encode(defaultSchedule(t), schedule.Query{})
 			if err == nil || !strings.Contains(err.Error(), "disk full") {
 				t.Errorf("Encode after %d bytes: %v, want the write error", n, err)
 			}
@@ -669,10 +640,7 @@ func FuzzXMLTVText(f *testing.F) {
 	for _, seed := range []string{"Backstage", `<&>"'`, "a\x00b\x07c", "line\r\nbreak", "caf\xe9", "\ufffe", " ", "", "]]>", "&amp;"} {
 		f.Add(seed)
 	}
-	jnb, err := time.LoadLocation("Africa/Johannesburg")
-	if err != nil {
-		f.Fatal(err)
-	}
+	jnb := loadLocation(f, "Africa/Johannesburg")
 	f.Fuzz(func(t *testing.T, text string) {
 		show := &schedule.Show{
 			ID: text, Title: text, Synopsis: text, Genres: []string{text}, Country: text, Language: text,
