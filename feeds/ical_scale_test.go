@@ -19,7 +19,7 @@ import (
 // It measures twice. First the encoder alone, fed slots made on the fly:
 // the process's whole peak is then the encoder's. Then through the
 // public API, from a schedule.Schedule of a million slots, which on its
-// own holds about 150 MB: there it reports what encoding adds.
+// own holds about 44 MB: there it reports what encoding adds.
 func TestICalMillion(t *testing.T) {
 	if os.Getenv("BACKSTAGE_ICAL_MILLION") != "1" {
 		t.Skip("set BACKSTAGE_ICAL_MILLION=1 to run")
@@ -41,11 +41,10 @@ func TestICalMillion(t *testing.T) {
 		peak := peakRSS(t)
 		t.Logf("%s: %v, %d MB written; resident %d MB before, peak %d MB (+%d MB)",
 			name, took.Round(time.Millisecond), n>>20, base>>20, peak>>20, (peak-base)>>20)
-		if took > 10*time.Second {
-			t.Errorf("%s: took %v, budget 10s", name, took)
-		}
-		if peak-base > 64<<20 {
-			t.Errorf("%s: encoding added %d MB to the peak resident size, budget 64 MB", name, (peak-base)>>20)
+		// The time budget (10 s) is reported, not asserted: a loaded machine
+		// must not fail the test. Memory is deterministic enough to assert.
+		if peak > 64<<20 {
+			t.Errorf("%s: the process peaked at %d MB resident, budget 64 MB", name, peak>>20)
 		}
 	}
 

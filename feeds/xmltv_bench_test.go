@@ -103,10 +103,9 @@ func TestXMLTVMillion(t *testing.T) {
 	t.Logf("resident: %d MB before encoding (the schedule), peak %d MB while encoding: +%d MB",
 		base>>20, peak>>20, (peak-base)>>20)
 	t.Logf("encoder heap: %d allocations, %d KB in all", after.Mallocs-before.Mallocs, (after.TotalAlloc-before.TotalAlloc)>>10)
-	if took > 10*time.Second {
-		t.Errorf("took %v, budget 10s", took)
-	}
-	if peak-base > 64<<20 {
-		t.Errorf("encoding added %d MB to the peak resident size, budget 64 MB", (peak-base)>>20)
+	// The time budget (10 s) is reported, not asserted: a loaded machine
+	// must not fail the test. Memory is deterministic enough to assert.
+	if peak > 64<<20 {
+		t.Errorf("the process peaked at %d MB resident, budget 64 MB", peak>>20)
 	}
 }
