@@ -1,0 +1,108 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// discardWriter is a ResponseWriter that keeps the status and drops the
+// body, so that benchmarks measure the handler rather than a recorder.
+type discardWriter struct {
+	h    http.Header
+	code int
+	n    int
+}
+
+func (w *discardWriter) Header() http.Header  { return w.h }
+func (w *discardWriter) WriteHeader(code int) { w.code = code }
+func (w *discardWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = 200
+	}
+	w.n += len(b)
+	return len(b), nil
+}
+
+// ReadFrom copies as net/http's own writer does, through a pooled buffer
+// rather than one per call.
+func (w *discardWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.code == 0 {
+		w.code = 200
+	}
+	n, err := io.Copy(io.Discard, r)
+	w.n += int(n)
+	return n, err
+}
+
+// bench serves r to h b.N times and checks each status.
+func bench(b *testing.B, h http.Handler, r *http.Request, status int) {
+	b.Helper()
+	w := &discardWriter{h: http.Header{}}
+	h.ServeHTTP(w, r) // render and cache outside the timing
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.h)
+		w.code, w.n = 0, 0
+		h.ServeHTTP(w, r)
+		if w.code != status {
+			b.Fatalf("got status %d, want %d", w.code, status)
+		}
+	}
+	b.ReportMetric(float64(w.n), "bytes/op")
+}
+
+// BenchmarkNotModified: a calendar client polling the full calendar with
+// the ETag it has.
+func BenchmarkNotModified(b *testing.B) {
+	h := newServer(b).Handler()
+	resp, _ := do(b, h, "GET", "/calendar.ics")
+	r := httptest.NewRequest("GET", "/calendar.ics", nil)
+	r.Header.Set("If-None-Match", resp.Header.Get("ETag"))
+	bench(b, h, r, 304)
+}
+
+// BenchmarkGzipGuide: the whole guide as /xmltv.xml.gz, stored gzipped.
+func BenchmarkGzipGuide(b *testing.B) {
+	h := newServer(b).Handler()
+	bench(b, h, httptest.NewRequest("GET", "/xmltv.xml.gz", nil), 200)
+}
+
+// BenchmarkAired: one day's airings as JSON.
+func BenchmarkAired(b *testing.B) {
+	h := newServer(b).Handler()
+	bench(b, h, httptest.NewRequest("GET", "/api/v1/aired?date=2003-06-16", nil), 200)
+}
+
+// BenchmarkPage: the page of one day, gzipped.
+func BenchmarkPage(b *testing.B) {
+	h := newServer(b).Handler()
+	r := httptest.NewRequest("GET", "/?date=2003-06-16", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	bench(b, h, r, 200)
+}
+
+// BenchmarkFirstRender: the first request for a feed nobody asked for
+// yet, from rendering to response; the cache is emptied each time.
+func BenchmarkFirstRender(b *testing.B) {
+	for _, target := range []string{"/calendar.ics?year=2003", "/calendar.ics", "/xmltv.xml.gz"} {
+		b.Run(target, func(b *testing.B) {
+			s := newServer(b)
+			h := s.Handler()
+			r := httptest.NewRequest("GET", target, nil)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				s.cache = newFeedCache(DefaultMaxCacheBytes, maxCacheEntries)
+				clear(w.h)
+				w.code = 0
+				h.ServeHTTP(w, r)
+				if w.code != 200 {
+					b.Fatalf("got %d", w.code)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,179 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// buildBinary builds cmd/backstage into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "backstage")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build with: %v", err)
+	}
+	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/backstage-epg/backstage/cmd/backstage").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var listening = regexp.MustCompile(`^Listening on (http://127\.0\.0\.1:\d+)/$`)
+
+// startServe runs "backstage serve --addr 127.0.0.1:0" with args and
+// returns the base URL it prints, all it prints (so far and to come) and
+// a stop function that interrupts it and returns its exit error.
+func startServe(t *testing.T, bin string, stderr io.Writer, args ...string) (base string, stdout *syncBuffer, stop func() error) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	stdout = new(syncBuffer)
+	found := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			stdout.Write([]byte(sc.Text() + "\n"))
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case base = <-found:
+	case err := <-done:
+		t.Fatalf("serve exited before listening: %v; printed %q", err, stdout.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve printed no address within 30 s")
+	}
+	stop = func() error {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			return errors.New("serve did not stop within 15 s of SIGINT")
+		}
+	}
+	return base, stdout, stop
+}
+
+// TestBinary runs the real program on port 0, fetches a few URLs and
+// stops it with SIGINT.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("stops the server with SIGINT")
+	}
+	bin := buildBinary(t)
+	var logs syncBuffer
+	base, _, stop := startServe(t, bin, &logs, "--stream-url", "http://tv.local/1.ts")
+	for _, c := range []struct {
+		path   string
+		header []string
+		status int
+		want   string
+	}{
+		{"/healthz", nil, 200, "ok"},
+		{"/?date=2003-06-16", nil, 200, "Episode 816"},
+		{"/calendar.ics?year=2003", nil, 200, "BEGIN:VCALENDAR"},
+		{"/xmltv.xml.gz", nil, 200, "\x1f\x8b"},
+		{"/api/v1/aired?date=2003-06-16", nil, 200, `"episode":816`},
+		{"/channels.m3u", nil, 200, "http://tv.local/1.ts"},
+		{"/api/v1/slots?from=2003-01-01&to=2005-01-01", nil, 400, "want at most 366"},
+		{"/nope", nil, 404, "no such path"},
+	} {
+		req, _ := http.NewRequest("GET", base+c.path, nil)
+		// Go's transport asks for gzip and unpacks it itself unless the
+		// request sets Accept-Encoding, so the page arrives plain here.
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(body), c.want) {
+			t.Errorf("GET %s: got %d %.200q, want %d and %q", c.path, resp.StatusCode, body, c.status, c.want)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve after SIGINT: %v, want exit 0", err)
+	}
+	if !strings.Contains(logs.String(), "msg=request method=GET path=/healthz status=200") {
+		t.Errorf("access log lacks the first request:\n%s", logs.String())
+	}
+}
+
+// TestBinaryPrints checks what serve tells the user to paste where.
+func TestBinaryPrints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("stops the server with SIGINT")
+	}
+	bin := buildBinary(t)
+	_, stdout, stop := startServe(t, bin, io.Discard, "--public-url", "https://tv.example.org/b/", "--quiet")
+	if err := stop(); err != nil {
+		t.Errorf("serve after SIGINT: %v", err)
+	}
+	for _, w := range []string{
+		"  Web page                      https://tv.example.org/b/\n",
+		"  Calendar, the full history    webcal://tv.example.org/b/calendar.ics\n",
+		"  Calendar for Google           https://tv.example.org/b/calendar.ics?compact=1\n",
+		"  XMLTV guide                   https://tv.example.org/b/xmltv.xml.gz\n",
+		"(start with --stream-url URL for one)",
+		"Press Ctrl-C to stop.",
+	} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("serve printed\n%s\nwant it to contain %q", stdout.String(), w)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
