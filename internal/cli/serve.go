@@ -44,9 +44,9 @@ var serveCmd = &command{
 		if _, _, err := net.SplitHostPort(o.addr); err != nil {
 			return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)
 		}
-		var logOut io.Writer = c.env.Stderr
+		var logs slog.Handler = slog.NewTextHandler(c.env.Stderr, nil)
 		if o.quiet {
-			logOut = io.Discard
+			logs = slog.DiscardHandler
 		}
 		srv := &server.Server{
 			Schedule:  c.sched,
@@ -55,7 +55,7 @@ var serveCmd = &command{
 			StreamURL: o.streamURL,
 			PublicURL: o.publicURL,
 			Generator: "backstage/" + Version,
-			Logger:    slog.New(slog.NewTextHandler(logOut, nil)),
+			Logger:    slog.New(logs),
 		}
 		if c.replay != nil {
 			// Replay mode: a window re-dated around the present, rolled on
