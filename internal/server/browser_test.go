@@ -85,9 +85,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base),
 		chromedp.WaitVisible(chromedp.ID("date")),
 		chromedp.SetValue(chromedp.ID("date"), "2003-06-16"),
-		chromedp.Click(chromedp.CSS("#date ~ button")),
-		chromedp.WaitVisible(chromedp.ID("day-title")),
 	); err != nil {
+		t.Fatal(err)
+	}
+	// A click that navigates is waited for with RunResponse: a query
+	// made while the old page is going away can fail.
+	follow(t, bctx, chromedp.Click(chromedp.CSS("#date ~ button")))
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("day-title"))); err != nil {
 		t.Fatal(err)
 	}
 	url := run(t, bctx, chromedp.Location())
@@ -104,10 +108,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("got title %q", title)
 	}
 
-	if err := chromedp.Do(bctx,
-		chromedp.Click(chromedp.CSS(`a[href="?episode=816"]`)),
-		chromedp.WaitVisible(chromedp.ID("episode-title")),
-	); err != nil {
+	follow(t, bctx, chromedp.Click(chromedp.CSS(`a[href="?episode=816"]`)))
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("episode-title"))); err != nil {
 		t.Fatal(err)
 	}
 	if episode := run(t, bctx, chromedp.Text(chromedp.CSS(".answer"))); !strings.Contains(episode, "Episode 816") || !strings.Contains(episode, "20 Feb 2012") {
@@ -116,18 +118,30 @@ func TestBrowser(t *testing.T) {
 
 	// A cell of the history picture: the first day after the gap, on a
 	// phone-sized screen.
-	if err := chromedp.Do(bctx,
-		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(base),
-		chromedp.Click(chromedp.CSS(`svg.history a[href="?date=2009-01-05"] rect`)),
-		chromedp.WaitVisible(chromedp.ID("day-title")),
-	); err != nil {
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base)); err != nil {
+		t.Fatal(err)
+	}
+	follow(t, bctx, chromedp.Click(chromedp.CSS(`svg.history a[href="?date=2009-01-05"] rect`)))
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("day-title"))); err != nil {
 		t.Fatal(err)
 	}
 	if next := run(t, bctx, chromedp.Text(chromedp.CSS(".answer"))); !strings.Contains(next, "Monday 5 January 2009") || !strings.Contains(next, "rebroadcast") {
 		t.Errorf("clicking 2009-01-05 in the picture gave %q", next)
 	}
 	screenshot(t, bctx, filepath.Join(dir, "phone.jpg"))
+}
+
+// follow runs a click that loads a page and waits for the page; it fails
+// the test unless the page came with status 200.
+func follow(t *testing.T, ctx context.Context, click chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	resp, err := chromedp.RunResponse(ctx, click)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != 200 {
+		t.Fatalf("%s: got status %d", resp.URL, resp.Status)
+	}
 }
 
 // run runs a browser action that returns a value, failing the test on error.

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -17,20 +19,42 @@ import (
 	"time"
 )
 
-// buildBinary builds cmd/backstage into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "backstage")
+// binDir holds the binary the tests build, once for all of them.
+var binDir string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var build = sync.OnceValues(func() (string, error) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("no go command to build with: %w", err)
+	}
+	if binDir, err = os.MkdirTemp("", "backstage-server-test"); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(binDir, "backstage")
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go command to build with: %v", err)
+	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/backstage-epg/backstage/cmd/backstage").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/backstage-epg/backstage/cmd/backstage").CombinedOutput()
+	return bin, nil
+})
+
+// buildBinary builds cmd/backstage, once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := build()
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		t.Fatal(err)
 	}
 	return bin
 }

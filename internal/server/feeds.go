@@ -82,10 +82,10 @@ type query map[string]string
 // parseQuery reads raw, refusing parameters not in allowed, parameters
 // given twice and bad escapes.
 func parseQuery(raw string, allowed []string) (query, error) {
-	q := query{}
 	if raw == "" {
-		return q, nil
+		return nil, nil // reads of a nil map work, and cost no allocation
 	}
+	q := query{}
 	for part := range strings.SplitSeq(raw, "&") {
 		if part == "" {
 			continue
