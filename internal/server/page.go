@@ -359,7 +359,11 @@ func (s *Server) pageData(v *view, r *http.Request) *pageData {
 		Runs:     v.facts,
 		AssetVer: assetVersion,
 	}
-	if !v.first.IsZero() {
+	switch {
+	case v.first.IsZero():
+	case v.first.Year == v.last.Year:
+		d.Years = strconv.Itoa(v.first.Year)
+	default:
 		d.Years = fmt.Sprintf("%d–%d", v.first.Year, v.last.Year)
 	}
 	base := s.baseURL(r)

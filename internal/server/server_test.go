@@ -544,6 +544,9 @@ func TestTimeline(t *testing.T) {
 	if !bytes.Contains(page, []byte("Thursday 26 November 2026")) || !bytes.Contains(page, []byte("originally aired Thursday 4 May 2000")) {
 		t.Errorf("the page does not show today's replayed airing")
 	}
+	if !bytes.Contains(page, []byte("The whole history, 2026</h2>")) {
+		t.Errorf("the page does not picture the window's one year")
+	}
 
 	now = now.Add(time.Hour) // the same day: the same schedule and feed
 	r2, _ := get("/xmltv.xml", "If-None-Match", r1.Header.Get("ETag"))
