@@ -231,9 +231,8 @@ func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h["Content-Type"] = m3uType
 	h["X-Content-Type-Options"] = nosniff
-	h["Etag"] = f.etag
 	h["Cache-Control"] = s.cacheControl(v)
-	http.ServeContent(w, r, "", f.modtime, bytes.NewReader(f.body))
+	f.serve(w, r)
 }
 
 // m3u writes the playlist of s's channels, each at stream (with {id}

@@ -340,10 +340,9 @@ func (s *Server) feedHandler(kind feedKind) http.HandlerFunc {
 				h["Content-Encoding"] = gzipEnc
 			}
 		}
-		h["Etag"] = f.etag
 		h["Cache-Control"] = s.cacheControl(v)
 		h["X-Content-Type-Options"] = nosniff
-		http.ServeContent(w, r, "", f.modtime, bytes.NewReader(f.body))
+		f.serve(w, r)
 	}
 }
 

@@ -283,6 +283,9 @@ func TestConditional(t *testing.T) {
 			if resp.StatusCode != c.status {
 				t.Fatalf("got status %d, want %d", resp.StatusCode, c.status)
 			}
+			if c.status != 412 && resp.Header.Get("Last-Modified") != lastMod && c.status != 304 {
+				t.Errorf("got Last-Modified %q, want %q", resp.Header.Get("Last-Modified"), lastMod)
+			}
 			switch c.status {
 			case 304:
 				if len(got) != 0 || resp.Header.Get("ETag") != etag {
@@ -316,6 +319,16 @@ func TestConditional(t *testing.T) {
 		resp, _ = do(t, h, "GET", "/calendar.ics?year=2003", "Range", fmt.Sprintf("bytes=%d-", len(body)+10))
 		if resp.StatusCode != 416 {
 			t.Errorf("range past the end: got %d, want 416", resp.StatusCode)
+		}
+		for _, ifRange := range []string{etag, lastMod} {
+			resp, got = do(t, h, "GET", "/calendar.ics?year=2003", "Range", "bytes=0-14", "If-Range", ifRange)
+			if resp.StatusCode != 206 || string(got) != "BEGIN:VCALENDAR" {
+				t.Errorf("If-Range %s: got %d, want 206", ifRange, resp.StatusCode)
+			}
+		}
+		resp, got = do(t, h, "GET", "/calendar.ics?year=2003", "Range", "bytes=0-14", "If-Range", "Wed, 25 Nov 2026 00:00:00 GMT")
+		if resp.StatusCode != 200 || !bytes.Equal(got, body) {
+			t.Errorf("If-Range with an older date: got %d, want 200 and the whole feed", resp.StatusCode)
 		}
 		resp, got = do(t, h, "GET", "/calendar.ics?year=2003", "Range", "bytes=0-14", "If-Range", `"other"`)
 		if resp.StatusCode != 200 || !bytes.Equal(got, body) {
