@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/schedule"
 )
 
 // discardWriter is a ResponseWriter that keeps the status and drops the
@@ -104,5 +107,36 @@ func BenchmarkFirstRender(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkReplayRollover: the cost of the window rolling on in replay
+// mode. Each iteration is a new day: the timeline re-dates a fresh window
+// (schedule.Replay) and the first request renders and compresses the
+// day's guide and calendar.
+func BenchmarkReplayRollover(b *testing.B) {
+	base := defaultSchedule(b)
+	jnb := base.Location()
+	now := time.Date(2026, 11, 26, 20, 0, 0, 0, jnb)
+	s := newServer(b, func(s *Server) {
+		s.Schedule = nil
+		s.Now = func() time.Time { return now }
+		s.Timeline = DailyTimeline(jnb, func(now time.Time) (*schedule.Schedule, error) {
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+		})
+	})
+	h := s.Handler()
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		now = now.AddDate(0, 0, 1)
+		for _, target := range []string{"/xmltv.xml.gz", "/calendar.ics"} {
+			clear(w.h)
+			w.code = 0
+			h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+			if w.code != 200 {
+				b.Fatalf("%s: got %d", target, w.code)
+			}
+		}
 	}
 }
