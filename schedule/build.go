@@ -36,6 +36,9 @@ const maxRuns = noRun - 1
 // "* * * * *" over decades from filling memory.
 const MaxSlots = 5_000_000
 
+// maxSlots is MaxSlots, lowered by tests that check the limit cheaply.
+var maxSlots = MaxSlots
+
 // New expands every run of p into slots and checks the result. Runs may
 // come in any order; a replay may replay a replay. It fails, wrapping
 // ErrInvalid, on a bad field (a *FieldError), on two overlapping slots on
@@ -106,8 +109,8 @@ func New(p Plan) (*Schedule, error) {
 			return nil, err
 		}
 		total += len(expanded[i])
-		if total > MaxSlots {
-			return nil, p.Runs[i].fieldErr("slot", p.Runs[i].Rule, "the schedule would hold more than %d slots", MaxSlots)
+		if total > maxSlots {
+			return nil, p.Runs[i].fieldErr("slot", p.Runs[i].Rule, "the schedule would hold more than %d slots", maxSlots)
 		}
 	}
 	if total == 0 {
@@ -274,8 +277,8 @@ func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]ent
 		if skip[DateOf(t)] {
 			continue
 		}
-		if len(out) == MaxSlots {
-			return nil, r.fieldErr("slot", r.Rule, "the run would have more than %d slots", MaxSlots)
+		if len(out) == maxSlots {
+			return nil, r.fieldErr("slot", r.Rule, "the run would have more than %d slots", maxSlots)
 		}
 		ep, first, firstRun, ok := next()
 		if !ok {
