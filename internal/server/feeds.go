@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
@@ -239,7 +240,17 @@ func (s *Server) render(kind feedKind, p feedParams, v *view) (*rendered, error)
 	defer func() { <-renderSlots }()
 	q := v.sched.Dates(p.from, p.to)
 	q.Run = p.run
+	// Growing a buffer to a 6 MB guide doubles its way there, clearing
+	// each new array; sizing it from the last render's bytes per airing
+	// saves most of that.
+	n := v.sched.Count(q)
 	var buf bytes.Buffer
+	buf.Grow(n*int(perSlot[kind].Load()) + 4<<10)
+	defer func() {
+		if n > 0 {
+			perSlot[kind].Store(int64(buf.Len()/n + 16))
+		}
+	}()
 	switch kind {
 	case kindICal:
 		e := feeds.NewICalEncoder(&buf)
@@ -262,6 +273,9 @@ func (s *Server) render(kind feedKind, p feedParams, v *view) (*rendered, error)
 	}
 	return newRendered(buf.Bytes(), v.modtime), nil
 }
+
+// perSlot is the size of the last rendering of each kind per airing.
+var perSlot [kindXMLTVGzip + 1]atomic.Int64
 
 // gzipped compresses f once, at feeds.GzipLevel.
 func gzipped(f *rendered) (*rendered, error) {
