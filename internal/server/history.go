@@ -82,7 +82,7 @@ func historySVG(s *schedule.Schedule) (template.HTML, []legendItem) {
 	var b strings.Builder
 	b.Grow(days * 110)
 	summary := historySummary(s)
-	fmt.Fprintf(&b, `<svg class="history" viewBox="0 0 %d %d" width="%d" height="%d" aria-labelledby="history-title" aria-describedby="history-desc">`, width, height, width, height)
+	fmt.Fprintf(&b, `<svg class="history" role="group" viewBox="0 0 %d %d" width="%d" height="%d" aria-labelledby="history-title" aria-describedby="history-desc">`, width, height, width, height)
 	b.WriteString("\n<title id=\"history-title\">Every day from ")
 	fmt.Fprintf(&b, "%d to %d, one row per year: what aired</title>\n", y0, y1)
 	b.WriteString(`<desc id="history-desc">`)

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// htmlValidateConfig: the recommended and accessibility rule sets of
+// html-validate, less two rules that only pick a spelling (<br> vs <br/>,
+// hidden vs hidden="").
+const htmlValidateConfig = `{"extends": ["html-validate:recommended", "html-validate:a11y"],
+ "rules": {"void-style": "off", "attribute-boolean-style": "off"}}`
+
+// TestValidHTML runs the pages through html-validate (npm, pinned in
+// .ci/package-lock.json): skipped where it is missing, except in CI.
+func TestValidHTML(t *testing.T) {
+	bin, err := filepath.Abs("../../.ci/node_modules/.bin/html-validate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("html-validate is needed in CI (cd .ci && npm ci): %v", err)
+		}
+		t.Skip("html-validate not installed: cd .ci && npm ci")
+	}
+	dir := t.TempDir()
+	config := filepath.Join(dir, "html-validate.json")
+	if err := os.WriteFile(config, []byte(htmlValidateConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	historic := newServer(t).Handler()
+	base := defaultSchedule(t)
+	replay := newServer(t, func(s *Server) {
+		s.Schedule = nil
+		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+		})
+	}).Handler()
+	var files []string
+	pages := []struct {
+		name   string
+		replay bool
+		target string
+		status int
+	}{
+		{"front", false, "/", 200},
+		{"day", false, "/?date=2003-06-16", 200},
+		{"empty day", false, "/?date=2008-06-16", 200},
+		{"episode", false, "/?episode=1000", 200},
+		{"bad date", false, "/?date=2003-02-30", 400},
+		{"replay", true, "/?date=2026-11-26", 200},
+	}
+	for _, p := range pages {
+		h := historic
+		if p.replay {
+			h = replay
+		}
+		resp, body := do(t, h, "GET", p.target)
+		if resp.StatusCode != p.status {
+			t.Fatalf("%s: got %d, want %d", p.target, resp.StatusCode, p.status)
+		}
+		file := filepath.Join(dir, strings.ReplaceAll(p.name, " ", "-")+".html")
+		if err := os.WriteFile(file, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, file)
+	}
+	out, err := exec.Command(bin, append([]string{"--config", config}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Errorf("html-validate: %v\n%s", err, out)
+	}
+}
