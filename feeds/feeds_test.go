@@ -2,73 +2,12 @@ package feeds
 
 import (
 	"errors"
-	"flag"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("output differs from %s (run go test -update and review the diff)", path)
-	}
-}
-
-// tool returns the path of an external consumer. Outside CI a missing tool
-// skips the test; in CI (CI=true) it fails it, so a broken install step
-// cannot pass unnoticed.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is needed in CI and is missing: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return path
-}
-
-// defaultSchedule returns the embedded Backstage schedule: 3750 slots.
-func defaultSchedule(t testing.TB) *schedule.Schedule {
-	t.Helper()
-	s, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// loadLocation returns the zone called name and fails the test when the
-// zone database lacks it.
-func loadLocation(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // countWriter counts the bytes written to it.
 type countWriter int64
@@ -96,7 +35,7 @@ func (w *failWriter) Write(p []byte) (int, error) {
 // text that needs escaping.
 func smallSchedule(t testing.TB) *schedule.Schedule {
 	t.Helper()
-	jnb, lon := loadLocation(t, "Africa/Johannesburg"), loadLocation(t, "Europe/London")
+	jnb, lon := testkit.Location(t, "Africa/Johannesburg"), testkit.Location(t, "Europe/London")
 	show := &schedule.Show{
 		ID:       "backstage",
 		Title:    "Backstage",

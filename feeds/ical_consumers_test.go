@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -27,7 +28,7 @@ type icalConsumerFeed struct {
 }
 
 func icalConsumerFeeds(t *testing.T) []icalConsumerFeed {
-	def := defaultSchedule(t)
+	def := testkit.Default(t)
 	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
 	cut := def.Dates(schedule.Date{Year: 2007, Month: 6, Day: 1}, schedule.Date{Year: 2009, Month: 1, Day: 31})
 	dst := icalDSTSchedule(t)
@@ -92,20 +93,10 @@ func icalConsume(t *testing.T, command func(file string) *exec.Cmd) {
 	}
 }
 
-// icalNeed fails the test in CI, and skips it elsewhere, when a
-// consumer's part is missing; as tool does for commands.
-func icalNeed(t *testing.T, what string, err error) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is needed in CI and is missing: %v", what, err)
-	}
-	t.Skipf("%s not installed: %v", what, err)
-}
-
 func TestICalPythonIcalendar(t *testing.T) {
-	py := tool(t, "/usr/bin/python3")
+	py := testkit.Tool(t, "/usr/bin/python3")
 	if out, err := exec.Command(py, "-c", "import icalendar, dateutil").CombinedOutput(); err != nil {
-		icalNeed(t, "python3-icalendar (Debian package)", fmt.Errorf("%v: %s", err, out))
+		testkit.Missing(t, "python3-icalendar (Debian package)", fmt.Errorf("%v: %s", err, out))
 	}
 	script, err := filepath.Abs(filepath.Join("testdata", "ical_check.py"))
 	if err != nil {
@@ -115,13 +106,13 @@ func TestICalPythonIcalendar(t *testing.T) {
 }
 
 func TestICalJS(t *testing.T) {
-	node := tool(t, "node")
+	node := testkit.Tool(t, "node")
 	module, err := filepath.Abs(filepath.Join("..", ".ci", "node_modules", "ical.js", "dist", "ical.js"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(module); err != nil {
-		icalNeed(t, "ical.js (cd .ci && npm ci)", err)
+		testkit.Missing(t, "ical.js (cd .ci && npm ci)", err)
 	}
 	script, err := filepath.Abs(filepath.Join("testdata", "icaljs_check.mjs"))
 	if err != nil {

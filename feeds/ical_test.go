@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -53,12 +55,12 @@ func icalDSTSchedule(t testing.TB) *schedule.Schedule {
 	ch := func(id string) *schedule.Channel { return &schedule.Channel{ID: id, Name: strings.ToUpper(id)} }
 	d := func(y int, m time.Month, day int) schedule.Date { return schedule.Date{Year: y, Month: m, Day: day} }
 	runs := []*schedule.Run{
-		{Name: "london", Show: show, Channel: ch("lon"), Rule: "30 1 * * *", Location: loadLocation(t, "Europe/London"),
+		{Name: "london", Show: show, Channel: ch("lon"), Rule: "30 1 * * *", Location: testkit.Location(t, "Europe/London"),
 			First: d(2007, 3, 20), Last: d(2007, 11, 5), Length: 45 * time.Minute, FirstEpisode: 1},
-		{Name: "new-york", Show: show, Channel: ch("nyc"), Rule: "0 9,21 * * 1,3", Location: loadLocation(t, "America/New_York"),
+		{Name: "new-york", Show: show, Channel: ch("nyc"), Rule: "0 9,21 * * 1,3", Location: testkit.Location(t, "America/New_York"),
 			First: d(2007, 3, 1), Last: d(2007, 11, 30), Length: time.Hour, FirstEpisode: 1000,
 			Exceptions: []schedule.Date{d(2007, 7, 4)}},
-		{Name: "tokyo", Show: show, Channel: ch("tyo"), Rule: "0 9 1,15 * *", Location: loadLocation(t, "Asia/Tokyo"),
+		{Name: "tokyo", Show: show, Channel: ch("tyo"), Rule: "0 9 1,15 * *", Location: testkit.Location(t, "Asia/Tokyo"),
 			First: d(2007, 4, 1), Last: d(2007, 12, 31), Length: time.Hour, Replays: "london", ReplayFrom: 1},
 		{Name: "utc", Show: show, Channel: ch("utc"), Rule: "15 12 * * 0", Location: time.UTC,
 			First: d(2007, 6, 1), Length: 30 * time.Minute, Replays: "tokyo", ReplayFrom: 2, ReplayTo: 12},
@@ -125,7 +127,7 @@ func TestICalAirings(t *testing.T) {
 	for _, sc := range []struct {
 		name string
 		s    *schedule.Schedule
-	}{{"default", defaultSchedule(t)}, {"small", smallSchedule(t)}, {"dst", icalDSTSchedule(t)}} {
+	}{{"default", testkit.Default(t)}, {"small", smallSchedule(t)}, {"dst", icalDSTSchedule(t)}} {
 		for wname, q := range icalWindows(sc.s) {
 			for _, o := range icalVariants {
 				t.Run(sc.name+"/"+wname+"/"+o.name, func(t *testing.T) {
@@ -144,7 +146,7 @@ func TestICalAirings(t *testing.T) {
 // the default schedule: a weekday rule per run, ending at its last
 // airing, with no exceptions.
 func TestICalCompactRules(t *testing.T) {
-	data := icalEncode(t, defaultSchedule(t), schedule.Query{}, icalOpts{compact: true})
+	data := icalEncode(t, testkit.Default(t), schedule.Query{}, icalOpts{compact: true})
 	cal := icalParse(t, data).sub("VCALENDAR")[0]
 	var got []string
 	for _, ev := range cal.sub("VEVENT") {
@@ -167,8 +169,8 @@ func TestICalCompactRules(t *testing.T) {
 // TestICalRecur checks rule derivation on its own: the rule chosen and
 // what it needs besides.
 func TestICalRecur(t *testing.T) {
-	jnb := loadLocation(t, "Africa/Johannesburg")
-	lon := loadLocation(t, "Europe/London")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
+	lon := testkit.Location(t, "Europe/London")
 	at := func(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time {
 		return time.Date(y, m, d, h, mi, 0, 0, loc)
 	}
@@ -254,7 +256,7 @@ func TestICalGolden(t *testing.T) {
 		{"ical_small_allday.ics", icalOpts{allDay: true}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			golden(t, tc.file, icalEncode(t, s, schedule.Query{}, tc.o))
+			testkit.Golden(t, filepath.Join("testdata", tc.file), icalEncode(t, s, schedule.Query{}, tc.o))
 		})
 	}
 }
@@ -262,7 +264,7 @@ func TestICalGolden(t *testing.T) {
 // TestICalWellFormed checks every kind of calendar for what RFC 5545 and
 // calendar apps need of the file as a whole.
 func TestICalWellFormed(t *testing.T) {
-	def := defaultSchedule(t)
+	def := testkit.Default(t)
 	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
 	for _, sc := range []struct {
 		name string
@@ -383,7 +385,7 @@ func icalTextSchedule(t testing.TB, text string) *schedule.Schedule {
 		Genres:        []string{"Drama, comedy", "Sci-fi; horror", icalCut(text, 30), "", "\x01"},
 		EpisodeTitles: map[int]string{1: text, 2: "\r\n"}}
 	run := &schedule.Run{Name: "run, one", Show: show, Channel: &schedule.Channel{ID: "ch;1", Name: icalCut(text, 50)},
-		Rule: "0 20 * * *", Location: loadLocation(t, "Africa/Johannesburg"), First: schedule.Date{Year: 2020, Month: 1, Day: 1},
+		Rule: "0 20 * * *", Location: testkit.Location(t, "Africa/Johannesburg"), First: schedule.Date{Year: 2020, Month: 1, Day: 1},
 		Length: time.Hour, FirstEpisode: 1, Count: 3}
 	s, err := schedule.New(schedule.Plan{Name: text, Source: text, Runs: []*schedule.Run{run}})
 	if err != nil {
@@ -556,7 +558,7 @@ func TestICalReplayOf(t *testing.T) {
 // 5545 reads such a local time as the first and ical.js and
 // python3-icalendar as the second.
 func TestICalAmbiguous(t *testing.T) {
-	lon := loadLocation(t, "Europe/London")
+	lon := testkit.Location(t, "Europe/London")
 	run := &schedule.Run{Name: "night", Show: &schedule.Show{Title: "Night"}, Channel: &schedule.Channel{ID: "n"}, Location: lon, Length: 15 * time.Minute}
 	first := time.Date(2007, 10, 28, 0, 30, 0, 0, time.UTC).In(lon) // 01:30 BST
 	second := first.Add(time.Hour)                                  // 01:30 GMT
@@ -610,7 +612,7 @@ func TestICalVTimezone(t *testing.T) {
 		{"UTC", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), []string{"STANDARD"}},
 	} {
 		t.Run(tc.zone, func(t *testing.T) {
-			loc := loadLocation(t, tc.zone)
+			loc := testkit.Location(t, tc.zone)
 			z := newICalZone(loc)
 			z.cover(tc.from, tc.to)
 			var buf bytes.Buffer
@@ -651,7 +653,7 @@ func TestICalGolangICalDefects(t *testing.T) {
 		build(cal)
 		return cal.Serialize()
 	}
-	jnb := loadLocation(t, "Africa/Johannesburg")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	at := time.Date(2000, 5, 1, 18, 30, 0, 0, jnb)
 
 	t.Run("LF line endings", func(t *testing.T) {
@@ -720,7 +722,7 @@ func TestICalGolangICalDefects(t *testing.T) {
 // or one year of the default schedule, stay under 1 MB, and logs the
 // sizes of the others.
 func TestICalSize(t *testing.T) {
-	s := defaultSchedule(t)
+	s := testkit.Default(t)
 	const limit = 1_000_000 // bytes; Google is said to drop events past "1 MB"
 	check := func(name string, q schedule.Query, o icalOpts, capped bool) {
 		n := len(icalEncode(t, s, q, o))
@@ -774,7 +776,7 @@ func TestICalErrors(t *testing.T) {
 	t.Run("write error", func(t *testing.T) {
 		for _, n := range []int{0, 100, 40 << 10, 200 << 10} {
 			e := NewICalEncoder(&failWriter{n: n})
-			err := e.Encode(defaultSchedule(t), schedule.Query{})
+			err := e.Encode(testkit.Default(t), schedule.Query{})
 			if !errors.Is(err, errWrite) || !strings.HasPrefix(err.Error(), "feeds: ical: write: ") {
 				t.Errorf("after %d bytes: Encode returned %v, want feeds: ical: write: ... %v", n, err, errWrite)
 			}
@@ -909,20 +911,20 @@ func ExampleNewICalEncoder() {
 }
 
 func BenchmarkICalFullHistory(b *testing.B) {
-	icalBench(b, defaultSchedule(b), schedule.Query{}, icalOpts{})
+	icalBench(b, testkit.Default(b), schedule.Query{}, icalOpts{})
 }
 
 func BenchmarkICalOneYear(b *testing.B) {
-	s := defaultSchedule(b)
+	s := testkit.Default(b)
 	icalBench(b, s, s.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31}), icalOpts{})
 }
 
 func BenchmarkICalCompact(b *testing.B) {
-	icalBench(b, defaultSchedule(b), schedule.Query{}, icalOpts{compact: true})
+	icalBench(b, testkit.Default(b), schedule.Query{}, icalOpts{compact: true})
 }
 
 func BenchmarkICalAllDay(b *testing.B) {
-	icalBench(b, defaultSchedule(b), schedule.Query{}, icalOpts{allDay: true})
+	icalBench(b, testkit.Default(b), schedule.Query{}, icalOpts{allDay: true})
 }
 
 // BenchmarkICalGolangICal writes the full history as the encoder would
@@ -930,7 +932,7 @@ func BenchmarkICalAllDay(b *testing.B) {
 // serialized by it. It is the measure behind the encoder's own event
 // writer.
 func BenchmarkICalGolangICal(b *testing.B) {
-	s := defaultSchedule(b)
+	s := testkit.Default(b)
 	stamp := s.Revised()
 	cfg := &ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
 	b.ReportAllocs()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -31,7 +32,7 @@ func syntheticRuns(t testing.TB, channels, perChannel int) []*schedule.Run {
 	t.Helper()
 	zones := make([]*time.Location, len(syntheticZones))
 	for i, name := range syntheticZones {
-		zones[i] = loadLocation(t, name)
+		zones[i] = testkit.Location(t, name)
 	}
 	var shows []*schedule.Show
 	for i := range 10 {

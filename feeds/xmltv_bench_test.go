@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
 // BenchmarkXMLTVFullHistory encodes the default Backstage schedule: 3750
 // programmes.
 func BenchmarkXMLTVFullHistory(b *testing.B) {
-	s := defaultSchedule(b)
+	s := testkit.Default(b)
 	var n countWriter
 	xmltvEncodeTo(b, &n, s, schedule.Query{}, false)
 	b.SetBytes(int64(n))
@@ -34,7 +35,7 @@ func BenchmarkXMLTVFullHistory(b *testing.B) {
 // BenchmarkXMLTVGzip encodes the default schedule through gzip at three
 // levels and reports the compressed size; GzipLevel is chosen from it.
 func BenchmarkXMLTVGzip(b *testing.B) {
-	s := defaultSchedule(b)
+	s := testkit.Default(b)
 	for _, level := range []struct {
 		name  string
 		level int

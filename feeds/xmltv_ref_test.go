@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -225,7 +226,7 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 		s    *schedule.Schedule
 	}{
 		{"small", smallSchedule(t)},
-		{"default", defaultSchedule(t)},
+		{"default", testkit.Default(t)},
 	} {
 		for _, markNew := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/markNew=%v", tc.name, markNew), func(t *testing.T) {
@@ -254,7 +255,7 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 // BenchmarkXMLTVEncodingXML encodes the full history through the
 // reference writer, for comparison with BenchmarkXMLTVFullHistory.
 func BenchmarkXMLTVEncodingXML(b *testing.B) {
-	s := defaultSchedule(b)
+	s := testkit.Default(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := xrEncode(io.Discard, s, schedule.Query{}, "backstage/test", false); err != nil {

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -103,7 +105,7 @@ func TestXMLTVGolden(t *testing.T) {
 		{"xmltv_small_marknew.xml", true},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			golden(t, tc.file, xmltvEncode(t, s, schedule.Query{}, tc.markNew))
+			testkit.Golden(t, filepath.Join("testdata", tc.file), xmltvEncode(t, s, schedule.Query{}, tc.markNew))
 		})
 	}
 }
@@ -122,7 +124,7 @@ func TestXMLTVStart(t *testing.T) {
 }
 
 func TestXMLTVTime(t *testing.T) {
-	zone := func(name string) *time.Location { return loadLocation(t, name) }
+	zone := func(name string) *time.Location { return testkit.Location(t, name) }
 	jnb, lon := zone("Africa/Johannesburg"), zone("Europe/London")
 	for _, tc := range []struct {
 		name string
@@ -176,7 +178,7 @@ func TestXMLTVLength(t *testing.T) {
 // from 2009-01-05 when replay is set.
 func xmltvOneRun(t testing.TB, show *schedule.Show, first, count int, replay bool) *schedule.Schedule {
 	t.Helper()
-	jnb := loadLocation(t, "Africa/Johannesburg")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	ch := &schedule.Channel{ID: "etv.co.za", Name: "e.tv"}
 	runs := []*schedule.Run{{
 		Name: "original", Show: show, Channel: ch, Rule: "30 18 * * 1-5", Location: jnb,
@@ -336,7 +338,7 @@ func TestXMLTVStructure(t *testing.T) {
 	}{
 		{"small", smallSchedule(t)},
 		{"awkward", xmltvOneRun(t, xmltvAwkward, 1, 3, true)},
-		{"default", defaultSchedule(t)},
+		{"default", testkit.Default(t)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			xmltvWalk(t, xmltvEncode(t, tc.s, schedule.Query{}, true), func(parent, name string, attrs []xml.Attr, text string, children []string) {
@@ -401,7 +403,7 @@ func TestXMLTVRepeats(t *testing.T) {
 	}{
 		{"small", smallSchedule(t), false},
 		{"small mark new", smallSchedule(t), true},
-		{"default", defaultSchedule(t), false},
+		{"default", testkit.Default(t), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tv := xmltvParse(t, xmltvEncode(t, tc.s, schedule.Query{}, tc.markNew))
@@ -518,7 +520,7 @@ func TestXMLTVOtherLanguage(t *testing.T) {
 // is listed, whether or not it has programmes in the window.
 func TestXMLTVSorted(t *testing.T) {
 	small := smallSchedule(t)
-	def := defaultSchedule(t)
+	def := testkit.Default(t)
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
@@ -623,7 +625,7 @@ func TestXMLTVErrors(t *testing.T) {
 	t.Run("write error", func(t *testing.T) {
 		for _, n := range []int{0, 40 << 10} { // fails at the first flush, or a later one
 			e := NewXMLTVEncoder(&failWriter{n: n})
-			err := e.Encode(defaultSchedule(t), schedule.Query{})
+			err := e.Encode(testkit.Default(t), schedule.Query{})
 			if err == nil || !strings.Contains(err.Error(), "disk full") {
 				t.Errorf("Encode after %d bytes: %v, want the write error", n, err)
 			}
@@ -640,7 +642,7 @@ func FuzzXMLTVText(f *testing.F) {
 	for _, seed := range []string{"Backstage", `<&>"'`, "a\x00b\x07c", "line\r\nbreak", "caf\xe9", "\ufffe", " ", "", "]]>", "&amp;"} {
 		f.Add(seed)
 	}
-	jnb := loadLocation(f, "Africa/Johannesburg")
+	jnb := testkit.Location(f, "Africa/Johannesburg")
 	f.Fuzz(func(t *testing.T, text string) {
 		show := &schedule.Show{
 			ID: text, Title: text, Synopsis: text, Genres: []string{text}, Country: text, Language: text,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkBuildDefault(b *testing.B) {
 }
 
 func BenchmarkOn(b *testing.B) {
-	s := backstage(b)
+	s := testkit.Default(b)
 	d := date("2003-06-16")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -31,7 +32,7 @@ func BenchmarkOn(b *testing.B) {
 }
 
 func BenchmarkAt(b *testing.B) {
-	s := backstage(b)
+	s := testkit.Default(b)
 	t := time.Date(2003, 6, 16, 18, 45, 0, 0, s.Location())
 	b.ReportAllocs()
 	for b.Loop() {
@@ -42,7 +43,7 @@ func BenchmarkAt(b *testing.B) {
 }
 
 func BenchmarkEpisode(b *testing.B) {
-	s := backstage(b)
+	s := testkit.Default(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if len(s.Episode(1000)) != 2 {
@@ -53,7 +54,7 @@ func BenchmarkEpisode(b *testing.B) {
 
 // largePlan is 100 channels × 30 years of weekday slots: about 780,000.
 func largePlan(tb testing.TB) schedule.Plan {
-	loc := mustLoad(tb, "Africa/Johannesburg")
+	loc := testkit.Location(tb, "Africa/Johannesburg")
 	show := &schedule.Show{ID: "s", Title: "Show"}
 	var runs []*schedule.Run
 	for c := range 100 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -39,7 +40,7 @@ func days(s *schedule.Schedule) string {
 }
 
 func TestReplayRule(t *testing.T) {
-	s := backstage(t)
+	s := testkit.Default(t)
 	tests := []struct {
 		name string
 		opt  schedule.ReplayOptions
@@ -133,7 +134,7 @@ func TestReplayRule(t *testing.T) {
 // holds exactly the airings it should, each on its weekday at its local
 // time, within the window and without overlaps.
 func TestReplayInvariants(t *testing.T) {
-	s := backstage(t)
+	s := testkit.Default(t)
 	for _, from := range []string{"2000-05-01", "2003-06-16", "2003-06-22", "2007-06-25", "2008-01-01", "2016-03-09"} {
 		for _, opt := range []schedule.ReplayOptions{{PastDays: 1, Days: 7}, {PastDays: 0, Days: 1}, {PastDays: 14, Days: 31, Loop: true}, {PastDays: 3, Days: 10, SkipGaps: true, Loop: true}} {
 			for d := 0; d < 9; d++ {
@@ -179,7 +180,7 @@ func TestReplayInvariants(t *testing.T) {
 }
 
 func TestReplayKeepsIdentity(t *testing.T) {
-	s := backstage(t)
+	s := testkit.Default(t)
 	r := replay(t, s, schedule.ReplayOptions{From: date("2012-11-02"), Now: now("2026-11-27 12:00"), Days: 1})
 	got := r.On(date("2026-11-27"))
 	if len(got) != 1 {
@@ -204,7 +205,7 @@ func TestReplayKeepsIdentity(t *testing.T) {
 }
 
 func TestReplayBadOptions(t *testing.T) {
-	s := backstage(t)
+	s := testkit.Default(t)
 	tests := []struct {
 		opt  schedule.ReplayOptions
 		want string
@@ -241,7 +242,7 @@ func ExampleSchedule_Replay() {
 }
 
 func BenchmarkReplayWindow(b *testing.B) {
-	s := backstage(b)
+	s := testkit.Default(b)
 	o := schedule.ReplayOptions{From: date("2003-06-16"), Now: now("2026-11-26 20:00"), PastDays: 0, Days: 7}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -252,7 +253,7 @@ func BenchmarkReplayWindow(b *testing.B) {
 }
 
 func BenchmarkReplayWindowSkipGaps(b *testing.B) {
-	s := backstage(b)
+	s := testkit.Default(b)
 	o := schedule.ReplayOptions{From: date("2007-06-25"), Now: now("2026-11-26 20:00"), PastDays: 1, Days: 7, SkipGaps: true, Loop: true}
 	b.ReportAllocs()
 	for b.Loop() {

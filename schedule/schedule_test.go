@@ -7,18 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
-
-func mustLoad(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 func date(s string) schedule.Date {
 	d, err := schedule.ParseDate(s)
@@ -28,20 +19,11 @@ func date(s string) schedule.Date {
 	return d
 }
 
-func backstage(t testing.TB) *schedule.Schedule {
-	t.Helper()
-	s, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // TestFacts checks the default schedule against the sourced facts and the
 // documented assumptions.
 func TestFacts(t *testing.T) {
-	s := backstage(t)
-	jnb := mustLoad(t, "Africa/Johannesburg")
+	s := testkit.Default(t)
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	at := func(v string) time.Time {
 		tm, err := time.ParseInLocation("2006-01-02 15:04", v, jnb)
 		if err != nil {
@@ -96,7 +78,7 @@ func TestFacts(t *testing.T) {
 // TestOracle checks the episode on every date of both runs against plain
 // weekday counting, independent of cron and of the engine.
 func TestOracle(t *testing.T) {
-	s := backstage(t)
+	s := testkit.Default(t)
 	weekdays := func(from, to schedule.Date) int { // weekdays in [from, to)
 		n := 0
 		for d := from; d.Before(to); d = d.AddDays(1) {
@@ -149,7 +131,7 @@ func TestOracle(t *testing.T) {
 }
 
 func TestQueries(t *testing.T) {
-	s := backstage(t)
+	s := testkit.Default(t)
 	jnb := s.Location()
 	tests := []struct {
 		name string
@@ -197,7 +179,7 @@ func summary(slots []schedule.Slot) string {
 }
 
 func TestSlotsWindow(t *testing.T) {
-	s := backstage(t)
+	s := testkit.Default(t)
 	tests := []struct {
 		name     string
 		from, to string
@@ -277,7 +259,7 @@ func build(t *testing.T, runs ...*schedule.Run) *schedule.Schedule {
 }
 
 func TestExceptions(t *testing.T) {
-	jnb := mustLoad(t, "Africa/Johannesburg")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	p := newPlan()
 	r := p.run("r", "30 18 * * 1-5", jnb, "2003-12-29", "2004-01-09", 30*time.Minute)
 	// New Year's Day and a Monday pre-empted: their episodes move on.
@@ -295,7 +277,7 @@ func TestExceptions(t *testing.T) {
 }
 
 func TestReplayEnds(t *testing.T) {
-	jnb := mustLoad(t, "Africa/Johannesburg")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	p := newPlan()
 	orig := p.run("o", "0 20 * * *", jnb, "2010-01-01", "2010-01-10", time.Hour)
 	tests := []struct {
@@ -328,7 +310,7 @@ func TestReplayEnds(t *testing.T) {
 }
 
 func TestReplayOfReplay(t *testing.T) {
-	jnb := mustLoad(t, "Africa/Johannesburg")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	p := newPlan()
 	a := p.run("a", "0 20 * * *", jnb, "2010-01-01", "2010-01-03", time.Hour)
 	b := p.run("b", "0 9 * * *", jnb, "2011-01-01", "", time.Hour)
@@ -353,7 +335,7 @@ func TestReplayOfReplay(t *testing.T) {
 // day has no slot and its episode moves on; a time in the repeated hour
 // airs once, at its first occurrence.
 func TestDaylightSaving(t *testing.T) {
-	lon := mustLoad(t, "Europe/London")
+	lon := testkit.Location(t, "Europe/London")
 	p := newPlan()
 	// 2021-03-28: 01:00 GMT jumps to 02:00 BST. 2021-10-31: 02:00 BST falls back to 01:00 GMT.
 	spring := build(t, p.run("r", "30 1 * * *", lon, "2021-03-27", "2021-03-29", 15*time.Minute))
@@ -380,7 +362,7 @@ func TestDaylightSaving(t *testing.T) {
 }
 
 func TestCrossingMidnight(t *testing.T) {
-	jnb := mustLoad(t, "Africa/Johannesburg")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	p := newPlan()
 	s := build(t, p.run("late", "30 23 31 12 *", jnb, "2003-01-01", "2004-12-31", time.Hour))
 	tests := []struct {
@@ -404,7 +386,7 @@ func TestCrossingMidnight(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	jnb := mustLoad(t, "Africa/Johannesburg")
+	jnb := testkit.Location(t, "Africa/Johannesburg")
 	p := newPlan()
 	ok := func() *schedule.Run {
 		return p.run("r", "30 18 * * 1-5", jnb, "2003-01-01", "2003-12-31", 30*time.Minute)
@@ -522,7 +504,7 @@ func FuzzRule(f *testing.F) {
 	for _, s := range []string{"30 18 * * 1-5", "CRON_TZ=", "TZ=X", "@daily", "@every 1h", "0 0 30 2 *", "* * * * *", "61 25 * * *", "30 18 * * 1-5 extra"} {
 		f.Add(s)
 	}
-	jnb := mustLoad(f, "Africa/Johannesburg")
+	jnb := testkit.Location(f, "Africa/Johannesburg")
 	f.Fuzz(func(t *testing.T, rule string) {
 		p := newPlan()
 		r := p.run("r", rule, jnb, "2003-01-01", "2003-01-03", time.Minute)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,9 +14,8 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/cli"
+	"github.com/backstage-epg/backstage/internal/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // now is the fixed clock of the tests: Monday 2003-06-16 12:00 SAST.
 var now = time.Date(2003, 6, 16, 10, 0, 0, 0, time.UTC)
@@ -36,25 +34,6 @@ func runAt(t testing.TB, at time.Time, args ...string) (code int, stdout, stderr
 		Now: func() time.Time { return at },
 	})
 	return code, out.String(), errOut.String()
-}
-
-// golden compares got with testdata/name, or rewrites that file with -update.
-func golden(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
 }
 
 const small = "testdata/two-channels.yaml"
@@ -119,7 +98,7 @@ func TestCommands(t *testing.T) {
 				t.Fatalf("backstage %s: got exit %d, stderr %q; want 0 and nothing", strings.Join(c.args, " "), code, stderr)
 			}
 			if c.golden != "" {
-				golden(t, c.golden, stdout)
+				testkit.Golden(t, filepath.Join("testdata", c.golden), []byte(stdout))
 			}
 			for _, w := range c.want {
 				if !strings.Contains(stdout, w) {

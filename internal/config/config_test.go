@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -335,10 +336,7 @@ func TestLoad(t *testing.T) {
 // TestCustom loads schedule files unlike the default: a zone with daylight
 // saving, two channels, exceptions, a replay with a last date.
 func TestCustom(t *testing.T) {
-	london, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		t.Fatal(err)
-	}
+	london := testkit.Location(t, "Europe/London")
 	for _, c := range []struct {
 		file  string
 		slots map[string]int // run → slots

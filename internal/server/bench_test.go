@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -115,7 +116,7 @@ func BenchmarkFirstRender(b *testing.B) {
 // (schedule.Replay) and the first request renders and compresses the
 // day's guide and calendar.
 func BenchmarkReplayRollover(b *testing.B) {
-	base := defaultSchedule(b)
+	base := testkit.Default(b)
 	jnb := base.Location()
 	now := time.Date(2026, 11, 26, 20, 0, 0, 0, jnb)
 	s := newServer(b, func(s *Server) {

@@ -4,34 +4,14 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
-
-// golden compares got with testdata/name, or rewrites that file with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\ngot:\n%s", path, got)
-	}
-}
 
 var historyElement = regexp.MustCompile(`(?s)<svg class="history".*?</svg>`)
 
@@ -43,7 +23,7 @@ func TestPageGolden(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("got %d", resp.StatusCode)
 	}
-	golden(t, "page-2003-06-16.html", historyElement.ReplaceAll(body, []byte(`<svg class="history">…</svg>`)))
+	testkit.Golden(t, "testdata/page-2003-06-16.html", historyElement.ReplaceAll(body, []byte(`<svg class="history">…</svg>`)))
 }
 
 // TestPageWellFormed checks the markup of several pages: well-formed (the
@@ -231,7 +211,7 @@ func templateEscape(s string) string {
 }
 
 func TestHistorySVG(t *testing.T) {
-	s := defaultSchedule(t)
+	s := testkit.Default(t)
 	svg, legend := historySVG(s)
 	text := string(svg)
 	rows := regexp.MustCompile(`<text class="year" x="0" y="\d+">(\d+)</text>`).FindAllStringSubmatch(text, -1)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,31 +20,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
 // testNow is the fixed clock of the tests.
 var testNow = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-
-// defaultSchedule is the embedded Backstage schedule.
-func defaultSchedule(t testing.TB) *schedule.Schedule {
-	t.Helper()
-	s, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // newServer returns a server of the default schedule with a fixed clock,
 // a stream URL and no log; edit adjusts it before first use.
 func newServer(t testing.TB, edit ...func(*Server)) *Server {
 	t.Helper()
 	s := &Server{
-		Schedule:  defaultSchedule(t),
+		Schedule:  testkit.Default(t),
 		Now:       func() time.Time { return testNow },
 		StreamURL: "http://tv.local/{id}.ts",
 		Generator: "backstage/test",
@@ -522,7 +509,7 @@ func TestCacheBound(t *testing.T) {
 
 // TestTimeline serves a replay window that rolls on at midnight.
 func TestTimeline(t *testing.T) {
-	base := defaultSchedule(t)
+	base := testkit.Default(t)
 	jnb := base.Location()
 	now := time.Date(2026, 11, 26, 20, 0, 0, 0, jnb)
 	builds := 0
@@ -674,7 +661,7 @@ func TestHTTPServer(t *testing.T) {
 // TestGracefulShutdown checks that Serve lets a request in flight finish
 // when its context ends.
 func TestGracefulShutdown(t *testing.T) {
-	base := defaultSchedule(t)
+	base := testkit.Default(t)
 	var block atomic.Bool
 	entered, release := make(chan struct{}), make(chan struct{})
 	s := newServer(t, func(s *Server) {
@@ -739,7 +726,7 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 func TestDailyTimeline(t *testing.T) {
-	base := defaultSchedule(t)
+	base := testkit.Default(t)
 	jnb := base.Location()
 	calls := 0
 	fail := true

@@ -1,0 +1,117 @@
+// Package testkit holds the helpers the module's tests share: golden
+// files, external tools that CI installs, the default schedule and time
+// zones. It is for tests only; no other code imports it.
+//
+// It imports internal/config and so schedule: tests in package
+// schedule_test may use it, but a file of package schedule itself (such
+// as export_test.go) must not, or the import would be a cycle.
+//
+// Importing it defines the -update flag, so a test binary that imports it
+// accepts the flag that go test ./... -update hands to every package:
+//
+//	go test ./... -update
+//
+// rewrites every golden file under each package's testdata/.
+package testkit
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// update is the -update flag. It is defined here once: a second
+// definition in a test binary that imports testkit would panic.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// Golden compares got with the file at path, or, with -update, writes got
+// to it. A missing file stops the test; a different one fails it with
+// the first line that differs.
+func Golden(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update writes it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		line, g, w := firstDiff(got, want)
+		t.Errorf("output differs from %s at line %d (go test -update rewrites it; review the diff)\ngot:  %s\nwant: %s", path, line, g, w)
+	}
+}
+
+// firstDiff returns the number of the first line at which got and want
+// differ, and that line of each, quoted with its line break, or
+// "end of output" where one has no such line.
+func firstDiff(got, want []byte) (line int, g, w string) {
+	gl, wl := bytes.SplitAfter(got, []byte("\n")), bytes.SplitAfter(want, []byte("\n"))
+	quote := func(lines [][]byte, i int) string {
+		if i >= len(lines) || (i == len(lines)-1 && len(lines[i]) == 0) {
+			return "end of output"
+		}
+		return fmt.Sprintf("%q", lines[i])
+	}
+	i := 0
+	for i < len(gl) && i < len(wl) && bytes.Equal(gl[i], wl[i]) {
+		i++
+	}
+	return i + 1, quote(gl, i), quote(wl, i)
+}
+
+// Tool returns the path of the command name, looked up as exec.LookPath
+// does. A missing command skips the test, or fails it in CI (see
+// Missing).
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, name, err)
+	}
+	return path
+}
+
+// Missing ends a test that needs what, which is not installed (err says
+// how it was looked for). In CI (CI=true), which installs everything the
+// tests use, it fails the test, so that a broken install step cannot pass
+// unnoticed; elsewhere it skips it.
+func Missing(t testing.TB, what string, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is needed in CI and is missing: %v", what, err)
+	}
+	t.Skipf("%s not installed: %v", what, err)
+}
+
+// Default returns the embedded Backstage schedule (config.Default, 3750
+// airings), and stops the test if it does not load.
+func Default(t testing.TB) *schedule.Schedule {
+	t.Helper()
+	s, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Location returns the zone called name, and stops the test when the
+// zone database lacks it.
+func Location(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
