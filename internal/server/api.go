@@ -16,22 +16,34 @@ import (
 // a year, leap years included.
 const maxSlotDays = 366
 
-// handleAired answers /api/v1/aired?date=YYYY-MM-DD (or today) with the
-// airings of that local day, and ?at=RFC3339 with those on air then.
-func (s *Server) handleAired(w http.ResponseWriter, r *http.Request) {
+// request begins the answer to r: it gets the current view and reads the
+// query, which may hold only the parameters in allowed. When either fails
+// it writes the error response and returns false.
+func (s *Server) request(w http.ResponseWriter, r *http.Request, allowed []string) (*view, query, bool) {
 	v, err := s.current()
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return nil, nil, false
 	}
-	q, err := parseQuery(r.URL.RawQuery, []string{"date", "at"})
+	q, err := parseQuery(r.URL.RawQuery, allowed)
 	if err != nil {
 		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	return v, q, true
+}
+
+// handleAired answers /api/v1/aired?date=YYYY-MM-DD (or today) with the
+// airings of that local day, and ?at=RFC3339 with those on air then.
+func (s *Server) handleAired(w http.ResponseWriter, r *http.Request) {
+	v, q, ok := s.request(w, r, []string{"date", "at"})
+	if !ok {
 		return
 	}
 	date, hasDate := q["date"]
 	at, hasAt := q["at"]
 	var slots []schedule.Slot
+	var err error
 	switch {
 	case hasDate && hasAt:
 		err = badRequest("date and at given together: want date=YYYY-MM-DD or at=RFC 3339, not both")
@@ -96,13 +108,8 @@ func parseEpisodeNumber(value string, last int) (int, error) {
 // handleEpisode answers /api/v1/episodes/{n} with every airing of
 // episode n, first airing first.
 func (s *Server) handleEpisode(w http.ResponseWriter, r *http.Request) {
-	v, err := s.current()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
-		s.fail(w, r, err)
+	v, _, ok := s.request(w, r, nil)
+	if !ok {
 		return
 	}
 	n, err := parseEpisodeNumber(r.PathValue("n"), v.lastEp)
@@ -121,14 +128,8 @@ func (s *Server) handleEpisode(w http.ResponseWriter, r *http.Request) {
 // handleSlots answers /api/v1/slots with the airings of a range of local
 // days: from and to (inclusive) or a year, of one run if run is set.
 func (s *Server) handleSlots(w http.ResponseWriter, r *http.Request) {
-	v, err := s.current()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q, err := parseQuery(r.URL.RawQuery, []string{"from", "to", "year", "run"})
-	if err != nil {
-		s.fail(w, r, err)
+	v, q, ok := s.request(w, r, []string{"from", "to", "year", "run"})
+	if !ok {
 		return
 	}
 	run, err := q.run(v)
@@ -162,13 +163,8 @@ func (s *Server) handleSlots(w http.ResponseWriter, r *http.Request) {
 // handleRuns answers /api/v1/runs with every run, what it expanded to
 // and which of its details are assumptions.
 func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
-	v, err := s.current()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
-		s.fail(w, r, err)
+	v, _, ok := s.request(w, r, nil)
+	if !ok {
 		return
 	}
 	stats := v.sched.Stats()
@@ -210,13 +206,8 @@ the playlist is /xmltv.xml.gz.
 // handleM3U answers /channels.m3u: one entry per channel whose tvg-id is
 // the XMLTV channel id, pointing at StreamURL.
 func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request) {
-	v, err := s.current()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
-		s.fail(w, r, err)
+	v, _, ok := s.request(w, r, nil)
+	if !ok {
 		return
 	}
 	if s.StreamURL == "" {

@@ -230,6 +230,12 @@ func (p *feedParams) clamp(v *view) {
 	}
 }
 
+// encoder is what the feeds' encoders have in common.
+type encoder interface {
+	Encode(s *schedule.Schedule, q schedule.Query) error
+	Close() error
+}
+
 // renderSlots bounds how many feeds render at once, so that a burst of
 // requests for new variants cannot take every core.
 var renderSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
@@ -251,25 +257,22 @@ func (s *Server) render(kind feedKind, p feedParams, v *view) (*rendered, error)
 			perSlot[kind].Store(int64(buf.Len()/n + 16))
 		}
 	}()
+	var e encoder
 	switch kind {
 	case kindICal:
-		e := feeds.NewICalEncoder(&buf)
-		e.Compact, e.AllDay = p.compact, p.allDay
-		if err := e.Encode(v.sched, q); err != nil {
-			return nil, err
-		}
-		if err := e.Close(); err != nil {
-			return nil, err
-		}
+		ie := feeds.NewICalEncoder(&buf)
+		ie.Compact, ie.AllDay = p.compact, p.allDay
+		e = ie
 	default:
-		e := feeds.NewXMLTVEncoder(&buf)
-		e.MarkNew, e.Generator = p.markNew, s.Generator
-		if err := e.Encode(v.sched, q); err != nil {
-			return nil, err
-		}
-		if err := e.Close(); err != nil {
-			return nil, err
-		}
+		xe := feeds.NewXMLTVEncoder(&buf)
+		xe.MarkNew, xe.Generator = p.markNew, s.Generator
+		e = xe
+	}
+	if err := e.Encode(v.sched, q); err != nil {
+		return nil, err
+	}
+	if err := e.Close(); err != nil {
+		return nil, err
 	}
 	return newRendered(buf.Bytes(), v.modtime), nil
 }
