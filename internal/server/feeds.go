@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -284,19 +283,11 @@ var perSlot [kindXMLTVGzip + 1]atomic.Int64
 func gzipped(f *rendered) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()
-	var buf bytes.Buffer
-	buf.Grow(len(f.body)/8 + 512)
-	zw, err := gzip.NewWriterLevel(&buf, feeds.GzipLevel)
+	body, err := compress(f.body, feeds.GzipLevel)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := zw.Write(f.body); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return newRendered(buf.Bytes(), f.modtime), nil
+	return newRendered(body, f.modtime), nil
 }
 
 // feed returns the rendering of feed kind with parameters p from v,
