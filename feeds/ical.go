@@ -399,17 +399,22 @@ func (e *ICalEncoder) describe(c *icalCalendar, src icalSource) string {
 	return b.String()
 }
 
+// appendUID appends the UID of airing sl: its start, the run, for a
+// re-dated airing the historic start (so it never takes over the historic
+// airing's UID), suffix, and the channel as the host part.
+func (r *icalRun) appendUID(b []byte, sl schedule.Slot, suffix string) []byte {
+	b = append(appendICalUTC(b, sl.Start), r.uid...)
+	if !sl.ReplayOf.IsZero() {
+		b = appendICalUTC(append(b, "-replay-"...), sl.ReplayOf)
+	}
+	return append(append(b, suffix...), r.host...)
+}
+
 // event writes the VEVENT of one airing.
 func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
 	w := &e.w
 	w.writeLine("BEGIN:VEVENT")
-	w.line = appendICalUTC(append(w.line, "UID:"...), sl.Start)
-	w.line = append(w.line, r.uid...)
-	if !sl.ReplayOf.IsZero() {
-		// A re-dated airing must not take over the historic one's UID.
-		w.line = appendICalUTC(append(w.line, "-replay-"...), sl.ReplayOf)
-	}
-	w.line = append(w.line, r.host...)
+	w.line = r.appendUID(append(w.line, "UID:"...), sl, "")
 	w.end()
 	w.writeLine(c.dtstamp)
 	start := sl.Start.In(r.run.Location)
@@ -533,13 +538,7 @@ func (e *ICalEncoder) series(c *icalCalendar, r *icalRun) {
 	first, last := r.slots[0], r.slots[len(r.slots)-1]
 	w := &e.w
 	w.writeLine("BEGIN:VEVENT")
-	w.line = appendICalUTC(append(w.line, "UID:"...), first.Start)
-	w.line = append(w.line, r.uid...)
-	if !first.ReplayOf.IsZero() {
-		w.line = appendICalUTC(append(w.line, "-replay-"...), first.ReplayOf)
-	}
-	w.line = append(w.line, "-series"...)
-	w.line = append(w.line, r.host...)
+	w.line = r.appendUID(append(w.line, "UID:"...), first, "-series")
 	w.end()
 	w.writeLine(c.dtstamp)
 	start := first.Start.In(r.run.Location)
