@@ -122,10 +122,12 @@ type FieldError struct {
 	Err   error
 }
 
+// Error names the run, the field and its value, then what is wrong.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("schedule: run %q: %s %q: %v", e.Run, e.Field, e.Value, e.Err)
 }
 
+// Unwrap returns the underlying error, which wraps ErrInvalid.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // ErrInvalid is wrapped by every error that reports a bad schedule, as

@@ -43,6 +43,7 @@ type OverlapError struct {
 	A, B Slot
 }
 
+// Error names the channel and both slots: run, episode and times.
 func (e *OverlapError) Error() string {
 	f := func(s Slot) string {
 		return fmt.Sprintf("run %q episode %d %s–%s", s.Run.Name, s.Episode,
@@ -52,4 +53,5 @@ func (e *OverlapError) Error() string {
 		ErrInvalid, e.A.Run.Channel.ID, f(e.A), f(e.B))
 }
 
+// Unwrap returns ErrInvalid.
 func (e *OverlapError) Unwrap() error { return ErrInvalid }

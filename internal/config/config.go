@@ -69,6 +69,7 @@ type at[T any] struct {
 	Line int
 }
 
+// UnmarshalYAML records the value's line, then decodes it as usual.
 func (a *at[T]) UnmarshalYAML(n *yaml.Node) error {
 	a.Line = n.Line
 	err := n.Decode(&a.V)
