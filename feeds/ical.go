@@ -282,6 +282,14 @@ func (e *ICalEncoder) encode(src icalSource, slots iter.Seq[schedule.Slot]) erro
 		stamp = src.revised
 	}
 	c.dtstamp = string(appendICalUTC([]byte("DTSTAMP:"), stamp))
+	if c.count == 0 && src.loc != nil && src.loc != time.UTC {
+		// RFC 5545 wants at least one component in a calendar; an empty
+		// window (a replay of the gap, say) gets its zone's VTIMEZONE,
+		// which X-WR-TIMEZONE names anyway.
+		z := newICalZone(src.loc)
+		z.cover(stamp, stamp)
+		c.zones[z.tzid] = z
+	}
 
 	if err := e.header(c, src); err != nil {
 		return err
@@ -332,7 +340,7 @@ func (e *ICalEncoder) header(c *icalCalendar, src icalSource) error {
 	ttl := string(appendICalDuration(nil, e.Refresh()))
 	cal.SetRefreshInterval(ttl) // golang-ical's property name carries ;VALUE=DURATION
 	cal.SetXPublishedTTL(ttl)
-	if !e.AllDay {
+	if !e.AllDay || c.count == 0 {
 		tzids := make([]string, 0, len(c.zones))
 		for tzid := range c.zones {
 			tzids = append(tzids, tzid)

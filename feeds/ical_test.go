@@ -976,3 +976,20 @@ func icalBench(b *testing.B, s *schedule.Schedule, q schedule.Query, o icalOpts)
 	b.ReportMetric(float64(n)/float64(b.N), "bytes/export")
 	b.ReportMetric(float64(s.Count(q)), "airings")
 }
+
+// TestICalEmptyWindow: a window with no airing still makes a calendar
+// with a component, as RFC 5545's grammar requires: the zone's VTIMEZONE.
+func TestICalEmptyWindow(t *testing.T) {
+	s := testkit.Default(t)
+	gap := s.Dates(schedule.Date{Year: 2008, Month: 1, Day: 1}, schedule.Date{Year: 2008, Month: 12, Day: 31})
+	for _, o := range []icalOpts{{}, {allDay: true}, {compact: true}} {
+		data := icalEncode(t, s, gap, o)
+		icalCheckLines(t, data)
+		if bytes.Contains(data, []byte("BEGIN:VEVENT")) {
+			t.Errorf("%+v: events in an empty window", o)
+		}
+		if !bytes.Contains(data, []byte("BEGIN:VTIMEZONE\r\nTZID:Africa/Johannesburg\r\n")) {
+			t.Errorf("%+v: no VTIMEZONE in an empty calendar:\n%s", o, data)
+		}
+	}
+}
