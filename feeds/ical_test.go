@@ -319,6 +319,15 @@ func icalCheckCalendar(t testing.TB, data []byte, o icalOpts) {
 			t.Errorf("VTIMEZONE %s has no STANDARD or DAYLIGHT block", id.value)
 		}
 	}
+	// An empty calendar carries its X-WR-TIMEZONE's VTIMEZONE as the one
+	// component RFC 5545 asks for; otherwise every VTIMEZONE is used.
+	empty := len(cal.sub("VEVENT")) == 0
+	if calZone, _ := cal.prop("X-WR-TIMEZONE"); empty {
+		if len(zones) != 1 || !zones[calZone.value] {
+			t.Errorf("empty calendar: VTIMEZONEs %v, want just X-WR-TIMEZONE's %s", zones, calZone.value)
+		}
+		return
+	}
 	if o.allDay && len(zones) > 0 {
 		t.Errorf("all-day calendar has VTIMEZONEs")
 	}
