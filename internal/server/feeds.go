@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
@@ -250,10 +249,14 @@ func (s *Server) render(kind feedKind, p feedParams, v *view) (*rendered, error)
 	// saves most of that.
 	n := v.sched.Count(q)
 	var buf bytes.Buffer
-	buf.Grow(n*int(perSlot[kind].Load()) + 4<<10)
+	hint := s.perSlot[kind].Load()
+	if hint == 0 {
+		hint = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
+	}
+	buf.Grow(n*int(hint) + 4<<10)
 	defer func() {
 		if n > 0 {
-			perSlot[kind].Store(int64(buf.Len()/n + 16))
+			s.perSlot[kind].Store(int64(buf.Len()/n + 16))
 		}
 	}()
 	var e encoder
@@ -275,9 +278,6 @@ func (s *Server) render(kind feedKind, p feedParams, v *view) (*rendered, error)
 	}
 	return newRendered(buf.Bytes(), v.modtime), nil
 }
-
-// perSlot is the size of the last rendering of each kind per airing.
-var perSlot [kindXMLTVGzip + 1]atomic.Int64
 
 // gzipped compresses f once, at feeds.GzipLevel.
 func gzipped(f *rendered) (*rendered, error) {

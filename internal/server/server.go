@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/backstage-epg/backstage/schedule"
@@ -64,6 +65,7 @@ type Server struct {
 	MaxCacheBytes int64
 
 	once    sync.Once
+	perSlot [kindXMLTVGzip + 1]atomic.Int64 // bytes per airing of the last render of each kind, to size the next
 	handler http.Handler
 	log     *slog.Logger
 	cache   *feedCache
