@@ -6,3 +6,9 @@ func SetMaxSlots(n int) (undo func()) {
 	maxSlots = n
 	return func() { maxSlots = old }
 }
+
+// Touched returns how many stored slots a query of q reads.
+func (s *Schedule) Touched(q Query) int {
+	i, j := s.bounds(q)
+	return j - i
+}

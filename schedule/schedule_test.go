@@ -520,3 +520,25 @@ func FuzzRule(f *testing.F) {
 		}
 	})
 }
+
+// TestWindowTouchesOnlyItsSlots checks that a query reads the slots near
+// its window, found by binary search, and never scans the rest.
+func TestWindowTouchesOnlyItsSlots(t *testing.T) {
+	p := largePlan(t)
+	for _, r := range p.Runs {
+		r.First, r.Last = date("2005-01-01"), date("2006-12-31") // 100 channels, two years: ~52,000 slots
+	}
+	s, err := schedule.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"2005-01-03", "2005-06-15", "2006-12-29", "2005-06-18"} {
+		q := s.Day(date(d))
+		n := s.Count(q)
+		// The day's slots, plus at most one slot per channel that started
+		// up to a slot's length before midnight.
+		if got := s.Touched(q); got > n+100 {
+			t.Errorf("%s: read %d stored slots for %d airings", d, got, n)
+		}
+	}
+}
