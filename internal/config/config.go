@@ -93,25 +93,14 @@ type file struct {
 }
 
 type showFile struct {
-	ID            at[string]     `yaml:"id"`
-	Title         string         `yaml:"title"`
-	Synopsis      string         `yaml:"synopsis"`
-	Genres        []string       `yaml:"genres"`
-	Country       string         `yaml:"country"`
-	Language      string         `yaml:"language"`
-	Credits       creditsFile    `yaml:"credits"`
-	EpisodeTitles map[int]string `yaml:"episode_titles"`
-}
-
-type creditsFile struct {
-	Creators   []string `yaml:"creators"`
-	Developers []string `yaml:"developers"`
-	Directors  []string `yaml:"directors"`
-	Actors     []string `yaml:"actors"`
-	Writers    []string `yaml:"writers"`
-	Producers  []string `yaml:"producers"`
-	Composers  []string `yaml:"composers"`
-	Presenters []string `yaml:"presenters"`
+	ID            at[string]       `yaml:"id"`
+	Title         string           `yaml:"title"`
+	Synopsis      string           `yaml:"synopsis"`
+	Genres        []string         `yaml:"genres"`
+	Country       string           `yaml:"country"`
+	Language      string           `yaml:"language"`
+	Credits       schedule.Credits `yaml:"credits"` // keys: the field names in lower case
+	EpisodeTitles map[int]string   `yaml:"episode_titles"`
 }
 
 type channelFile struct {
@@ -294,14 +283,9 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		if strings.TrimSpace(s.Title) == "" {
 			return p, nil, bad(s.ID.Line, "show %q has no title", s.ID.V)
 		}
-		c := s.Credits
 		shows[s.ID.V] = &schedule.Show{
 			ID: s.ID.V, Title: s.Title, Synopsis: strings.TrimSpace(s.Synopsis), Genres: s.Genres,
-			Country: s.Country, Language: s.Language, EpisodeTitles: s.EpisodeTitles,
-			Credits: schedule.Credits{
-				Creators: c.Creators, Developers: c.Developers, Directors: c.Directors, Actors: c.Actors,
-				Writers: c.Writers, Producers: c.Producers, Composers: c.Composers, Presenters: c.Presenters,
-			},
+			Country: s.Country, Language: s.Language, EpisodeTitles: s.EpisodeTitles, Credits: s.Credits,
 		}
 	}
 	channels := map[string]*schedule.Channel{}
