@@ -77,6 +77,15 @@ func (s *Schedule) Run(name string) *Run {
 	return nil
 }
 
+// RunNames returns the names of the runs, in plan order.
+func (s *Schedule) RunNames() []string {
+	names := make([]string, len(s.plan.Runs))
+	for i, r := range s.plan.Runs {
+		names[i] = r.Name
+	}
+	return names
+}
+
 // Stats returns what each run expanded to, in plan order.
 func (s *Schedule) Stats() []Stats { return s.stats }
 

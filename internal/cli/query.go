@@ -146,20 +146,13 @@ func (c *call) query() (schedule.Query, error) {
 		return schedule.Query{}, usagef("--from %s is after --to %s: want from on or before to", from, to)
 	}
 	if c.opt.run != "" && c.sched.Run(c.opt.run) == nil {
-		return schedule.Query{}, usagef("--run %q: no such run; want one of %s", c.opt.run, runNames(c.sched))
+		return schedule.Query{}, usagef("--run %q: no such run; want one of %s", c.opt.run, strings.Join(c.sched.RunNames(), ", "))
 	}
 	q := c.sched.Dates(from, to)
 	q.Run = c.opt.run
 	return q, nil
 }
 
-func runNames(s *schedule.Schedule) string {
-	var names []string
-	for _, r := range s.Runs() {
-		names = append(names, r.Name)
-	}
-	return strings.Join(names, ", ")
-}
 
 // print writes slots as a table, or as JSON with --json; none prints the
 // sentence empty (or [] in JSON).

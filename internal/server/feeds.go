@@ -176,18 +176,11 @@ func (q query) run(v *view) (string, error) {
 		return "", nil
 	}
 	if v.sched.Run(name) == nil {
-		return "", badRequest("run %q: no such run; want one of %s", name, runNames(v.sched))
+		return "", badRequest("run %q: no such run; want one of %s", name, strings.Join(v.sched.RunNames(), ", "))
 	}
 	return name, nil
 }
 
-func runNames(s *schedule.Schedule) string {
-	var names []string
-	for _, r := range s.Runs() {
-		names = append(names, r.Name)
-	}
-	return strings.Join(names, ", ")
-}
 
 // parseFeedParams checks and normalises the query of a feed request. A
 // range reaching past the schedule's first or last day is the same as an
