@@ -418,15 +418,23 @@ func (r *icalRun) appendUID(b []byte, sl schedule.Slot, suffix string) []byte {
 	return append(append(b, suffix...), r.host...)
 }
 
-// event writes the VEVENT of one airing.
-func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
+// begin opens a VEVENT for airing sl: its UID (with suffix), DTSTAMP,
+// DTSTART and DTEND. It returns the start in the run's zone.
+func (e *ICalEncoder) begin(c *icalCalendar, r *icalRun, sl schedule.Slot, suffix string) time.Time {
 	w := &e.w
 	w.writeLine("BEGIN:VEVENT")
-	w.line = r.appendUID(append(w.line, "UID:"...), sl, "")
+	w.line = r.appendUID(append(w.line, "UID:"...), sl, suffix)
 	w.end()
 	w.writeLine(c.dtstamp)
 	start := sl.Start.In(r.run.Location)
 	e.times(r, start, sl.End)
+	return start
+}
+
+// event writes the VEVENT of one airing.
+func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
+	w := &e.w
+	start := e.begin(c, r, sl, "")
 
 	w.line = append(append(w.line, "SUMMARY:"...), r.summary...)
 	if t := r.run.Show.EpisodeTitles[sl.Episode]; t != "" {
@@ -545,12 +553,7 @@ func (e *ICalEncoder) series(c *icalCalendar, r *icalRun) {
 	}
 	first, last := r.slots[0], r.slots[len(r.slots)-1]
 	w := &e.w
-	w.writeLine("BEGIN:VEVENT")
-	w.line = r.appendUID(append(w.line, "UID:"...), first, "-series")
-	w.end()
-	w.writeLine(c.dtstamp)
-	start := first.Start.In(r.run.Location)
-	e.times(r, start, first.End)
+	start := e.begin(c, r, first, "-series")
 	w.line = append(append(w.line, "RRULE:"...), rec.rule...)
 	w.end()
 	if len(rec.exdates) > 0 {
