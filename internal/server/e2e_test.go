@@ -52,6 +52,12 @@ var build = sync.OnceValues(func() (string, error) {
 // buildBinary builds cmd/backstage, once per test run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("stops the server with SIGINT")
+	}
 	bin, err := build()
 	if err != nil {
 		t.Fatal(err)
@@ -112,12 +118,6 @@ func startServe(t *testing.T, bin string, stderr io.Writer, args ...string) (bas
 // TestBinary runs the real program on port 0, fetches a few URLs and
 // stops it with SIGINT.
 func TestBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("stops the server with SIGINT")
-	}
 	bin := buildBinary(t)
 	var logs syncBuffer
 	base, _, stop := startServe(t, bin, &logs, "--stream-url", "http://tv.local/1.ts")
@@ -159,12 +159,6 @@ func TestBinary(t *testing.T) {
 
 // TestBinaryPrints checks what serve tells the user to paste where.
 func TestBinaryPrints(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	if runtime.GOOS == "windows" {
-		t.Skip("stops the server with SIGINT")
-	}
 	bin := buildBinary(t)
 	_, stdout, stop := startServe(t, bin, io.Discard, "--public-url", "https://tv.example.org/b/", "--quiet")
 	if err := stop(); err != nil {
