@@ -153,7 +153,6 @@ func (c *call) query() (schedule.Query, error) {
 	return q, nil
 }
 
-
 // print writes slots as a table, or as JSON with --json; none prints the
 // sentence empty (or [] in JSON).
 func (c *call) print(slots []schedule.Slot, empty string) error {

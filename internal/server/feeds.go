@@ -181,7 +181,6 @@ func (q query) run(v *view) (string, error) {
 	return name, nil
 }
 
-
 // parseFeedParams checks and normalises the query of a feed request. A
 // range reaching past the schedule's first or last day is the same as an
 // open one, and is keyed as one.
