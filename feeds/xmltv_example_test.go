@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -75,7 +75,7 @@ func ExampleNewXMLTVEncoder() {
 // the first of the rebroadcast, and prints each programme's times and
 // the airing it repeats.
 func Example_xmltvWindow() {
-	s, err := config.Default()
+	s, err := schedfile.Default()
 	if err != nil {
 		fmt.Println(err)
 		return

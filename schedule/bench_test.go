@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -14,7 +14,7 @@ import (
 func BenchmarkBuildDefault(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := config.Parse("default", config.DefaultFile()); err != nil {
+		if _, err := schedfile.Parse("default", schedfile.DefaultFile()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -46,10 +46,10 @@ var maxSlots = MaxSlots
 // circle of replays, and when no run has any slot.
 func New(p Plan) (*Schedule, error) {
 	if len(p.Runs) == 0 {
-		return nil, fmt.Errorf("schedule: %w: no runs", ErrInvalid)
+		return nil, invalid("no runs")
 	}
 	if len(p.Runs) > maxRuns {
-		return nil, fmt.Errorf("schedule: %w: %d runs, more than the %d a schedule can hold", ErrInvalid, len(p.Runs), maxRuns)
+		return nil, invalid("%d runs, more than the %d a schedule can hold", len(p.Runs), maxRuns)
 	}
 	if p.Location == nil {
 		p.Location = p.Runs[0].Location
@@ -114,7 +114,7 @@ func New(p Plan) (*Schedule, error) {
 		}
 	}
 	if total == 0 {
-		return nil, fmt.Errorf("schedule: %w: no run has any slot", ErrInvalid)
+		return nil, invalid("no run has any slot")
 	}
 	s := &Schedule{plan: p, entries: make([]entry, 0, total)}
 	for _, e := range expanded {

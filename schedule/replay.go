@@ -53,17 +53,39 @@ func (o ReplayOptions) Window(loc *time.Location) (from, to time.Time) {
 	return today.AddDays(-o.PastDays).In(loc), today.AddDays(o.Days + 1).In(loc)
 }
 
-func (o ReplayOptions) check() error {
+// Check reports whether o can make a replay: Now is set, and PastDays
+// and Days are within their limits. Its error is a *ReplayError.
+func (o ReplayOptions) Check() error {
 	switch {
 	case o.Now.IsZero():
-		return fmt.Errorf("schedule: %w: no present time given", ErrReplay)
+		return &ReplayError{Field: "Now"}
 	case o.PastDays < 0 || o.PastDays > MaxPastDays:
-		return fmt.Errorf("schedule: %w: past days %d: want 0 to %d", ErrReplay, o.PastDays, MaxPastDays)
+		return &ReplayError{Field: "PastDays", Value: o.PastDays, Min: 0, Max: MaxPastDays}
 	case o.Days < 1 || o.Days > MaxDays:
-		return fmt.Errorf("schedule: %w: days %d: want 1 to %d", ErrReplay, o.Days, MaxDays)
+		return &ReplayError{Field: "Days", Value: o.Days, Min: 1, Max: MaxDays}
 	}
 	return nil
 }
+
+// ReplayError reports a ReplayOptions field out of its limits: Value is
+// not within Min to Max, or, for Now, the present is not given.
+type ReplayError struct {
+	Field    string // "Now", "PastDays" or "Days"
+	Value    int
+	Min, Max int
+}
+
+// Error names the field, its value and its limits.
+func (e *ReplayError) Error() string {
+	if e.Field == "Now" {
+		return "schedule: invalid replay: no present time given"
+	}
+	name := map[string]string{"PastDays": "past days", "Days": "days"}[e.Field]
+	return fmt.Sprintf("schedule: invalid replay: %s %d: want %d to %d", name, e.Value, e.Min, e.Max)
+}
+
+// Unwrap returns ErrReplay and ErrInput.
+func (e *ReplayError) Unwrap() []error { return []error{ErrReplay, ErrInput} }
 
 // Replay returns the airings of s re-dated into the present, as a new
 // Schedule holding just the window that o describes (see ReplayOptions for
@@ -76,7 +98,7 @@ func (o ReplayOptions) check() error {
 // Replay reads only the historic weeks that map into the window, found by
 // binary search, so its cost does not grow with the length of the history.
 func (s *Schedule) Replay(o ReplayOptions) (*Schedule, error) {
-	if err := o.check(); err != nil {
+	if err := o.Check(); err != nil {
 		return nil, err
 	}
 	loc := s.plan.Location

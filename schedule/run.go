@@ -25,14 +25,18 @@ type Show struct {
 	EpisodeTitles map[int]string
 }
 
-// EpisodeTitle returns the title of episode n: its entry in EpisodeTitles,
-// or "Episode n".
+// EpisodeTitle returns the title of episode n: its own (see OwnTitle), or
+// "Episode n".
 func (s *Show) EpisodeTitle(n int) string {
-	if t, ok := s.EpisodeTitles[n]; ok && t != "" {
+	if t := s.OwnTitle(n); t != "" {
 		return t
 	}
 	return "Episode " + strconv.Itoa(n)
 }
+
+// OwnTitle returns the title EpisodeTitles gives episode n, or "" when it
+// has none.
+func (s *Show) OwnTitle(n int) string { return s.EpisodeTitles[n] }
 
 // Credits names the people behind a show, role by role. The roles are the
 // ones XMLTV knows, in its order, plus the two it lacks (creators and
@@ -127,22 +131,34 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("schedule: run %q: %s %q: %v", e.Run, e.Field, e.Value, e.Err)
 }
 
-// Unwrap returns the underlying error, which wraps ErrInvalid.
-func (e *FieldError) Unwrap() error { return e.Err }
+// Unwrap returns ErrInvalid and what is wrong.
+func (e *FieldError) Unwrap() []error { return []error{ErrInvalid, e.Err} }
 
 // ErrInvalid is wrapped by every error that reports a bad schedule, as
 // opposed to a failure to do anything with a good one.
 var ErrInvalid = errors.New("invalid schedule")
 
+// invalidError is a bad schedule's error that no field or slot explains.
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string { return "schedule: " + e.msg }
+func (e *invalidError) Unwrap() error { return ErrInvalid }
+
+// invalid returns an error wrapping ErrInvalid with the message
+// "schedule: " and the formatted text.
+func invalid(format string, args ...any) error {
+	return &invalidError{fmt.Sprintf(format, args...)}
+}
+
 func (r *Run) fieldErr(field, value string, format string, args ...any) error {
-	return &FieldError{Run: r.Name, Field: field, Value: value, Err: fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)}
+	return &FieldError{Run: r.Name, Field: field, Value: value, Err: fmt.Errorf(format, args...)}
 }
 
 // validate checks the fields that can be checked without other runs and
 // returns the parsed slot rule.
 func (r *Run) validate() (cron.Schedule, error) {
 	if r.Name == "" {
-		return nil, fmt.Errorf("schedule: %w: a run has no name", ErrInvalid)
+		return nil, invalid("a run has no name")
 	}
 	if r.Show == nil {
 		return nil, r.fieldErr("show", "", "missing")

@@ -25,8 +25,12 @@ type Slot struct {
 // IsRepeat reports whether s shows an episode that aired before.
 func (s Slot) IsRepeat() bool { return !s.FirstAired.IsZero() }
 
-// Title returns the title of the slot's episode.
+// Title returns the title of the slot's episode: its own, or "Episode N".
 func (s Slot) Title() string { return s.Run.Show.EpisodeTitle(s.Episode) }
+
+// OwnTitle returns the episode's own title, or "" when it has none and is
+// known only by its number.
+func (s Slot) OwnTitle() string { return s.Run.Show.OwnTitle(s.Episode) }
 
 // Previous returns the start of the airing this slot repeats: the historic
 // slot for a re-dated one, otherwise the episode's first airing; zero for a
@@ -49,8 +53,8 @@ func (e *OverlapError) Error() string {
 		return fmt.Sprintf("run %q episode %d %s–%s", s.Run.Name, s.Episode,
 			s.Start.Format("2006-01-02 15:04"), s.End.Format("15:04 -07:00"))
 	}
-	return fmt.Sprintf("schedule: %v: overlapping slots on channel %s: %s and %s",
-		ErrInvalid, e.A.Run.Channel.ID, f(e.A), f(e.B))
+	return fmt.Sprintf("schedule: overlapping slots on channel %s: %s and %s",
+		e.A.Run.Channel.ID, f(e.A), f(e.B))
 }
 
 // Unwrap returns ErrInvalid.

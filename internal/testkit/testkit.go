@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -94,11 +94,11 @@ func Missing(t testing.TB, what string, err error) {
 	t.Skipf("%s not installed: %v", what, err)
 }
 
-// Default returns the embedded Backstage schedule (config.Default, 3750
+// Default returns the embedded Backstage schedule (schedfile.Default, 3750
 // airings), and stops the test if it does not load.
 func Default(t testing.TB) *schedule.Schedule {
 	t.Helper()
-	s, err := config.Default()
+	s, err := schedfile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

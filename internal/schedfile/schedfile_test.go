@@ -1,4 +1,4 @@
-package config_test
+package schedfile_test
 
 import (
 	"errors"
@@ -9,17 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
 func TestDefault(t *testing.T) {
-	s, err := config.Default()
+	s, err := schedfile.Default()
 	if err != nil {
 		t.Fatalf("Default: %v", err)
 	}
-	again, err := config.Default()
+	again, err := schedfile.Default()
 	if err != nil || again != s {
 		t.Errorf("Default again: got %p, %v; want the same schedule %p, nil", again, err, s)
 	}
@@ -146,7 +146,7 @@ func TestDefault(t *testing.T) {
 // TestDefaultFileMarksAssumptions checks that the embedded file itself
 // labels each assumed value in a comment, for the people who copy it.
 func TestDefaultFileMarksAssumptions(t *testing.T) {
-	text := strings.Join(strings.Fields(string(config.DefaultFile())), " ")
+	text := strings.Join(strings.Fields(string(schedfile.DefaultFile())), " ")
 	for _, want := range []string{
 		"length: 30m # ASSUMPTION", // both runs
 		"episodes: first: 1 # ASSUMPTION",
@@ -201,7 +201,7 @@ var badFiles = []struct {
 	{"only comments", "# a schedule\n", 0, []string{"empty"}},
 	{"no runs", "name: x\n", 0, []string{"no runs"}},
 	{"empty runs", header[:len(header)-1] + " []\n", 0, []string{"no runs"}},
-	{"malformed YAML", header + "  - name: [a\n", 0, []string{"line "}},
+	{"malformed YAML", header + "  - name: [a\n", 0, []string{"did not find expected"}},
 	{"tab indentation", "runs:\n\t- name: x\n", 2, nil},
 	{"not a mapping", "- a\n- b\n", 1, []string{"!!seq"}},
 	{"unknown top-level key", "nmae: x\n" + header + runA, 1, []string{`"nmae"`}},
@@ -273,7 +273,7 @@ const replayB = `  - name: b
 func TestParseErrors(t *testing.T) {
 	for _, c := range badFiles {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := config.Parse("bad.yaml", []byte(c.yaml))
+			s, err := schedfile.Parse("bad.yaml", []byte(c.yaml))
 			if err == nil {
 				t.Fatalf("Parse: got a schedule of %d slots, want an error; file:\n%s", s.Len(), c.yaml)
 			}
@@ -295,15 +295,25 @@ func TestParseErrors(t *testing.T) {
 			if !errors.Is(err, schedule.ErrInvalid) {
 				t.Errorf("got %q, want an error wrapping schedule.ErrInvalid", msg)
 			}
+			var fe *schedfile.Error
+			if !errors.As(err, &fe) || fe.File != "bad.yaml" || (c.line > 0 && fe.Line != c.line) {
+				t.Errorf("got %#v, want a *schedfile.Error for bad.yaml at line %d", err, c.line)
+			}
+			// One format: the position once, at the start, and no
+			// "invalid schedule" or "schedule:" inside.
+			for _, bad := range []string{"invalid schedule", "schedule:", ": line "} {
+				if strings.Contains(msg, bad) {
+					t.Errorf("got %q, want no %q in it", msg, bad)
+				}
+			}
 		})
 	}
 }
 
-// mentionsLine reports whether msg points at line n, in either of the
-// forms Parse uses: "file:12: ..." for schedule errors and "line 12: ..."
-// for the YAML decoder's.
+// mentionsLine reports whether msg points at line n in the one form
+// every error takes: "file:12: ...".
 func mentionsLine(msg string, n int) bool {
-	return strings.HasPrefix(msg, fmt.Sprintf("bad.yaml:%d: ", n)) || strings.Contains(msg, fmt.Sprintf("line %d: ", n))
+	return strings.HasPrefix(msg, fmt.Sprintf("bad.yaml:%d: ", n))
 }
 
 func TestLoad(t *testing.T) {
@@ -312,7 +322,7 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(good, []byte(header+runA), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := config.Load(good)
+	s, err := schedfile.Load(good)
 	if err != nil {
 		t.Fatalf("Load(%s): %v", good, err)
 	}
@@ -321,14 +331,14 @@ func TestLoad(t *testing.T) {
 	}
 
 	missing := filepath.Join(dir, "missing.yaml")
-	if _, err := config.Load(missing); err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
+	if _, err := schedfile.Load(missing); err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(%s): got %v, want an error naming the file and wrapping os.ErrNotExist", missing, err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(bad, []byte(header+runA+"    lenght: 30m\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := config.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":") {
+	if _, err := schedfile.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":") {
 		t.Errorf("Load(%s): got %v, want an error starting with the file name", bad, err)
 	}
 }
@@ -411,7 +421,7 @@ func TestCustom(t *testing.T) {
 		},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			s, err := config.Load(filepath.Join("testdata", c.file))
+			s, err := schedfile.Load(filepath.Join("testdata", c.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -429,7 +439,7 @@ func TestCustom(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(config.DefaultFile())
+	f.Add(schedfile.DefaultFile())
 	f.Add([]byte(header + runA))
 	f.Add([]byte(header + runA + replayB))
 	for _, c := range badFiles {
@@ -443,7 +453,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := config.Parse("fuzz.yaml", data)
+		s, err := schedfile.Parse("fuzz.yaml", data)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.yaml:") {
 				t.Errorf("error %q does not start with the file name", err)
@@ -460,7 +470,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func ExampleParse() {
-	s, err := config.Parse("mine.yaml", []byte(`
+	s, err := schedfile.Parse("mine.yaml", []byte(`
 timezone: Europe/London
 shows:
   - id: quiz
@@ -486,7 +496,7 @@ runs:
 		fmt.Println(sl.Episode, sl.Start.Format("Mon 2006-01-02 15:04 MST"))
 	}
 
-	_, err = config.Parse("typo.yaml", []byte(`
+	_, err = schedfile.Parse("typo.yaml", []byte(`
 timezone: Europe/London
 shows: [{id: quiz, title: The Quiz}]
 channels: [{id: bbc1.bbc.co.uk}]
@@ -503,5 +513,5 @@ runs:
 	// 1 Sun 2024-03-17 19:00 GMT
 	// 2 Sun 2024-03-24 19:00 GMT
 	// 3 Sun 2024-03-31 19:00 BST
-	// typo.yaml: invalid schedule: line 11: unknown key "lenght"
+	// typo.yaml:11: unknown key "lenght"
 }

@@ -1,11 +1,11 @@
-package config_test
+package schedfile_test
 
 import (
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 )
 
 // TestReadmeExample keeps the README's schedule file example working.
@@ -19,7 +19,7 @@ func TestReadmeExample(t *testing.T) {
 	if !ok || !ok2 {
 		t.Fatal("README has no yaml example")
 	}
-	s, err := config.Parse("README.md", []byte(example))
+	s, err := schedfile.Parse("README.md", []byte(example))
 	if err != nil {
 		t.Fatal(err)
 	}

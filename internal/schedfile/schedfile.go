@@ -1,22 +1,25 @@
-// Package config reads schedule files: YAML documents that describe shows,
-// channels and runs, and turns them into a schedule.Schedule. It also holds
-// the embedded default, the Backstage schedule.
+// Package schedfile reads schedule files: YAML documents that describe
+// shows, channels and runs, and turns them into a schedule.Schedule. It
+// also holds the embedded default, the Backstage schedule.
 //
 // YAML (through go.yaml.in/yaml/v3, the YAML organisation's maintained
 // line) was chosen over TOML because schedule files are mostly lists of
 // runs with nested parts, which YAML writes with less punctuation, because
 // comments beside each value carry the "sourced or assumed" notes, and
 // because the decoder reports unknown keys with their line numbers.
-package config
+package schedfile
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -46,22 +49,56 @@ var Default = sync.OnceValues(func() (*schedule.Schedule, error) {
 // read without end.
 const MaxFileSize = 4 << 20
 
-// Load reads and builds the schedule file at path.
+// Load reads and builds the schedule file at path. Every error it returns
+// is an *Error naming path.
 func Load(path string) (*schedule.Schedule, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("schedule file: %w", err)
+		return nil, &Error{File: path, Err: pathErr(err)}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("schedule file %s: %w", path, err)
+		return nil, &Error{File: path, Err: pathErr(err)}
 	}
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("schedule file %s: larger than %d bytes; is it a schedule file?", path, MaxFileSize)
+		return nil, &Error{File: path, Err: fmt.Errorf("larger than %d bytes; is it a schedule file?", MaxFileSize)}
 	}
 	return Parse(path, data)
 }
+
+// pathErr drops the *fs.PathError around err, whose path the *Error
+// names already.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// Error is a problem with a schedule file: the file, the line it is on
+// when one is known, and what is wrong. It is written "FILE:LINE: what",
+// or "FILE: what" for the file as a whole, as compilers write theirs.
+// Errors about the schedule it describes wrap schedule.ErrInvalid.
+type Error struct {
+	File string
+	Line int // 1-based; 0 when no one line is at fault
+	Err  error
+}
+
+// Error returns the one-line message, without the "schedule: " that the
+// schedule package's own errors start with: the file name stands there.
+func (e *Error) Error() string {
+	msg := strings.TrimPrefix(e.Err.Error(), "schedule: ")
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
+	}
+	return e.File + ": " + msg
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // at records where in the file a value was written.
 type at[T any] struct {
@@ -79,7 +116,7 @@ func (a *at[T]) UnmarshalYAML(n *yaml.Node) error {
 	}
 	// An error of the value's own UnmarshalText (a date such as
 	// 2003-02-30) would otherwise reach the user without a line.
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
+	return &Error{Line: n.Line, Err: err}
 }
 
 type file struct {
@@ -190,20 +227,27 @@ func runLines(data []byte) []int {
 	return nil
 }
 
-// Parse builds the schedule described by data; name (usually the file's
-// path) prefixes every error, with the line where the YAML decoder or the
-// field gives one.
+// Parse builds the schedule described by data. Every error it returns is
+// an *Error with name (usually the file's path) as its File, and the line
+// at fault when there is one.
 func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
 	defer func() {
 		// The YAML library is not ours; a panic in it on odd input must
 		// still come out as an error about the file.
 		if p := recover(); p != nil {
-			s, err = nil, fmt.Errorf("%s: cannot read schedule: %v", name, p)
+			s, err = nil, &Error{Err: fmt.Errorf("cannot read the file: %v", p)}
+		}
+		var fe *Error
+		if errors.As(err, &fe) {
+			fe.File = name
+			err = fe
+		} else if err != nil {
+			err = &Error{File: name, Err: err}
 		}
 	}()
 	var f file
 	if err := strict(data, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	for i, line := range runLines(data) {
 		if i < len(f.Runs) {
@@ -212,50 +256,81 @@ func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
 	}
 	p, lines, err := f.plan()
 	if err != nil {
-		return nil, fmt.Errorf("%s:%w", name, err)
+		return nil, err
 	}
 	s, err = schedule.New(p)
 	if err != nil {
 		var fe *schedule.FieldError
 		if errors.As(err, &fe) {
-			return nil, fmt.Errorf("%s:%d: run %q: %s %q: %w", name, lines[fe.Run][fe.Field], fe.Run, fe.Field, fe.Value, fe.Err)
+			return nil, &Error{Line: lines[fe.Run][fe.Field], Err: err}
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	return s, nil
 }
 
-var notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
+var (
+	notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
+	atLine   = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+)
 
 // strict decodes data into f, refusing unknown keys, and makes the
-// decoder's multi-line error report one readable line.
+// decoder's error report one line: an *Error at the line of its first
+// complaint, wrapping schedule.ErrInvalid.
 func strict(data []byte, f *file) error {
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	err := dec.Decode(f)
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: the file is empty", schedule.ErrInvalid)
-	}
+	var msgs []string
 	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs := make([]string, len(te.Errors))
-		for i, m := range te.Errors {
-			msgs[i] = notFound.ReplaceAllString(m, "unknown key \"$1\"")
-		}
-		return fmt.Errorf("%w: %s", schedule.ErrInvalid, strings.Join(msgs, "; "))
+	var fe *Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return &Error{Err: invalid("the file is empty")}
+	case errors.As(err, &fe):
+		fe.Err = invalid("%v", fe.Err)
+		return fe
+	case errors.As(err, &te):
+		msgs = te.Errors
+	default:
+		msgs = []string{err.Error()}
 	}
-	return fmt.Errorf("%w: %s", schedule.ErrInvalid, strings.TrimPrefix(err.Error(), "yaml: "))
+	e := &Error{}
+	for i, m := range msgs {
+		m = notFound.ReplaceAllString(m, "unknown key \"$1\"")
+		if sub := atLine.FindStringSubmatch(m); sub != nil {
+			m = m[len(sub[0]):]
+			if i == 0 {
+				e.Line, _ = strconv.Atoi(sub[1])
+			} else {
+				m = "line " + sub[1] + ": " + m
+			}
+		}
+		msgs[i] = strings.TrimPrefix(m, "yaml: ")
+	}
+	e.Err = invalid("%s", strings.Join(msgs, "; "))
+	return e
 }
 
-// plan resolves names into a schedule.Plan. The errors it returns start
-// with the line number (":12: ...") so Parse can put the file name first.
+// invalid returns an error wrapping schedule.ErrInvalid with the
+// formatted message.
+func invalid(format string, args ...any) error {
+	return &invalidError{fmt.Sprintf(format, args...)}
+}
+
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string { return e.msg }
+func (e *invalidError) Unwrap() error { return schedule.ErrInvalid }
+
+// plan resolves names into a schedule.Plan, and says on which line each
+// field of each run was written. Its errors are *Errors without a File.
 func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	var p schedule.Plan
 	bad := func(line int, format string, args ...any) error {
-		return fmt.Errorf("%d: %w: "+format, append([]any{line, schedule.ErrInvalid}, args...)...)
+		return &Error{Line: line, Err: invalid(format, args...)}
 	}
 	zone := func(v at[string]) (*time.Location, error) {
 		loc, err := time.LoadLocation(v.V)
@@ -265,7 +340,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		return loc, nil
 	}
 	if len(f.Runs) == 0 {
-		return p, nil, fmt.Errorf(" %w: the schedule has no runs", schedule.ErrInvalid)
+		return p, nil, &Error{Err: invalid("the schedule has no runs")}
 	}
 	p.Name, p.Source, p.Revised = f.Name, f.Source, f.Revised.V
 	if f.Timezone.V != "" {

@@ -1,0 +1,111 @@
+package schedule
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ErrInput is wrapped by every error about a value a user asked with —
+// a date, a window, a run name, an episode number, replay options — as
+// opposed to a bad schedule (ErrInvalid). Programs answer it as a usage
+// error: exit status 2 on a command line, 400 over HTTP.
+var ErrInput = errors.New("bad input")
+
+// Window selects airings by local day and run: those on air at some
+// moment of the days From through To (inclusive) in the schedule's zone,
+// of the run called Run. A zero From or To, or an empty Run, leaves that
+// part open.
+type Window struct {
+	From, To Date
+	Run      string
+}
+
+// Query checks w against s and returns the Query it stands for. It fails
+// with a *RangeError when w ends before it starts and a *RunError when
+// w.Run names no run of s; both wrap ErrInput.
+func (s *Schedule) Query(w Window) (Query, error) {
+	if !w.From.IsZero() && !w.To.IsZero() && w.To.Before(w.From) {
+		return Query{}, &RangeError{From: w.From, To: w.To}
+	}
+	if w.Run != "" && s.Run(w.Run) == nil {
+		return Query{}, &RunError{Name: w.Run, Known: s.RunNames()}
+	}
+	q := s.Dates(w.From, w.To)
+	q.Run = w.Run
+	return q, nil
+}
+
+// RangeError reports a window whose last day comes before its first.
+type RangeError struct {
+	From, To Date
+}
+
+// Error names both days.
+func (e *RangeError) Error() string {
+	return fmt.Sprintf("from %s is after to %s: want from on or before to", e.From, e.To)
+}
+
+// Unwrap returns ErrInput.
+func (e *RangeError) Unwrap() error { return ErrInput }
+
+// RunError reports a run name that the schedule does not have.
+type RunError struct {
+	Name  string
+	Known []string // the names it has, in plan order
+}
+
+// Error names the run asked for and the runs there are.
+func (e *RunError) Error() string {
+	return fmt.Sprintf("no run is called %q: want one of %s", e.Name, strings.Join(e.Known, ", "))
+}
+
+// Unwrap returns ErrInput.
+func (e *RunError) Unwrap() error { return ErrInput }
+
+// ErrNoEpisode is wrapped by an EpisodeError for a number beyond the
+// last episode: the question is well formed, but nothing answers it.
+var ErrNoEpisode = errors.New("no such episode")
+
+// EpisodeError reports an episode number that is not a whole number from
+// 1 to Last, or that is beyond Last (then it wraps ErrNoEpisode).
+type EpisodeError struct {
+	Value string
+	Last  int
+	Err   error
+}
+
+// Error names the value and the numbers there are.
+func (e *EpisodeError) Error() string {
+	if errors.Is(e.Err, ErrNoEpisode) {
+		return fmt.Sprintf("episode %s never aired: episodes run from 1 to %d", e.Value, e.Last)
+	}
+	return fmt.Sprintf("episode %q: want a whole number from 1 to %d", e.Value, e.Last)
+}
+
+// Unwrap returns ErrInput and the cause.
+func (e *EpisodeError) Unwrap() []error { return []error{ErrInput, e.Err} }
+
+// ParseEpisode reads an episode number written in decimal digits, from 1
+// to last: "1000", but not "+1000", "1e3" or " 7". Numbers past last
+// give an *EpisodeError wrapping ErrNoEpisode; anything else that is not
+// such a number (one too large for an int among them), one wrapping
+// strconv's error or ErrInput.
+func ParseEpisode(v string, last int) (int, error) {
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return 0, &EpisodeError{Value: v, Last: last, Err: ErrInput}
+		}
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		return 0, &EpisodeError{Value: v, Last: last, Err: err}
+	case n < 1:
+		return 0, &EpisodeError{Value: v, Last: last, Err: ErrInput}
+	case n > last:
+		return 0, &EpisodeError{Value: strconv.Itoa(n), Last: last, Err: ErrNoEpisode}
+	}
+	return n, nil
+}
