@@ -3,6 +3,8 @@ package feeds
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/backstage-epg/backstage/schedule"
@@ -36,4 +38,107 @@ func appendDigits(b []byte, n, width int) []byte {
 		n /= 10
 	}
 	return append(b, d[:width]...)
+}
+
+// Format is a kind of feed.
+type Format uint8
+
+// The formats Write knows.
+const (
+	ICal  Format = iota + 1 // RFC 5545 iCalendar, for calendar apps
+	XMLTV                   // an XMLTV guide, for media centres
+)
+
+// ParseFormat reads a format's name as String writes it: "ics" or
+// "xmltv".
+func ParseFormat(name string) (Format, error) {
+	switch name {
+	case "ics":
+		return ICal, nil
+	case "xmltv":
+		return XMLTV, nil
+	}
+	return 0, fmt.Errorf("format %q: want ics or xmltv", name)
+}
+
+// String returns "ics" or "xmltv".
+func (f Format) String() string {
+	switch f {
+	case ICal:
+		return "ics"
+	case XMLTV:
+		return "xmltv"
+	}
+	return "Format(" + strconv.Itoa(int(f)) + ")"
+}
+
+// Options describes one feed: its format, the airings it holds and how
+// it writes them. It is comparable, so it can key a cache of rendered
+// feeds. The zero value of every field but Format is the default.
+type Options struct {
+	Format Format
+	Window schedule.Window // which airings: all, by default
+
+	Compact bool // ICal: one recurring event per run (see ICalEncoder.Compact)
+	AllDay  bool // ICal: all-day events (see ICalEncoder.AllDay)
+	MarkNew bool // XMLTV: <new/> on first airings (see XMLTVEncoder.MarkNew)
+
+	// Generator names the program in an XMLTV guide's
+	// generator-info-name; empty means XMLTVGenerator.
+	Generator string
+}
+
+// Check reports options that do not go together: an unknown format, or
+// a setting of one format asked of the other. Its errors name the
+// setting as a command-line flag would ("--compact").
+func (o Options) Check() error {
+	switch o.Format {
+	case ICal:
+		if o.MarkNew {
+			return errors.New("--mark-new is for xmltv")
+		}
+	case XMLTV:
+		if o.Compact || o.AllDay {
+			return errors.New("--compact and --all-day are for ics")
+		}
+	default:
+		return fmt.Errorf("feeds: unknown format %v", o.Format)
+	}
+	return nil
+}
+
+// Write writes to w the feed of s that o describes. It checks o, and o's
+// window against s (a *schedule.RangeError or *schedule.RunError, which
+// wrap schedule.ErrInput), before it writes a byte, so a caller writing
+// to a temporary file can drop it on error. The encoders buffer their
+// output; Write flushes it before it returns.
+func Write(w io.Writer, s *schedule.Schedule, o Options) error {
+	if err := o.Check(); err != nil {
+		return err
+	}
+	if s == nil {
+		return errors.New("feeds: " + o.Format.String() + ": no schedule")
+	}
+	q, err := s.Query(o.Window)
+	if err != nil {
+		return err
+	}
+	var e interface {
+		Encode(*schedule.Schedule, schedule.Query) error
+		Close() error
+	}
+	switch o.Format {
+	case ICal:
+		ie := NewICalEncoder(w)
+		ie.Compact, ie.AllDay = o.Compact, o.AllDay
+		e = ie
+	case XMLTV:
+		xe := NewXMLTVEncoder(w)
+		xe.MarkNew, xe.Generator = o.MarkNew, o.Generator
+		e = xe
+	}
+	if err := e.Encode(s, q); err != nil {
+		return err
+	}
+	return e.Close()
 }
