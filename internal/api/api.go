@@ -95,3 +95,13 @@ func NewRun(st schedule.Stats, loc *time.Location) Run {
 	}
 	return out
 }
+
+// Runs describes every run of stats, in their order, with times shown in
+// loc.
+func Runs(stats []schedule.Stats, loc *time.Location) []Run {
+	out := make([]Run, len(stats))
+	for i, st := range stats {
+		out[i] = NewRun(st, loc)
+	}
+	return out
+}

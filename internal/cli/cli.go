@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/config"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -39,8 +38,9 @@ func usagef(format string, args ...any) error {
 }
 
 // Main runs the command line args (without the program name) and returns
-// the exit status: 0 on success, 2 for a usage error, 1 for any other
-// failure. Errors are one line on env.Stderr.
+// the exit status: 0 on success, 2 for a usage error (bad arguments, a bad
+// schedule file, a value the schedule refuses: schedule.ErrInput), 1 for
+// any other failure. Errors are one line on env.Stderr.
 func Main(ctx context.Context, args []string, env Env) (code int) {
 	if env.Now == nil {
 		env.Now = time.Now
@@ -58,7 +58,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	}
 	fmt.Fprintf(env.Stderr, "backstage: %s\n", oneLine(err.Error()))
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || errors.Is(err, schedule.ErrInput) || errors.Is(err, schedule.ErrInvalid) {
 		return 2
 	}
 	return 1
@@ -66,49 +66,31 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// command is one subcommand.
+// command is one subcommand: its words, and a setup that registers the
+// flags it takes and returns what runs it. Each command owns its flags;
+// the groups several share (schedule, timeline, window) are types of
+// their own in flags.go.
 type command struct {
 	name    string
 	args    string // positional arguments, for the usage line
 	summary string
 	example string
 	nargs   [2]int // least and most positional arguments
-	flags   func(fs *flag.FlagSet, o *options)
-	// timeline marks commands that read airings, which take --now and the
-	// replay-mode flags.
-	timeline bool
-	run      func(ctx context.Context, c *call) error
+
+	// setup registers the command's flags on fs and returns the action
+	// that runs it once they are parsed.
+	setup func(fs *flag.FlagSet) action
 }
 
-// options holds every flag's value; each command registers the ones it takes.
-type options struct {
-	schedule string
-	tz       string
-	json     bool
+// action runs a command with its positional arguments, its flags parsed.
+type action func(ctx context.Context, env Env, args []string) error
 
-	from, to, run string
-
-	out             string
-	compact, allDay bool
-	markNew         bool
-
-	replay replayOptions
-
-	addr, streamURL, publicURL string // serve
-	quiet                      bool
-}
-
-// call is one invocation of a command, with its arguments parsed.
-type call struct {
-	env   Env
-	opt   *options
-	args  []string
-	sched *schedule.Schedule // what the command answers from
-	loc   *time.Location     // display zone
-
-	// In replay mode, sched is a re-dated window of base made by replay.
-	base   *schedule.Schedule
-	replay *schedule.ReplayOptions
+// flagSet returns the command's flags and its action: the one place a
+// command's flag set is built, for running it and for its usage.
+func (c *command) flagSet() (*flag.FlagSet, action) {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs, c.setup(fs)
 }
 
 var commands []*command
@@ -119,13 +101,9 @@ func init() {
 	}
 }
 
-// globals are flags every command takes; value-taking ones are listed so
-// the command word can be found after them.
-func globals(fs *flag.FlagSet, o *options) {
-	fs.StringVar(&o.schedule, "schedule", "", "read the schedule from `FILE` instead of the embedded Backstage default")
-	fs.StringVar(&o.tz, "tz", "", "show times in `ZONE` (an IANA name such as Europe/London); default: the schedule's own")
-}
-
+// globalValueFlags are the flags that may stand before the command word
+// and take a value as the next word, so that the command word can be
+// found after them.
 var globalValueFlags = map[string]bool{"schedule": true, "tz": true}
 
 func run(ctx context.Context, args []string, env Env) error {
@@ -140,8 +118,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		if c == nil {
 			return usagef("help: unknown command %q: want one of %s", topic, commandNames())
 		}
-		c.usage(env.Stdout)
-		return nil
+		return c.usage(env.Stdout)
 	}
 	if name == "" {
 		if containsHelp(rest) {
@@ -155,27 +132,16 @@ func run(ctx context.Context, args []string, env Env) error {
 	if c == nil {
 		return usagef("unknown command %q: want one of %s", name, commandNames())
 	}
-	o := &options{}
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	globals(fs, o)
-	if c.flags != nil {
-		c.flags(fs, o)
-	}
-	if c.timeline {
-		replayFlags(fs, o)
-	}
+	fs, act := c.flagSet()
 	pos, err := parseInterleaved(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
-		c.usage(env.Stdout)
-		return err
+		if err := c.usage(env.Stdout); err != nil {
+			return err
+		}
+		return flag.ErrHelp
 	}
 	if err != nil {
-		msg := err.Error()
-		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-			msg = fmt.Sprintf("unknown flag %s", name)
-		}
-		return usagef("%s: %s (see backstage %s --help)", c.name, msg, c.name)
+		return usagef("%s: %s (see backstage %s --help)", c.name, flagError(err), c.name)
 	}
 	if len(pos) < c.nargs[0] {
 		return usagef("%s: missing argument: want %s (see backstage %s --help)", c.name, argsWanted(c), c.name)
@@ -183,24 +149,29 @@ func run(ctx context.Context, args []string, env Env) error {
 	if len(pos) > c.nargs[1] {
 		return usagef("%s: unexpected argument %q: want %s (see backstage %s --help)", c.name, pos[c.nargs[1]], argsWanted(c), c.name)
 	}
-	cl := &call{env: env, opt: o, args: pos}
-	if c.name != "version" && c.name != "schedule" {
-		if cl.sched, err = loadSchedule(o.schedule); err != nil {
-			return usageError{err}
-		}
-		cl.loc = cl.sched.Location()
-		if o.tz != "" {
-			if cl.loc, err = loadZone(o.tz); err != nil {
-				return err
-			}
-		}
+	return act(ctx, env, pos)
+}
+
+var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-(\S+): (.*)$`)
+
+// flagError rewrites an error of the flag package in the form the rest of
+// the command's messages take: "--name "value": what is wrong".
+func flagError(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag -" + name
 	}
-	if c.timeline {
-		if err := cl.timeline(fs); err != nil {
-			return err
-		}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "flag " + name + " needs a value"
 	}
-	return c.run(ctx, cl)
+	if m := flagValueError.FindStringSubmatch(msg); m != nil {
+		why := strings.TrimPrefix(m[3], "parse error")
+		if why == "" {
+			why = "want true or false"
+		}
+		return fmt.Sprintf("--%s %q: %s", m[2], m[1], why)
+	}
+	return msg
 }
 
 func argsWanted(c *command) string {
@@ -208,21 +179,6 @@ func argsWanted(c *command) string {
 		return "no arguments"
 	}
 	return c.args
-}
-
-func loadSchedule(path string) (*schedule.Schedule, error) {
-	if path == "" {
-		return config.Default()
-	}
-	return config.Load(path)
-}
-
-func loadZone(name string) (*time.Location, error) {
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "" || name == "Local" {
-		return nil, usagef("--tz %q: want an IANA zone name such as Africa/Johannesburg or UTC", name)
-	}
-	return loc, nil
 }
 
 // splitCommand finds the command word: the first argument that is neither
@@ -330,7 +286,7 @@ Commands:
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Flags for every command:
+Flags of every command that reads the schedule:
   --schedule FILE  read the schedule from FILE instead of the embedded Backstage default
   --tz ZONE        show times in ZONE (an IANA name); default: the schedule's own
 
@@ -338,21 +294,37 @@ Flags may come before or after arguments. "backstage COMMAND --help" says more.
 `)
 }
 
-func (c *command) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: %s\n\n%s\n", strings.TrimSpace("backstage "+c.name+" "+c.args), c.summary)
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	o := &options{}
-	globals(fs, o)
-	if c.flags != nil {
-		c.flags(fs, o)
-	}
-	if c.timeline {
-		replayFlags(fs, o)
-	}
-	fmt.Fprintln(w, "\nFlags:")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+// usage writes the command's help: its usage line, summary, flags (as
+// they are typed: --days N) and examples.
+func (c *command) usage(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: %s\n\n%s\n", strings.TrimSpace("backstage "+c.name+" "+c.args), c.summary)
+	fs, _ := c.flagSet()
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			b.WriteString("\nFlags:\n")
+			first = false
+		}
+		arg, text := flag.UnquoteUsage(f)
+		if arg == "value" {
+			arg = "VALUE"
+		}
+		head := "  --" + f.Name
+		if len(f.Name) == 1 {
+			head = "  -" + f.Name // -o, as ls and cc have it
+		}
+		if arg != "" {
+			head += " " + strings.ToUpper(arg)
+		}
+		if def := f.DefValue; def != "" && def != "false" {
+			text += " (default " + def + ")"
+		}
+		fmt.Fprintf(&b, "%s\n      %s\n", head, text)
+	})
 	if c.example != "" {
-		fmt.Fprintf(w, "\nExamples:\n%s\n", c.example)
+		fmt.Fprintf(&b, "\nExamples:\n%s\n", c.example)
 	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/backstage-epg/backstage/feeds"
-	"github.com/backstage-epg/backstage/schedule"
 )
 
 var exportCmd = &command{
@@ -27,65 +26,39 @@ var exportCmd = &command{
   backstage export ics --all-day -o days.ics          # all-day events
   backstage export xmltv -o guide.xml.gz              # gzipped, chosen by the .gz suffix
   backstage export xmltv --from 2009-01-01 --to 2009-03-31 -o q1-2009.xml`,
-	timeline: true,
-	nargs:    [2]int{1, 1},
-	flags: func(fs *flag.FlagSet, o *options) {
-		rangeFlags(fs, o)
-		fs.StringVar(&o.out, "o", "", "write to `FILE` (atomically; gzipped if it ends in .gz); - or nothing for standard output")
-		fs.BoolVar(&o.compact, "compact", false, "ics: one recurring event (RRULE) per run instead of one per airing")
-		fs.BoolVar(&o.allDay, "all-day", false, "ics: all-day events on each airing's local date")
-		fs.BoolVar(&o.markNew, "mark-new", false, "xmltv: mark first-run airings <new/> (for \"new episodes only\" recordings)")
-	},
-	run: func(ctx context.Context, c *call) error {
-		newEncoder, err := c.encoder(c.args[0])
-		if err != nil {
-			return err
-		}
-		q, err := c.query()
-		if err != nil {
-			return err
-		}
-		return writeOutput(c.opt.out, c.env.Stdout, func(w io.Writer) error {
-			enc := newEncoder(w)
-			if err := enc.Encode(c.sched, q); err != nil {
+	nargs: [2]int{1, 1},
+	setup: func(fs *flag.FlagSet) action {
+		var tf timelineFlags
+		var wf windowFlags
+		var out string
+		var o feeds.Options
+		tf.register(fs)
+		wf.register(fs)
+		fs.StringVar(&out, "o", "", "write to `FILE` (atomically; gzipped if it ends in .gz); - or nothing for standard output")
+		fs.BoolVar(&o.Compact, "compact", false, "ics: one recurring event (RRULE) per run instead of one per airing")
+		fs.BoolVar(&o.AllDay, "all-day", false, "ics: all-day events on each airing's local date")
+		fs.BoolVar(&o.MarkNew, "mark-new", false, "xmltv: mark first-run airings <new/> (for \"new episodes only\" recordings)")
+		return func(ctx context.Context, env Env, args []string) error {
+			var err error
+			if o.Format, err = feeds.ParseFormat(args[0]); err != nil {
+				return usagef("export %v", err)
+			}
+			if err := o.Check(); err != nil {
+				return usagef("export %s: %v", o.Format, err)
+			}
+			t, err := tf.load(env)
+			if err != nil {
 				return err
 			}
-			return enc.Close()
-		})
+			if o.Window, _, err = wf.query(t.sched); err != nil {
+				return err
+			}
+			o.Generator = "backstage/" + Version
+			return writeOutput(out, env.Stdout, func(w io.Writer) error {
+				return feeds.Write(w, t.sched, o)
+			})
+		}
 	},
-}
-
-// encoder is what the feed encoders have in common.
-type encoder interface {
-	Encode(*schedule.Schedule, schedule.Query) error
-	Close() error
-}
-
-// encoder checks the format and its flags and returns a maker of the
-// format's encoder.
-func (c *call) encoder(format string) (func(io.Writer) encoder, error) {
-	o := c.opt
-	switch format {
-	case "ics":
-		if o.markNew {
-			return nil, usagef("export ics: --mark-new is for xmltv")
-		}
-		return func(w io.Writer) encoder {
-			e := feeds.NewICalEncoder(w)
-			e.Compact, e.AllDay = o.compact, o.allDay
-			return e
-		}, nil
-	case "xmltv":
-		if o.compact || o.allDay {
-			return nil, usagef("export xmltv: --compact and --all-day are for ics")
-		}
-		return func(w io.Writer) encoder {
-			e := feeds.NewXMLTVEncoder(w)
-			e.MarkNew, e.Generator = o.markNew, "backstage/"+Version
-			return e
-		}, nil
-	}
-	return nil, usagef("export %q: want ics or xmltv", format)
 }
 
 // writeOutput runs write against standard output, or against path

@@ -6,19 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/api"
-	"github.com/backstage-epg/backstage/internal/config"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
-
-func jsonFlag(fs *flag.FlagSet, o *options) {
-	fs.BoolVar(&o.json, "json", false, "print a JSON array of airings instead of a table")
-}
 
 var airedCmd = &command{
 	name:    "aired",
@@ -28,19 +24,27 @@ var airedCmd = &command{
   backstage aired 2003-06-16T18:45           # what was on air then (the schedule's zone)
   backstage aired 2003-06-16T16:45:00Z       # RFC 3339, any offset
   backstage aired 2009-01-05 --json --tz UTC`,
-	timeline: true,
-	nargs:    [2]int{1, 1},
-	flags:    jsonFlag,
-	run: func(ctx context.Context, c *call) error {
-		day, at, err := parseWhen(c.args[0], c.sched.Location(), c.env.Now)
-		if err != nil {
-			return err
+	nargs: [2]int{1, 1},
+	setup: func(fs *flag.FlagSet) action {
+		var tf timelineFlags
+		var out printer
+		tf.register(fs)
+		out.register(fs)
+		return func(ctx context.Context, env Env, args []string) error {
+			t, err := tf.load(env)
+			if err != nil {
+				return err
+			}
+			day, at, err := parseWhen(args[0], t.sched.Location(), t.now)
+			if err != nil {
+				return err
+			}
+			if at.IsZero() {
+				return out.print(env.Stdout, t.loc, t.sched.On(day), fmt.Sprintf("Nothing aired on %s %s (%s).",
+					day.Weekday().String()[:3], day, t.sched.Location()))
+			}
+			return out.print(env.Stdout, t.loc, t.sched.At(at), fmt.Sprintf("Nothing was on air at %s.", at.In(t.loc).Format("Mon 2006-01-02 15:04 MST")))
 		}
-		if at.IsZero() {
-			return c.print(c.sched.On(day), fmt.Sprintf("Nothing aired on %s %s (%s).",
-				day.Weekday().String()[:3], day, c.sched.Location()))
-		}
-		return c.print(c.sched.At(at), fmt.Sprintf("Nothing was on air at %s.", at.In(c.loc).Format("Mon 2006-01-02 15:04 MST")))
 	},
 }
 
@@ -52,10 +56,7 @@ func parseWhen(s string, loc *time.Location, now func() time.Time) (schedule.Dat
 	}
 	if len(s) == len(time.DateOnly) {
 		d, err := schedule.ParseDate(s)
-		if err != nil {
-			return d, time.Time{}, usagef("date %q: want YYYY-MM-DD, a real calendar date", s)
-		}
-		return d, time.Time{}, nil
+		return d, time.Time{}, err
 	}
 	if t, err := time.ParseInLocation("2006-01-02T15:04", s, loc); err == nil {
 		return schedule.Date{}, t, nil
@@ -72,38 +73,26 @@ var episodeCmd = &command{
 	summary: "show every airing of episode N, first airing first",
 	example: `  backstage episode 1000
   backstage episode 1 --json`,
-	timeline: true,
-	nargs:    [2]int{1, 1},
-	flags:    jsonFlag,
-	run: func(ctx context.Context, c *call) error {
-		last := c.sched.LastEpisode()
-		if c.base != nil {
-			last = c.base.LastEpisode() // a replay window holds only some episodes
+	nargs: [2]int{1, 1},
+	setup: func(fs *flag.FlagSet) action {
+		var tf timelineFlags
+		var out printer
+		tf.register(fs)
+		out.register(fs)
+		return func(ctx context.Context, env Env, args []string) error {
+			t, err := tf.load(env)
+			if err != nil {
+				return err
+			}
+			// A replay window holds only some episodes: numbers are
+			// checked against the history's.
+			n, err := schedule.ParseEpisode(args[0], t.base.LastEpisode())
+			if err != nil {
+				return err
+			}
+			return out.print(env.Stdout, t.loc, t.sched.Episode(n), fmt.Sprintf("Episode %d never aired.", n))
 		}
-		n, err := parseEpisode(c.args[0], last)
-		if err != nil {
-			return err
-		}
-		return c.print(c.sched.Episode(n), fmt.Sprintf("Episode %d never aired.", n))
 	},
-}
-
-// parseEpisode reads a positive episode number no higher than last.
-func parseEpisode(s string, last int) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, usagef("episode %q: want a whole number from 1 to %d", s, last)
-	}
-	if n > last {
-		return 0, usagef("episode %d: beyond the last episode; want 1 to %d", n, last)
-	}
-	return n, nil
-}
-
-func rangeFlags(fs *flag.FlagSet, o *options) {
-	fs.StringVar(&o.from, "from", "", "first local `DATE` (YYYY-MM-DD), inclusive; default: the first airing")
-	fs.StringVar(&o.to, "to", "", "last local `DATE` (YYYY-MM-DD), inclusive; default: the last airing")
-	fs.StringVar(&o.run, "run", "", "only the run called `NAME` (see backstage runs)")
 }
 
 var slotsCmd = &command{
@@ -112,58 +101,48 @@ var slotsCmd = &command{
 	summary: "list every airing in a range of days",
 	example: `  backstage slots --from 2009-01-01 --to 2009-01-31 --run rebroadcast
   backstage slots --from 2007-07-01 --to 2009-01-10 --json`,
-	timeline: true,
-	nargs:    [2]int{0, 0},
-	flags:    func(fs *flag.FlagSet, o *options) { rangeFlags(fs, o); jsonFlag(fs, o) },
-	run: func(ctx context.Context, c *call) error {
-		q, err := c.query()
-		if err != nil {
-			return err
+	nargs: [2]int{0, 0},
+	setup: func(fs *flag.FlagSet) action {
+		var tf timelineFlags
+		var wf windowFlags
+		var out printer
+		tf.register(fs)
+		wf.register(fs)
+		out.register(fs)
+		return func(ctx context.Context, env Env, args []string) error {
+			t, err := tf.load(env)
+			if err != nil {
+				return err
+			}
+			_, q, err := wf.query(t.sched)
+			if err != nil {
+				return err
+			}
+			return out.print(env.Stdout, t.loc, slices.Collect(t.sched.Slots(q)), "No airings in that range.")
 		}
-		var out []schedule.Slot
-		for s := range c.sched.Slots(q) {
-			out = append(out, s)
-		}
-		return c.print(out, "No airings in that range.")
 	},
 }
 
-// query builds the schedule query of --from, --to and --run.
-func (c *call) query() (schedule.Query, error) {
-	var from, to schedule.Date
-	var err error
-	if c.opt.from != "" {
-		if from, err = schedule.ParseDate(c.opt.from); err != nil {
-			return schedule.Query{}, usagef("--from %q: want YYYY-MM-DD, a real calendar date", c.opt.from)
-		}
-	}
-	if c.opt.to != "" {
-		if to, err = schedule.ParseDate(c.opt.to); err != nil {
-			return schedule.Query{}, usagef("--to %q: want YYYY-MM-DD, a real calendar date", c.opt.to)
-		}
-	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		return schedule.Query{}, usagef("--from %s is after --to %s: want from on or before to", from, to)
-	}
-	if c.opt.run != "" && c.sched.Run(c.opt.run) == nil {
-		return schedule.Query{}, usagef("--run %q: no such run; want one of %s", c.opt.run, strings.Join(c.sched.RunNames(), ", "))
-	}
-	q := c.sched.Dates(from, to)
-	q.Run = c.opt.run
-	return q, nil
+// printer writes airings as a table, or as JSON with --json.
+type printer struct {
+	json bool
 }
 
-// print writes slots as a table, or as JSON with --json; none prints the
-// sentence empty (or [] in JSON).
-func (c *call) print(slots []schedule.Slot, empty string) error {
-	if c.opt.json {
-		return writeJSON(c.env.Stdout, api.Airings(slots, c.loc))
+func (p *printer) register(fs *flag.FlagSet) {
+	fs.BoolVar(&p.json, "json", false, "print a JSON array of airings instead of a table")
+}
+
+// print writes slots, their times in loc; none prints the sentence
+// empty (or [] in JSON).
+func (p *printer) print(w io.Writer, loc *time.Location, slots []schedule.Slot, empty string) error {
+	if p.json {
+		return writeJSON(w, api.Airings(slots, loc))
 	}
 	if len(slots) == 0 {
-		_, err := fmt.Fprintln(c.env.Stdout, empty)
+		_, err := fmt.Fprintln(w, empty)
 		return err
 	}
-	return writeTable(c.env.Stdout, slots, c.loc)
+	return writeTable(w, slots, loc)
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -214,7 +193,7 @@ func writeTable(w io.Writer, slots []schedule.Slot, loc *time.Location) error {
 	for _, s := range slots {
 		start, end := s.Start.In(loc), s.End.In(loc)
 		var notes []string
-		if t := s.Title(); t != fmt.Sprintf("Episode %d", s.Episode) {
+		if t := s.OwnTitle(); t != "" {
 			notes = append(notes, fmt.Sprintf("%q", t))
 		}
 		switch {
@@ -239,27 +218,34 @@ var runsCmd = &command{
 	example: `  backstage runs
   backstage runs --json`,
 	nargs: [2]int{0, 0},
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.BoolVar(&o.json, "json", false, "print a JSON array of runs instead of a table")
-	},
-	run: func(ctx context.Context, c *call) error {
-		stats := c.sched.Stats()
-		if c.opt.json {
-			out := make([]api.Run, len(stats))
-			for i, st := range stats {
-				out[i] = api.NewRun(st, c.loc)
+	setup: func(fs *flag.FlagSet) action {
+		var sf scheduleFlags
+		var asJSON bool
+		sf.register(fs)
+		fs.BoolVar(&asJSON, "json", false, "print a JSON array of runs instead of a table")
+		return func(ctx context.Context, env Env, args []string) error {
+			s, loc, err := sf.load()
+			if err != nil {
+				return err
 			}
-			return writeJSON(c.env.Stdout, out)
+			if asJSON {
+				return writeJSON(env.Stdout, api.Runs(s.Stats(), loc))
+			}
+			return writeRuns(env.Stdout, s.Stats(), loc)
 		}
-		w := c.env.Stdout
+	},
+}
+
+// writeRuns prints a table of the runs, then their assumptions.
+func writeRuns(w io.Writer, stats []schedule.Stats, loc *time.Location) error {
 		tw := newTable(w)
 		fmt.Fprintln(tw, "RUN\tCHANNEL\tSLOT (cron)\tZONE\tFIRST AIRING\tLAST AIRING\tSLOTS\tEPISODES")
 		for _, st := range stats {
 			r := st.Run
 			first, last, eps := "-", "-", "-"
 			if st.Slots > 0 {
-				first = st.First.Start.In(c.loc).Format("Mon 2006-01-02 15:04")
-				last = st.Last.Start.In(c.loc).Format("Mon 2006-01-02 15:04")
+				first = st.First.Start.In(loc).Format("Mon 2006-01-02 15:04")
+				last = st.Last.Start.In(loc).Format("Mon 2006-01-02 15:04")
 				eps = fmt.Sprintf("%d–%d", st.First.Episode, st.Last.Episode)
 				if r.IsReplay() {
 					eps += " replaying " + r.Replays
@@ -284,8 +270,7 @@ var runsCmd = &command{
 		if n == 0 {
 			fmt.Fprintln(tw, "  none are marked in this schedule")
 		}
-		return tw.Flush()
-	},
+	return tw.Flush()
 }
 
 var scheduleCmd = &command{
@@ -294,9 +279,11 @@ var scheduleCmd = &command{
 	example: `  backstage schedule > my-schedule.yaml
   backstage --schedule my-schedule.yaml runs`,
 	nargs: [2]int{0, 0},
-	run: func(ctx context.Context, c *call) error {
-		_, err := c.env.Stdout.Write(config.DefaultFile())
-		return err
+	setup: func(fs *flag.FlagSet) action {
+		return func(ctx context.Context, env Env, args []string) error {
+			_, err := env.Stdout.Write(schedfile.DefaultFile())
+			return err
+		}
 	},
 }
 
@@ -305,8 +292,10 @@ var versionCmd = &command{
 	summary: "print the version",
 	example: "  backstage version",
 	nargs:   [2]int{0, 0},
-	run: func(ctx context.Context, c *call) error {
-		_, err := fmt.Fprintf(c.env.Stdout, "backstage %s\n", Version)
-		return err
+	setup: func(fs *flag.FlagSet) action {
+		return func(ctx context.Context, env Env, args []string) error {
+			_, err := fmt.Fprintf(env.Stdout, "backstage %s\n", Version)
+			return err
+		}
 	},
 }

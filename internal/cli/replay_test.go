@@ -105,7 +105,7 @@ func TestReplayBadInput(t *testing.T) {
 		{[]string{"aired", "today", "--replay", "--days", "-1"}, "--days -1"},
 		{[]string{"aired", "today", "--replay", "--past-days", "15"}, "--past-days 15"},
 		{[]string{"aired", "today", "--replay", "--now", "tomorrow"}, `--now "tomorrow": want an RFC 3339 time`},
-		{[]string{"aired", "today", "--replay", "--replay-from", "2003-02-30"}, `--replay-from "2003-02-30"`},
+		{[]string{"aired", "today", "--replay", "--replay-from", "2003-02-30"}, `--replay-from: date "2003-02-30": day out of range`},
 		{[]string{"aired", "today", "--days", "3"}, "--days works only with --replay"},
 		{[]string{"export", "xmltv", "--loop"}, "--loop works only with --replay"},
 		{[]string{"runs", "--replay"}, "unknown flag"},

@@ -21,68 +21,91 @@ var serveCmd = &command{
   backstage serve --addr :8080 --public-url https://tv.example.org
   backstage serve --stream-url http://192.168.1.10:8409/iptv/channel/1.ts
   backstage serve --replay --replay-from 2003-06-16   # the history re-dated to this week`,
-	nargs:    [2]int{0, 0},
-	timeline: true,
-	flags: func(fs *flag.FlagSet, o *options) {
-		fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`; port 0 picks a free one, :8080 listens on every interface")
-		fs.StringVar(&o.streamURL, "stream-url", "", "the `URL` of your own stream of the channel, for /channels.m3u; {id} in it becomes the channel id")
-		fs.StringVar(&o.publicURL, "public-url", "", "the `URL` clients reach the server at (behind a proxy, say), for the links it advertises")
-		fs.BoolVar(&o.quiet, "quiet", false, "write no access log")
-	},
-	run: func(ctx context.Context, c *call) error {
-		o := c.opt
-		if o.streamURL != "" {
-			if err := server.CheckStreamURL(o.streamURL); err != nil {
-				return usagef("--stream-url: %v", err)
+	nargs: [2]int{0, 0},
+	setup: func(fs *flag.FlagSet) action {
+		var tf timelineFlags
+		var o serveFlags
+		tf.register(fs)
+		o.register(fs)
+		return func(ctx context.Context, env Env, args []string) error {
+			if err := o.check(); err != nil {
+				return err
 			}
-		}
-		if o.publicURL != "" {
-			if err := server.CheckPublicURL(o.publicURL); err != nil {
-				return usagef("--public-url: %v", err)
+			t, err := tf.load(env)
+			if err != nil {
+				return err
 			}
+			var logs slog.Handler = slog.NewTextHandler(env.Stderr, nil)
+			if o.quiet {
+				logs = slog.DiscardHandler
+			}
+			srv := &server.Server{
+				Schedule:  t.sched,
+				Now:       t.now,
+				Location:  t.loc,
+				StreamURL: o.streamURL,
+				PublicURL: o.publicURL,
+				Generator: "backstage/" + Version,
+				Logger:    slog.New(logs),
+			}
+			if t.replay != nil {
+				// Replay mode: a window re-dated around the present, rolled
+				// on at each midnight in the schedule's zone.
+				base, opt := t.base, *t.replay
+				srv.Schedule = nil
+				srv.Timeline = server.DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
+					o := opt
+					o.Now = now
+					return base.Replay(o)
+				})
+			}
+			if err := srv.Check(); err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", o.addr)
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			printURLs(env.Stdout, ln.Addr(), &o)
+			return srv.Serve(ctx, ln)
 		}
-		if _, _, err := net.SplitHostPort(o.addr); err != nil {
-			return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)
-		}
-		var logs slog.Handler = slog.NewTextHandler(c.env.Stderr, nil)
-		if o.quiet {
-			logs = slog.DiscardHandler
-		}
-		srv := &server.Server{
-			Schedule:  c.sched,
-			Now:       c.env.Now,
-			Location:  c.loc,
-			StreamURL: o.streamURL,
-			PublicURL: o.publicURL,
-			Generator: "backstage/" + Version,
-			Logger:    slog.New(logs),
-		}
-		if c.replay != nil {
-			// Replay mode: a window re-dated around the present, rolled on
-			// at each midnight in the schedule's zone.
-			base, opt := c.base, *c.replay
-			srv.Schedule = nil
-			srv.Timeline = server.DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-				o := opt
-				o.Now = now
-				return base.Replay(o)
-			})
-		}
-		if err := srv.Check(); err != nil {
-			return err
-		}
-		ln, err := net.Listen("tcp", o.addr)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		printURLs(c.env.Stdout, ln.Addr(), o)
-		return srv.Serve(ctx, ln)
 	},
+}
+
+// serveFlags are the flags of serve alone.
+type serveFlags struct {
+	addr, streamURL, publicURL string
+	quiet                      bool
+}
+
+func (o *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`; port 0 picks a free one, :8080 listens on every interface")
+	fs.StringVar(&o.streamURL, "stream-url", "", "the `URL` of your own stream of the channel, for /channels.m3u; {id} in it becomes the channel id")
+	fs.StringVar(&o.publicURL, "public-url", "", "the `URL` clients reach the server at (behind a proxy, say), for the links it advertises")
+	fs.BoolVar(&o.quiet, "quiet", false, "write no access log")
+}
+
+// check refuses values serve cannot use, before anything is loaded.
+func (o *serveFlags) check() error {
+	if o.streamURL != "" {
+		if err := server.CheckStreamURL(o.streamURL); err != nil {
+			return usagef("--stream-url: %v", err)
+		}
+	}
+	if o.publicURL != "" {
+		if err := server.CheckPublicURL(o.publicURL); err != nil {
+			return usagef("--public-url: %v", err)
+		}
+	}
+	if _, _, err := net.SplitHostPort(o.addr); err != nil {
+		return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)
+	}
+	return nil
 }
 
 // printURLs tells the user where the server listens and what to paste
 // where. The first line names the bound address, port 0 resolved.
-func printURLs(w io.Writer, addr net.Addr, o *options) {
+func printURLs(w io.Writer, addr net.Addr, o *serveFlags) {
 	local := "http://" + addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
 		local = fmt.Sprintf("http://localhost:%d", ta.Port)

@@ -2,8 +2,10 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,55 +18,35 @@ import (
 // a year, leap years included.
 const maxSlotDays = 366
 
-// request begins the answer to r: it gets the current view and reads the
-// query, which may hold only the parameters in allowed. When either fails
-// it writes the error response and returns false.
-func (s *Server) request(w http.ResponseWriter, r *http.Request, allowed []string) (*view, query, bool) {
-	v, err := s.current()
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, nil, false
-	}
-	q, err := parseQuery(r.URL.RawQuery, allowed)
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, nil, false
-	}
-	return v, q, true
-}
-
 // handleAired answers /api/v1/aired?date=YYYY-MM-DD (or today) with the
 // airings of that local day, and ?at=RFC3339 with those on air then.
-func (s *Server) handleAired(w http.ResponseWriter, r *http.Request) {
-	v, q, ok := s.request(w, r, []string{"date", "at"})
-	if !ok {
-		return
+func (s *Server) handleAired(w http.ResponseWriter, r *http.Request, v *view) error {
+	q, err := parseQuery(r.URL.RawQuery, []string{"date", "at"})
+	if err != nil {
+		return err
 	}
 	date, hasDate := q["date"]
 	at, hasAt := q["at"]
 	var slots []schedule.Slot
-	var err error
 	switch {
 	case hasDate && hasAt:
-		err = badRequest("date and at given together: want date=YYYY-MM-DD or at=RFC 3339, not both")
+		return badRequest("date and at given together: want date=YYYY-MM-DD or at=RFC 3339, not both")
 	case hasDate:
-		var d schedule.Date
-		if d, err = s.parseDay(v, date); err == nil {
-			slots = v.sched.On(d)
+		d, err := s.parseDay(v, date)
+		if err != nil {
+			return err
 		}
+		slots = v.sched.On(d)
 	case hasAt:
-		var t time.Time
-		if t, err = parseAt(at); err == nil {
-			slots = v.sched.At(t)
+		t, err := parseAt(at)
+		if err != nil {
+			return err
 		}
+		slots = v.sched.At(t)
 	default:
-		err = badRequest("missing parameter: want date=YYYY-MM-DD (or today) or at=RFC 3339 such as 2003-06-16T18:45:00%%2B02:00")
+		return badRequest("missing parameter: want date=YYYY-MM-DD (or today) or at=RFC 3339 such as 2003-06-16T18:45:00%%2B02:00")
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, api.Airings(slots, v.loc))
+	return writeJSON(w, r, api.Airings(slots, v.loc))
 }
 
 // parseDay reads a date parameter: YYYY-MM-DD or today, in the
@@ -73,11 +55,7 @@ func (s *Server) parseDay(v *view, value string) (schedule.Date, error) {
 	if value == "today" {
 		return schedule.DateOf(s.now().In(v.sched.Location())), nil
 	}
-	d, err := schedule.ParseDate(value)
-	if err != nil {
-		return d, badRequest("date %q: want YYYY-MM-DD, a real calendar date, or today", value)
-	}
-	return d, nil
+	return schedule.ParseDate(value) // its error names the date
 }
 
 // parseAt reads an at parameter: an RFC 3339 time. A "+" written as
@@ -93,86 +71,55 @@ func parseAt(value string) (time.Time, error) {
 	return t, nil
 }
 
-// parseEpisodeNumber reads an episode number from 1 to last.
-func parseEpisodeNumber(value string, last int) (int, error) {
-	n, err := strconv.Atoi(value)
-	if err != nil || n < 1 || strings.HasPrefix(value, "+") {
-		return 0, badRequest("episode %q: want a whole number from 1 to %d", value, last)
-	}
-	if n > last {
-		return 0, notFoundf("episode %d never aired: episodes run from 1 to %d", n, last)
-	}
-	return n, nil
-}
-
 // handleEpisode answers /api/v1/episodes/{n} with every airing of
 // episode n, first airing first.
-func (s *Server) handleEpisode(w http.ResponseWriter, r *http.Request) {
-	v, _, ok := s.request(w, r, nil)
-	if !ok {
-		return
+func (s *Server) handleEpisode(w http.ResponseWriter, r *http.Request, v *view) error {
+	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
+		return err
 	}
-	n, err := parseEpisodeNumber(r.PathValue("n"), v.lastEp)
+	n, err := schedule.ParseEpisode(r.PathValue("n"), v.lastEp)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	slots := v.sched.Episode(n)
 	if len(slots) == 0 {
-		s.fail(w, r, notFoundf("episode %d never aired", n))
-		return
+		return &httpError{http.StatusNotFound, fmt.Sprintf("episode %d never aired", n)}
 	}
-	s.writeJSON(w, r, api.Airings(slots, v.loc))
+	return writeJSON(w, r, api.Airings(slots, v.loc))
 }
 
 // handleSlots answers /api/v1/slots with the airings of a range of local
 // days: from and to (inclusive) or a year, of one run if run is set.
-func (s *Server) handleSlots(w http.ResponseWriter, r *http.Request) {
-	v, q, ok := s.request(w, r, []string{"from", "to", "year", "run"})
-	if !ok {
-		return
-	}
-	run, err := q.run(v)
+func (s *Server) handleSlots(w http.ResponseWriter, r *http.Request, v *view) error {
+	q, err := parseQuery(r.URL.RawQuery, []string{"from", "to", "year", "run"})
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	from, to, err := q.dates()
+	win, err := q.window(v)
 	switch {
 	case err != nil:
-	case from.IsZero():
-		err = badRequest("missing parameter from: want from=YYYY-MM-DD and to=YYYY-MM-DD (at most %d days), or year=YYYY", maxSlotDays)
-	case to.IsZero():
-		err = badRequest("missing parameter to: want from=YYYY-MM-DD and to=YYYY-MM-DD (at most %d days), or year=YYYY", maxSlotDays)
-	case from.Days(to)+1 > maxSlotDays:
-		err = badRequest("from %s to %s is %d days: want at most %d per request; ask for the rest in further requests", from, to, from.Days(to)+1, maxSlotDays)
+		return err
+	case win.From.IsZero():
+		return badRequest("missing parameter from: want from=YYYY-MM-DD and to=YYYY-MM-DD (at most %d days), or year=YYYY", maxSlotDays)
+	case win.To.IsZero():
+		return badRequest("missing parameter to: want from=YYYY-MM-DD and to=YYYY-MM-DD (at most %d days), or year=YYYY", maxSlotDays)
+	case win.From.Days(win.To)+1 > maxSlotDays:
+		return badRequest("from %s to %s is %d days: want at most %d per request; ask for the rest in further requests", win.From, win.To, win.From.Days(win.To)+1, maxSlotDays)
 	}
+	sq, err := v.sched.Query(win)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
-	sq := v.sched.Dates(from, to)
-	sq.Run = run
-	slots := make([]schedule.Slot, 0, v.sched.Count(sq))
-	for sl := range v.sched.Slots(sq) {
-		slots = append(slots, sl)
-	}
-	s.writeJSON(w, r, api.Airings(slots, v.loc))
+	return writeJSON(w, r, api.Airings(slices.Collect(v.sched.Slots(sq)), v.loc))
 }
 
 // handleRuns answers /api/v1/runs with every run, what it expanded to
 // and which of its details are assumptions.
-func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request) {
-	v, _, ok := s.request(w, r, nil)
-	if !ok {
-		return
+func (s *Server) handleRuns(w http.ResponseWriter, r *http.Request, v *view) error {
+	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
+		return err
 	}
-	stats := v.sched.Stats()
-	out := make([]api.Run, len(stats))
-	for i, st := range stats {
-		out[i] = api.NewRun(st, v.loc)
-	}
-	s.writeJSON(w, r, out)
+	return writeJSON(w, r, api.Runs(v.sched.Stats(), v.loc))
 }
 
 // handleHealth answers "ok" when the schedule can be served.
@@ -205,17 +152,16 @@ the playlist is /xmltv.xml.gz.
 
 // handleM3U answers /channels.m3u: one entry per channel whose tvg-id is
 // the XMLTV channel id, pointing at StreamURL.
-func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request) {
-	v, _, ok := s.request(w, r, nil)
-	if !ok {
-		return
+func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request, v *view) error {
+	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
+		return err
 	}
 	if s.StreamURL == "" {
 		w.Header()["Content-Type"] = plainType
 		w.Header()["X-Content-Type-Options"] = nosniff
 		w.WriteHeader(http.StatusNotFound)
 		w.Write([]byte(m3uMissing))
-		return
+		return nil
 	}
 	guide := s.baseURL(r) + "/xmltv.xml.gz"
 	f := newRendered(m3u(v.sched, s.StreamURL, guide), v.modtime)
@@ -224,6 +170,7 @@ func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request) {
 	h["X-Content-Type-Options"] = nosniff
 	h["Cache-Control"] = s.cacheControl(v)
 	f.serve(w, r)
+	return nil
 }
 
 // m3u writes the playlist of s's channels, each at stream (with {id}

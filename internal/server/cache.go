@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/backstage-epg/backstage/feeds"
 )
 
 // rendered is one feed as it is served: its bytes and the headers that
@@ -48,12 +50,11 @@ func (f *rendered) serve(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", modtime, bytes.NewReader(f.body))
 }
 
-// feedKey names one rendering: the view it was made from, the feed, its
-// normalised parameters and whether it is the gzipped copy.
+// feedKey names one rendering: the view it was made from, the feed's
+// normalised options and whether it is the gzipped copy.
 type feedKey struct {
 	version uint64
-	kind    feedKind
-	params  string
+	options feeds.Options
 	gzip    bool
 }
 
@@ -115,7 +116,7 @@ func (c *feedCache) fill(key feedKey, e *cacheEntry, render func() (*rendered, e
 	c.renders.Add(1)
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("server: rendering %v: panic: %v", key.kind, p)
+			err = fmt.Errorf("server: rendering %v: panic: %v", key.options.Format, p)
 			defer panic(p)
 		}
 		c.mu.Lock()

@@ -2,9 +2,12 @@ package server
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,35 +40,12 @@ var (
 	plainType = []string{"text/plain; charset=utf-8"}
 )
 
-// feedParams are a feed's query parameters, checked and normalised.
-type feedParams struct {
-	run                      string
-	from, to                 schedule.Date // zero: open
-	compact, allDay, markNew bool
-}
-
-// key returns the parameters as a canonical string: the same for every
-// URL that asks for the same feed.
-func (p feedParams) key() string {
-	var b strings.Builder
-	b.WriteString(p.run)
-	b.WriteByte('|')
-	if !p.from.IsZero() {
-		b.WriteString(p.from.String())
+// format returns the feeds.Format of the feed.
+func (k feedKind) format() feeds.Format {
+	if k == kindICal {
+		return feeds.ICal
 	}
-	b.WriteByte('|')
-	if !p.to.IsZero() {
-		b.WriteString(p.to.String())
-	}
-	b.WriteByte('|')
-	for _, f := range []bool{p.compact, p.allDay, p.markNew} {
-		if f {
-			b.WriteByte('1')
-		} else {
-			b.WriteByte('0')
-		}
-	}
-	return b.String()
+	return feeds.XMLTV
 }
 
 // feedParamNames lists the parameters each feed takes.
@@ -84,31 +64,22 @@ func parseQuery(raw string, allowed []string) (query, error) {
 	if raw == "" {
 		return nil, nil // reads of a nil map work, and cost no allocation
 	}
-	q := query{}
-	for part := range strings.SplitSeq(raw, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		k, err1 := url.QueryUnescape(k)
-		v, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			return nil, badRequest("query %q: bad %%-escape", raw)
-		}
-		known := false
-		for _, a := range allowed {
-			known = known || a == k
-		}
-		if !known {
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, badRequest("query %q: bad %%-escape: %v", raw, err)
+	}
+	q := make(query, len(values))
+	for k, vs := range values {
+		if !slices.Contains(allowed, k) {
 			if len(allowed) == 0 {
 				return nil, badRequest("unknown parameter %q: this path takes none", k)
 			}
 			return nil, badRequest("unknown parameter %q: want %s", k, strings.Join(allowed, ", "))
 		}
-		if _, dup := q[k]; dup {
+		if len(vs) > 1 {
 			return nil, badRequest("parameter %q given twice: want it once", k)
 		}
-		q[k] = v
+		q[k] = vs[0]
 	}
 	return q, nil
 }
@@ -136,137 +107,118 @@ func (q query) date(name string) (schedule.Date, error) {
 	}
 	d, err := schedule.ParseDate(v)
 	if err != nil {
-		return d, badRequest("%s %q: want YYYY-MM-DD, a real calendar date", name, v)
+		return d, fmt.Errorf("%s: %w", name, err)
 	}
 	return d, nil
 }
 
-// dates reads from, to and year: year Y stands for from Y-01-01 to
-// Y-12-31 and goes with neither.
-func (q query) dates() (from, to schedule.Date, err error) {
+// window reads from, to, year and run as a window of v's schedule, and
+// checks it. Year Y stands for from Y-01-01 to Y-12-31 and goes with
+// neither.
+func (q query) window(v *view) (schedule.Window, error) {
+	var w schedule.Window
+	var err error
 	if y, ok := q["year"]; ok {
 		if _, f := q["from"]; f {
-			return from, to, badRequest("year and from given together: want year, or from and to")
+			return w, badRequest("year and from given together: want year, or from and to")
 		}
 		if _, t := q["to"]; t {
-			return from, to, badRequest("year and to given together: want year, or from and to")
+			return w, badRequest("year and to given together: want year, or from and to")
 		}
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 1 || n > 9999 || len(y) != 4 {
-			return from, to, badRequest("year %q: want a four-digit year such as 2003", y)
+			return w, badRequest("year %q: want a four-digit year such as 2003", y)
 		}
-		return schedule.Date{Year: n, Month: time.January, Day: 1}, schedule.Date{Year: n, Month: time.December, Day: 31}, nil
+		w.From, w.To = schedule.Date{Year: n, Month: time.January, Day: 1}, schedule.Date{Year: n, Month: time.December, Day: 31}
+	} else {
+		if w.From, err = q.date("from"); err != nil {
+			return w, err
+		}
+		if w.To, err = q.date("to"); err != nil {
+			return w, err
+		}
 	}
-	if from, err = q.date("from"); err != nil {
-		return
+	if name, ok := q["run"]; ok {
+		w.Run = name
+		if name == "" {
+			return w, badRequest("run: empty: want one of %s", strings.Join(v.sched.RunNames(), ", "))
+		}
 	}
-	if to, err = q.date("to"); err != nil {
-		return
+	if _, err := v.sched.Query(w); err != nil {
+		var re *schedule.RunError
+		if errors.As(err, &re) {
+			return w, fmt.Errorf("run: %w", err)
+		}
+		return w, err
 	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		return from, to, badRequest("from %s is after to %s: want from on or before to", from, to)
-	}
-	return from, to, nil
+	return w, nil
 }
 
-// run reads the run parameter, which must name a run of v.
-func (q query) run(v *view) (string, error) {
-	name, ok := q["run"]
-	if !ok {
-		return "", nil
-	}
-	if v.sched.Run(name) == nil {
-		return "", badRequest("run %q: no such run; want one of %s", name, strings.Join(v.sched.RunNames(), ", "))
-	}
-	return name, nil
-}
-
-// parseFeedParams checks and normalises the query of a feed request. A
+// feedOptions checks and normalises the query of a feed request. A
 // range reaching past the schedule's first or last day is the same as an
 // open one, and is keyed as one.
-func parseFeedParams(kind feedKind, raw string, v *view) (feedParams, error) {
-	var p feedParams
+func (s *Server) feedOptions(kind feedKind, raw string, v *view) (feeds.Options, error) {
+	o := feeds.Options{Format: kind.format(), Generator: s.Generator}
 	q, err := parseQuery(raw, feedParamNames[kind])
 	if err != nil {
-		return p, err
+		return o, err
 	}
-	if p.run, err = q.run(v); err != nil {
-		return p, err
+	if o.Window, err = q.window(v); err != nil {
+		return o, err
 	}
-	if p.from, p.to, err = q.dates(); err != nil {
-		return p, err
+	o.Window = v.clamp(o.Window)
+	if o.Compact, err = q.flag("compact"); err != nil {
+		return o, err
 	}
-	p.clamp(v)
-	if p.compact, err = q.flag("compact"); err != nil {
-		return p, err
+	if o.AllDay, err = q.flag("all_day"); err != nil {
+		return o, err
 	}
-	if p.allDay, err = q.flag("all_day"); err != nil {
-		return p, err
+	if o.MarkNew, err = q.flag("mark_new"); err != nil {
+		return o, err
 	}
-	if p.markNew, err = q.flag("mark_new"); err != nil {
-		return p, err
-	}
-	return p, nil
+	return o, nil
 }
 
-// clamp opens the ends of p's range that reach past v's first or last
-// day: the feed is the same, so it is keyed the same.
-func (p *feedParams) clamp(v *view) {
-	if !p.from.IsZero() && !p.from.After(v.first) {
-		p.from = schedule.Date{}
+// clamp opens the ends of w that reach past v's first or last day: the
+// feed is the same, so it is keyed the same.
+func (v *view) clamp(w schedule.Window) schedule.Window {
+	if !w.From.IsZero() && !w.From.After(v.first) {
+		w.From = schedule.Date{}
 	}
-	if !p.to.IsZero() && !p.to.Before(v.last) {
-		p.to = schedule.Date{}
+	if !w.To.IsZero() && !w.To.Before(v.last) {
+		w.To = schedule.Date{}
 	}
-}
-
-// encoder is what the feeds' encoders have in common.
-type encoder interface {
-	Encode(s *schedule.Schedule, q schedule.Query) error
-	Close() error
+	return w
 }
 
 // renderSlots bounds how many feeds render at once, so that a burst of
 // requests for new variants cannot take every core.
 var renderSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
-// render encodes the feed p of v, uncompressed.
-func (s *Server) render(kind feedKind, p feedParams, v *view) (*rendered, error) {
+// render encodes the feed o of v, uncompressed.
+func (s *Server) render(o feeds.Options, v *view) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()
-	q := v.sched.Dates(p.from, p.to)
-	q.Run = p.run
 	// Growing a buffer to a 6 MB guide doubles its way there, clearing
 	// each new array; sizing it from the last render's bytes per airing
 	// saves most of that.
+	q, err := v.sched.Query(o.Window)
+	if err != nil {
+		return nil, err
+	}
 	n := v.sched.Count(q)
+	hint := &s.perSlot[o.Format]
 	var buf bytes.Buffer
-	hint := s.perSlot[kind].Load()
-	if hint == 0 {
-		hint = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
+	per := hint.Load()
+	if per == 0 {
+		per = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
 	}
-	buf.Grow(n*int(hint) + 4<<10)
-	defer func() {
-		if n > 0 {
-			s.perSlot[kind].Store(int64(buf.Len()/n + 16))
-		}
-	}()
-	var e encoder
-	switch kind {
-	case kindICal:
-		ie := feeds.NewICalEncoder(&buf)
-		ie.Compact, ie.AllDay = p.compact, p.allDay
-		e = ie
-	default:
-		xe := feeds.NewXMLTVEncoder(&buf)
-		xe.MarkNew, xe.Generator = p.markNew, s.Generator
-		e = xe
-	}
-	if err := e.Encode(v.sched, q); err != nil {
+	buf.Grow(n*int(per) + 4<<10)
+	if err := feeds.Write(&buf, v.sched, o); err != nil {
 		return nil, err
 	}
-	if err := e.Close(); err != nil {
-		return nil, err
+	if n > 0 {
+		hint.Store(int64(buf.Len()/n + 16))
 	}
 	return newRendered(buf.Bytes(), v.modtime), nil
 }
@@ -282,20 +234,17 @@ func gzipped(f *rendered) (*rendered, error) {
 	return newRendered(body, f.modtime), nil
 }
 
-// feed returns the rendering of feed kind with parameters p from v,
-// gzipped or not, from the cache or made now.
-func (s *Server) feed(kind feedKind, p feedParams, v *view, gz bool) (*rendered, error) {
-	if kind == kindXMLTVGzip {
-		kind, gz = kindXMLTV, true
-	}
-	key := feedKey{version: v.version, kind: kind, params: p.key()}
+// feed returns the rendering of feed o from v, gzipped or not, from the
+// cache or made now.
+func (s *Server) feed(o feeds.Options, v *view, gz bool) (*rendered, error) {
+	key := feedKey{version: v.version, options: o}
 	if !gz {
-		return s.cache.get(key, func() (*rendered, error) { return s.render(kind, p, v) })
+		return s.cache.get(key, func() (*rendered, error) { return s.render(o, v) })
 	}
 	gkey := key
 	gkey.gzip = true
 	return s.cache.get(gkey, func() (*rendered, error) {
-		f, err := s.cache.get(key, func() (*rendered, error) { return s.render(kind, p, v) })
+		f, err := s.cache.get(key, func() (*rendered, error) { return s.render(o, v) })
 		if err != nil {
 			return nil, err
 		}
@@ -303,27 +252,17 @@ func (s *Server) feed(kind feedKind, p feedParams, v *view, gz bool) (*rendered,
 	})
 }
 
-// refresh is the refresh interval the calendars announce.
-var refresh = feeds.NewICalEncoder(nil).Refresh()
-
 // feedHandler serves one of the feeds.
-func (s *Server) feedHandler(kind feedKind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := s.current()
+func (s *Server) feedHandler(kind feedKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, v *view) error {
+		o, err := s.feedOptions(kind, r.URL.RawQuery, v)
 		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		p, err := parseFeedParams(kind, r.URL.RawQuery, v)
-		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		gz := kind == kindXMLTVGzip || acceptsGzip(r.Header["Accept-Encoding"])
-		f, err := s.feed(kind, p, v, gz)
+		f, err := s.feed(o, v, gz)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return err
 		}
 		h := w.Header()
 		switch {
@@ -343,19 +282,20 @@ func (s *Server) feedHandler(kind feedKind) http.HandlerFunc {
 		h["Cache-Control"] = s.cacheControl(v)
 		h["X-Content-Type-Options"] = nosniff
 		f.serve(w, r)
+		return nil
 	}
 }
 
 // cacheControl returns the Cache-Control of v's feeds.
 func (s *Server) cacheControl(v *view) []string {
-	age := s.maxAge(v, refresh)
-	if age == refresh {
+	age := s.maxAge(v, feeds.ICalRefreshInterval)
+	if age == feeds.ICalRefreshInterval {
 		return staticCacheControl
 	}
 	return []string{"public, max-age=" + strconv.Itoa(int(age/time.Second))}
 }
 
-var staticCacheControl = []string{"public, max-age=" + strconv.Itoa(int(refresh/time.Second))}
+var staticCacheControl = []string{"public, max-age=" + strconv.Itoa(int(feeds.ICalRefreshInterval/time.Second))}
 
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip:
 // it names gzip (or x-gzip) with a q-value above zero.

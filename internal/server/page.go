@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -277,12 +278,7 @@ type pageError struct {
 
 // handlePage serves the web page: the forms, the answer to ?date= or
 // ?episode=, the history picture, the feed URLs and the facts.
-func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
-	v, err := s.current()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) error {
 	d := s.pageData(v, r)
 	status := http.StatusOK
 	var perr *pageError
@@ -293,8 +289,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); bufPool.Put(buf) }()
 	if err := pageTemplate.Execute(buf, d); err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	// The history picture is most of the page and the same every time:
 	// the template leaves a marker where it goes, and it is put in
@@ -302,8 +297,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	page := buf.Bytes()
 	i := bytes.Index(page, historyMarker)
 	if i < 0 {
-		s.fail(w, r, errors.New("server: page template has no history marker"))
-		return
+		return errors.New("server: page template has no history marker")
 	}
 	prefix, suffix := page[:i], page[i+len(historyMarker):]
 	h := w.Header()
@@ -324,7 +318,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodHead {
 			w.Write(zbuf.Bytes())
 		}
-		return
+		return nil
 	}
 	h.Set("Content-Length", strconv.Itoa(len(prefix)+len(hist.raw)+len(suffix)))
 	w.WriteHeader(status)
@@ -333,6 +327,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 		w.Write(hist.raw)
 		w.Write(suffix)
 	}
+	return nil
 }
 
 // historyMarker stands in the executed template where the history
@@ -400,20 +395,21 @@ const googleLimit = 1 << 20
 // calendarSizes fills in the sizes of the full, compact and per-year
 // calendars, rendering them (once per schedule) if need be.
 func (s *Server) calendarSizes(v *view, sub *subscribe) {
-	size := func(p feedParams) int {
-		f, err := s.feed(kindICal, p, v, false)
+	size := func(o feeds.Options) int {
+		o.Format, o.Generator = feeds.ICal, s.Generator
+		f, err := s.feed(o, v, false)
 		if err != nil {
 			return 0
 		}
 		return len(f.body)
 	}
-	sub.FullSize = size(feedParams{})
-	sub.CompactSize = size(feedParams{compact: true})
+	sub.FullSize = size(feeds.Options{})
+	sub.CompactSize = size(feeds.Options{Compact: true})
 	sub.FullTooBig = sub.FullSize > googleLimit
 	for y := v.first.Year; y <= v.last.Year && y > 0; y++ {
-		p := feedParams{from: schedule.Date{Year: y, Month: time.January, Day: 1}, to: schedule.Date{Year: y, Month: time.December, Day: 31}}
-		p.clamp(v) // as a request for ?year=y is
-		sub.YearMax = max(sub.YearMax, size(p))
+		// Clamped as a request for ?year=y is.
+		w := v.clamp(schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}})
+		sub.YearMax = max(sub.YearMax, size(feeds.Options{Window: w}))
 	}
 }
 
@@ -422,7 +418,8 @@ func (s *Server) calendarSizes(v *view, sub *subscribe) {
 func (s *Server) fillAnswers(v *view, r *http.Request, d *pageData) *pageError {
 	q, err := parseQuery(r.URL.RawQuery, []string{"date", "episode"})
 	if err != nil {
-		return &pageError{http.StatusBadRequest, err.Error()}
+		code, msg := status(err)
+		return &pageError{code, msg}
 	}
 	dateIn, hasDate := q["date"]
 	epIn, hasEp := q["episode"]
@@ -430,7 +427,8 @@ func (s *Server) fillAnswers(v *view, r *http.Request, d *pageData) *pageError {
 	if hasDate && dateIn != "" {
 		day, err := s.parseDay(v, dateIn)
 		if err != nil {
-			return &pageError{http.StatusBadRequest, err.Error()}
+			code, msg := status(err)
+			return &pageError{code, msg}
 		}
 		d.DateIn = day.String()
 		d.Day = s.dayView(v, day)
@@ -444,7 +442,7 @@ func (s *Server) fillAnswers(v *view, r *http.Request, d *pageData) *pageError {
 		}
 	}
 	if hasEp && epIn != "" {
-		n, err := parseEpisodeNumber(strings.TrimSpace(epIn), v.lastEp)
+		n, err := schedule.ParseEpisode(strings.TrimSpace(epIn), v.lastEp)
 		if err != nil {
 			code, msg := status(err)
 			return &pageError{code, msg}
@@ -455,9 +453,7 @@ func (s *Server) fillAnswers(v *view, r *http.Request, d *pageData) *pageError {
 			ev.Airings = append(ev.Airings, s.airingRow(v, sl))
 		}
 		if len(slots) > 0 {
-			if t := slots[0].Title(); t != fmt.Sprintf("Episode %d", n) {
-				ev.Title = t
-			}
+			ev.Title = slots[0].OwnTitle()
 		}
 		d.Episode = ev
 	}
@@ -489,9 +485,7 @@ func (s *Server) airingRow(v *view, sl schedule.Slot) airingRow {
 		Run:       sl.Run.Name,
 		Episode:   sl.Episode,
 	}
-	if t := sl.Title(); t != fmt.Sprintf("Episode %d", sl.Episode) {
-		a.Title = t
-	}
+	a.Title = sl.OwnTitle()
 	if sl.IsRepeat() {
 		fa := sl.FirstAired.In(v.loc)
 		a.Repeat = "first aired " + fa.Format("Monday 2 January 2006, 15:04")

@@ -128,7 +128,7 @@ func TestPage(t *testing.T) {
 		{"/?date=2003-06-16&episode=816", 200, []string{`id="day-title"`, `id="episode-title"`, "Mon 20 Feb 2012"}, nil},
 		{"/?date=", 200, []string{"<svg"}, []string{`id="day-title"`, `role="alert"`}},
 		{"/?date=today", 200, []string{`value="2026-11-26"`, "Nothing aired on this day."}, nil},
-		{"/?date=2003-02-30", 400, []string{`role="alert"`, `date &#34;2003-02-30&#34;: want YYYY-MM-DD`, `<form method="get" action=".">`, "<svg"}, nil},
+		{"/?date=2003-02-30", 400, []string{`role="alert"`, `date &#34;2003-02-30&#34;: day out of range (want YYYY-MM-DD)`, `<form method="get" action=".">`, "<svg"}, nil},
 		{"/?date=<script>", 400, []string{`date &#34;&lt;script&gt;&#34;`}, []string{"<script>"}},
 		{"/?episode=0", 400, []string{`episode &#34;0&#34;: want a whole number from 1 to 1875`}, nil},
 		{"/?episode=1876", 404, []string{"episode 1876 never aired"}, nil},

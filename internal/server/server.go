@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -65,7 +66,7 @@ type Server struct {
 	MaxCacheBytes int64
 
 	once    sync.Once
-	perSlot [kindXMLTVGzip + 1]atomic.Int64 // bytes per airing of the last render of each kind, to size the next
+	perSlot [feeds.XMLTV + 1]atomic.Int64 // bytes per airing of the last render of each format, to size the next
 	handler http.Handler
 	log     *slog.Logger
 	cache   *feedCache
@@ -181,17 +182,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // a URL to a file.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /calendar.ics", s.feedHandler(kindICal))
-	mux.HandleFunc("GET /xmltv.xml", s.feedHandler(kindXMLTV))
-	mux.HandleFunc("GET /xmltv.xml.gz", s.feedHandler(kindXMLTVGzip))
-	mux.HandleFunc("GET /channels.m3u", s.handleM3U)
-	mux.HandleFunc("GET /api/v1/aired", s.handleAired)
-	mux.HandleFunc("GET /api/v1/episodes/{n}", s.handleEpisode)
-	mux.HandleFunc("GET /api/v1/slots", s.handleSlots)
-	mux.HandleFunc("GET /api/v1/runs", s.handleRuns)
+	mux.HandleFunc("GET /calendar.ics", s.handle(s.feedHandler(kindICal)))
+	mux.HandleFunc("GET /xmltv.xml", s.handle(s.feedHandler(kindXMLTV)))
+	mux.HandleFunc("GET /xmltv.xml.gz", s.handle(s.feedHandler(kindXMLTVGzip)))
+	mux.HandleFunc("GET /channels.m3u", s.handle(s.handleM3U))
+	mux.HandleFunc("GET /api/v1/aired", s.handle(s.handleAired))
+	mux.HandleFunc("GET /api/v1/episodes/{n}", s.handle(s.handleEpisode))
+	mux.HandleFunc("GET /api/v1/slots", s.handle(s.handleSlots))
+	mux.HandleFunc("GET /api/v1/runs", s.handle(s.handleRuns))
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /assets/{name}", handleAsset)
-	mux.HandleFunc("GET /{$}", s.handlePage)
+	mux.HandleFunc("GET /{$}", s.handle(s.handlePage))
 	mux.Handle("/", notFound(mux))
 	return s.logged(s.recovered(mux))
 }
@@ -212,40 +213,51 @@ func notFound(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// errBadRequest marks an error as the client's: a bad query value.
-var errBadRequest = errors.New("bad request")
+// handlerFunc answers a request from view v, or returns the error that
+// handle answers for it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, v *view) error
 
-// errNotFound marks an error as naming something that does not exist.
-var errNotFound = errors.New("not found")
-
-// badRequest returns an error wrapping errBadRequest with a message
-// meant for the client.
-func badRequest(format string, args ...any) error {
-	return &clientError{msg: fmt.Sprintf(format, args...), kind: errBadRequest}
+// handle turns h into an http.HandlerFunc: it finds the view to answer
+// from, and answers h's error, if any, through fail. It is the one path
+// by which a handler's errors reach the client.
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.current()
+		if err == nil {
+			err = h(w, r, v)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+		}
+	}
 }
 
-func notFoundf(format string, args ...any) error {
-	return &clientError{msg: fmt.Sprintf(format, args...), kind: errNotFound}
-}
-
-// clientError is an error whose message is written to the client as it is.
-type clientError struct {
+// httpError is an error answered with its status and its own message.
+type httpError struct {
+	code int
 	msg  string
-	kind error
 }
 
-func (e *clientError) Error() string { return e.msg }
-func (e *clientError) Unwrap() error { return e.kind }
+func (e *httpError) Error() string { return e.msg }
+
+// badRequest returns an error answered 400 with the formatted message.
+func badRequest(format string, args ...any) error {
+	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
 
 // status maps an error to the HTTP status and the message the client
-// sees: its own for client errors, nothing internal for the rest.
+// sees: its own for errors about the request (an *httpError, or an error
+// the schedule package marks as input: 400, or 404 for an episode that
+// never aired), nothing internal for the rest.
 func status(err error) (int, string) {
-	var ce *clientError
+	var he *httpError
 	switch {
-	case errors.As(err, &ce) && errors.Is(err, errBadRequest):
-		return http.StatusBadRequest, ce.msg
-	case errors.As(err, &ce) && errors.Is(err, errNotFound):
-		return http.StatusNotFound, ce.msg
+	case errors.As(err, &he):
+		return he.code, he.msg
+	case errors.Is(err, schedule.ErrNoEpisode):
+		return http.StatusNotFound, err.Error()
+	case errors.Is(err, schedule.ErrInput):
+		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the request was cancelled or timed out"
 	default:
@@ -281,16 +293,16 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 }
 
 // writeJSON writes v as a JSON body with status 200.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+func writeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonType
 	h["X-Content-Type-Options"] = nosniff
 	writeBody(w, r, append(b, '\n'))
+	return nil
 }
 
 // writeBody writes b with its Content-Length, or only the length for

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -151,10 +152,10 @@ func TestErrors(t *testing.T) {
 		{"GET", "/calendar.ics?year=03", 400, `year "03": want a four-digit year`},
 		{"GET", "/calendar.ics?year=2003&from=2003-01-01", 400, "year and from given together"},
 		{"GET", "/calendar.ics?year=2003&to=2003-01-01", 400, "year and to given together"},
-		{"GET", "/calendar.ics?from=2003-02-30", 400, `from "2003-02-30": want YYYY-MM-DD`},
-		{"GET", "/calendar.ics?to=tomorrow", 400, `to "tomorrow": want YYYY-MM-DD`},
+		{"GET", "/calendar.ics?from=2003-02-30", 400, `from: date "2003-02-30": day out of range (want YYYY-MM-DD)`},
+		{"GET", "/calendar.ics?to=tomorrow", 400, `to: date "tomorrow": not a date (want YYYY-MM-DD)`},
 		{"GET", "/calendar.ics?from=2004-01-01&to=2003-01-01", 400, "from 2004-01-01 is after to 2003-01-01"},
-		{"GET", "/calendar.ics?run=repeat", 400, `run "repeat": no such run; want one of original, rebroadcast`},
+		{"GET", "/calendar.ics?run=repeat", 400, `run: no run is called "repeat": want one of original, rebroadcast`},
 		{"GET", "/calendar.ics?compact=yes", 400, `compact "yes": want 1`},
 		{"GET", "/calendar.ics?all_day=2", 400, `all_day "2": want 1`},
 		{"GET", "/calendar.ics?mark_new=1", 400, `unknown parameter "mark_new": want run, from, to, year, compact, all_day`},
@@ -165,7 +166,7 @@ func TestErrors(t *testing.T) {
 		{"GET", "/channels.m3u?x=1", 400, `unknown parameter "x": this path takes none`},
 		{"GET", "/api/v1/aired", 400, "missing parameter: want date=YYYY-MM-DD"},
 		{"GET", "/api/v1/aired?date=2003-06-16&at=2003-06-16T18:45:00Z", 400, "date and at given together"},
-		{"GET", "/api/v1/aired?date=16/06/2003", 400, `date "16/06/2003": want YYYY-MM-DD`},
+		{"GET", "/api/v1/aired?date=16/06/2003", 400, `date "16/06/2003": not a date (want YYYY-MM-DD)`},
 		{"GET", "/api/v1/aired?at=2003-06-16T18:45", 400, `at "2003-06-16T18:45": want an RFC 3339 time`},
 		{"GET", "/api/v1/aired?day=2003-06-16", 400, `unknown parameter "day": want date, at`},
 		{"GET", "/api/v1/episodes/0", 400, `episode "0": want a whole number from 1 to 1875`},
@@ -178,7 +179,7 @@ func TestErrors(t *testing.T) {
 		{"GET", "/api/v1/slots?from=2003-01-01", 400, "missing parameter to"},
 		{"GET", "/api/v1/slots?from=2003-01-01&to=2004-01-02", 400, "from 2003-01-01 to 2004-01-02 is 367 days: want at most 366 per request"},
 		{"GET", "/api/v1/slots?from=2003-01-01&to=2004-06-30", 400, "is 547 days: want at most 366 per request"},
-		{"GET", "/api/v1/slots?year=2003&run=x", 400, `run "x": no such run`},
+		{"GET", "/api/v1/slots?year=2003&run=x", 400, `run: no run is called "x"`},
 		{"GET", "/api/v1/runs?all=1", 400, `unknown parameter "all"`},
 		{"GET", "/nope", 404, "no such path: /nope"},
 		{"GET", "/calendar.ics/", 404, "no such path"},
@@ -492,16 +493,16 @@ func TestCacheBound(t *testing.T) {
 
 	c := newFeedCache(1<<20, 3)
 	for i := range 5 {
-		c.get(feedKey{params: fmt.Sprint(i)}, func() (*rendered, error) { return newRendered([]byte("x"), time.Time{}), nil })
+		c.get(feedKey{options: feeds.Options{Generator: fmt.Sprint(i)}}, func() (*rendered, error) { return newRendered([]byte("x"), time.Time{}), nil })
 	}
 	if n, _ := c.stats(); n != 3 {
 		t.Errorf("got %d entries, want 3 at most", n)
 	}
-	if _, err := c.get(feedKey{params: "bad"}, func() (*rendered, error) { return nil, errors.New("no") }); err == nil {
+	if _, err := c.get(feedKey{options: feeds.Options{Generator: "bad"}}, func() (*rendered, error) { return nil, errors.New("no") }); err == nil {
 		t.Error("got no error from a failed rendering")
 	}
 	calls := 0
-	f, err := c.get(feedKey{params: "bad"}, func() (*rendered, error) { calls++; return newRendered([]byte("y"), time.Time{}), nil })
+	f, err := c.get(feedKey{options: feeds.Options{Generator: "bad"}}, func() (*rendered, error) { calls++; return newRendered([]byte("y"), time.Time{}), nil })
 	if err != nil || calls != 1 || string(f.body) != "y" {
 		t.Errorf("a failed rendering was kept: got %v, %d calls", err, calls)
 	}
@@ -792,15 +793,15 @@ func FuzzQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw, ae string) {
 		acceptsGzip([]string{ae})
 		for kind := range feedParamNames {
-			p, err := parseFeedParams(kind, raw, v)
+			o, err := s.feedOptions(kind, raw, v)
 			if err != nil {
 				if code, _ := status(err); code != 400 {
 					t.Errorf("%q: got status %d for %v", raw, code, err)
 				}
 				continue
 			}
-			if !p.from.IsZero() && !p.to.IsZero() && p.to.Before(p.from) {
-				t.Errorf("%q: from %s after to %s", raw, p.from, p.to)
+			if w := o.Window; !w.From.IsZero() && !w.To.IsZero() && w.To.Before(w.From) {
+				t.Errorf("%q: from %s after to %s", raw, w.From, w.To)
 			}
 		}
 		if q, err := parseQuery(raw, []string{"date", "at"}); err == nil {

@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// textValue is a string flag that refuses an empty value: "--from=" is a
+// slip, not a way of saying "not set".
+type textValue struct {
+	p    *string
+	want string // what a value looks like, for the error
+}
+
+func (t textValue) String() string {
+	if t.p == nil {
+		return ""
+	}
+	return *t.p
+}
+
+func (t textValue) Set(s string) error {
+	if s == "" {
+		return errors.New("empty: want " + t.want)
+	}
+	*t.p = s
+	return nil
+}
+
+// textVar defines a string flag that refuses "", with want describing a
+// good value.
+func textVar(fs *flag.FlagSet, p *string, name, usage, want string) {
+	fs.Var(textValue{p, want}, name, usage)
+}
+
+// scheduleFlags are the flags of every command that reads the schedule.
+type scheduleFlags struct {
+	path, tz string
+}
+
+func (f *scheduleFlags) register(fs *flag.FlagSet) {
+	textVar(fs, &f.path, "schedule", "read the schedule from `FILE` instead of the embedded Backstage default", "a schedule file")
+	textVar(fs, &f.tz, "tz", "show times in `ZONE` (an IANA name such as Europe/London); default: the schedule's own", "an IANA zone name such as Europe/London")
+}
+
+// load returns the schedule the flags name and the zone to show times in.
+// A schedule file that cannot be read or built is a usage error.
+func (f *scheduleFlags) load() (*schedule.Schedule, *time.Location, error) {
+	var s *schedule.Schedule
+	var err error
+	if f.path == "" {
+		s, err = schedfile.Default()
+	} else {
+		s, err = schedfile.Load(f.path)
+	}
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	loc := s.Location()
+	if f.tz != "" {
+		l, err := time.LoadLocation(f.tz)
+		if err != nil || f.tz == "Local" {
+			return nil, nil, usagef("--tz %q: want an IANA zone name such as Africa/Johannesburg or UTC", f.tz)
+		}
+		loc = l
+	}
+	return s, loc, nil
+}
+
+// timelineFlags are the flags of the commands that read airings: the
+// schedule's, --now, and replay mode's.
+type timelineFlags struct {
+	scheduleFlags
+	now            string
+	replay         bool
+	from           string
+	days, pastDays int
+	loop, skipGaps bool
+
+	fs *flag.FlagSet // to tell a replay flag given from one left alone
+}
+
+func (f *timelineFlags) register(fs *flag.FlagSet) {
+	f.scheduleFlags.register(fs)
+	f.fs = fs
+	fs.BoolVar(&f.replay, "replay", false, "re-date the history to the present by whole weeks (replay mode; see --replay-from)")
+	textVar(fs, &f.from, "replay-from", "replay: the historic `DATE` whose week becomes this week (default: the first airing)", "a date written YYYY-MM-DD")
+	fs.IntVar(&f.days, "days", 7, "replay: whole `DAYS` after today in the window, 1 to 31")
+	fs.IntVar(&f.pastDays, "past-days", 1, "replay: whole `DAYS` before today in the window, 0 to 14")
+	textVar(fs, &f.now, "now", "take `TIME` (RFC 3339) as the present instead of the clock, for reproducible output", "an RFC 3339 time")
+	fs.BoolVar(&f.loop, "loop", false, "replay: start again from --replay-from after the last airing")
+	fs.BoolVar(&f.skipGaps, "skip-gaps", false, "replay: leave out weeks with no airing, such as the 2007-2009 gap")
+}
+
+// timeline is what a command that reads airings answers from.
+type timeline struct {
+	sched *schedule.Schedule // the history, or in replay mode its re-dated window
+	base  *schedule.Schedule // the history
+	loc   *time.Location     // the zone to show times in
+	now   func() time.Time
+
+	// replay holds replay mode's options, all but Now (the server rolls
+	// its own windows from them); nil outside replay mode.
+	replay *schedule.ReplayOptions
+}
+
+// replayFlagNames maps the fields of schedule.ReplayOptions that a
+// *schedule.ReplayError may name to the flags that set them.
+var replayFlagNames = map[string]string{"Days": "--days", "PastDays": "--past-days"}
+
+// load applies the flags: it loads the schedule, fixes the clock with
+// --now and, with --replay, makes the re-dated window.
+func (f *timelineFlags) load(env Env) (*timeline, error) {
+	s, loc, err := f.scheduleFlags.load()
+	if err != nil {
+		return nil, err
+	}
+	t := &timeline{sched: s, base: s, loc: loc, now: env.Now}
+	if f.now != "" {
+		at, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return nil, usagef("--now %q: want an RFC 3339 time such as 2026-11-26T20:00:00+02:00", f.now)
+		}
+		t.now = func() time.Time { return at }
+	}
+	if !f.replay {
+		var stray string
+		f.fs.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "replay-from", "days", "past-days", "loop", "skip-gaps":
+				stray = fl.Name
+			}
+		})
+		if stray != "" {
+			return nil, usagef("--%s works only with --replay", stray)
+		}
+		return t, nil
+	}
+	opt := schedule.ReplayOptions{PastDays: f.pastDays, Days: f.days, Loop: f.loop, SkipGaps: f.skipGaps}
+	if f.from != "" {
+		if opt.From, err = schedule.ParseDate(f.from); err != nil {
+			return nil, fmt.Errorf("--replay-from: %w", err)
+		}
+	}
+	o := opt
+	o.Now = t.now()
+	if t.sched, err = s.Replay(o); err != nil {
+		var re *schedule.ReplayError
+		if errors.As(err, &re) && replayFlagNames[re.Field] != "" {
+			return nil, usagef("%s %d: want a whole number from %d to %d", replayFlagNames[re.Field], re.Value, re.Min, re.Max)
+		}
+		return nil, err
+	}
+	t.replay = &opt
+	return t, nil
+}
+
+// windowFlags choose airings by day and run.
+type windowFlags struct {
+	from, to, run string
+}
+
+func (f *windowFlags) register(fs *flag.FlagSet) {
+	textVar(fs, &f.from, "from", "first local `DATE` (YYYY-MM-DD), inclusive; default: the first airing", "a date written YYYY-MM-DD")
+	textVar(fs, &f.to, "to", "last local `DATE` (YYYY-MM-DD), inclusive; default: the last airing", "a date written YYYY-MM-DD")
+	textVar(fs, &f.run, "run", "only the run called `NAME` (see backstage runs)", "a run's name (see backstage runs)")
+}
+
+// window reads the flags as a schedule.Window; s.Query checks it.
+func (f *windowFlags) window() (schedule.Window, error) {
+	var w schedule.Window
+	var err error
+	if f.from != "" {
+		if w.From, err = schedule.ParseDate(f.from); err != nil {
+			return w, fmt.Errorf("--from: %w", err)
+		}
+	}
+	if f.to != "" {
+		if w.To, err = schedule.ParseDate(f.to); err != nil {
+			return w, fmt.Errorf("--to: %w", err)
+		}
+	}
+	w.Run = f.run
+	return w, nil
+}
+
+// query reads the flags as a window of s and checks it: the window, and
+// the query it stands for.
+func (f *windowFlags) query(s *schedule.Schedule) (schedule.Window, schedule.Query, error) {
+	w, err := f.window()
+	if err != nil {
+		return w, schedule.Query{}, err
+	}
+	q, err := s.Query(w)
+	var (
+		runErr   *schedule.RunError
+		rangeErr *schedule.RangeError
+	)
+	switch {
+	case errors.As(err, &runErr):
+		err = fmt.Errorf("--run: %w", err)
+	case errors.As(err, &rangeErr):
+		err = usagef("--from %s is after --to %s: want --from on or before --to", rangeErr.From, rangeErr.To)
+	}
+	return w, q, err
+}
