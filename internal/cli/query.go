@@ -238,38 +238,38 @@ var runsCmd = &command{
 
 // writeRuns prints a table of the runs, then their assumptions.
 func writeRuns(w io.Writer, stats []schedule.Stats, loc *time.Location) error {
-		tw := newTable(w)
-		fmt.Fprintln(tw, "RUN\tCHANNEL\tSLOT (cron)\tZONE\tFIRST AIRING\tLAST AIRING\tSLOTS\tEPISODES")
-		for _, st := range stats {
-			r := st.Run
-			first, last, eps := "-", "-", "-"
-			if st.Slots > 0 {
-				first = st.First.Start.In(loc).Format("Mon 2006-01-02 15:04")
-				last = st.Last.Start.In(loc).Format("Mon 2006-01-02 15:04")
-				eps = fmt.Sprintf("%d–%d", st.First.Episode, st.Last.Episode)
-				if r.IsReplay() {
-					eps += " replaying " + r.Replays
-				} else {
-					eps += " new"
-				}
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Name, r.Channel.Name, r.Rule, r.Location, first, last, st.Slots, eps)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintln(w, "\nModelling assumptions (not sourced facts; a schedule file can change them):")
-		tw = newTable(w)
-		n := 0
-		for _, st := range stats {
-			for _, a := range st.Run.Assumptions {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.Run.Name, a.Field, a.Note)
-				n++
+	tw := newTable(w)
+	fmt.Fprintln(tw, "RUN\tCHANNEL\tSLOT (cron)\tZONE\tFIRST AIRING\tLAST AIRING\tSLOTS\tEPISODES")
+	for _, st := range stats {
+		r := st.Run
+		first, last, eps := "-", "-", "-"
+		if st.Slots > 0 {
+			first = st.First.Start.In(loc).Format("Mon 2006-01-02 15:04")
+			last = st.Last.Start.In(loc).Format("Mon 2006-01-02 15:04")
+			eps = fmt.Sprintf("%d–%d", st.First.Episode, st.Last.Episode)
+			if r.IsReplay() {
+				eps += " replaying " + r.Replays
+			} else {
+				eps += " new"
 			}
 		}
-		if n == 0 {
-			fmt.Fprintln(tw, "  none are marked in this schedule")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Name, r.Channel.Name, r.Rule, r.Location, first, last, st.Slots, eps)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nModelling assumptions (not sourced facts; a schedule file can change them):")
+	tw = newTable(w)
+	n := 0
+	for _, st := range stats {
+		for _, a := range st.Run.Assumptions {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.Run.Name, a.Field, a.Note)
+			n++
 		}
+	}
+	if n == 0 {
+		fmt.Fprintln(tw, "  none are marked in this schedule")
+	}
 	return tw.Flush()
 }
 
