@@ -2,23 +2,29 @@
 // reads: an XMLTV guide for media centres (Kodi, Jellyfin, Plex,
 // TVHeadend, Channels DVR) and an iCalendar stream for calendar apps.
 //
-// Each format has an encoder over an io.Writer, used the way
-// xml.Encoder is: create it, set its options, call Encode once with a
-// schedule and a query that selects the slots, then Close to flush and
-// learn of any write error. Encoders stream the feed through a buffer
-// rather than build it whole in memory.
+// Write is the one way in: Options name the format, the window of days
+// and run, and the format's settings, and Write checks them against the
+// schedule before it streams the feed to an io.Writer. The command line's
+// export, the server, the static publisher and the XMLTV grabber all call
+// it, so a feed is made one way whoever asks for it.
 //
 //	s, err := schedule.New(plan)
 //	if err != nil { ... }
-//	e := feeds.NewXMLTVEncoder(w)
-//	e.Generator = "backstage/v0.1.0"
-//	if err := e.Encode(s, s.Dates(from, to)); err != nil { ... }
-//	if err := e.Close(); err != nil { ... }
+//	err = feeds.Write(w, s, feeds.Options{
+//		Format: feeds.XMLTV,
+//		Window: schedule.Window{From: from, To: to},
+//	})
 //
-// Encode checks its input (a nil schedule, a window that ends before it
-// starts, an unknown run) before it writes a byte, so a caller that
-// writes to a temporary file can discard it on error and leave nothing
-// partial behind. A gzipped guide wraps w in a gzip.Writer at GzipLevel.
+// Under Write, each format has an encoder over an io.Writer, used the way
+// xml.Encoder is: create it, set its options, call Encode with a schedule
+// and a query, then Close to flush and learn of any write error. Encoders
+// stream the feed through a buffer rather than build it whole in memory.
+//
+// Write and Encode check their input (a nil schedule, a window that ends
+// before it starts, an unknown run) before they write a byte, so a caller
+// that writes to a temporary file can discard it on error and leave
+// nothing partial behind. A gzipped feed wraps w in a gzip.Writer at
+// GzipLevel.
 //
 // # Time zones
 //

@@ -3,6 +3,7 @@ package feeds
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/backstage-epg/backstage/schedule"
@@ -279,7 +280,7 @@ func (c icalCandidate) rule(obs *icalObserved, until time.Time, lastDay icalFiel
 			}
 		}
 	}
-	number := func(i int) []byte { return appendICalInt(nil, int64(i)) }
+	number := func(i int) []byte { return strconv.AppendInt(nil, int64(i), 10) }
 	if c.byMonth {
 		list("BYMONTH", obs.months[:], number)
 	}

@@ -13,20 +13,13 @@ import (
 	"github.com/backstage-epg/backstage/schedule"
 )
 
-// GzipLevel is the compression level for gzipped XMLTV guides (the
-// .xml.gz export and the server's gzip responses). On the full Backstage
-// history (6.2 MB of XML, 3750 programmes) BenchmarkXMLTVGzip measured,
-// encoding included:
+// GzipLevel is the compression level for gzipped feeds (the .gz exports
+// and the server's gzip responses): compress/gzip's default.
 //
-//	level               time    size
-//	BestSpeed            9 ms   210 KB
-//	DefaultCompression  18 ms   118 KB
-//	BestCompression     40 ms   108 KB
-//
-// A guide is compressed once per export (and once per schedule by a
-// server that caches it) but downloaded and unpacked by every media
-// centre that loads it, so the default level's 44% smaller file is worth
-// its 9 ms more; BestCompression takes twice as long again for 8% less.
+// A feed is compressed once per export (and once per schedule by a server
+// that caches it) but downloaded and unpacked by every subscriber, so a
+// smaller file is worth a little more time; BenchmarkXMLTVGzip compares
+// the levels on the full history.
 const GzipLevel = gzip.DefaultCompression
 
 // XMLTVGenerator is the generator-info-name an XMLTVEncoder writes when
@@ -218,10 +211,7 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 	if day.IsZero() {
 		day = sl.Start
 	}
-	y, m, d := day.Date()
-	b = appendDigits(b, y, 4)
-	b = appendDigits(b, int(m), 2)
-	b = appendDigits(b, d, 2)
+	b = day.AppendFormat(b, "20060102")
 	b = append(b, "</date>\n"...)
 
 	b = append(b, sh.categoriesLanguage...)
@@ -269,24 +259,10 @@ func appendXMLTVTime(b []byte, t time.Time) ([]byte, bool) {
 	if off%60 != 0 {
 		t, off = t.UTC(), 0
 	}
-	y, mo, d := t.Date()
-	if y < 0 || y > 9999 {
+	if y := t.Year(); y < 0 || y > 9999 {
 		return b, false
 	}
-	h, mi, s := t.Clock()
-	b = appendDigits(b, y, 4)
-	b = appendDigits(b, int(mo), 2)
-	b = appendDigits(b, d, 2)
-	b = appendDigits(b, h, 2)
-	b = appendDigits(b, mi, 2)
-	b = appendDigits(b, s, 2)
-	sign := byte('+')
-	if off < 0 {
-		sign, off = '-', -off
-	}
-	b = append(b, ' ', sign)
-	b = appendDigits(b, off/3600, 2)
-	return appendDigits(b, off/60%60, 2), true
+	return t.AppendFormat(b, "20060102150405 -0700"), true
 }
 
 // appendXMLTVLength appends a <length> element, in minutes when the
