@@ -30,10 +30,41 @@ const (
 	histRunCols = 8  // runs beyond this many share the last colour
 )
 
+// historyTemplate draws the picture from a historyData.
+var historyTemplate = template.Must(template.ParseFS(assetFS, "assets/history.svg"))
+
+// historyData is what the picture shows, laid out in SVG user units.
+type historyData struct {
+	Width, Height        int
+	FirstYear, LastYear  int
+	Summary              string
+	MonthY               int
+	Months               []historyMonth
+	Years                []historyYear
+	LabelW, CellW, CellH int
+}
+
+type historyMonth struct {
+	X    int
+	Name string // "Jan"
+}
+
+type historyYear struct {
+	Year, Top, LabelY int
+	Cells             []historyCell
+}
+
+// historyCell is one day: where it stands in its row, what aired (as its
+// tooltip) and its colour's class.
+type historyCell struct {
+	X                  int
+	Date, Title, Class string
+}
+
 // historySVG draws every day of the schedule's years, one row per year,
 // each day a cell coloured by the run (or runs) that aired on it and
 // linked to that day on the page, with a title that says what aired. It
-// is built once per schedule: about 4,400 cells for the default.
+// is built once per schedule.
 func historySVG(s *schedule.Schedule) (template.HTML, []legendItem) {
 	zone := s.Location()
 	if s.Len() == 0 {
@@ -77,30 +108,25 @@ func historySVG(s *schedule.Schedule) (template.HTML, []legendItem) {
 		return "r" + strconv.Itoa(c)
 	}
 
-	width := histLabel + histWeeks*perWeek*histCellW + 2
-	height := histTop + (y1-y0+1)*histPitch
-	var b strings.Builder
-	b.Grow(days * 110)
-	summary := historySummary(s)
-	fmt.Fprintf(&b, `<svg class="history" role="group" viewBox="0 0 %d %d" width="%d" height="%d" aria-labelledby="history-title" aria-describedby="history-desc">`, width, height, width, height)
-	b.WriteString("\n<title id=\"history-title\">Every day from ")
-	fmt.Fprintf(&b, "%d to %d, one row per year: what aired</title>\n", y0, y1)
-	b.WriteString(`<desc id="history-desc">`)
-	template.HTMLEscape(&b, []byte(summary))
-	b.WriteString("</desc>\n")
+	data := historyData{
+		Width:     histLabel + histWeeks*perWeek*histCellW + 2,
+		Height:    histTop + (y1-y0+1)*histPitch,
+		FirstYear: y0, LastYear: y1,
+		Summary: historySummary(s),
+		MonthY:  histTop - 4,
+		LabelW:  histLabel, CellW: histCellW, CellH: histCellH,
+	}
 	// Month initials above the rows, at the week of each month's first day.
 	for m := time.January; m <= time.December; m++ {
 		doy := time.Date(2001, m, 1, 12, 0, 0, 0, time.UTC).YearDay() - 1
-		x := histLabel + doy/7*perWeek*histCellW
-		fmt.Fprintf(&b, `<text class="month" x="%d" y="%d" aria-hidden="true">%s</text>`, x, histTop-4, m.String()[:3])
+		data.Months = append(data.Months, historyMonth{X: histLabel + doy/7*perWeek*histCellW, Name: m.String()[:3]})
 	}
-	b.WriteByte('\n')
+	var title strings.Builder
 	for y := y0; y <= y1; y++ {
 		jan1 := schedule.Date{Year: y, Month: time.January, Day: 1}
 		monday := jan1.AddDays(-((int(jan1.Weekday()) + 6) % 7))
 		top := histTop + (y-y0)*histPitch
-		fmt.Fprintf(&b, `<text class="year" x="0" y="%d">%d</text><g transform="translate(%d %d)">`, top+histCellH-1, y, histLabel, top)
-		b.WriteByte('\n')
+		row := historyYear{Year: y, Top: top, LabelY: top + histCellH - 1, Cells: make([]historyCell, 0, 262)}
 		for d := jan1; d.Year == y; d = d.AddDays(1) {
 			wd := (int(d.Weekday()) + 6) % 7 // Monday 0
 			if wd >= perWeek {
@@ -109,33 +135,29 @@ func historySVG(s *schedule.Schedule) (template.HTML, []legendItem) {
 			slots := aired[start.Days(d)]
 			c := class(slots)
 			counts[c]++
-			x := (monday.Days(d)/7*perWeek + wd) * histCellW
 			ds := d.String()
-			b.WriteString(`<a href="?date=`)
-			b.WriteString(ds)
-			b.WriteString(`"><title>`)
-			b.WriteString(d.Weekday().String()[:3])
-			b.WriteByte(' ')
-			b.WriteString(ds)
-			b.WriteString(": ")
+			title.Reset()
+			title.WriteString(d.Weekday().String()[:3] + " " + ds + ": ")
 			if len(slots) == 0 {
-				b.WriteString("nothing aired")
+				title.WriteString("nothing aired")
 			}
 			for i, sl := range slots {
 				if i > 0 {
-					b.WriteString(", ")
+					title.WriteString(", ")
 				}
-				template.HTMLEscape(&b, []byte(fmt.Sprintf("episode %d (%s)", sl.Episode, sl.Run.Name)))
+				fmt.Fprintf(&title, "episode %d (%s)", sl.Episode, sl.Run.Name)
 			}
-			b.WriteString(`</title><rect x="`)
-			b.WriteString(strconv.Itoa(x))
-			b.WriteString(`" width="3" height="12" class="`)
-			b.WriteString(c)
-			b.WriteString("\"/></a>\n")
+			row.Cells = append(row.Cells, historyCell{
+				X: (monday.Days(d)/7*perWeek + wd) * histCellW, Date: ds, Title: title.String(), Class: c,
+			})
 		}
-		b.WriteString("</g>\n")
+		data.Years = append(data.Years, row)
 	}
-	b.WriteString("</svg>")
+	var b strings.Builder
+	b.Grow(days * 110)
+	if err := historyTemplate.ExecuteTemplate(&b, "history", data); err != nil {
+		panic(err) // the template and its data are the program's own
+	}
 
 	var legend []legendItem
 	for i, r := range s.Runs() {
