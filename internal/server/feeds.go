@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"net/http"
@@ -227,11 +228,17 @@ func (s *Server) render(o feeds.Options, v *view) (*rendered, error) {
 func gzipped(f *rendered) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()
-	body, err := compress(f.body, feeds.GzipLevel)
+	var b bytes.Buffer
+	b.Grow(len(f.body)/8 + 64) // feeds compress to about a tenth
+	zw, err := gzip.NewWriterLevel(&b, feeds.GzipLevel)
 	if err != nil {
 		return nil, err
 	}
-	return newRendered(body, f.modtime), nil
+	zw.Write(f.body) // a bytes.Buffer does not fail
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return newRendered(b.Bytes(), f.modtime), nil
 }
 
 // feed returns the rendering of feed o from v, gzipped or not, from the
