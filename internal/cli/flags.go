@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -107,6 +108,20 @@ type timeline struct {
 	// replay holds replay mode's options, all but Now (the server rolls
 	// its own windows from them); nil outside replay mode.
 	replay *schedule.ReplayOptions
+}
+
+// withTimeline registers the timeline flags on fs and returns an action
+// that loads the timeline they describe before it runs body.
+func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *timeline, args []string) error) action {
+	var tf timelineFlags
+	tf.register(fs)
+	return func(ctx context.Context, env Env, args []string) error {
+		t, err := tf.load(env)
+		if err != nil {
+			return err
+		}
+		return body(ctx, env, t, args)
+	}
 }
 
 // replayFlagNames maps the fields of schedule.ReplayOptions that a

@@ -26,15 +26,9 @@ var airedCmd = &command{
   backstage aired 2009-01-05 --json --tz UTC`,
 	nargs: [2]int{1, 1},
 	setup: func(fs *flag.FlagSet) action {
-		var tf timelineFlags
 		var out printer
-		tf.register(fs)
 		out.register(fs)
-		return func(ctx context.Context, env Env, args []string) error {
-			t, err := tf.load(env)
-			if err != nil {
-				return err
-			}
+		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
 			day, at, err := parseWhen(args[0], t.sched.Location(), t.now)
 			if err != nil {
 				return err
@@ -44,7 +38,7 @@ var airedCmd = &command{
 					day.Weekday().String()[:3], day, t.sched.Location()))
 			}
 			return out.print(env.Stdout, t.loc, t.sched.At(at), fmt.Sprintf("Nothing was on air at %s.", at.In(t.loc).Format("Mon 2006-01-02 15:04 MST")))
-		}
+		})
 	},
 }
 
@@ -75,15 +69,9 @@ var episodeCmd = &command{
   backstage episode 1 --json`,
 	nargs: [2]int{1, 1},
 	setup: func(fs *flag.FlagSet) action {
-		var tf timelineFlags
 		var out printer
-		tf.register(fs)
 		out.register(fs)
-		return func(ctx context.Context, env Env, args []string) error {
-			t, err := tf.load(env)
-			if err != nil {
-				return err
-			}
+		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
 			// A replay window holds only some episodes: numbers are
 			// checked against the history's.
 			n, err := schedule.ParseEpisode(args[0], t.base.LastEpisode())
@@ -91,7 +79,7 @@ var episodeCmd = &command{
 				return err
 			}
 			return out.print(env.Stdout, t.loc, t.sched.Episode(n), fmt.Sprintf("Episode %d never aired.", n))
-		}
+		})
 	},
 }
 
@@ -103,23 +91,17 @@ var slotsCmd = &command{
   backstage slots --from 2007-07-01 --to 2009-01-10 --json`,
 	nargs: [2]int{0, 0},
 	setup: func(fs *flag.FlagSet) action {
-		var tf timelineFlags
 		var wf windowFlags
 		var out printer
-		tf.register(fs)
 		wf.register(fs)
 		out.register(fs)
-		return func(ctx context.Context, env Env, args []string) error {
-			t, err := tf.load(env)
-			if err != nil {
-				return err
-			}
+		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
 			_, q, err := wf.query(t.sched)
 			if err != nil {
 				return err
 			}
 			return out.print(env.Stdout, t.loc, slices.Collect(t.sched.Slots(q)), "No airings in that range.")
-		}
+		})
 	},
 }
 
