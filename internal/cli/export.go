@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/atomicfile"
 )
 
 var exportCmd = &command{
@@ -62,11 +62,11 @@ var exportCmd = &command{
 }
 
 // writeOutput runs write against standard output, or against path
-// atomically: it writes a temporary file in the same folder and renames it
-// over path only once everything is written and synced, so a reader never
-// sees half a feed and a failed export leaves any old file as it was. A
-// path ending in .gz is gzipped. A path that cannot be written is a usage
-// error (exit 2); a failure while writing is not.
+// through atomicfile: a reader never sees half a feed, a failed export
+// leaves any old file as it was, and a device, pipe or symbolic link is
+// written as a shell redirection would write it. A path ending in .gz is
+// gzipped. A path that cannot be written is a usage error (exit 2); a
+// failure while writing is not.
 func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
 		bw := bufio.NewWriterSize(stdout, 64<<10)
@@ -75,38 +75,25 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 		}
 		return bw.Flush()
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if base == "" {
-		return usagef("-o %q: want a file name, not a folder", path)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return usagef("-o %q: is a folder; want a file name", path)
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
+		if errors.Is(err, atomicfile.ErrIsDir) {
+			return usagef("-o %q: is a folder; want a file name", path)
+		}
 		return usagef("-o %q: cannot write there: %v", path, err)
 	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	var w io.Writer = tmp
+	defer f.Cleanup()
+	var w io.Writer = f
 	var zw *gzip.Writer
 	if strings.HasSuffix(path, ".gz") {
-		if zw, err = gzip.NewWriterLevel(tmp, feeds.GzipLevel); err != nil {
+		if zw, err = gzip.NewWriterLevel(f, feeds.GzipLevel); err != nil {
 			return err
 		}
-		zw.Name = strings.TrimSuffix(base, ".gz")
+		zw.Name = strings.TrimSuffix(filepath.Base(path), ".gz")
 		w = zw
 	}
 	if err := write(w); err != nil {
@@ -117,20 +104,5 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 	}
-	// CreateTemp makes the file private; a feed is for others to read.
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	done = true
-	return nil
+	return f.Commit()
 }

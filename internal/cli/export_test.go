@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -135,5 +136,61 @@ func TestExportBadInput(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("folder holds %d entries, want just the old file", len(entries))
+	}
+}
+
+// TestExportSpecialFiles: -o writes into a named pipe or a character
+// device as shell redirection would, replaces the target of a symbolic
+// link and keeps the link, and refuses a folder. All of them are made in
+// a temporary folder.
+func TestExportSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"export", "ics", "--from", "2003-06-16", "--to", "2003-06-16", "-o"}
+
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() { b, _ := os.ReadFile(fifo); got <- b }()
+	if code, _, stderr := run(t, append(args, fifo)...); code != 0 {
+		t.Fatalf("-o FIFO: exit %d, %s", code, stderr)
+	}
+	if b := <-got; !bytes.Contains(b, []byte("BEGIN:VCALENDAR")) {
+		t.Errorf("the pipe's reader got %q", b[:min(len(b), 40)])
+	}
+	if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the pipe is now %v", fi.Mode())
+	}
+
+	dev := filepath.Join(dir, "null")
+	if err := syscall.Mknod(dev, syscall.S_IFCHR|0o666, 1<<8|3); err == nil {
+		if code, _, stderr := run(t, append(args, dev)...); code != 0 {
+			t.Fatalf("-o device: exit %d, %s", code, stderr)
+		}
+		if fi, _ := os.Lstat(dev); fi.Mode()&os.ModeCharDevice == 0 {
+			t.Errorf("the device is now %v", fi.Mode())
+		}
+	} else {
+		t.Logf("mknod needs root (%v); the device case is left out", err)
+	}
+
+	real := filepath.Join(dir, "real.ics")
+	os.WriteFile(real, []byte("old"), 0o644)
+	link := filepath.Join(dir, "link.ics")
+	os.Symlink("real.ics", link)
+	if code, _, stderr := run(t, append(args, link)...); code != 0 {
+		t.Fatalf("-o link: exit %d, %s", code, stderr)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is now %v", fi.Mode())
+	}
+	if b, _ := os.ReadFile(real); !bytes.HasPrefix(b, []byte("BEGIN:VCALENDAR")) {
+		t.Errorf("the link's target holds %q", b[:min(len(b), 40)])
+	}
+
+	code, _, stderr := run(t, append(args, dir)...)
+	if code != 2 || !strings.Contains(stderr, "is a folder") {
+		t.Errorf("-o folder: exit %d, %q; want 2 and is a folder", code, stderr)
 	}
 }

@@ -1,0 +1,187 @@
+// Package atomicfile writes files so that a reader sees the old bytes or
+// the new ones, never half of either: the new bytes go to a temporary
+// file beside the target, which is synced and renamed over it only once
+// everything is written. An interrupted write (an error, a signal, a full
+// disk, kill -9) leaves the old file as it was.
+//
+// Targets that are not regular files are treated as a shell redirection
+// would treat them: a character device or a named pipe (/dev/stdout, a
+// FIFO) is written into directly, since renaming over it would replace
+// the device with a file; a symbolic link has the file it points to
+// replaced, and stays a link; a directory is refused.
+//
+// Temporary files are named ".NAME.tmp-PID-RANDOM", so that a later
+// Create for the same target recognises those that a killed process left
+// behind (their PID no longer runs) and removes them.
+package atomicfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// ErrIsDir is returned by Create for a path that names a directory.
+var ErrIsDir = errors.New("is a directory; want a file name")
+
+// File is a file being written for Create's path. Write to it, then call
+// Commit to put it in place; Cleanup, deferred, removes the temporary file
+// of a write that did not get that far.
+type File struct {
+	f      *os.File
+	target string // the file Commit replaces: path, or the end of its links
+	temp   string // "" when writing straight into a device or pipe
+	done   bool
+}
+
+// Create starts writing path. It fails with an error wrapping ErrIsDir for
+// a directory, and with the operating system's error (wrapped in an
+// *fs.PathError) when the folder cannot be written or the device opened.
+func Create(path string) (*File, error) {
+	target := path
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		target = resolved
+	} else if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// A dangling link: write the file it names, as a shell would.
+		dest, rerr := os.Readlink(path)
+		if rerr != nil {
+			return nil, rerr
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		target = dest
+	}
+	if fi, err := os.Stat(target); err == nil {
+		switch {
+		case fi.IsDir():
+			return nil, &fs.PathError{Op: "create", Path: path, Err: ErrIsDir}
+		case !fi.Mode().IsRegular():
+			// A device or a pipe: write into it, as > would.
+			f, err := os.OpenFile(target, os.O_WRONLY, 0)
+			if err != nil {
+				return nil, err
+			}
+			return &File{f: f, target: target}, nil
+		}
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	if base == "" {
+		return nil, &fs.PathError{Op: "create", Path: path, Err: ErrIsDir}
+	}
+	removeStale(dir, base)
+	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
+	if err != nil {
+		return nil, err
+	}
+	return &File{f: f, target: target, temp: f.Name()}, nil
+}
+
+// tempPrefix is the start of the name of every temporary file this
+// process makes for base.
+func tempPrefix(base string) string {
+	return "." + base + ".tmp-" + strconv.Itoa(os.Getpid()) + "-"
+}
+
+// removeStale removes the temporary files for base in dir that were left
+// by processes that no longer run.
+func removeStale(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "."+escapeGlob(base)+".tmp-*-*"))
+	for _, m := range matches {
+		rest := strings.TrimPrefix(filepath.Base(m), "."+base+".tmp-")
+		pid, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '-'), 0)])
+		if err != nil || pid <= 0 || running(pid) {
+			continue
+		}
+		os.Remove(m)
+	}
+}
+
+// running reports whether a process with the given id exists.
+func running(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+func escapeGlob(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
+	return r.Replace(s)
+}
+
+// Write writes p to the file.
+func (f *File) Write(p []byte) (int, error) { return f.f.Write(p) }
+
+// Name returns the path of the file Commit replaces: the one Create was
+// given, or the file its symbolic links lead to.
+func (f *File) Name() string { return f.target }
+
+// Commit puts the written file in place: it makes the temporary file
+// readable by others (0644, as a feed is meant to be read), syncs it,
+// closes it and renames it over the target. For a device or a pipe it
+// only closes it. After Commit, Cleanup does nothing.
+func (f *File) Commit() error {
+	if f.done {
+		return errors.New("atomicfile: commit of a file already committed or cleaned up")
+	}
+	f.done = true
+	if f.temp == "" {
+		return f.f.Close()
+	}
+	err := f.f.Chmod(0o644)
+	if err == nil {
+		err = f.f.Sync()
+	}
+	if cerr := f.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.temp, f.target)
+	}
+	if err != nil {
+		os.Remove(f.temp)
+		return fmt.Errorf("write %s: %w", f.target, err)
+	}
+	return nil
+}
+
+// Cleanup closes and removes the temporary file unless Commit has put it
+// in place. It is safe to call more than once, and meant to be deferred.
+func (f *File) Cleanup() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.f.Close()
+	if f.temp != "" {
+		os.Remove(f.temp)
+	}
+}
+
+// WriteFile writes data to path atomically unless path is a regular file
+// that already holds exactly data, in which case it leaves the file (and
+// its modification time) alone. It reports whether it wrote.
+func WriteFile(path string, data []byte) (changed bool, err error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+			return false, nil
+		}
+	}
+	f, err := Create(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Cleanup()
+	if _, err := f.Write(data); err != nil {
+		return false, fmt.Errorf("write %s: %w", path, err)
+	}
+	return true, f.Commit()
+}

@@ -1,0 +1,243 @@
+package atomicfile_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/atomicfile"
+)
+
+// write writes data to path through Create and Commit.
+func write(t *testing.T, path, data string) error {
+	t.Helper()
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Cleanup()
+	if _, err := io.WriteString(f, data); err != nil {
+		return err
+	}
+	return f.Commit()
+}
+
+func read(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// entries returns the names in dir.
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestRegularFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "feed.ics")
+	if err := write(t, path, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(t, path, "two"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, path); got != "two" {
+		t.Errorf("got %q, want two", got)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the file alone", got)
+	}
+}
+
+// TestFailureKeepsTheOldFile: a write that stops halfway leaves the old
+// file and no temporary file.
+func TestFailureKeepsTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "feed.ics")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(f, "half a fe")
+	f.Cleanup()
+	f.Cleanup() // twice is fine
+	if got := read(t, path); got != "old" {
+		t.Errorf("got %q, want old", got)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the old file alone", got)
+	}
+	if err := f.Commit(); err == nil {
+		t.Error("Commit after Cleanup: no error")
+	}
+}
+
+// TestFIFO: a named pipe is written into, not replaced by a file.
+func TestFIFO(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, _ := os.ReadFile(path)
+		got <- string(b)
+	}()
+	if err := write(t, path, "through the pipe"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-got:
+		if s != "through the pipe" {
+			t.Errorf("reader got %q", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader got nothing")
+	}
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("after the write: %v, %v; want the pipe still there", fi.Mode(), err)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the pipe alone", got)
+	}
+}
+
+// TestCharDevice: a character device (one like /dev/null, made in a
+// temporary folder) is written into and stays a device.
+func TestCharDevice(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "null")
+	if err := syscall.Mknod(path, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		t.Skipf("mknod needs root: %v", err)
+	}
+	if err := write(t, path, "into the void"); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("after the write: %v, %v; want a character device", fi.Mode(), err)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the device alone", got)
+	}
+}
+
+// TestSymlink: the file a link points to is replaced and the link stays.
+func TestSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real", "feed.ics")
+	os.Mkdir(filepath.Dir(target), 0o755)
+	os.WriteFile(target, []byte("old"), 0o644)
+	link := filepath.Join(dir, "link.ics")
+	if err := os.Symlink("real/feed.ics", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(t, link, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is now %v, %v; want a link", fi.Mode(), err)
+	}
+	if got := read(t, target); got != "new" {
+		t.Errorf("the target holds %q, want new", got)
+	}
+	// A link to a file not there yet makes that file.
+	dangling := filepath.Join(dir, "later.ics")
+	os.Symlink("real/later.ics", dangling)
+	if err := write(t, dangling, "made"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, filepath.Join(dir, "real", "later.ics")); got != "made" {
+		t.Errorf("the dangling link's file holds %q", got)
+	}
+}
+
+func TestDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, path := range []string{dir, dir + "/"} {
+		if _, err := atomicfile.Create(path); !errors.Is(err, atomicfile.ErrIsDir) {
+			t.Errorf("Create(%q) = %v, want ErrIsDir", path, err)
+		}
+	}
+}
+
+// TestStaleTemporaryFiles: a temporary file left by a killed process is
+// removed by the next write to the same target; one of a live process,
+// or for another target, is left alone.
+func TestStaleTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip(err)
+	}
+	dead := strconv.Itoa(cmd.Process.Pid)
+	live := strconv.Itoa(os.Getppid())
+	stale := filepath.Join(dir, ".feed.ics.tmp-"+dead+"-123")
+	alive := filepath.Join(dir, ".feed.ics.tmp-"+live+"-456")
+	other := filepath.Join(dir, ".other.ics.tmp-"+dead+"-789")
+	for _, p := range []string{stale, alive, other} {
+		os.WriteFile(p, []byte("x"), 0o600)
+	}
+	if err := write(t, filepath.Join(dir, "feed.ics"), "new"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the dead process's temporary file is still there")
+	}
+	for _, p := range []string{alive, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(p), err)
+		}
+	}
+}
+
+// TestWriteFileUnchanged: the same bytes are not written again, so the
+// modification time stays.
+func TestWriteFileUnchanged(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "day.json")
+	if changed, err := atomicfile.WriteFile(path, []byte("[]\n")); !changed || err != nil {
+		t.Fatalf("first write: %v, %v", changed, err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(path, old, old)
+	if changed, err := atomicfile.WriteFile(path, []byte("[]\n")); changed || err != nil {
+		t.Errorf("same bytes: changed %v, %v; want false, nil", changed, err)
+	}
+	if fi, _ := os.Stat(path); !fi.ModTime().Equal(old) {
+		t.Errorf("modification time moved to %v", fi.ModTime())
+	}
+	if changed, err := atomicfile.WriteFile(path, []byte("[1]\n")); !changed || err != nil {
+		t.Errorf("new bytes: changed %v, %v; want true, nil", changed, err)
+	}
+	if got := read(t, path); got != "[1]\n" {
+		t.Errorf("got %q", got)
+	}
+}
