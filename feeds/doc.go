@@ -10,7 +10,7 @@
 //
 //	s, err := schedule.New(plan)
 //	if err != nil { ... }
-//	err = feeds.Write(w, s, feeds.Options{
+//	err = feeds.Write(ctx, w, s, feeds.Options{
 //		Format: feeds.XMLTV,
 //		Window: schedule.Window{From: from, To: to},
 //	})

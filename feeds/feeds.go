@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -112,7 +113,10 @@ func (o Options) Check() error {
 // wrap schedule.ErrInput), before it writes a byte, so a caller writing
 // to a temporary file can drop it on error. The encoders buffer their
 // output; Write flushes it before it returns.
-func Write(w io.Writer, s *schedule.Schedule, o Options) error {
+//
+// Write stops soon after ctx is done (at the encoders' next flush, every
+// few tens of kilobytes) and returns an error wrapping ctx.Err().
+func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) error {
 	if err := o.Check(); err != nil {
 		return err
 	}
@@ -126,6 +130,12 @@ func Write(w io.Writer, s *schedule.Schedule, o Options) error {
 	var e interface {
 		Encode(*schedule.Schedule, schedule.Query) error
 		Close() error
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if ctx.Done() != nil {
+		w = ctxWriter{ctx, w}
 	}
 	switch o.Format {
 	case ICal:
@@ -141,4 +151,18 @@ func Write(w io.Writer, s *schedule.Schedule, o Options) error {
 		return err
 	}
 	return e.Close()
+}
+
+// ctxWriter fails every write once its context is done, which stops an
+// encoder at its next flush: their first write error is sticky.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -2,6 +2,7 @@ package feeds_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,14 +22,14 @@ func ExampleWrite() {
 	}
 	var b bytes.Buffer
 	week := schedule.Window{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, To: schedule.Date{Year: 2003, Month: 6, Day: 22}}
-	if err := feeds.Write(&b, s, feeds.Options{Format: feeds.ICal, Window: week}); err != nil {
+	if err := feeds.Write(context.Background(), &b, s, feeds.Options{Format: feeds.ICal, Window: week}); err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(strings.Count(b.String(), "BEGIN:VEVENT"), "airings")
 
 	b.Reset()
-	err = feeds.Write(&b, s, feeds.Options{Format: feeds.XMLTV, Window: schedule.Window{Run: "encore"}})
+	err = feeds.Write(context.Background(), &b, s, feeds.Options{Format: feeds.XMLTV, Window: schedule.Window{Run: "encore"}})
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, schedule.ErrInput), b.Len(), "bytes written")
 	// Output:

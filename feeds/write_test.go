@@ -2,6 +2,7 @@ package feeds_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -53,7 +54,7 @@ func TestWriteRefuses(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var b bytes.Buffer
-			err := feeds.Write(&b, c.s, c.o)
+			err := feeds.Write(context.Background(), &b, c.s, c.o)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error saying %q", err, c.want)
 			}
@@ -81,7 +82,7 @@ func TestWriteIsTheEncoders(t *testing.T) {
 	if err := ie.Encode(s, q); err != nil || ie.Close() != nil {
 		t.Fatal(err)
 	}
-	if err := feeds.Write(&got, s, feeds.Options{Format: feeds.ICal, Window: w, AllDay: true}); err != nil {
+	if err := feeds.Write(context.Background(), &got, s, feeds.Options{Format: feeds.ICal, Window: w, AllDay: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
@@ -94,10 +95,43 @@ func TestWriteIsTheEncoders(t *testing.T) {
 	if err := xe.Encode(s, q); err != nil || xe.Close() != nil {
 		t.Fatal(err)
 	}
-	if err := feeds.Write(&got, s, feeds.Options{Format: feeds.XMLTV, Window: w, MarkNew: true, Generator: "test/1"}); err != nil {
+	if err := feeds.Write(context.Background(), &got, s, feeds.Options{Format: feeds.XMLTV, Window: w, MarkNew: true, Generator: "test/1"}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Error("Write's guide differs from the encoder's")
+	}
+}
+
+// cancelAfter cancels its context after its first write.
+type cancelAfter struct {
+	cancel context.CancelFunc
+	n      int
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	c.n += len(p)
+	c.cancel()
+	return len(p), nil
+}
+
+// TestWriteStopsWhenCancelled: a feed stops at the encoder's next flush
+// once the context is done, with the context's error.
+func TestWriteStopsWhenCancelled(t *testing.T) {
+	s := testkit.Default(t)
+	for _, f := range []feeds.Format{feeds.ICal, feeds.XMLTV} {
+		ctx, cancel := context.WithCancel(context.Background())
+		w := &cancelAfter{cancel: cancel}
+		err := feeds.Write(ctx, w, s, feeds.Options{Format: f})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%v: got %v, want context.Canceled", f, err)
+		}
+		if w.n > 1<<20 {
+			t.Errorf("%v: wrote %d bytes after the cancel, want at most a flush's worth", f, w.n)
+		}
+		var b bytes.Buffer
+		if err := feeds.Write(ctx, &b, s, feeds.Options{Format: f}); !errors.Is(err, context.Canceled) || b.Len() > 0 {
+			t.Errorf("%v, already cancelled: got %v and %d bytes, want context.Canceled and none", f, err, b.Len())
+		}
 	}
 }

@@ -55,7 +55,7 @@ var exportCmd = &command{
 			}
 			o.Generator = "backstage/" + Version
 			return writeOutput(out, env.Stdout, func(w io.Writer) error {
-				return feeds.Write(w, t.sched, o)
+				return feeds.Write(ctx, w, t.sched, o)
 			})
 		}
 	},

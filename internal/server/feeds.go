@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -215,7 +216,7 @@ func (s *Server) render(o feeds.Options, v *view) (*rendered, error) {
 		per = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
 	}
 	buf.Grow(n*int(per) + 4<<10)
-	if err := feeds.Write(&buf, v.sched, o); err != nil {
+	if err := feeds.Write(context.Background(), &buf, v.sched, o); err != nil {
 		return nil, err
 	}
 	if n > 0 {
