@@ -34,6 +34,13 @@ var ErrIsDir = errors.New("is a directory; want a file name")
 // Commit to put it in place; Cleanup, deferred, removes the temporary file
 // of a write that did not get that far.
 type File struct {
+	// NoSync leaves out the sync before the rename. The rename is still
+	// atomic for every other process, and a killed writer still leaves
+	// the old file; only a crash of the whole machine may then lose the
+	// new bytes. A writer of many files can sync them all at once at the
+	// end instead (syscall.Syncfs), which is far quicker.
+	NoSync bool
+
 	f      *os.File
 	target string // the file Commit replaces: path, or the end of its links
 	temp   string // "" when writing straight into a device or pipe
@@ -44,6 +51,12 @@ type File struct {
 // a directory, and with the operating system's error (wrapped in an
 // *fs.PathError) when the folder cannot be written or the device opened.
 func Create(path string) (*File, error) {
+	return create(path, true)
+}
+
+// create is Create; clean says whether to remove the stale temporary
+// files of path's target first.
+func create(path string, clean bool) (*File, error) {
 	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
 		target = resolved
@@ -78,7 +91,9 @@ func Create(path string) (*File, error) {
 	if base == "" {
 		return nil, &fs.PathError{Op: "create", Path: path, Err: ErrIsDir}
 	}
-	removeStale(dir, base)
+	if clean {
+		removeStale(dir, "."+escapeGlob(base)+".tmp-*-*")
+	}
 	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
 		return nil, err
@@ -92,12 +107,26 @@ func tempPrefix(base string) string {
 	return "." + base + ".tmp-" + strconv.Itoa(os.Getpid()) + "-"
 }
 
-// removeStale removes the temporary files for base in dir that were left
-// by processes that no longer run.
-func removeStale(dir, base string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "."+escapeGlob(base)+".tmp-*-*"))
+// RemoveStale removes the temporary files in dir, for any target, that
+// were left by processes that no longer run. Create does this for its own
+// target; a writer of many files in one folder (which WriteFile leaves
+// alone) calls it once for the folder instead, since each call reads the
+// whole folder.
+func RemoveStale(dir string) {
+	removeStale(dir, ".*.tmp-*-*")
+}
+
+// removeStale removes the files in dir matching pattern whose names end
+// in ".tmp-PID-RANDOM" for a PID that no longer runs.
+func removeStale(dir, pattern string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, pattern))
 	for _, m := range matches {
-		rest := strings.TrimPrefix(filepath.Base(m), "."+base+".tmp-")
+		name := filepath.Base(m)
+		i := strings.LastIndex(name, ".tmp-")
+		if i < 0 {
+			continue
+		}
+		rest := name[i+len(".tmp-"):]
 		pid, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '-'), 0)])
 		if err != nil || pid <= 0 || running(pid) {
 			continue
@@ -137,7 +166,7 @@ func (f *File) Commit() error {
 		return f.f.Close()
 	}
 	err := f.f.Chmod(0o644)
-	if err == nil {
+	if err == nil && !f.NoSync {
 		err = f.f.Sync()
 	}
 	if cerr := f.f.Close(); err == nil {
@@ -168,18 +197,21 @@ func (f *File) Cleanup() {
 
 // WriteFile writes data to path atomically unless path is a regular file
 // that already holds exactly data, in which case it leaves the file (and
-// its modification time) alone. It reports whether it wrote.
-func WriteFile(path string, data []byte) (changed bool, err error) {
+// its modification time) alone. It reports whether it wrote. With sync
+// false it does not sync the file before the rename (see File.NoSync).
+// Unlike Create, it leaves stale temporary files to RemoveStale.
+func WriteFile(path string, data []byte, sync bool) (changed bool, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 			return false, nil
 		}
 	}
-	f, err := Create(path)
+	f, err := create(path, false)
 	if err != nil {
 		return false, err
 	}
 	defer f.Cleanup()
+	f.NoSync = !sync
 	if _, err := f.Write(data); err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}

@@ -97,7 +97,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		airedCmd, episodeCmd, slotsCmd, runsCmd, exportCmd, scheduleCmd, serveCmd, versionCmd,
+		airedCmd, episodeCmd, slotsCmd, runsCmd, exportCmd, publishCmd, scheduleCmd, serveCmd, versionCmd,
 	}
 }
 

@@ -87,15 +87,8 @@ func (o *serveFlags) register(fs *flag.FlagSet) {
 
 // check refuses values serve cannot use, before anything is loaded.
 func (o *serveFlags) check() error {
-	if o.streamURL != "" {
-		if err := server.CheckStreamURL(o.streamURL); err != nil {
-			return usagef("--stream-url: %v", err)
-		}
-	}
-	if o.publicURL != "" {
-		if err := server.CheckPublicURL(o.publicURL); err != nil {
-			return usagef("--public-url: %v", err)
-		}
+	if err := checkURLs(o.publicURL, o.streamURL); err != nil {
+		return err
 	}
 	if _, _, err := net.SplitHostPort(o.addr); err != nil {
 		return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)

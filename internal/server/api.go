@@ -1,12 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -74,10 +71,13 @@ func parseAt(value string) (time.Time, error) {
 // handleEpisode answers /api/v1/episodes/{n} with every airing of
 // episode n, first airing first.
 func (s *Server) handleEpisode(w http.ResponseWriter, r *http.Request, v *view) error {
+	if strings.HasSuffix(r.PathValue("n"), ".json") {
+		return s.handleFile(w, r, v) // the site's api/v1/episodes/N.json
+	}
 	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
 		return err
 	}
-	n, err := schedule.ParseEpisode(r.PathValue("n"), v.lastEp)
+	n, err := schedule.ParseEpisode(r.PathValue("n"), v.site.LastEpisode())
 	if err != nil {
 		return err
 	}
@@ -150,53 +150,19 @@ the stream's URL:
 the playlist is /xmltv.xml.gz.
 `
 
-// handleM3U answers /channels.m3u: one entry per channel whose tvg-id is
-// the XMLTV channel id, pointing at StreamURL.
+// handleM3U answers /channels.m3u: the site's playlist, or a 404 that
+// says how to have one.
 func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request, v *view) error {
 	if _, err := parseQuery(r.URL.RawQuery, nil); err != nil {
 		return err
 	}
-	if s.StreamURL == "" {
+	f, ok := v.site.Lookup("channels.m3u")
+	if !ok {
 		w.Header()["Content-Type"] = plainType
 		w.Header()["X-Content-Type-Options"] = nosniff
 		w.WriteHeader(http.StatusNotFound)
 		w.Write([]byte(m3uMissing))
 		return nil
 	}
-	guide := s.baseURL(r) + "/xmltv.xml.gz"
-	f := newRendered(m3u(v.sched, s.StreamURL, guide), v.modtime)
-	h := w.Header()
-	h["Content-Type"] = m3uType
-	h["X-Content-Type-Options"] = nosniff
-	h["Cache-Control"] = s.cacheControl(v)
-	f.serve(w, r)
-	return nil
-}
-
-// m3u writes the playlist of s's channels, each at stream (with {id}
-// replaced), with guide as the XMLTV URL.
-func m3u(s *schedule.Schedule, stream, guide string) []byte {
-	var b bytes.Buffer
-	b.WriteString(`#EXTM3U url-tvg="` + m3uAttr(guide) + `" x-tvg-url="` + m3uAttr(guide) + "\"\n")
-	for i, ch := range s.Channels() {
-		name := ch.Name
-		if name == "" {
-			name = ch.ID
-		}
-		b.WriteString(`#EXTINF:-1 tvg-id="` + m3uAttr(ch.ID) + `" tvg-name="` + m3uAttr(name) +
-			`" tvg-chno="` + strconv.Itoa(i+1) + `" group-title="` + m3uAttr(s.Name()) + `",` + m3uText(name) + "\n")
-		b.WriteString(strings.ReplaceAll(stream, "{id}", url.PathEscape(ch.ID)) + "\n")
-	}
-	return b.Bytes()
-}
-
-// m3uAttr makes s safe inside a double-quoted M3U attribute: no quotes,
-// no line breaks.
-func m3uAttr(s string) string {
-	return strings.NewReplacer(`"`, "'", "\n", " ", "\r", " ").Replace(s)
-}
-
-// m3uText makes s safe as an entry's title: no line breaks.
-func m3uText(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	return s.serveFile(w, r, v, f)
 }

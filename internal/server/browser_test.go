@@ -98,8 +98,8 @@ func TestBrowser(t *testing.T) {
 	day := run(t, bctx, chromedp.Text(chromedp.CSS(".answer")))
 	title := run(t, bctx, chromedp.Title())
 	screenshot(t, bctx, filepath.Join(dir, "day.jpg"))
-	if !strings.HasSuffix(url, "/?date=2003-06-16") {
-		t.Errorf("the form went to %s, want /?date=2003-06-16", url)
+	if !strings.HasSuffix(url, "/days/2003-06-16.html") {
+		t.Errorf("the form went to %s, want the day's page, /days/2003-06-16.html", url)
 	}
 	if !strings.Contains(day, "Monday 16 June 2003") || !strings.Contains(day, "816") {
 		t.Errorf("got the day %q, want Monday 16 June 2003 and episode 816", day)
@@ -108,7 +108,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("got title %q", title)
 	}
 
-	follow(t, bctx, chromedp.Click(chromedp.CSS(`a[href="?episode=816"]`)))
+	follow(t, bctx, chromedp.Click(chromedp.CSS(`a[href="../episodes/816.html"]`)))
 	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("episode-title"))); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base)); err != nil {
 		t.Fatal(err)
 	}
-	follow(t, bctx, chromedp.Click(chromedp.CSS(`svg.history a[href="?date=2009-01-05"] rect`)))
+	follow(t, bctx, chromedp.Click(chromedp.CSS(`svg.history a[href="days/2009-01-05.html"] rect`)))
 	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("day-title"))); err != nil {
 		t.Fatal(err)
 	}

@@ -6,14 +6,15 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/site"
 )
 
-// rendered is one feed as it is served: its bytes and the headers that
+// rendered is one file as it is served: its bytes and the headers that
 // describe them, computed once.
 type rendered struct {
 	body    []byte
@@ -47,14 +48,19 @@ func (f *rendered) serve(w http.ResponseWriter, r *http.Request) {
 			modtime = f.modtime
 		}
 	}
+	if h["Content-Encoding"] != nil && r.Header["Range"] == nil {
+		// ServeContent leaves out the length of an encoded body, which
+		// would then go chunked; the whole of it is known here.
+		h["Content-Length"] = []string{strconv.Itoa(len(f.body))}
+	}
 	http.ServeContent(w, r, "", modtime, bytes.NewReader(f.body))
 }
 
-// feedKey names one rendering: the view it was made from, the feed's
-// normalised options and whether it is the gzipped copy.
-type feedKey struct {
+// fileKey names one rendering: the view it was made from, the file, and
+// whether it is the file's gzipped copy.
+type fileKey struct {
 	version uint64
-	options feeds.Options
+	file    site.File
 	gzip    bool
 }
 
@@ -75,7 +81,7 @@ type cacheEntry struct {
 // few lines). Hits take a read lock only.
 type feedCache struct {
 	mu         sync.RWMutex
-	m          map[feedKey]*cacheEntry
+	m          map[fileKey]*cacheEntry
 	bytes      int64
 	maxBytes   int64
 	maxEntries int
@@ -85,13 +91,13 @@ type feedCache struct {
 }
 
 func newFeedCache(maxBytes int64, maxEntries int) *feedCache {
-	return &feedCache{m: make(map[feedKey]*cacheEntry), maxBytes: maxBytes, maxEntries: maxEntries}
+	return &feedCache{m: make(map[fileKey]*cacheEntry), maxBytes: maxBytes, maxEntries: maxEntries}
 }
 
 // get returns the feed for key, rendering it with render when it is not
 // cached. A failed rendering is not kept. A panic in render is passed on
 // to the caller that rendered, after the others have been told.
-func (c *feedCache) get(key feedKey, render func() (*rendered, error)) (*rendered, error) {
+func (c *feedCache) get(key fileKey, render func() (*rendered, error)) (*rendered, error) {
 	c.mu.RLock()
 	e, ok := c.m[key]
 	c.mu.RUnlock()
@@ -112,11 +118,11 @@ func (c *feedCache) get(key feedKey, render func() (*rendered, error)) (*rendere
 }
 
 // fill renders the feed of e and publishes it.
-func (c *feedCache) fill(key feedKey, e *cacheEntry, render func() (*rendered, error)) (f *rendered, err error) {
+func (c *feedCache) fill(key fileKey, e *cacheEntry, render func() (*rendered, error)) (f *rendered, err error) {
 	c.renders.Add(1)
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("server: rendering %v: panic: %v", key.options.Format, p)
+			err = fmt.Errorf("server: rendering %s: panic: %v", key.file.Path, p)
 			defer panic(p)
 		}
 		c.mu.Lock()
@@ -142,7 +148,7 @@ func (c *feedCache) fill(key feedKey, e *cacheEntry, render func() (*rendered, e
 // after a rendering, which costs far more.
 func (c *feedCache) evict(keep *cacheEntry) {
 	for c.bytes > c.maxBytes || len(c.m) > c.maxEntries {
-		var oldest feedKey
+		var oldest fileKey
 		var victim *cacheEntry
 		for k, e := range c.m {
 			if e == keep || e.feed == nil {

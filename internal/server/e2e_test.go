@@ -134,7 +134,8 @@ func TestBinary(t *testing.T) {
 		{"/api/v1/aired?date=2003-06-16", nil, 200, `"episode":816`},
 		{"/channels.m3u", nil, 200, "http://tv.local/1.ts"},
 		{"/api/v1/slots?from=2003-01-01&to=2005-01-01", nil, 400, "want at most 366"},
-		{"/nope", nil, 404, "no such path"},
+		{"/nope", nil, 404, "there is no page at"},
+		{"/api/v1/nope", nil, 404, "no such path"},
 	} {
 		req, _ := http.NewRequest("GET", base+c.path, nil)
 		// Go's transport asks for gzip and unpacks it itself unless the

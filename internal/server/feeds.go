@@ -12,9 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -31,15 +33,16 @@ func (k feedKind) String() string {
 	return [...]string{"calendar.ics", "xmltv.xml", "xmltv.xml.gz"}[k]
 }
 
-// Content types, as header values.
+// Header values shared by every response that sends them; net/http
+// never changes a header slice in place.
 var (
-	icalType  = []string{"text/calendar; charset=utf-8"}
-	xmlType   = []string{"application/xml; charset=utf-8"}
-	gzipType  = []string{"application/gzip"}
-	gzipEnc   = []string{"gzip"}
-	varyAE    = []string{"Accept-Encoding"}
-	m3uType   = []string{"audio/x-mpegurl; charset=utf-8"}
-	plainType = []string{"text/plain; charset=utf-8"}
+	gzipEnc           = []string{"gzip"}
+	varyAE            = []string{"Accept-Encoding"}
+	plainType         = []string{site.TypePlain}
+	noCache           = []string{"no-cache"}
+	assetCacheControl = []string{"public, max-age=86400"}
+	referrerPolicy    = []string{"strict-origin-when-cross-origin"}
+	pageCSP           = []string{site.PageCSP}
 )
 
 // format returns the feeds.Format of the feed.
@@ -156,9 +159,7 @@ func (q query) window(v *view) (schedule.Window, error) {
 	return w, nil
 }
 
-// feedOptions checks and normalises the query of a feed request. A
-// range reaching past the schedule's first or last day is the same as an
-// open one, and is keyed as one.
+// feedOptions checks the query of a feed request.
 func (s *Server) feedOptions(kind feedKind, raw string, v *view) (feeds.Options, error) {
 	o := feeds.Options{Format: kind.format(), Generator: s.Generator}
 	q, err := parseQuery(raw, feedParamNames[kind])
@@ -168,7 +169,6 @@ func (s *Server) feedOptions(kind feedKind, raw string, v *view) (feeds.Options,
 	if o.Window, err = q.window(v); err != nil {
 		return o, err
 	}
-	o.Window = v.clamp(o.Window)
 	if o.Compact, err = q.flag("compact"); err != nil {
 		return o, err
 	}
@@ -181,46 +181,38 @@ func (s *Server) feedOptions(kind feedKind, raw string, v *view) (feeds.Options,
 	return o, nil
 }
 
-// clamp opens the ends of w that reach past v's first or last day: the
-// feed is the same, so it is keyed the same.
-func (v *view) clamp(w schedule.Window) schedule.Window {
-	if !w.From.IsZero() && !w.From.After(v.first) {
-		w.From = schedule.Date{}
-	}
-	if !w.To.IsZero() && !w.To.Before(v.last) {
-		w.To = schedule.Date{}
-	}
-	return w
-}
-
 // renderSlots bounds how many feeds render at once, so that a burst of
 // requests for new variants cannot take every core.
 var renderSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
-// render encodes the feed o of v, uncompressed.
-func (s *Server) render(o feeds.Options, v *view) (*rendered, error) {
+// render renders file f of v, uncompressed.
+func (s *Server) render(f site.File, v *view) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()
-	// Growing a buffer to a 6 MB guide doubles its way there, clearing
-	// each new array; sizing it from the last render's bytes per airing
-	// saves most of that.
-	q, err := v.sched.Query(o.Window)
-	if err != nil {
-		return nil, err
-	}
-	n := v.sched.Count(q)
-	hint := &s.perSlot[o.Format]
 	var buf bytes.Buffer
-	per := hint.Load()
-	if per == 0 {
-		per = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
+	if f.Kind == site.Feed && !f.Gzip {
+		// Growing a buffer to a 6 MB guide doubles its way there,
+		// clearing each new array; sizing it from the last render's bytes
+		// per airing saves most of that.
+		q, err := v.sched.Query(f.Feed.Window)
+		if err != nil {
+			return nil, err
+		}
+		n := v.sched.Count(q)
+		hint := &s.perSlot[f.Feed.Format]
+		per := hint.Load()
+		if per == 0 {
+			per = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
+		}
+		buf.Grow(n*int(per) + 4<<10)
+		defer func() {
+			if n > 0 {
+				hint.Store(int64(buf.Len()/n + 16))
+			}
+		}()
 	}
-	buf.Grow(n*int(per) + 4<<10)
-	if err := feeds.Write(context.Background(), &buf, v.sched, o); err != nil {
+	if err := v.site.Render(context.Background(), &buf, f); err != nil {
 		return nil, err
-	}
-	if n > 0 {
-		hint.Store(int64(buf.Len()/n + 16))
 	}
 	return newRendered(buf.Bytes(), v.modtime), nil
 }
@@ -242,56 +234,99 @@ func gzipped(f *rendered) (*rendered, error) {
 	return newRendered(b.Bytes(), f.modtime), nil
 }
 
-// feed returns the rendering of feed o from v, gzipped or not, from the
-// cache or made now.
-func (s *Server) feed(o feeds.Options, v *view, gz bool) (*rendered, error) {
-	key := feedKey{version: v.version, options: o}
+// cached reports whether renderings of f are kept: feeds and the index
+// page, which take long to make, and the assets and playlist, which are
+// few. Day and episode pages and answers, thousands of small files that a
+// crawler could ask for in turn, are made for each request instead of
+// pushing the feeds out of the cache.
+func cached(f site.File) bool {
+	return f.Kind != site.JSON && (f.Kind != site.Page || f.Path == "index.html")
+}
+
+// body returns the rendering of f from v, gzipped or not, from the cache
+// or made now.
+func (s *Server) body(v *view, f site.File, gz bool) (*rendered, error) {
+	if f.Kind == site.Feed && f.Gzip {
+		// xmltv.xml.gz is xmltv.xml gzipped: one rendering, one
+		// compression, shared with the gzipped answers to xmltv.xml.
+		return s.body(v, v.site.FeedFile(f.Feed, false), true)
+	}
+	if !cached(f) {
+		b, err := s.render(f, v)
+		if err != nil || !gz {
+			return b, err
+		}
+		return gzipped(b)
+	}
+	key := fileKey{version: v.version, file: f}
 	if !gz {
-		return s.cache.get(key, func() (*rendered, error) { return s.render(o, v) })
+		return s.cache.get(key, func() (*rendered, error) { return s.render(f, v) })
 	}
 	gkey := key
 	gkey.gzip = true
 	return s.cache.get(gkey, func() (*rendered, error) {
-		f, err := s.cache.get(key, func() (*rendered, error) { return s.render(o, v) })
+		b, err := s.cache.get(key, func() (*rendered, error) { return s.render(f, v) })
 		if err != nil {
 			return nil, err
 		}
-		return gzipped(f)
+		return gzipped(b)
 	})
 }
 
-// feedHandler serves one of the feeds.
+// feedHandler serves one of the feeds at its query-string URL: the same
+// bytes as the site's file for the same feed, when there is one.
 func (s *Server) feedHandler(kind feedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, v *view) error {
 		o, err := s.feedOptions(kind, r.URL.RawQuery, v)
 		if err != nil {
 			return err
 		}
-		gz := kind == kindXMLTVGzip || acceptsGzip(r.Header["Accept-Encoding"])
-		f, err := s.feed(o, v, gz)
-		if err != nil {
-			return err
-		}
-		h := w.Header()
-		switch {
-		case kind == kindXMLTVGzip:
-			h["Content-Type"] = gzipType
-		case kind == kindICal:
-			h["Content-Type"] = icalType
-		default:
-			h["Content-Type"] = xmlType
-		}
-		if kind != kindXMLTVGzip {
-			h["Vary"] = varyAE
-			if gz {
-				h["Content-Encoding"] = gzipEnc
-			}
-		}
-		h["Cache-Control"] = s.cacheControl(v)
-		h["X-Content-Type-Options"] = nosniff
-		f.serve(w, r)
-		return nil
+		return s.serveFile(w, r, v, v.site.FeedFile(o, kind == kindXMLTVGzip))
 	}
+}
+
+// serveFile answers r with file f of v: gzipped for a client that takes
+// it, with the headers its kind wants.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *view, f site.File) error {
+	compressible := f.Type != site.TypeGzip && f.Type != site.TypePNG
+	gz := compressible && acceptsGzip(r.Header["Accept-Encoding"])
+	b, err := s.body(v, f, gz)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h["Content-Type"] = headerValue(f.Type)
+	if compressible {
+		h["Vary"] = varyAE
+		if gz {
+			h["Content-Encoding"] = gzipEnc
+		}
+	}
+	h["X-Content-Type-Options"] = nosniff
+	switch f.Kind {
+	case site.Page:
+		h["Cache-Control"] = noCache
+		h["Content-Security-Policy"] = pageCSP
+		h["Referrer-Policy"] = referrerPolicy
+	case site.Asset:
+		h["Cache-Control"] = assetCacheControl
+	default:
+		h["Cache-Control"] = s.cacheControl(v)
+	}
+	b.serve(w, r)
+	return nil
+}
+
+// headerValues holds a header value slice per content type, so that
+// setting one costs no allocation (net/http never changes them).
+var headerValues sync.Map
+
+func headerValue(v string) []string {
+	if hv, ok := headerValues.Load(v); ok {
+		return hv.([]string)
+	}
+	hv, _ := headerValues.LoadOrStore(v, []string{v})
+	return hv.([]string)
 }
 
 // cacheControl returns the Cache-Control of v's feeds.

@@ -49,11 +49,12 @@ func TestValidHTML(t *testing.T) {
 		status int
 	}{
 		{"front", false, "/", 200},
-		{"day", false, "/?date=2003-06-16", 200},
-		{"empty day", false, "/?date=2008-06-16", 200},
-		{"episode", false, "/?episode=1000", 200},
+		{"day", false, "/days/2003-06-16.html", 200},
+		{"empty day", false, "/days/2008-06-16.html", 200},
+		{"episode", false, "/episodes/1000.html", 200},
 		{"bad date", false, "/?date=2003-02-30", 400},
-		{"replay", true, "/?date=2026-11-26", 200},
+		{"no such page", false, "/nope", 404},
+		{"replay", true, "/days/2026-11-26.html", 200},
 	}
 	for _, p := range pages {
 		h := historic

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -178,8 +179,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// routes builds the mux. Only the paths below are served: nothing maps
-// a URL to a file.
+// routes builds the mux: the site's paths (see package site), which a
+// static host has too, and the query-string routes only a server can
+// answer. Nothing maps a URL to a file on disk.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /calendar.ics", s.handle(s.feedHandler(kindICal)))
@@ -191,25 +193,36 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/slots", s.handle(s.handleSlots))
 	mux.HandleFunc("GET /api/v1/runs", s.handle(s.handleRuns))
 	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("GET /assets/{name}", handleAsset)
 	mux.HandleFunc("GET /{$}", s.handle(s.handlePage))
-	mux.Handle("/", notFound(mux))
+	mux.HandleFunc("GET /index.html", s.handle(s.handlePage))
+	mux.HandleFunc("GET /", s.handle(s.handleFile))
+	mux.Handle("/", s.notAllowed(mux))
 	return s.logged(s.recovered(mux))
 }
 
-// notFound answers the requests no other route of mux takes: with a JSON
-// 405 naming the allowed methods when the path has a route for GET, and
-// a JSON 404 otherwise.
-func notFound(mux *http.ServeMux) http.Handler {
+// notAllowed answers the requests with a method no route takes: a JSON
+// 405 naming the allowed methods when the path has a route for GET, and a
+// 404 otherwise.
+func (s *Server) notAllowed(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		probe := r.Clone(r.Context())
 		probe.Method = http.MethodGet
-		if _, p := mux.Handler(probe); p != "/" {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET or HEAD", r.Method, r.URL.Path))
-			return
+		_, p := mux.Handler(probe)
+		if p == "GET /" {
+			// The catch-all: a method not allowed only on a path the
+			// site has.
+			v, err := s.current()
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if _, ok := v.site.Lookup(strings.TrimPrefix(r.URL.Path, "/")); !ok || r.URL.Path == "/" {
+				writeError(w, http.StatusNotFound, fmt.Sprintf("no such path: %s (the web page is at /, the API under /api/v1/)", clip(r.URL.Path)))
+				return
+			}
 		}
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no such path: %s (the web page is at /, the API under /api/v1/)", r.URL.Path))
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET or HEAD", clip(r.Method), clip(r.URL.Path)))
 	})
 }
 
@@ -218,16 +231,22 @@ func notFound(mux *http.ServeMux) http.Handler {
 type handlerFunc func(w http.ResponseWriter, r *http.Request, v *view) error
 
 // handle turns h into an http.HandlerFunc: it finds the view to answer
-// from, and answers h's error, if any, through fail. It is the one path
+// from, and answers h's error, if any, as a page (failPage) for the
+// paths people read and as JSON (fail) for the rest. It is the one path
 // by which a handler's errors reach the client.
 func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.current()
-		if err == nil {
-			err = h(w, r, v)
-		}
 		if err != nil {
 			s.fail(w, r, err)
+			return
+		}
+		if err := h(w, r, v); err != nil {
+			if isPage(r.URL.Path) {
+				s.failPage(w, r, v, err)
+			} else {
+				s.fail(w, r, err)
+			}
 		}
 	}
 }
@@ -251,9 +270,14 @@ func badRequest(format string, args ...any) error {
 // never aired), nothing internal for the rest.
 func status(err error) (int, string) {
 	var he *httpError
+	var pe *pageErr
 	switch {
 	case errors.As(err, &he):
 		return he.code, he.msg
+	case errors.As(err, &pe):
+		return pe.code, pe.msg
+	case errors.Is(err, errNoSuchPath):
+		return http.StatusNotFound, "no such path (the web page is at /, the API under /api/v1/)"
 	case errors.Is(err, schedule.ErrNoEpisode):
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, schedule.ErrInput):
@@ -292,16 +316,17 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	w.Write(append(b, '\n'))
 }
 
-// writeJSON writes v as a JSON body with status 200.
+// writeJSON writes v as a JSON body with status 200, encoded as the
+// site's answers are.
 func writeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := json.Marshal(v)
+	b, err := site.MarshalJSON(v)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonType
 	h["X-Content-Type-Options"] = nosniff
-	writeBody(w, r, append(b, '\n'))
+	writeBody(w, r, b)
 	return nil
 }
 
@@ -410,28 +435,6 @@ func (s *Server) logged(h http.Handler) http.Handler {
 		}()
 		h.ServeHTTP(lw, r)
 	})
-}
-
-// baseURL returns the base of the absolute links the server advertises,
-// without a trailing slash: PublicURL, or the request's scheme and host.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.PublicURL != "" {
-		return strings.TrimSuffix(s.PublicURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-// webcal returns u with its scheme replaced by webcal, the scheme that
-// makes a browser hand a calendar URL to the calendar app.
-func webcal(u string) string {
-	if _, rest, ok := strings.Cut(u, "://"); ok {
-		return "webcal://" + rest
-	}
-	return u
 }
 
 // CheckPublicURL reports whether u can be a Server.PublicURL: an absolute

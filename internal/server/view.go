@@ -1,41 +1,26 @@
 package server
 
 import (
-	"compress/flate"
 	"errors"
-	"html/template"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
 // view is one schedule and everything the server derives from it once:
-// the version its cached feeds are keyed by, its span of dates, the
-// history picture. A new schedule from the Timeline gets a new view.
+// the version its cached files are keyed by, and its site. A new schedule
+// from the Timeline, or a new day that the site's index answers for, gets
+// a new view.
 type view struct {
 	sched   *schedule.Schedule
+	site    *site.Site
+	today   schedule.Date // the site's Today: zero unless the schedule reaches today
 	version uint64
 	loc     *time.Location // display zone
-	modtime time.Time      // Last-Modified of its feeds
-
-	first, last schedule.Date // local dates of the first start and the latest end, in the schedule's zone
-	lastEp      int
-
-	history  template.HTML // the inline SVG picture of the whole history
-	histZ    *deflated     // history, compressed once, when first asked for
-	histOnce sync.Once
-	legend   []legendItem
-	facts    []runFacts
-	shows    []showFacts
-}
-
-// historyDeflated returns the history picture with its compressed
-// form, compressing it on the first call.
-func (v *view) historyDeflated() *deflated {
-	v.histOnce.Do(func() { v.histZ = deflate([]byte(v.history), flate.DefaultCompression) })
-	return v.histZ
+	modtime time.Time      // Last-Modified of its files
 }
 
 // viewCache holds the current view; views are built under mu, read
@@ -49,39 +34,54 @@ type viewCache struct {
 var errNoSchedule = errors.New("server: no schedule: set Server.Schedule or Server.Timeline")
 
 // current returns the view of the schedule to answer from now, building
-// it when the schedule is new.
+// it when the schedule, or the day it answers for, is new.
 func (s *Server) current() (*view, error) {
 	sched := s.Schedule
+	now := s.now()
 	if s.Timeline != nil {
 		var err error
-		if sched, err = s.Timeline(s.now()); err != nil {
+		if sched, err = s.Timeline(now); err != nil {
 			return nil, err
 		}
 	}
 	if sched == nil {
 		return nil, errNoSchedule
 	}
-	if v := s.views.cur.Load(); v != nil && v.sched == sched {
+	if v := s.views.cur.Load(); v != nil && v.sched == sched && v.today == s.today(v.site, now) {
 		return v, nil
 	}
 	s.views.mu.Lock()
 	defer s.views.mu.Unlock()
 	old := s.views.cur.Load()
-	if old != nil && old.sched == sched {
+	if old != nil && old.sched == sched && old.today == s.today(old.site, now) {
 		return old, nil
 	}
 	s.views.version++
-	v := s.newView(sched, s.views.version)
+	v, err := s.newView(sched, s.views.version, now)
+	if err != nil {
+		return nil, err
+	}
 	s.views.cur.Store(v)
 	if old != nil {
-		// Feeds of the schedule before are not asked for again (unless
-		// the Timeline goes back to it, when they are rendered anew).
+		// Files of the view before are not asked for again (unless the
+		// Timeline goes back to its schedule, when they are rendered anew).
 		s.cache.dropOther(v.version)
 	}
 	return v, nil
 }
 
-func (s *Server) newView(sched *schedule.Schedule, version uint64) *view {
+// today returns the day the index page of st answers for at now: today
+// in the schedule's zone when st reaches it, and the zero Date otherwise,
+// so that a history that ended long ago is not rebuilt every midnight.
+func (s *Server) today(st *site.Site, now time.Time) schedule.Date {
+	d := schedule.DateOf(now.In(st.Schedule().Location()))
+	if d.Before(st.First()) || d.After(st.Last()) {
+		return schedule.Date{}
+	}
+	return d
+}
+
+func (s *Server) newView(sched *schedule.Schedule, version uint64, now time.Time) (*view, error) {
 	v := &view{sched: sched, version: version, loc: s.Location, modtime: sched.Revised()}
 	if v.loc == nil {
 		v.loc = sched.Location()
@@ -91,41 +91,25 @@ func (s *Server) newView(sched *schedule.Schedule, version uint64) *view {
 		// bytes differ; a Last-Modified no earlier than the moment this
 		// one was first served keeps If-Modified-Since from matching an
 		// older copy.
-		if t := s.now().Truncate(time.Second); t.After(v.modtime) {
+		if t := now.Truncate(time.Second); t.After(v.modtime) {
 			v.modtime = t
 		}
 	}
-	v.first, v.last = span(sched)
-	v.lastEp = sched.LastEpisode()
-	v.history, v.legend = historySVG(sched)
-	v.facts = runFactsOf(sched)
-	v.shows = showFactsOf(sched)
-	return v
-}
-
-// span returns the local dates, in s's zone, of the first start and of
-// the latest end of its slots; zero Dates when it has none. (Schedule.Stats
-// would give the ends of each run, but schedules a transformation makes
-// need not carry them.)
-func span(s *schedule.Schedule) (first, last schedule.Date) {
-	if s.Len() == 0 {
-		return first, last
+	first, last := site.Span(sched)
+	if d := schedule.DateOf(now.In(sched.Location())); !d.Before(first) && !d.After(last) {
+		v.today = d
 	}
-	zone := s.Location()
-	var longest time.Duration
-	for _, r := range s.Runs() {
-		longest = max(longest, r.Length)
-	}
-	// Any slot still on air after the last start began at most the
-	// longest slot before it.
-	latest := s.Last().End
-	for sl := range s.Slots(schedule.Query{From: s.Last().Start.Add(-longest)}) {
-		if sl.End.After(latest) {
-			latest = sl.End
-		}
-	}
-	// A slot ending at midnight does not touch the next day.
-	return schedule.DateOf(s.First().Start.In(zone)), schedule.DateOf(latest.Add(-time.Nanosecond).In(zone))
+	var err error
+	v.site, err = site.New(site.Config{
+		Schedule:  sched,
+		Location:  v.loc,
+		Today:     v.today,
+		Replay:    s.Timeline != nil,
+		PublicURL: s.PublicURL,
+		StreamURL: s.StreamURL,
+		Generator: s.Generator,
+	})
+	return v, err
 }
 
 // maxAge is how long clients may keep a feed of v: the calendar refresh

@@ -1,4 +1,4 @@
-package server
+package site
 
 import (
 	"fmt"
@@ -55,22 +55,29 @@ type historyYear struct {
 }
 
 // historyCell is one day: where it stands in its row, what aired (as its
-// tooltip) and its colour's class.
+// tooltip), its colour's class and the link to its page ("" for a day
+// outside the site, which has none).
 type historyCell struct {
 	X                  int
-	Date, Title, Class string
+	Title, Class, Link string
+}
+
+// historyPicture is the drawn picture and its legend.
+type historyPicture struct {
+	svg    template.HTML
+	legend []legendItem
 }
 
 // historySVG draws every day of the schedule's years, one row per year,
 // each day a cell coloured by the run (or runs) that aired on it and
-// linked to that day on the page, with a title that says what aired. It
-// is built once per schedule.
-func historySVG(s *schedule.Schedule) (template.HTML, []legendItem) {
+// linked to that day's page under root, with a title that says what
+// aired. It is built once per site.
+func historySVG(s *schedule.Schedule, root string) historyPicture {
 	zone := s.Location()
 	if s.Len() == 0 {
-		return "", nil
+		return historyPicture{}
 	}
-	first, last := span(s)
+	first, last := Span(s)
 	y0, y1 := first.Year, last.Year
 	start := schedule.Date{Year: y0, Month: time.January, Day: 1}
 	days := start.Days(schedule.Date{Year: y1, Month: time.December, Day: 31}) + 1
@@ -147,9 +154,11 @@ func historySVG(s *schedule.Schedule) (template.HTML, []legendItem) {
 				}
 				fmt.Fprintf(&title, "episode %d (%s)", sl.Episode, sl.Run.Name)
 			}
-			row.Cells = append(row.Cells, historyCell{
-				X: (monday.Days(d)/7*perWeek + wd) * histCellW, Date: ds, Title: title.String(), Class: c,
-			})
+			cell := historyCell{X: (monday.Days(d)/7*perWeek + wd) * histCellW, Title: title.String(), Class: c}
+			if !d.Before(first) && !d.After(last) {
+				cell.Link = root + "days/" + ds + ".html"
+			}
+			row.Cells = append(row.Cells, cell)
 		}
 		data.Years = append(data.Years, row)
 	}
@@ -174,7 +183,7 @@ func historySVG(s *schedule.Schedule) (template.HTML, []legendItem) {
 		legend = append(legend, legendItem{Class: "m", Label: "more than one run", Days: counts["m"]})
 	}
 	legend = append(legend, legendItem{Class: "n", Label: "nothing aired", Days: counts["n"]})
-	return template.HTML(b.String()), legend
+	return historyPicture{svg: template.HTML(b.String()), legend: legend}
 }
 
 // historySummary says in words what the picture shows: each run's span.

@@ -1,0 +1,473 @@
+// Package publish writes a site (package site) into a folder, as files
+// any static web host serves: every path of the site, a .gz sibling of
+// each text file of 1 KB or more (for nginx's gzip_static and Caddy's
+// precompressed), and a _headers file with the types and cache lifetimes
+// Netlify and Cloudflare Pages read.
+//
+// Publishing is incremental and safe. Each file is written to a temporary
+// file and renamed into place; a file whose bytes have not changed is not
+// written again, so its modification time stays and rsync, aws s3 sync or
+// gsutil rsync upload only what changed. A manifest (.backstage-manifest.json)
+// records what publish wrote: files that an earlier publish wrote and the
+// site no longer has are removed, and nothing else in the folder is ever
+// touched. An interrupted publish leaves every file old or new, never
+// partial, and the next one completes it.
+package publish
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/site"
+)
+
+// ManifestName is the file in which publish records what it wrote.
+const ManifestName = ".backstage-manifest.json"
+
+// HeadersName is the file of headers for Netlify and Cloudflare Pages.
+const HeadersName = "_headers"
+
+// gzipMin is the size from which a text file gets a .gz sibling: below
+// it, the saving does not pay for the extra file.
+const gzipMin = 1 << 10
+
+// Result says what a publish did.
+type Result struct {
+	Files     int   // files of the published site, .gz siblings and _headers included
+	Written   int   // files written because they were new or had changed
+	Unchanged int   // files left alone, their bytes the same
+	Removed   int   // files an earlier publish wrote that the site no longer has
+	Bytes     int64 // the size of the site's files, in all
+	Took      time.Duration
+}
+
+// String sums r up in one line.
+func (r Result) String() string {
+	return fmt.Sprintf("%d files (%d written, %d unchanged, %d removed), %s in %s",
+		r.Files, r.Written, r.Unchanged, r.Removed, megabytes(r.Bytes), r.Took.Round(time.Millisecond))
+}
+
+func megabytes(n int64) string {
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+}
+
+// ErrNotFolder is wrapped by the error for a destination that exists and
+// is not a folder.
+var ErrNotFolder = errors.New("not a folder")
+
+// ErrBusy is returned when another publish is writing the same folder.
+var ErrBusy = errors.New("another publish is writing this folder")
+
+// Progress, when set on Options, is told how far a publish has got.
+type Progress func(done, total int)
+
+// Options are the settings of Publish beyond the site and the folder.
+type Options struct {
+	// Progress is called from time to time with the number of files
+	// done; nil for none.
+	Progress Progress
+	// Workers is how many files are made at once; 0 means one per core.
+	Workers int
+}
+
+// manifest is what publish records about the files it wrote.
+type manifest struct {
+	Version int              `json:"version"`
+	Files   map[string]entry `json:"files"`
+}
+
+// entry is one file publish wrote: a hash of its bytes and what its stat
+// said just after, so that a later publish can tell an untouched file
+// without reading it. A .gz sibling also records the hash of the file it
+// compresses.
+type entry struct {
+	Hash    string `json:"sha256"`
+	Size    int64  `json:"size"`
+	ModTime int64  `json:"mtime"` // Unix nanoseconds
+	Source  string `json:"source,omitempty"`
+}
+
+// job is one file to make: a file of the site, or _headers.
+type job struct {
+	path string
+	file site.File
+	body []byte // set for files made up front (_headers)
+}
+
+// Publish writes st into dir, creating dir if it is missing. It stops
+// soon after ctx is done, leaving every file old or new. An error about
+// dir itself (a file, not writable) wraps ErrNotFolder or the operating
+// system's error; any other is a failure while writing.
+func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Result, error) {
+	start := time.Now()
+	var res Result
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return res, fmt.Errorf("%s: %w", dir, ErrNotFolder)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return res, err
+	}
+	unlock, err := lock(dir)
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
+	old, err := readManifest(dir)
+	if err != nil {
+		return res, err
+	}
+
+	jobs := []job{{path: HeadersName, body: headers(st)}}
+	paths := map[string]bool{HeadersName: true}
+	for f := range st.Files() {
+		jobs = append(jobs, job{path: f.Path, file: f})
+		paths[f.Path] = true
+	}
+	folders := map[string]bool{".": true}
+	for _, j := range jobs {
+		if sibling(j, paths) {
+			paths[j.path+".gz"] = true
+		}
+		folders[filepath.Dir(filepath.FromSlash(j.path))] = true
+	}
+	// Temporary files of a publish killed half way, once per folder.
+	for f := range folders {
+		atomicfile.RemoveStale(filepath.Join(dir, f))
+	}
+
+	// Record first every path this publish may write (paths holds a .gz
+	// sibling for every text file; those under gzipMin are not written),
+	// with what was known before, so that a publish killed half way still
+	// names every file it wrote for the next one to clean up.
+	intent := manifest{Version: 1, Files: map[string]entry{}}
+	for p, e := range old.Files {
+		intent.Files[p] = e
+	}
+	for p := range paths {
+		if _, ok := intent.Files[p]; !ok {
+			intent.Files[p] = entry{}
+		}
+	}
+	if !maps.Equal(intent.Files, old.Files) {
+		if err := writeManifest(dir, intent); err != nil {
+			return res, err
+		}
+	}
+
+	next := manifest{Version: 1, Files: make(map[string]entry, len(paths))}
+	var mu sync.Mutex
+	record := func(path string, e entry, wrote bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		next.Files[path] = e
+		res.Files++
+		res.Bytes += e.Size
+		if wrote {
+			res.Written++
+		} else {
+			res.Unchanged++
+		}
+	}
+	if err := run(ctx, jobs, opt, func(j job) error {
+		return make1(ctx, st, dir, j, old, paths, record)
+	}); err != nil {
+		return res, err
+	}
+
+	// What an earlier publish wrote and this one did not.
+	var gone []string
+	for p := range old.Files {
+		if _, ok := next.Files[p]; !ok {
+			gone = append(gone, p)
+		}
+	}
+	sort.Strings(gone)
+	for _, p := range gone {
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return res, err
+		}
+		res.Removed++
+		removeEmptyParents(dir, p)
+	}
+	if res.Written+res.Removed > 0 || !maps.Equal(next.Files, old.Files) {
+		if err := syncDir(dir); err != nil {
+			return res, err
+		}
+		if err := writeManifest(dir, next); err != nil {
+			return res, err
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// sibling reports whether job j's file gets a .gz sibling: a text file of
+// the site whose path with .gz added is not a file of its own (as
+// xmltv.xml.gz is).
+func sibling(j job, paths map[string]bool) bool {
+	if j.path == HeadersName || paths[j.path+".gz"] {
+		return false
+	}
+	switch j.file.Type {
+	case site.TypeGzip, site.TypePNG:
+		return false
+	}
+	return true
+}
+
+// run calls do for every job on Workers goroutines, stopping at the first
+// error, and reports progress.
+func run(ctx context.Context, jobs []job, opt Options, do func(job) error) error {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	ch := make(chan job)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for range workers {
+		wg.Go(func() {
+			for j := range ch {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := do(j); err != nil {
+					cancel(fmt.Errorf("%s: %w", j.path, err))
+					continue
+				}
+				if n := done.Add(1); opt.Progress != nil && n%64 == 0 {
+					opt.Progress(int(n), len(jobs))
+				}
+			}
+		})
+	}
+	for _, j := range jobs {
+		select {
+		case ch <- j:
+		case <-ctx.Done():
+		}
+	}
+	close(ch)
+	wg.Wait()
+	if opt.Progress != nil {
+		opt.Progress(int(done.Load()), len(jobs))
+	}
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// make1 makes the file of j and its .gz sibling, if it has one, and
+// records each.
+func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, paths map[string]bool, record func(string, entry, bool)) error {
+	body := j.body
+	if body == nil {
+		var err error
+		if body, err = st.Bytes(ctx, j.file); err != nil {
+			return err
+		}
+	}
+	sum := hash(body)
+	e, wrote, err := put(dir, j.path, body, sum, old.Files[j.path])
+	if err != nil {
+		return err
+	}
+	record(j.path, e, wrote)
+	if !sibling(j, paths) {
+		return nil
+	}
+	gzPath := j.path + ".gz"
+	if prev, ok := old.Files[gzPath]; ok && len(body) >= gzipMin && prev.Source == sum && untouched(dir, gzPath, prev) {
+		record(gzPath, prev, false) // the same bytes as last time, compressed then
+		return nil
+	}
+	if len(body) < gzipMin {
+		return nil
+	}
+	z, err := compress(body)
+	if err != nil {
+		return err
+	}
+	e, wrote, err = put(dir, gzPath, z, hash(z), old.Files[gzPath])
+	if err != nil {
+		return err
+	}
+	e.Source = sum
+	record(gzPath, e, wrote)
+	return nil
+}
+
+// put writes body to path in dir unless the file there is the one the
+// manifest recorded with the same hash, untouched since, or holds the
+// same bytes. It returns the file's manifest entry and whether it wrote.
+func put(dir, path string, body []byte, sum string, prev entry) (entry, bool, error) {
+	if prev.Hash == sum && untouched(dir, path, prev) {
+		return prev, false, nil
+	}
+	full := filepath.Join(dir, filepath.FromSlash(path))
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return entry{}, false, err
+	}
+	wrote, err := atomicfile.WriteFile(full, body, false)
+	if err != nil {
+		return entry{}, false, err
+	}
+	fi, err := os.Stat(full)
+	if err != nil {
+		return entry{}, false, err
+	}
+	return entry{Hash: sum, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}, wrote, nil
+}
+
+// untouched reports whether the file at path in dir is still as e
+// recorded it: a regular file of the same size and modification time.
+func untouched(dir, path string, e entry) bool {
+	fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(path)))
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == e.Size && fi.ModTime().UnixNano() == e.ModTime && e.Hash != ""
+}
+
+func hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// compress gzips b at feeds.GzipLevel with an empty header (no name, no
+// time), as the server compresses, so both give the same bytes.
+func compress(b []byte) ([]byte, error) {
+	var z bytes.Buffer
+	z.Grow(len(b)/4 + 64)
+	zw, err := gzip.NewWriterLevel(&z, feeds.GzipLevel)
+	if err != nil {
+		return nil, err
+	}
+	zw.Write(b) // a bytes.Buffer does not fail
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return z.Bytes(), nil
+}
+
+// removeEmptyParents removes the folders of path, deepest first, while
+// they are empty; never dir itself.
+func removeEmptyParents(dir, path string) {
+	for p := filepath.Dir(filepath.FromSlash(path)); p != "." && p != string(filepath.Separator); p = filepath.Dir(p) {
+		if os.Remove(filepath.Join(dir, p)) != nil {
+			return // not empty, or not ours to remove
+		}
+	}
+}
+
+func readManifest(dir string) (manifest, error) {
+	m := manifest{Files: map[string]entry{}}
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil || m.Files == nil {
+		return m, fmt.Errorf("%s: not a manifest this publish can read (remove it to start afresh, and the files it names by hand): %v", ManifestName, err)
+	}
+	for p := range m.Files {
+		// A manifest is ours, but a path in it must still stay inside dir.
+		if !filepath.IsLocal(filepath.FromSlash(p)) {
+			return m, fmt.Errorf("%s: path %q leaves the folder", ManifestName, p)
+		}
+	}
+	return m, nil
+}
+
+func writeManifest(dir string, m manifest) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = atomicfile.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), true)
+	return err
+}
+
+// lock takes an exclusive lock on dir for the length of a publish.
+func lock(dir string) (func(), error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		d.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrBusy
+		}
+		return nil, err
+	}
+	return func() { d.Close() }, nil
+}
+
+// syncDir makes what was written in dir durable before the manifest says
+// so: one sync(2) for all the files, rather than one fsync each, which
+// for thousands of small files takes many times longer.
+func syncDir(dir string) error {
+	syscall.Sync()
+	return nil
+}
+
+// headers returns the _headers file: for each group of paths, its
+// Content-Type and Cache-Control as the server sends them.
+func headers(st *site.Site) []byte {
+	type rule struct {
+		paths []string
+		ctype string
+		kind  site.Kind
+	}
+	rules := []rule{
+		{[]string{"/", "/index.html", "/days/*", "/episodes/*"}, site.TypeHTML, site.Page},
+		{[]string{"/calendar.ics", "/calendar/*"}, site.TypeICal, site.Feed},
+		{[]string{"/xmltv.xml"}, site.TypeXML, site.Feed},
+		{[]string{"/xmltv.xml.gz"}, site.TypeGzip, site.Feed},
+		{[]string{"/api/*"}, site.TypeJSON, site.JSON},
+		{[]string{"/assets/*"}, "", site.Asset},
+	}
+	if _, ok := st.Lookup("channels.m3u"); ok {
+		rules = slices.Insert(rules, 4, rule{[]string{"/channels.m3u"}, site.TypeM3U, site.Playlist})
+	}
+	var b strings.Builder
+	b.WriteString("# Written by backstage publish: the headers Netlify and Cloudflare Pages\n# send with each file. The gzipped guide is application/gzip with no\n# Content-Encoding, or media centres would unpack it twice.\n/*\n  X-Content-Type-Options: nosniff\n")
+	for _, r := range rules {
+		for _, p := range r.paths {
+			b.WriteString(p + "\n")
+			if r.ctype != "" {
+				b.WriteString("  Content-Type: " + r.ctype + "\n")
+			}
+			b.WriteString("  Cache-Control: " + site.CacheControl(st.CacheSeconds(site.File{Kind: r.kind})) + "\n")
+			if r.kind == site.Page {
+				b.WriteString("  Content-Security-Policy: " + site.PageCSP + "\n")
+				b.WriteString("  Referrer-Policy: strict-origin-when-cross-origin\n")
+			}
+		}
+	}
+	return []byte(b.String())
+}

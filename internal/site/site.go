@@ -1,0 +1,611 @@
+// Package site lays out everything backstage publishes for one schedule
+// as one space of paths — the feeds, the JSON answers, the web pages and
+// their assets — and renders any of them. The static publisher writes
+// every path to a folder for any web host; the server answers the same
+// paths with the same bytes, so a user moves from one to the other by
+// changing a host name.
+//
+// # Paths
+//
+//	index.html                 the web page: questions, history picture, subscribe links, facts
+//	days/YYYY-MM-DD.html       what aired on a day, for every day from the first airing's to the last's
+//	episodes/N.html            every airing of episode N, for every episode that aired
+//	calendar.ics               the whole history as iCalendar
+//	calendar/compact.ics       one recurring event per run
+//	calendar/all-day.ics       all-day events
+//	calendar/RUN.ics           one run (RUN is the run's name, made safe for a path)
+//	calendar/YYYY.ics          one year, for every year with an airing
+//	xmltv.xml, xmltv.xml.gz    the XMLTV guide, and the same gzipped
+//	channels.m3u               the channels with a stream URL, when one is set
+//	api/v1/days/YYYY-MM-DD.json, api/v1/episodes/N.json, api/v1/runs.json
+//	assets/…                   the stylesheet, script, icon and artwork the pages use
+//
+// Links between pages are relative, or absolute under Config.PublicURL
+// when it is set, so the site works wherever it is put.
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/api"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// Config is what a site is made from.
+type Config struct {
+	Schedule *schedule.Schedule
+
+	// Location is the zone pages and JSON answers show times in; nil
+	// means the schedule's own. Feeds keep each run's zone.
+	Location *time.Location
+
+	// Today is the day the index page answers when nothing is asked and
+	// the schedule reaches it (as a replay window around today does); the
+	// zero Date for none.
+	Today schedule.Date
+
+	// Replay says that the schedule is a replay window re-dated to the
+	// present, which changes the pages' wording and how long copies of
+	// the site may be kept.
+	Replay bool
+
+	// PublicURL is the absolute URL the site is published at, such as
+	// "https://tv.example.org/backstage"; links are absolute under it.
+	// Empty: links are relative, and the pages make webcal:// links with
+	// a few lines of script.
+	PublicURL string
+
+	// StreamURL is where channels.m3u points each channel ("{id}" is
+	// replaced by the channel's XMLTV id); empty: no playlist.
+	StreamURL string
+
+	// Generator names the program in the XMLTV guide, such as
+	// "backstage/0.1.0".
+	Generator string
+}
+
+// Kind says what a File holds.
+type Kind uint8
+
+// The kinds of files.
+const (
+	Feed     Kind = iota + 1 // an iCalendar or XMLTV feed: File.Feed says which
+	JSON                     // a JSON answer, as the API gives it
+	Page                     // a web page
+	Asset                    // a stylesheet, script or picture the pages use
+	Playlist                 // the M3U playlist
+)
+
+// File is one file of a site: its path and what it holds. It is
+// comparable, so it can key a cache of rendered files.
+type File struct {
+	Path string // slash-separated, without a leading slash: "calendar/2003.ics"
+	Type string // its Content-Type
+	Kind Kind
+
+	// Feed describes a Feed file; Gzip says the file is that feed
+	// gzipped (xmltv.xml.gz).
+	Feed feeds.Options
+	Gzip bool
+
+	page    pageKind
+	date    schedule.Date // a day's page or answer
+	episode int           // an episode's page or answer
+}
+
+type pageKind uint8
+
+const (
+	noPage pageKind = iota
+	indexPage
+	dayPage
+	episodePage
+	runsAnswer
+)
+
+// Content types, as the server sends them and the publisher's _headers
+// file declares them.
+const (
+	TypeICal  = "text/calendar; charset=utf-8"
+	TypeXML   = "application/xml; charset=utf-8"
+	TypeGzip  = "application/gzip"
+	TypeJSON  = "application/json"
+	TypeHTML  = "text/html; charset=utf-8"
+	TypeM3U   = "audio/x-mpegurl; charset=utf-8"
+	TypeCSS   = "text/css; charset=utf-8"
+	TypeJS    = "text/javascript; charset=utf-8"
+	TypeSVG   = "image/svg+xml"
+	TypePNG   = "image/png"
+	TypePlain = "text/plain; charset=utf-8"
+)
+
+// Site is the space of paths of one schedule. It is immutable once made
+// and safe for concurrent use.
+type Site struct {
+	cfg  Config
+	loc  *time.Location
+	root string // what links from the top of the site start with: "" or PublicURL + "/"
+
+	first, last schedule.Date // local dates of the first start and the latest end
+	lastEp      int
+	years       []int          // years with an airing, in order
+	episodes    []int          // episodes that aired, in order
+	slugs       []string       // per run, in plan order: its part of calendar/RUN.ics
+	runBySlug   map[string]int // slug → index of the run
+
+	shows []showFacts
+	facts []runFacts
+
+	history func() historyPicture // built on first use
+	sizes   func() calendarSizes  // worked out on first use
+}
+
+// New lays out the site of cfg.Schedule.
+func New(cfg Config) (*Site, error) {
+	s := cfg.Schedule
+	if s == nil {
+		return nil, errors.New("site: no schedule")
+	}
+	if cfg.PublicURL != "" && !strings.Contains(cfg.PublicURL, "://") {
+		return nil, fmt.Errorf("site: public URL %q is not absolute", cfg.PublicURL)
+	}
+	st := &Site{cfg: cfg, loc: cfg.Location}
+	if st.loc == nil {
+		st.loc = s.Location()
+	}
+	if cfg.PublicURL != "" {
+		st.root = strings.TrimSuffix(cfg.PublicURL, "/") + "/"
+	}
+	st.first, st.last = Span(s)
+	st.lastEp = s.LastEpisode()
+	zone := s.Location()
+	seen := map[int]bool{}
+	for sl := range s.Slots(schedule.Query{}) {
+		if y := sl.Start.In(zone).Year(); !seen[y] {
+			seen[y] = true
+			st.years = append(st.years, y)
+		}
+	}
+	slices.Sort(st.years)
+	for n := 1; n <= st.lastEp; n++ {
+		// Episode is a binary search; numbers with no airing (a gap in a
+		// schedule file's numbering) get no page.
+		if len(s.Episode(n)) > 0 {
+			st.episodes = append(st.episodes, n)
+		}
+	}
+	st.slugs, st.runBySlug = runSlugs(s.Runs())
+	st.shows = showFactsOf(s)
+	st.facts = runFactsOf(s)
+	st.history = sync.OnceValue(func() historyPicture { return historySVG(s, st.root) })
+	st.sizes = sync.OnceValue(st.calendarSizes)
+	return st, nil
+}
+
+// Schedule returns the schedule the site shows.
+func (s *Site) Schedule() *schedule.Schedule { return s.cfg.Schedule }
+
+// Config returns what the site was made from.
+func (s *Site) Config() Config { return s.cfg }
+
+// Location returns the zone pages and JSON answers show times in.
+func (s *Site) Location() *time.Location { return s.loc }
+
+// First and Last return the local dates of the first airing's start and
+// of the latest end: the days the site has pages for.
+func (s *Site) First() schedule.Date { return s.first }
+
+// Last: see First.
+func (s *Site) Last() schedule.Date { return s.last }
+
+// LastEpisode returns the highest episode number that aired.
+func (s *Site) LastEpisode() int { return s.lastEp }
+
+// Span returns the local dates, in s's zone, of the first start and of the
+// latest end of its slots; zero Dates when it has none.
+func Span(s *schedule.Schedule) (first, last schedule.Date) {
+	if s.Len() == 0 {
+		return first, last
+	}
+	zone := s.Location()
+	var longest time.Duration
+	for _, r := range s.Runs() {
+		longest = max(longest, r.Length)
+	}
+	// Any slot still on air after the last start began at most the
+	// longest slot before it.
+	latest := s.Last().End
+	for sl := range s.Slots(schedule.Query{From: s.Last().Start.Add(-longest)}) {
+		if sl.End.After(latest) {
+			latest = sl.End
+		}
+	}
+	// A slot ending at midnight does not touch the next day.
+	return schedule.DateOf(s.First().Start.In(zone)), schedule.DateOf(latest.Add(-time.Nanosecond).In(zone))
+}
+
+var unsafePath = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// runSlugs names each run's calendar: its name in lower case, with runs
+// of anything but letters, digits, dots, underscores and hyphens made a
+// hyphen. A name that would be empty, clash with a year's or another
+// calendar's file, or with another run's, gets the run's position added.
+func runSlugs(runs []*schedule.Run) ([]string, map[string]int) {
+	slugs := make([]string, len(runs))
+	by := make(map[string]int, len(runs))
+	for i, r := range runs {
+		slug := strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(r.Name), "-"), "-.")
+		if _, taken := by[slug]; taken || slug == "" || slug == "compact" || slug == "all-day" || isYear(slug) {
+			slug = strings.TrimPrefix(slug+"-run-"+strconv.Itoa(i+1), "-")
+		}
+		slugs[i], by[slug] = slug, i
+	}
+	return slugs, by
+}
+
+func isYear(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Clamp opens the ends of w that reach past the site's first or last day:
+// the feed is the same, so it is named the same.
+func (s *Site) Clamp(w schedule.Window) schedule.Window {
+	if !w.From.IsZero() && !w.From.After(s.first) {
+		w.From = schedule.Date{}
+	}
+	if !w.To.IsZero() && !w.To.Before(s.last) {
+		w.To = schedule.Date{}
+	}
+	return w
+}
+
+// FeedFile returns the file of feed o, its window clamped: one of the
+// site's paths when o is a feed the site has (calendar/2003.ics for the
+// calendar of 2003), and a file with no path otherwise.
+func (s *Site) FeedFile(o feeds.Options, gz bool) File {
+	o.Window = s.Clamp(o.Window)
+	o.Generator = s.cfg.Generator
+	f := File{Kind: Feed, Feed: o, Gzip: gz, Type: TypeICal}
+	if o.Format == feeds.XMLTV {
+		f.Type = TypeXML
+		if gz {
+			f.Type = TypeGzip
+		}
+	}
+	for c := range s.feedFiles() {
+		if c.Feed == o && c.Gzip == gz {
+			return c
+		}
+	}
+	return f
+}
+
+// feedFiles yields the site's feeds.
+func (s *Site) feedFiles() iter.Seq[File] {
+	return func(yield func(File) bool) {
+		ical := func(path string, o feeds.Options) bool {
+			o.Format, o.Generator = feeds.ICal, s.cfg.Generator
+			o.Window = s.Clamp(o.Window)
+			return yield(File{Path: path, Type: TypeICal, Kind: Feed, Feed: o})
+		}
+		if !ical("calendar.ics", feeds.Options{}) ||
+			!ical("calendar/compact.ics", feeds.Options{Compact: true}) ||
+			!ical("calendar/all-day.ics", feeds.Options{AllDay: true}) {
+			return
+		}
+		for i, r := range s.cfg.Schedule.Runs() {
+			if !ical("calendar/"+s.slugs[i]+".ics", feeds.Options{Window: schedule.Window{Run: r.Name}}) {
+				return
+			}
+		}
+		for _, y := range s.years {
+			w := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
+			if !ical("calendar/"+strconv.Itoa(y)+".ics", feeds.Options{Window: w}) {
+				return
+			}
+		}
+		guide := feeds.Options{Format: feeds.XMLTV, Generator: s.cfg.Generator}
+		if !yield(File{Path: "xmltv.xml", Type: TypeXML, Kind: Feed, Feed: guide}) {
+			return
+		}
+		yield(File{Path: "xmltv.xml.gz", Type: TypeGzip, Kind: Feed, Feed: guide, Gzip: true})
+	}
+}
+
+// Files yields every file of the site, feeds first, each once.
+func (s *Site) Files() iter.Seq[File] {
+	return func(yield func(File) bool) {
+		for f := range s.feedFiles() {
+			if !yield(f) {
+				return
+			}
+		}
+		if s.cfg.StreamURL != "" && !yield(File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}) {
+			return
+		}
+		if !yield(File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}) {
+			return
+		}
+		for d := range s.days() {
+			if !yield(s.dayJSON(d)) {
+				return
+			}
+		}
+		for _, n := range s.episodes {
+			if !yield(s.episodeJSON(n)) {
+				return
+			}
+		}
+		if !yield(File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}) {
+			return
+		}
+		for d := range s.days() {
+			if !yield(s.dayPage(d)) {
+				return
+			}
+		}
+		for _, n := range s.episodes {
+			if !yield(s.episodePage(n)) {
+				return
+			}
+		}
+		for _, name := range assetNames {
+			if !yield(assetFile(name)) {
+				return
+			}
+		}
+	}
+}
+
+// days yields the site's days, first to last.
+func (s *Site) days() iter.Seq[schedule.Date] {
+	return func(yield func(schedule.Date) bool) {
+		if s.first.IsZero() {
+			return
+		}
+		for d := s.first; !d.After(s.last); d = d.AddDays(1) {
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+func (s *Site) dayJSON(d schedule.Date) File {
+	return File{Path: "api/v1/days/" + d.String() + ".json", Type: TypeJSON, Kind: JSON, page: dayPage, date: d}
+}
+
+func (s *Site) episodeJSON(n int) File {
+	return File{Path: "api/v1/episodes/" + strconv.Itoa(n) + ".json", Type: TypeJSON, Kind: JSON, page: episodePage, episode: n}
+}
+
+func (s *Site) dayPage(d schedule.Date) File {
+	return File{Path: "days/" + d.String() + ".html", Type: TypeHTML, Kind: Page, page: dayPage, date: d}
+}
+
+func (s *Site) episodePage(n int) File {
+	return File{Path: "episodes/" + strconv.Itoa(n) + ".html", Type: TypeHTML, Kind: Page, page: episodePage, episode: n}
+}
+
+// Lookup returns the file at path (without a leading slash; "" is the
+// index), and whether the site has it. It answers for exactly the paths
+// Files yields.
+func (s *Site) Lookup(path string) (File, bool) {
+	switch path {
+	case "", "index.html":
+		return File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}, true
+	case "api/v1/runs.json":
+		return File{Path: path, Type: TypeJSON, Kind: JSON, page: runsAnswer}, true
+	case "channels.m3u":
+		return File{Path: path, Type: TypeM3U, Kind: Playlist}, s.cfg.StreamURL != ""
+	}
+	if dir, name, ok := cutLast(path); ok {
+		switch dir {
+		case "days", "api/v1/days":
+			ext := map[string]string{"days": ".html", "api/v1/days": ".json"}[dir]
+			v, ok := strings.CutSuffix(name, ext)
+			if !ok || len(v) != len(time.DateOnly) {
+				return File{}, false
+			}
+			d, err := schedule.ParseDate(v)
+			if err != nil || d.Before(s.first) || d.After(s.last) || s.first.IsZero() {
+				return File{}, false
+			}
+			if dir == "days" {
+				return s.dayPage(d), true
+			}
+			return s.dayJSON(d), true
+		case "episodes", "api/v1/episodes":
+			ext := map[string]string{"episodes": ".html", "api/v1/episodes": ".json"}[dir]
+			v, ok := strings.CutSuffix(name, ext)
+			if !ok {
+				return File{}, false
+			}
+			n, err := schedule.ParseEpisode(v, s.lastEp)
+			if err != nil || strconv.Itoa(n) != v {
+				return File{}, false
+			}
+			if _, ok := slices.BinarySearch(s.episodes, n); !ok {
+				return File{}, false
+			}
+			if dir == "episodes" {
+				return s.episodePage(n), true
+			}
+			return s.episodeJSON(n), true
+		case "assets":
+			if slices.Contains(assetNames, name) {
+				return assetFile(name), true
+			}
+			return File{}, false
+		}
+	}
+	for f := range s.feedFiles() {
+		if f.Path == path {
+			return f, true
+		}
+	}
+	return File{}, false
+}
+
+// cutLast splits path at its last slash.
+func cutLast(path string) (dir, name string, ok bool) {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 {
+		return "", path, false
+	}
+	return path[:i], path[i+1:], true
+}
+
+// Render writes the bytes of f to w. Feeds stop soon after ctx is done.
+func (s *Site) Render(ctx context.Context, w io.Writer, f File) error {
+	switch f.Kind {
+	case Feed:
+		if !f.Gzip {
+			return feeds.Write(ctx, w, s.cfg.Schedule, f.Feed)
+		}
+		zw, err := gzip.NewWriterLevel(w, feeds.GzipLevel)
+		if err != nil {
+			return err
+		}
+		if err := feeds.Write(ctx, zw, s.cfg.Schedule, f.Feed); err != nil {
+			return err
+		}
+		return zw.Close()
+	case JSON:
+		return s.renderJSON(w, f)
+	case Page:
+		return s.renderPage(w, s.pageData(f, ""))
+	case Asset:
+		_, err := w.Write(assets[f.Path].body)
+		return err
+	case Playlist:
+		_, err := w.Write(m3u(s.cfg.Schedule, s.cfg.StreamURL, s.root+"xmltv.xml.gz"))
+		return err
+	}
+	return fmt.Errorf("site: no way to render %q", f.Path)
+}
+
+// Bytes returns the bytes of f.
+func (s *Site) Bytes(ctx context.Context, f File) ([]byte, error) {
+	var b bytes.Buffer
+	if err := s.Render(ctx, &b, f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func (s *Site) renderJSON(w io.Writer, f File) error {
+	sched := s.cfg.Schedule
+	var v any
+	switch f.page {
+	case runsAnswer:
+		v = api.Runs(sched.Stats(), s.loc)
+	case dayPage:
+		v = api.Airings(sched.On(f.date), s.loc)
+	case episodePage:
+		v = api.Airings(sched.Episode(f.episode), s.loc)
+	}
+	b, err := MarshalJSON(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// MarshalJSON encodes v as every JSON answer is written, on the site and
+// by the server's query routes alike: compact, with a final newline.
+func MarshalJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// calendarSizes are the sizes of the calendars the index page advises on,
+// in bytes.
+type calendarSizes struct {
+	full, compact, yearMax int
+}
+
+// calendarSizes works out the sizes by rendering each calendar into a
+// counter, holding none of them.
+func (s *Site) calendarSizes() calendarSizes {
+	size := func(o feeds.Options) int {
+		var c counter
+		if err := s.Render(context.Background(), &c, s.FeedFile(o, false)); err != nil {
+			return 0
+		}
+		return int(c)
+	}
+	sz := calendarSizes{
+		full:    size(feeds.Options{Format: feeds.ICal}),
+		compact: size(feeds.Options{Format: feeds.ICal, Compact: true}),
+	}
+	for _, y := range s.years {
+		w := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
+		sz.yearMax = max(sz.yearMax, size(feeds.Options{Format: feeds.ICal, Window: w}))
+	}
+	return sz
+}
+
+// counter counts the bytes written to it.
+type counter int64
+
+func (c *counter) Write(p []byte) (int, error) {
+	*c += counter(len(p))
+	return len(p), nil
+}
+
+// PageCSP is the Content-Security-Policy of the pages: they load their
+// stylesheet, script and pictures from the site and nothing else, and
+// submit forms only to it.
+const PageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// CacheControl returns the Cache-Control value for keeping a copy for
+// seconds: "no-cache" (keep it, but ask first) for none.
+func CacheControl(seconds int) string {
+	if seconds <= 0 {
+		return "no-cache"
+	}
+	return "public, max-age=" + strconv.Itoa(seconds)
+}
+
+// CacheSeconds returns how long a copy of f may be kept before asking
+// again: feeds and answers for a day (an hour in replay mode, whose
+// window moves daily), pages for no time without asking, assets a day.
+func (s *Site) CacheSeconds(f File) int {
+	switch f.Kind {
+	case Page:
+		return 0
+	case Asset:
+		return 86400
+	}
+	if s.cfg.Replay {
+		return 3600
+	}
+	return int(feeds.ICalRefreshInterval / time.Second)
+}
