@@ -110,9 +110,10 @@ type entry struct {
 
 // job is one file to make: a file of the site, or _headers.
 type job struct {
-	path string
-	file site.File
-	body []byte // set for files made up front (_headers)
+	path    string
+	file    site.File
+	body    []byte // set for files made up front (_headers)
+	sibling bool   // a text file, which gets a .gz sibling if it is large enough
 }
 
 // Publish writes st into dir, creating dir if it is missing. It stops
@@ -145,10 +146,8 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		paths[f.Path] = true
 	}
 	folders := map[string]bool{".": true}
-	for _, j := range jobs {
-		if sibling(j, paths) {
-			paths[j.path+".gz"] = true
-		}
+	for i, j := range jobs {
+		jobs[i].sibling = j.path != HeadersName && !paths[j.path+".gz"] && j.file.Type != site.TypeGzip && j.file.Type != site.TypePNG
 		folders[filepath.Dir(filepath.FromSlash(j.path))] = true
 	}
 	// Temporary files of a publish killed half way, once per folder.
@@ -156,17 +155,20 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		atomicfile.RemoveStale(filepath.Join(dir, f))
 	}
 
-	// Record first every path this publish may write (paths holds a .gz
-	// sibling for every text file; those under gzipMin are not written),
-	// with what was known before, so that a publish killed half way still
-	// names every file it wrote for the next one to clean up.
-	intent := manifest{Version: 1, Files: map[string]entry{}}
-	for p, e := range old.Files {
-		intent.Files[p] = e
-	}
-	for p := range paths {
-		if _, ok := intent.Files[p]; !ok {
-			intent.Files[p] = entry{}
+	// Record first every path this publish may write, with what was
+	// known before, so that a publish killed half way still names every
+	// file it wrote for the next one to clean up. A sibling may be
+	// written for a file the manifest does not know, or knows to be large
+	// enough; for one it knows to be small, it is not, and a publish
+	// that changes nothing leaves the manifest as it was.
+	intent := manifest{Version: 1, Files: maps.Clone(old.Files)}
+	for _, j := range jobs {
+		prev, known := old.Files[j.path]
+		if !known {
+			intent.Files[j.path] = entry{}
+		}
+		if _, ok := old.Files[j.path+".gz"]; j.sibling && !ok && (!known || prev.Size >= gzipMin) {
+			intent.Files[j.path+".gz"] = entry{}
 		}
 	}
 	if !maps.Equal(intent.Files, old.Files) {
@@ -190,7 +192,7 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		}
 	}
 	if err := run(ctx, jobs, opt, func(j job) error {
-		return make1(ctx, st, dir, j, old, paths, record)
+		return make1(ctx, st, dir, j, old, record)
 	}); err != nil {
 		return res, err
 	}
@@ -220,20 +222,6 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 	}
 	res.Took = time.Since(start)
 	return res, nil
-}
-
-// sibling reports whether job j's file gets a .gz sibling: a text file of
-// the site whose path with .gz added is not a file of its own (as
-// xmltv.xml.gz is).
-func sibling(j job, paths map[string]bool) bool {
-	if j.path == HeadersName || paths[j.path+".gz"] {
-		return false
-	}
-	switch j.file.Type {
-	case site.TypeGzip, site.TypePNG:
-		return false
-	}
-	return true
 }
 
 // run calls do for every job on Workers goroutines, stopping at the first
@@ -283,7 +271,7 @@ func run(ctx context.Context, jobs []job, opt Options, do func(job) error) error
 
 // make1 makes the file of j and its .gz sibling, if it has one, and
 // records each.
-func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, paths map[string]bool, record func(string, entry, bool)) error {
+func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, record func(string, entry, bool)) error {
 	body := j.body
 	if body == nil {
 		var err error
@@ -297,7 +285,7 @@ func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, 
 		return err
 	}
 	record(j.path, e, wrote)
-	if !sibling(j, paths) {
+	if !j.sibling {
 		return nil
 	}
 	gzPath := j.path + ".gz"
@@ -455,7 +443,7 @@ func headers(st *site.Site) []byte {
 		rules = slices.Insert(rules, 4, rule{[]string{"/channels.m3u"}, site.TypeM3U, site.Playlist})
 	}
 	var b strings.Builder
-	b.WriteString("# Written by backstage publish: the headers Netlify and Cloudflare Pages\n# send with each file. The gzipped guide is application/gzip with no\n# Content-Encoding, or media centres would unpack it twice.\n/*\n  X-Content-Type-Options: nosniff\n")
+	b.WriteString("# Written by backstage publish: the headers Netlify and Cloudflare Pages\n# send with each file. The gzipped guide is application/gzip, not an\n# encoding of xmltv.xml, or media centres would unpack it twice.\n/*\n  X-Content-Type-Options: nosniff\n")
 	for _, r := range rules {
 		for _, p := range r.paths {
 			b.WriteString(p + "\n")

@@ -1,17 +1,386 @@
 package publish_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/backstage-epg/backstage/internal/publish"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
+	"github.com/backstage-epg/backstage/schedule"
 )
 
-func defaultSite(t testing.TB) *site.Site {
+// defaultSite lays out the default schedule's site with a playlist.
+func defaultSite(t testing.TB, edit ...func(*site.Config)) *site.Site {
 	t.Helper()
-	st, err := site.New(site.Config{Schedule: testkit.Default(t), Generator: "backstage/test"})
+	cfg := site.Config{Schedule: testkit.Default(t), Generator: "backstage/test", StreamURL: "http://tv.local/{id}.ts"}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	st, err := site.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return st
+}
+
+func pub(t testing.TB, st *site.Site, dir string) publish.Result {
+	t.Helper()
+	res, err := publish.Publish(context.Background(), st, dir, publish.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// files returns every file under dir with its modification time.
+func files(t testing.TB, dir string) map[string]time.Time {
+	t.Helper()
+	out := map[string]time.Time{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = fi.ModTime()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func gunzip(t testing.TB, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPublish checks that a publish writes every file of the site with
+// its bytes, a .gz sibling beside each text file of 1 KB or more, the
+// _headers file and the manifest, and nothing else.
+func TestPublish(t *testing.T) {
+	st := defaultSite(t)
+	dir := t.TempDir()
+	res := pub(t, st, dir)
+	got := files(t, dir)
+	want := map[string]bool{publish.HeadersName: true, publish.ManifestName: true}
+	var total int64
+	for f := range st.Files() {
+		want[f.Path] = true
+		body, err := os.ReadFile(filepath.Join(dir, f.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += int64(len(body))
+		// Every file's bytes, for a sample of the pages and answers.
+		if f.Kind == site.Feed || f.Kind == site.Asset || strings.Contains(f.Path, "2004-02-27") || strings.HasSuffix(f.Path, "/1000.html") {
+			wantBody, err := st.Bytes(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(body, wantBody) {
+				t.Errorf("%s: %d bytes that differ from the site's %d", f.Path, len(body), len(wantBody))
+			}
+		}
+		z, err := os.ReadFile(filepath.Join(dir, f.Path+".gz"))
+		switch {
+		case f.Path == "xmltv.xml":
+			// Its sibling is xmltv.xml.gz, a file of the site.
+			if !bytes.Equal(gunzip(t, z), body) {
+				t.Errorf("xmltv.xml.gz does not unpack to xmltv.xml")
+			}
+		case len(body) >= 1024 && f.Type != site.TypeGzip && f.Type != site.TypePNG:
+			if err != nil {
+				t.Errorf("%s has no .gz sibling: %v", f.Path, err)
+				continue
+			}
+			want[f.Path+".gz"] = true
+			total += int64(len(z))
+			if !bytes.Equal(gunzip(t, z), body) {
+				t.Errorf("%s.gz does not unpack to %s", f.Path, f.Path)
+			}
+		case err == nil:
+			t.Errorf("%s (%d bytes) has a .gz sibling", f.Path, len(body))
+		}
+	}
+	for p := range got {
+		if !want[p] {
+			t.Errorf("publish wrote %s, which is not part of the site", p)
+		}
+	}
+	for p := range want {
+		if _, ok := got[p]; !ok {
+			t.Errorf("publish did not write %s", p)
+		}
+	}
+	if res.Files != len(want)-1 || res.Written != res.Files || res.Unchanged != 0 || res.Removed != 0 {
+		t.Errorf("got %+v, want %d files all written", res, len(want)-1)
+	}
+	if res.Bytes > 60e6 {
+		t.Errorf("the site is %d bytes, want under 60 MB", res.Bytes)
+	}
+	t.Logf("%s", res)
+
+	headers, _ := os.ReadFile(filepath.Join(dir, publish.HeadersName))
+	for _, w := range []string{"/calendar/*\n  Content-Type: text/calendar; charset=utf-8\n  Cache-Control: public, max-age=86400\n",
+		"/xmltv.xml.gz\n  Content-Type: application/gzip\n", "/days/*\n  Content-Type: text/html; charset=utf-8\n  Cache-Control: no-cache\n",
+		"/channels.m3u\n  Content-Type: audio/x-mpegurl", "/api/*\n  Content-Type: application/json\n"} {
+		if !bytes.Contains(headers, []byte(w)) {
+			t.Errorf("_headers lacks %q", w)
+		}
+	}
+	if bytes.Contains(headers, []byte("Content-Encoding")) {
+		t.Error("_headers sets a Content-Encoding")
+	}
+}
+
+// TestRepublish: a second publish with the same inputs writes nothing and
+// leaves every modification time as it was; a changed site writes only
+// what changed and removes what it dropped; a file publish did not write
+// is never touched.
+func TestRepublish(t *testing.T) {
+	st := defaultSite(t)
+	dir := t.TempDir()
+	pub(t, st, dir)
+	foreign := filepath.Join(dir, "calendar", "mine.txt")
+	if err := os.WriteFile(foreign, []byte("not publish's"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(dir, "README")
+	os.WriteFile(readme, []byte("mine too"), 0o600)
+	before := files(t, dir)
+	time.Sleep(10 * time.Millisecond) // a rewrite would show in the times
+
+	res := pub(t, st, dir)
+	if res.Written != 0 || res.Removed != 0 || res.Unchanged != res.Files {
+		t.Errorf("second publish: %+v, want nothing written", res)
+	}
+	after := files(t, dir)
+	for p, mt := range before {
+		if !after[p].Equal(mt) {
+			t.Errorf("%s was rewritten", p)
+		}
+	}
+
+	// Without the playlist and the rebroadcast run.
+	plan := schedule.Plan{Name: st.Schedule().Name(), Source: st.Schedule().Source(), Location: st.Schedule().Location(), Revised: st.Schedule().Revised(), Runs: st.Schedule().Runs()[:1]}
+	s, err := schedule.New(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smaller, err := site.New(site.Config{Schedule: s, Generator: "backstage/test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = pub(t, smaller, dir)
+	after = files(t, dir)
+	for _, p := range []string{"calendar/rebroadcast.ics", "calendar/rebroadcast.ics.gz", "calendar/2012.ics", "channels.m3u", "days/2012-02-20.html", "api/v1/days/2016-03-11.json"} {
+		if _, ok := after[p]; ok {
+			t.Errorf("%s is still there", p)
+		}
+	}
+	for _, p := range []string{"calendar/original.ics", "days/2003-06-16.html", "calendar/mine.txt", "README"} {
+		if _, ok := after[p]; !ok {
+			t.Errorf("%s was removed", p)
+		}
+	}
+	if b, _ := os.ReadFile(foreign); string(b) != "not publish's" {
+		t.Error("the foreign file was changed")
+	}
+	if res.Removed == 0 || res.Written == 0 || res.Unchanged == 0 {
+		t.Errorf("smaller site: %+v, want some written, some unchanged, some removed", res)
+	}
+	// The answers for days the original run aired on do not change; the
+	// index (which lists the runs) does.
+	if !after["api/v1/days/2003-06-16.json"].Equal(before["api/v1/days/2003-06-16.json"]) {
+		t.Error("an unchanged answer was rewritten")
+	}
+	if after["index.html"].Equal(before["index.html"]) {
+		t.Error("the index was not rewritten")
+	}
+}
+
+// TestRepublishRepairs: a file publish wrote and someone changed or
+// removed is put back.
+func TestRepublishRepairs(t *testing.T) {
+	st := defaultSite(t)
+	dir := t.TempDir()
+	pub(t, st, dir)
+	changed := filepath.Join(dir, "days", "2003-06-16.html")
+	want, _ := os.ReadFile(changed)
+	os.WriteFile(changed, []byte("defaced"), 0o644)
+	os.Remove(filepath.Join(dir, "calendar.ics.gz"))
+	res := pub(t, st, dir)
+	if got, _ := os.ReadFile(changed); !bytes.Equal(got, want) {
+		t.Error("the changed page was not put back")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "calendar.ics.gz")); err != nil {
+		t.Errorf("the removed sibling was not put back: %v", err)
+	}
+	if res.Written != 2 {
+		t.Errorf("got %+v, want 2 written", res)
+	}
+}
+
+// TestInterrupted: a publish cancelled half way leaves every file whole,
+// old or new, and names in the manifest what it wrote; the next publish
+// finishes the job.
+func TestInterrupted(t *testing.T) {
+	old := defaultSite(t)
+	dir := t.TempDir()
+	pub(t, old, dir)
+	oldBytes := map[string][]byte{}
+	for p := range files(t, dir) {
+		oldBytes[p], _ = os.ReadFile(filepath.Join(dir, p))
+	}
+	// A new site: every page and feed changes (the zone they show).
+	next := defaultSite(t, func(c *site.Config) { c.Location = testkit.Location(t, "Europe/London"); c.StreamURL = "" })
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := publish.Publish(ctx, next, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
+		if n++; n == 20 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	for p := range files(t, dir) {
+		if strings.Contains(p, ".tmp-") {
+			t.Errorf("a temporary file is left: %s", p)
+		}
+	}
+	// Every file is old or new, never partial (the pages are checked:
+	// they are the files a cancelled publish stops among).
+	changed := 0
+	for p, ob := range oldBytes {
+		f, ok := next.Lookup(p)
+		if !ok || f.Kind != site.Page {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nb, _ := next.Bytes(context.Background(), f)
+		switch {
+		case bytes.Equal(b, nb):
+			changed++
+		case !bytes.Equal(b, ob):
+			t.Errorf("%s is neither the old nor the new file", p)
+		}
+	}
+	t.Logf("%d pages new when the publish stopped", changed)
+	res := pub(t, next, dir)
+	if res.Written == 0 || res.Removed != 1 { // channels.m3u (too small for a sibling)
+		t.Errorf("the rerun: %+v, want it to finish the job and remove the playlist", res)
+	}
+	again := pub(t, next, dir)
+	if again.Written != 0 {
+		t.Errorf("a third publish wrote %d files", again.Written)
+	}
+}
+
+// TestBadFolder: a folder that is a file, or that holds a manifest that
+// is not ours, is refused before anything is written.
+func TestBadFolder(t *testing.T) {
+	st := defaultSite(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "site")
+	os.WriteFile(file, []byte("x"), 0o644)
+	if _, err := publish.Publish(context.Background(), st, file, publish.Options{}); !errors.Is(err, publish.ErrNotFolder) {
+		t.Errorf("a file: got %v, want ErrNotFolder", err)
+	}
+	if _, err := publish.Publish(context.Background(), st, filepath.Join(file, "below"), publish.Options{}); err == nil {
+		t.Error("a folder below a file: no error")
+	}
+	bad := filepath.Join(dir, "bad")
+	os.Mkdir(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, publish.ManifestName), []byte(`{"version":1,"files":{"../../etc/passwd":{}}}`), 0o644)
+	if _, err := publish.Publish(context.Background(), st, bad, publish.Options{}); err == nil || !strings.Contains(err.Error(), "leaves the folder") {
+		t.Errorf("a manifest naming a path outside: got %v", err)
+	}
+	if entries, _ := os.ReadDir(bad); len(entries) != 1 {
+		t.Errorf("the refused folder holds %d entries, want the manifest alone", len(entries))
+	}
+}
+
+// TestBusy: two publishes into one folder at once do not mix.
+func TestBusy(t *testing.T) {
+	st := defaultSite(t)
+	dir := t.TempDir()
+	started := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		_, err := publish.Publish(context.Background(), st, dir, publish.Options{Progress: func(int, int) {
+			select {
+			case <-started:
+			default:
+				close(started)
+				<-release
+			}
+		}})
+		done <- err
+	}()
+	<-started
+	if _, err := publish.Publish(context.Background(), st, dir, publish.Options{}); !errors.Is(err, publish.ErrBusy) {
+		t.Errorf("a second publish at once: got %v, want ErrBusy", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestManifest: the manifest names exactly the files publish wrote.
+func TestManifest(t *testing.T) {
+	st := defaultSite(t)
+	dir := t.TempDir()
+	pub(t, st, dir)
+	b, err := os.ReadFile(filepath.Join(dir, publish.ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Files map[string]struct {
+			Hash string `json:"sha256"`
+		}
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	on := files(t, dir)
+	delete(on, publish.ManifestName)
+	if len(m.Files) != len(on) {
+		t.Errorf("the manifest names %d files, the folder holds %d", len(m.Files), len(on))
+	}
+	for p := range on {
+		if m.Files[p].Hash == "" {
+			t.Errorf("the manifest lacks %s", p)
+		}
+	}
 }

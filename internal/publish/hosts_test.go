@@ -1,0 +1,283 @@
+package publish_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/server"
+	"github.com/backstage-epg/backstage/internal/testkit"
+)
+
+// readmeSnippet returns the README's code block in language lang: the
+// snippet users copy, tested as printed.
+func readmeSnippet(t *testing.T, lang string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```" + lang + "\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatalf("the README has no %s block", lang)
+	}
+	return string(m[1])
+}
+
+// freePort returns a port on 127.0.0.1 that nothing listens on now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startHost runs cmd until the test ends and waits for base to answer.
+func startHost(t *testing.T, cmd *exec.Cmd, base string, logs *bytes.Buffer) {
+	t.Helper()
+	cmd.Stdout, cmd.Stderr = logs, logs
+	// Its own process group, so that nginx's workers go with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(base + "/")
+		if err == nil {
+			resp.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not answer: %v\n%s", cmd.Path, err, logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestStaticHosts publishes the default schedule, serves the folder with
+// nginx and with Caddy, configured with the README's snippets as printed,
+// and checks what they send against what "backstage serve" sends.
+func TestStaticHosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs nginx and Caddy; skipped with -short")
+	}
+	st := defaultSite(t)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "site")
+	pub(t, st, root)
+	if os.Geteuid() == 0 {
+		// nginx's workers drop to another user, who must reach the site.
+		os.Chmod(dir, 0o755)
+	}
+
+	srv := &server.Server{Schedule: st.Schedule(), Generator: "backstage/test", StreamURL: "http://tv.local/{id}.ts",
+		Logger: slog.New(slog.DiscardHandler)}
+	serve := httptest.NewServer(srv.Handler())
+	defer serve.Close()
+
+	hosts := map[string]func(t *testing.T) string{
+		"nginx": func(t *testing.T) string {
+			bin := testkit.Tool(t, "nginx")
+			port := freePort(t)
+			snippet := readmeSnippet(t, "nginx")
+			snippet = strings.Replace(snippet, "listen 8080;", "listen 127.0.0.1:"+strconv.Itoa(port)+";", 1)
+			snippet = strings.Replace(snippet, "/srv/backstage", root, 1)
+			prefix := filepath.Join(dir, "nginx")
+			os.MkdirAll(filepath.Join(prefix, "logs"), 0o755)
+			user := ""
+			if os.Geteuid() == 0 {
+				user = "user root;\n" // workers that can read the test's folder
+			}
+			conf := fmt.Sprintf("%sdaemon off;\nworker_processes 1;\nerror_log %s/error.log;\npid %s/nginx.pid;\nevents {}\nhttp {\naccess_log off;\nclient_body_temp_path %s/tmp;\n%s\n}\n",
+				user, prefix, prefix, prefix, snippet)
+			path := filepath.Join(prefix, "nginx.conf")
+			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			base := "http://127.0.0.1:" + strconv.Itoa(port)
+			var logs bytes.Buffer
+			startHost(t, exec.Command(bin, "-e", filepath.Join(prefix, "error.log"), "-p", prefix, "-c", path), base, &logs)
+			return base
+		},
+		"caddy": func(t *testing.T) string {
+			bin := testkit.Tool(t, "caddy")
+			port := freePort(t)
+			snippet := readmeSnippet(t, "caddyfile")
+			base := "http://127.0.0.1:" + strconv.Itoa(port)
+			snippet = strings.Replace(snippet, "tv.example.org {", base+" {", 1)
+			snippet = strings.Replace(snippet, "/srv/backstage", root, 1)
+			conf := "{\n\tadmin off\n\tauto_https off\n}\n" + snippet
+			path := filepath.Join(dir, "Caddyfile")
+			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bin, "run", "--config", path, "--adapter", "caddyfile")
+			cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+			var logs bytes.Buffer
+			startHost(t, cmd, base, &logs)
+			return base
+		},
+	}
+	paths := []string{"/calendar.ics", "/calendar/2004.ics", "/calendar/compact.ics", "/xmltv.xml.gz", "/xmltv.xml",
+		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/", "/channels.m3u", "/assets/style.css"}
+	for name, start := range hosts {
+		t.Run(name, func(t *testing.T) {
+			base := start(t)
+			for _, p := range paths {
+				checkHosted(t, base, serve.URL, p)
+			}
+		})
+	}
+}
+
+// checkHosted compares what the static host at base sends for path with
+// what serve sends, and checks the validators and the encoding.
+func checkHosted(t *testing.T, base, serve, path string) {
+	t.Helper()
+	get := func(base string, header ...string) (*http.Response, []byte) {
+		req, err := http.NewRequest("GET", base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Set, so that Go's transport neither asks for gzip itself nor
+		// unpacks the answer.
+		req.Header.Set("Accept-Encoding", "identity")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, body
+	}
+	want, wantBody := get(serve)
+	got, body := get(base)
+	if got.StatusCode != 200 {
+		t.Fatalf("%s: got %d", path, got.StatusCode)
+	}
+	if !bytes.Equal(body, wantBody) {
+		t.Errorf("%s: %d bytes that differ from serve's %d", path, len(body), len(wantBody))
+	}
+	if g, w := got.Header.Get("Content-Type"), want.Header.Get("Content-Type"); g != w {
+		t.Errorf("%s: Content-Type %q, serve sends %q", path, g, w)
+	}
+	if g := got.Header.Get("Content-Encoding"); g != "" {
+		t.Errorf("%s: Content-Encoding %q without Accept-Encoding: gzip", path, g)
+	}
+	etag := got.Header.Get("ETag")
+	if etag == "" || strings.HasPrefix(etag, "W/") {
+		t.Errorf("%s: ETag %q, want a strong one", path, etag)
+	} else if again, _ := get(base, "If-None-Match", etag); again.StatusCode != 304 {
+		t.Errorf("%s: revalidating with %s: got %d, want 304", path, etag, again.StatusCode)
+	}
+	if cc := got.Header.Get("Cache-Control"); cc == "" {
+		t.Errorf("%s: no Cache-Control", path)
+	}
+
+	// With gzip: the .gz sibling, which unpacks to the same bytes; the
+	// gzipped guide as it is.
+	zresp, zbody := get(base, "Accept-Encoding", "gzip")
+	enc := zresp.Header.Get("Content-Encoding")
+	switch {
+	case strings.HasSuffix(path, ".gz"):
+		if enc != "" || !bytes.Equal(zbody, body) {
+			t.Errorf("%s with Accept-Encoding gzip: Content-Encoding %q; want the file as it is", path, enc)
+		}
+	case len(body) >= 1024:
+		if enc != "gzip" {
+			t.Errorf("%s with Accept-Encoding gzip: Content-Encoding %q, want gzip", path, enc)
+			return
+		}
+		if !bytes.Equal(gunzip(t, zbody), body) {
+			t.Errorf("%s: the gzipped answer unpacks to other bytes", path)
+		}
+		if zetag := zresp.Header.Get("ETag"); zetag == "" || zetag == etag {
+			t.Errorf("%s: gzipped ETag %q, want its own", path, zetag)
+		}
+		if v := zresp.Header.Get("Vary"); !strings.Contains(v, "Accept-Encoding") {
+			t.Errorf("%s: gzipped answer with Vary %q", path, v)
+		}
+	}
+	checkConsumers(t, path, body)
+}
+
+// checkConsumers runs the feed consumers CI has on a feed a host sent.
+func checkConsumers(t *testing.T, path string, body []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	switch {
+	case strings.HasSuffix(path, ".xml.gz"), strings.HasSuffix(path, ".xml"):
+		if strings.HasSuffix(path, ".gz") {
+			body = gunzip(t, body)
+		}
+		file := write("guide.xml", body)
+		xmllint := testkit.Tool(t, "xmllint")
+		if out, err := exec.Command(xmllint, "--noout", "--dtdvalid", "/usr/share/xmltv/xmltv.dtd", file).CombinedOutput(); err != nil {
+			t.Errorf("%s: xmllint: %v\n%s", path, err, out)
+		}
+	case strings.HasSuffix(path, ".ics"):
+		file := write("feed.ics", body)
+		python := testkit.Tool(t, "/usr/bin/python3") // Debian's, with python3-icalendar
+		script := "import sys, icalendar\ncal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\nprint(len(cal.walk('VEVENT')))\n"
+		out, err := exec.Command(python, "-c", script, file).CombinedOutput()
+		if err != nil {
+			if bytes.Contains(out, []byte("No module named")) {
+				testkit.Missing(t, "python3 icalendar", err)
+			}
+			t.Errorf("%s: python icalendar: %v\n%s", path, err, out)
+		} else if n, _ := strconv.Atoi(strings.TrimSpace(string(out))); n == 0 {
+			t.Errorf("%s: python icalendar reads no events", path)
+		}
+		icaljs, err := filepath.Abs("../../.ci/node_modules/ical.js/dist/ical.js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(icaljs); err != nil {
+			testkit.Missing(t, "ical.js (cd .ci && npm ci)", err)
+		}
+		node := testkit.Tool(t, "node")
+		js := `import(process.argv[1]).then(m => { const ICAL = m.default; const text = require("fs").readFileSync(process.argv[2], "utf8");
+  const comp = new ICAL.Component(ICAL.parse(text)); console.log(comp.getAllSubcomponents("vevent").length); });`
+		out, err = exec.Command(node, "-e", js, icaljs, file).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: ical.js: %v\n%s", path, err, out)
+		} else if n, _ := strconv.Atoi(strings.TrimSpace(string(out))); n == 0 {
+			t.Errorf("%s: ical.js reads no events: %s", path, out)
+		}
+	}
+}
