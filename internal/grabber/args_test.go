@@ -17,8 +17,8 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"--config-file", "x.conf", "--offset", "1", "--days", "2"}, Args{ConfigFile: "x.conf", Offset: 1, Days: 2}},
 		{[]string{"--days=2", "--offset=1", "--quiet", "--output", "g.xml"}, Args{Days: 2, Offset: 1, Quiet: true, Output: "g.xml"}},
 		{[]string{"-days", "7", "-debug"}, Args{Days: 7, Debug: true}},
-		{[]string{"--days", "3", "--days", "4"}, Args{Days: 4}},             // the last wins, as in Getopt::Long
-		{[]string{"--days", "+5"}, Args{Days: 5}},                         // Getopt::Long's integers take a sign
+		{[]string{"--days", "3", "--days", "4"}, Args{Days: 4}},                // the last wins, as in Getopt::Long
+		{[]string{"--days", "+5"}, Args{Days: 5}},                              // Getopt::Long's integers take a sign
 		{[]string{"--offset", "31", "--days", "1"}, Args{Offset: 31, Days: 1}}, // the farthest day
 		{[]string{"--days", "32"}, Args{Days: 32}},
 		{[]string{"--configure", "--config-file", "c"}, Args{Configure: true, ConfigFile: "c"}},
