@@ -238,7 +238,11 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		return err
 	}
 	if !a.Quiet {
-		fmt.Fprintf(env.Stderr, "%s: %d airings from %s to %s\n", Name, n, o.Window.From, o.Window.To)
+		airings := "airings"
+		if n == 1 {
+			airings = "airing"
+		}
+		fmt.Fprintf(env.Stderr, "%s: %d %s from %s to %s\n", Name, n, airings, o.Window.From, o.Window.To)
 	}
 	debugf("done in %s", time.Since(started).Round(time.Millisecond))
 	return nil
