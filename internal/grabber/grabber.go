@@ -227,7 +227,7 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	err = writeOutput(a.Output, env.Stdout, func(w io.Writer) error {
 		return feeds.Write(ctx, w, g, o)
 	})
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		where := "standard output may hold part of a guide"
 		if a.Output != "" && a.Output != "-" {
 			where = a.Output + " left as it was"

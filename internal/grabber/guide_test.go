@@ -2,6 +2,8 @@ package grabber_test
 
 import (
 	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/cli"
+	"github.com/backstage-epg/backstage/internal/grabber"
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
@@ -118,4 +121,44 @@ func TestSameAsExport(t *testing.T) {
 	if n := len(programmes(grab)); grab != want || n != 6 {
 		t.Errorf("the grab (%d programmes) differs from the export:\n%s\nwant:\n%s", n, grab, want)
 	}
+}
+
+// BenchmarkGrab measures a grab of a week, as a media centre runs it:
+// the configuration read, the built-in schedule loaded (built once per
+// process), the replay and the guide written, with the empty days marked.
+func BenchmarkGrab(b *testing.B) {
+	home := b.TempDir()
+	env := grabber.Env{
+		Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
+		Getenv: func(k string) string {
+			if k == "HOME" {
+				return home
+			}
+			return ""
+		},
+		Now: func() time.Time { return thursday },
+	}
+	if code := grabber.Main(context.Background(), []string{"--configure", "--quiet"}, env); code != 0 {
+		b.Fatalf("--configure: exit %d", code)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := grabber.Main(context.Background(), []string{"--days", "7", "--quiet"}, env); code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+	}
+}
+
+// Example shows what tv_find_grabbers and tv_validate_grabber ask first.
+func Example() {
+	env := grabber.Env{Stdout: os.Stdout, Stderr: os.Stderr}
+	grabber.Main(context.Background(), []string{"--description"}, env)
+	grabber.Main(context.Background(), []string{"--capabilities"}, env)
+	grabber.Main(context.Background(), []string{"--preferredmethod"}, env)
+	// Output:
+	// South Africa (Backstage on e.tv, replayed)
+	// baseline
+	// manualconfig
+	// preferredmethod
+	// allatonce
 }
