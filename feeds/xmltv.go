@@ -86,10 +86,11 @@ func NewXMLTVEncoder(w io.Writer) *XMLTVEncoder {
 
 // Encode writes one complete XMLTV document (<tv>) holding the slots q
 // selects: every slot on air at some moment in [q.From, q.To) (starting
-// in it, with q.ByStart), of run q.Run when set. It lists every channel of s, even one with no slot in
-// the window, so that a media centre's channel mapping does not change
-// from one export to the next. A window with no slots gives a valid
-// document with channels and no programmes.
+// in it, with q.ByStart), of run q.Run when set. It lists every channel
+// of s, even one with no slot in the window, so that a media centre's
+// channel mapping does not change from one export to the next. A window
+// with no slots gives a valid document with channels and no programmes
+// (but for the markers of MarkEmptyDays).
 //
 // Encode checks its input before writing anything: it fails on a nil
 // schedule, a window that ends before it starts, an unknown q.Run, a
