@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/backstage-epg/backstage/schedule"
 )
 
 // Reach is how far a grab reaches: the last day it can hold is Reach days
-// after today, the limit of a replay window (schedule.MaxDays).
-const Reach = 31
+// after today, the limit of a replay window.
+const Reach = schedule.MaxDays
 
 // Args is a parsed command line, in the terms of XMLTV's grabber
 // interface (XMLTV::Options). Days is 0 when --days was not given, which
