@@ -84,6 +84,11 @@ type Options struct {
 	AllDay  bool // ICal: all-day events (see ICalEncoder.AllDay)
 	MarkNew bool // XMLTV: <new/> on first airings (see XMLTVEncoder.MarkNew)
 
+	// MarkEmptyDays (XMLTV) marks the days of the window on which a
+	// channel has no airing (see XMLTVEncoder.MarkEmptyDays). It needs a
+	// window with both ends.
+	MarkEmptyDays bool
+
 	// Generator names the program in an XMLTV guide's
 	// generator-info-name; empty means XMLTVGenerator.
 	Generator string
@@ -98,9 +103,15 @@ func (o Options) Check() error {
 		if o.MarkNew {
 			return errors.New("--mark-new is for xmltv")
 		}
+		if o.MarkEmptyDays {
+			return errors.New("--mark-empty-days is for xmltv")
+		}
 	case XMLTV:
 		if o.Compact || o.AllDay {
 			return errors.New("--compact and --all-day are for ics")
+		}
+		if o.MarkEmptyDays && (o.Window.From.IsZero() || o.Window.To.IsZero()) {
+			return errors.New("--mark-empty-days needs a window with a first and a last day")
 		}
 	default:
 		return fmt.Errorf("feeds: unknown format %v", o.Format)
@@ -144,7 +155,7 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 		e = ie
 	case XMLTV:
 		xe := NewXMLTVEncoder(w)
-		xe.MarkNew, xe.Generator = o.MarkNew, o.Generator
+		xe.MarkNew, xe.Generator, xe.MarkEmptyDays = o.MarkNew, o.Generator, o.MarkEmptyDays
 		e = xe
 	}
 	if err := e.Encode(s, q); err != nil {

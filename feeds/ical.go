@@ -106,7 +106,8 @@ func (e *ICalEncoder) Refresh() time.Duration {
 }
 
 // Encode writes one complete VCALENDAR holding the slots q selects: every
-// slot on air at some moment in [q.From, q.To), of run q.Run when set.
+// slot on air at some moment in [q.From, q.To) (starting in it, with
+// q.ByStart), of run q.Run when set.
 // With Compact, each run's recurring event starts at its first airing in
 // the window and its rule ends at its last. A window with no slots gives a
 // valid calendar with no events. Calling Encode again writes a further

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/testkit"
@@ -133,5 +134,40 @@ func TestWriteStopsWhenCancelled(t *testing.T) {
 		if err := feeds.Write(ctx, &b, s, feeds.Options{Format: f}); !errors.Is(err, context.Canceled) || b.Len() > 0 {
 			t.Errorf("%v, already cancelled: got %v and %d bytes, want context.Canceled and none", f, err, b.Len())
 		}
+	}
+}
+
+// TestWriteByStart checks that Write honours Window.ByStart: a slot that
+// crosses midnight is in the guide of the day it starts only, so the
+// guides of single days hold every airing of the week once.
+func TestWriteByStart(t *testing.T) {
+	jnb := testkit.Location(t, "Africa/Johannesburg")
+	s, err := schedule.New(schedule.Plan{Runs: []*schedule.Run{{
+		Name: "late", Show: &schedule.Show{ID: "s", Title: "Late"}, Channel: &schedule.Channel{ID: "late.example", Name: "Late"},
+		Rule: "45 23 * * *", Location: jnb, Length: 30 * time.Minute, FirstEpisode: 1,
+		First: schedule.Date{Year: 2003, Month: 12, Day: 29}, Last: schedule.Date{Year: 2004, Month: 1, Day: 4},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	programmes := func(w schedule.Window) int {
+		t.Helper()
+		var b bytes.Buffer
+		if err := feeds.Write(context.Background(), &b, s, feeds.Options{Format: feeds.XMLTV, Window: w}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(b.String(), "<programme ")
+	}
+	first, last := schedule.Date{Year: 2003, Month: 12, Day: 29}, schedule.Date{Year: 2004, Month: 1, Day: 4}
+	onAir, byStart := 0, 0
+	for d := first; !d.After(last); d = d.AddDays(1) {
+		onAir += programmes(schedule.Window{From: d, To: d})
+		byStart += programmes(schedule.Window{From: d, To: d, ByStart: true})
+	}
+	if week := programmes(schedule.Window{From: first, To: last, ByStart: true}); byStart != 7 || week != 7 {
+		t.Errorf("by start: %d programmes day by day, %d in the week; want 7 and 7", byStart, week)
+	}
+	if onAir != 13 { // each of the six midnights is crossed, the last slot ends after the window
+		t.Errorf("on air: %d programmes day by day, want 13 (a crossing slot on both days)", onAir)
 	}
 }

@@ -57,6 +57,16 @@ type XMLTVEncoder struct {
 	// empty means XMLTVGenerator.
 	Generator string
 
+	// MarkEmptyDays adds, on each local day of the window (in the
+	// schedule's zone) on which no slot of a channel starts, one programme
+	// on that channel called XMLTVEmptyDayTitle, from the day's start (or
+	// the end of a slot still on air then) to the next day's. A guide of
+	// a show that airs on weekdays only then still says something about
+	// its weekends, and every channel has a programme on every day, as
+	// XMLTV's tv_validate_grabber wants. It needs a window with both ends
+	// set; an open window gets no markers.
+	MarkEmptyDays bool
+
 	w       io.Writer
 	buf     []byte
 	err     error // the first write error; sticky
@@ -75,11 +85,12 @@ func NewXMLTVEncoder(w io.Writer) *XMLTVEncoder {
 }
 
 // Encode writes one complete XMLTV document (<tv>) holding the slots q
-// selects: every slot on air at some moment in [q.From, q.To), of run
-// q.Run when set. It lists every channel of s, even one with no slot in
-// the window, so that a media centre's channel mapping does not change
-// from one export to the next. A window with no slots gives a valid
-// document with channels and no programmes.
+// selects: every slot on air at some moment in [q.From, q.To) (starting
+// in it, with q.ByStart), of run q.Run when set. It lists every channel
+// of s, even one with no slot in the window, so that a media centre's
+// channel mapping does not change from one export to the next. A window
+// with no slots gives a valid document with channels and no programmes
+// (but for the markers of MarkEmptyDays).
 //
 // Encode checks its input before writing anything: it fails on a nil
 // schedule, a window that ends before it starts, an unknown q.Run, a
@@ -116,12 +127,23 @@ func (e *XMLTVEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 	// Schedule.Slots is sorted by start across channels; one pass per
 	// channel keeps the output sorted by channel, then start, without
 	// holding more than one programme in memory.
+	empty := emptyDays{s: s}
+	if e.MarkEmptyDays {
+		empty.from, empty.to = q.From, q.To
+	}
 	for _, ch := range g.channels {
 		var last *schedule.Run
 		var r *xmltvRun
+		marks := empty.markers(ch) // in order of start, merged with the slots
 		for sl := range s.Slots(q) {
 			if !ch.airs(sl.Run.Channel) {
 				continue
+			}
+			for len(marks) > 0 && marks[0][0].Before(sl.Start) {
+				if err := e.emptyDay(g, ch, marks[0]); err != nil {
+					return err
+				}
+				marks = marks[1:]
 			}
 			if sl.Run != last {
 				last, r = sl.Run, g.run(sl.Run)
@@ -133,6 +155,11 @@ func (e *XMLTVEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 				if e.flush(); e.err != nil {
 					return e.err
 				}
+			}
+		}
+		for _, m := range marks {
+			if err := e.emptyDay(g, ch, m); err != nil {
+				return err
 			}
 		}
 	}

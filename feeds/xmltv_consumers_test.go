@@ -38,6 +38,7 @@ func TestXMLTVConsumers(t *testing.T) {
 	q1 := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 1}, schedule.Date{Year: 2009, Month: 3, Day: 31})
 	full := xmltvEncode(t, s, schedule.Query{}, false)
 	rep, newYear := replayWindows(t, s)
+	emptyDays := xmltvEmptyDays(t, small, schedule.Date{Year: 2006, Month: 12, Day: 23}, schedule.Date{Year: 2007, Month: 1, Day: 14})
 
 	var gz bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&gz, GzipLevel)
@@ -65,6 +66,7 @@ func TestXMLTVConsumers(t *testing.T) {
 		slow  bool // run tv_sort and tv_to_text, which take seconds on the full history
 	}{
 		{"small", xmltvEncode(t, small, schedule.Query{}, true), small.Count(schedule.Query{}), true},
+		{"small, empty days marked", emptyDays, bytes.Count(emptyDays, []byte("<programme ")), true},
 		{"replay", xmltvEncode(t, rep, schedule.Query{}, false), rep.Len(), true},
 		{"replay across New Year, looping", xmltvEncode(t, newYear, schedule.Query{}, true), newYear.Len(), true},
 		{"full history", full, s.Count(schedule.Query{}), true},

@@ -29,7 +29,8 @@
 // End are in that zone, so a slot prints at the local time it aired. Dates
 // (the Date type: a day with no zone) are read in the schedule's Location
 // when a query needs instants: Schedule.On(d) covers d's local midnight to
-// the next, and a slot crossing midnight belongs to both days. Compare
+// the next, and a slot crossing midnight belongs to both days (to the day
+// it starts only, in a Window or Query with ByStart). Compare
 // instants with Equal, Before and After, never ==.
 //
 // Daylight saving follows cron: a wall-clock time that does not exist on

@@ -20,6 +20,13 @@ var ErrInput = errors.New("bad input")
 type Window struct {
 	From, To Date
 	Run      string
+
+	// ByStart selects the airings that start on the days From through To
+	// instead: an airing that crosses midnight then belongs only to the
+	// day it starts, so the windows of consecutive days share no airing
+	// and together hold the same airings as one window over them all (as
+	// an XMLTV grabber's --offset and --days need).
+	ByStart bool
 }
 
 // Query checks w against s and returns the Query it stands for. It fails
@@ -33,7 +40,7 @@ func (s *Schedule) Query(w Window) (Query, error) {
 		return Query{}, &RunError{Name: w.Run, Known: s.RunNames()}
 	}
 	q := s.Dates(w.From, w.To)
-	q.Run = w.Run
+	q.Run, q.ByStart = w.Run, w.ByStart
 	return q, nil
 }
 

@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,63 @@ func TestOwnTitle(t *testing.T) {
 		if sl.OwnTitle() != c.own || sl.Title() != c.title {
 			t.Errorf("episode %d: OwnTitle %q, Title %q; want %q, %q", c.n, sl.OwnTitle(), sl.Title(), c.own, c.title)
 		}
+	}
+}
+
+// TestWindowByStart checks that a window by start puts an airing that
+// crosses midnight on the day it starts only, across a year's end, and
+// that the windows of single days add up to the window over them all.
+func TestWindowByStart(t *testing.T) {
+	jnb := testkit.Location(t, "Africa/Johannesburg")
+	p := newPlan()
+	s := build(t,
+		p.run("late", "30 23 * * 3,5", jnb, "2003-12-01", "2004-01-31", time.Hour),
+		p.run("early", "0 6 * * 1-5", jnb, "2003-12-01", "2004-01-31", 30*time.Minute),
+	)
+	on := func(w schedule.Window) string {
+		t.Helper()
+		q, err := s.Query(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []schedule.Slot
+		for sl := range s.Slots(q) {
+			got = append(got, sl)
+		}
+		if n := s.Count(q); n != len(got) {
+			t.Errorf("%+v: Count %d, Slots %d", w, n, len(got))
+		}
+		return summary(got)
+	}
+	for _, c := range []struct {
+		from, to string
+		byStart  bool
+		want     string
+	}{
+		// Wednesday 2003-12-31 23:30 to Thursday 00:30, across New Year.
+		{"2003-12-31", "2003-12-31", false, "early:23@2003-12-31T06:00 late:9@2003-12-31T23:30"},
+		{"2003-12-31", "2003-12-31", true, "early:23@2003-12-31T06:00 late:9@2003-12-31T23:30"},
+		{"2004-01-01", "2004-01-01", false, "late:9@2003-12-31T23:30 early:24@2004-01-01T06:00"},
+		{"2004-01-01", "2004-01-01", true, "early:24@2004-01-01T06:00"},
+		{"2004-01-01", "2004-01-02", true, "early:24@2004-01-01T06:00 early:25@2004-01-02T06:00 late:10@2004-01-02T23:30"},
+		{"2004-01-03", "2004-01-04", true, ""}, // a weekend: Friday's late slot ends Saturday 00:30
+		{"2004-01-03", "2004-01-04", false, "late:10@2004-01-02T23:30"},
+	} {
+		w := schedule.Window{From: date(c.from), To: date(c.to), ByStart: c.byStart}
+		if got := on(w); got != c.want {
+			t.Errorf("%s to %s, by start %t:\ngot  %q\nwant %q", c.from, c.to, c.byStart, got, c.want)
+		}
+	}
+
+	// Additive: day by day, by start, gives every airing once.
+	var days []string
+	for d := date("2003-11-30"); !d.After(date("2004-02-01")); d = d.AddDays(1) {
+		if got := on(schedule.Window{From: d, To: d, ByStart: true}); got != "" {
+			days = append(days, got)
+		}
+	}
+	all := on(schedule.Window{From: date("2003-11-30"), To: date("2004-02-01"), ByStart: true})
+	if got := strings.Join(days, " "); got != all || all != summary(slices.Collect(s.Slots(schedule.Query{}))) {
+		t.Errorf("day by day by start:\n%s\nwant every airing once:\n%s", got, all)
 	}
 }

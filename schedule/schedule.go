@@ -124,9 +124,14 @@ func (s *Schedule) LastEpisode() int {
 
 // Query selects slots: those on air at any moment in [From, To), and of
 // one run if Run is set. A zero From or To leaves that end open.
+//
+// With ByStart it selects the slots that start in [From, To) instead: a
+// slot already on air at From is left out, so the queries of adjacent
+// windows share no slot.
 type Query struct {
 	From, To time.Time
 	Run      string
+	ByStart  bool
 }
 
 // Day returns the query for a whole local calendar day in the schedule's
@@ -149,10 +154,19 @@ func (s *Schedule) Dates(from, to Date) Query {
 }
 
 // bounds returns the index range of entries that may match q: all those
-// starting in (q.From - longest slot, q.To). Found by binary search, so a
-// narrow window never touches entries outside it.
+// starting in (q.From - longest slot, q.To), or in [q.From, q.To) with
+// q.ByStart. Found by binary search, so a narrow window never touches
+// entries outside it.
 func (s *Schedule) bounds(q Query) (i, j int) {
-	if !q.From.IsZero() {
+	switch {
+	case q.From.IsZero():
+	case q.ByStart:
+		from := q.From.Unix()
+		if q.From.Nanosecond() > 0 {
+			from++ // a start of from.Unix() is before q.From
+		}
+		i = sort.Search(len(s.entries), func(k int) bool { return s.entries[k].start >= from })
+	default:
 		// Unix floors, so start > from.Unix() is start > from in seconds.
 		from := q.From.Add(-s.maxLen).Unix()
 		i = sort.Search(len(s.entries), func(k int) bool { return s.entries[k].start > from })
@@ -173,7 +187,8 @@ func (s *Schedule) match(q Query, e *entry) (Slot, bool) {
 		return Slot{}, false
 	}
 	sl := s.slot(e)
-	return sl, q.From.IsZero() || sl.End.After(q.From)
+	// bounds has checked the start against q.From for ByStart.
+	return sl, q.From.IsZero() || q.ByStart || sl.End.After(q.From)
 }
 
 // Slots returns the slots q selects, in order of start.

@@ -540,5 +540,10 @@ func TestWindowTouchesOnlyItsSlots(t *testing.T) {
 		if got := s.Touched(q); got > n+100 {
 			t.Errorf("%s: read %d stored slots for %d airings", d, got, n)
 		}
+		// By start, it reads exactly the day's starts.
+		q.ByStart = true
+		if got, n := s.Touched(q), s.Count(q); got != n {
+			t.Errorf("%s by start: read %d stored slots for %d airings", d, got, n)
+		}
 	}
 }

@@ -1,0 +1,171 @@
+package grabber
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// configure writes the configuration file at path. At a terminal it asks
+// one plain question per setting, offering the file's current values (or
+// the defaults) in brackets; otherwise it writes those values as they
+// are, so that a program (tv_validate_grabber, an installer) can
+// configure the grabber with no input. A file that exists but does not
+// parse is kept unless a person answers the questions.
+func configure(env Env, path string, quiet bool) error {
+	c, err := LoadConfig(path)
+	switch {
+	case err == nil, errors.Is(err, ErrNoConfig):
+	case !env.Interactive:
+		return usageError{fmt.Errorf("%w (fix or remove it; with no terminal to ask on, --configure keeps it)", err)}
+	default:
+		fmt.Fprintf(env.Stderr, "%v\nStarting from the defaults instead.\n", err)
+		c = DefaultConfig
+	}
+	if env.Interactive {
+		c = ask(env, c, filepath.Dir(path))
+	}
+	data, err := c.MarshalText()
+	if err != nil {
+		return usageError{err}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return usageError{fmt.Errorf("--config-file %s: %w", path, err)}
+	}
+	if _, err := atomicfile.WriteFile(path, data); err != nil {
+		return usageError{fmt.Errorf("--config-file %s: %w", path, err)}
+	}
+	if !quiet {
+		fmt.Fprintf(env.Stderr, "%s: configuration written to %s\n", Name, path)
+	}
+	return nil
+}
+
+// asker asks questions on a terminal. Once input ends, every further
+// question takes its default.
+type asker struct {
+	in  *bufio.Reader
+	out io.Writer
+	eof bool
+}
+
+// ask asks for value after value, starting from c, and returns the
+// answers. dir is where a relative schedule file name is read from.
+func ask(env Env, c Config, dir string) Config {
+	q := &asker{in: bufio.NewReader(env.Stdin), out: env.Stderr}
+	fmt.Fprintf(q.out, "Configuring %s. Press Enter to keep the value in brackets.\n\n", Name)
+
+	mode := "replay"
+	if c.History {
+		mode = "history"
+	}
+	c.History = q.ask("Guide: replay (the airings moved to the present, keeping weekday and time)\nor history (the dates they aired)?", mode, func(v string) (string, error) {
+		if v != "replay" && v != "history" {
+			return "", errors.New("want replay or history")
+		}
+		return v, nil
+	}) == "history"
+	if !c.History {
+		from := "first"
+		if !c.ReplayFrom.IsZero() {
+			from = c.ReplayFrom.String()
+		}
+		from = q.ask("Which historic date's week is this week? YYYY-MM-DD, or first for the first airing", from, func(v string) (string, error) {
+			if v == "first" {
+				return v, nil
+			}
+			d, err := schedule.ParseDate(v)
+			return d.String(), err
+		})
+		c.ReplayFrom = schedule.Date{}
+		if from != "first" {
+			c.ReplayFrom, _ = schedule.ParseDate(from)
+		}
+		c.Loop = q.yesNo("After the last airing, start again from that week?", c.Loop)
+		c.SkipGaps = q.yesNo("Leave out the weeks with no airing, such as July 2007 to December 2008?", c.SkipGaps)
+	}
+	sched := c.Schedule
+	if sched == "" {
+		sched = "built-in"
+	}
+	sched = q.ask("Schedule file, or built-in for the Backstage schedule", sched, func(v string) (string, error) {
+		if v == "built-in" {
+			return v, nil
+		}
+		abs, err := filepath.Abs(filepath.Join(dir, v))
+		if filepath.IsAbs(v) {
+			abs, err = v, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if _, err := schedfile.Load(abs); err != nil {
+			return "", err
+		}
+		if _, err := (Config{Schedule: abs}).MarshalText(); err != nil {
+			return "", err
+		}
+		return abs, nil
+	})
+	c.Schedule = ""
+	if sched != "built-in" {
+		c.Schedule = sched
+	}
+	c.MarkNew = q.yesNo(`Mark first airings <new/>, for "new episodes only" recordings?`, c.MarkNew)
+	c.MarkEmptyDays = q.yesNo(`On days with no airing, such as weekends, show one programme "No airing today"?`, c.MarkEmptyDays)
+	fmt.Fprintln(q.out)
+	return c
+}
+
+// ask asks question, offering def, until check accepts the answer (an
+// empty answer is def) or input ends; it returns what check returns.
+func (q *asker) ask(question, def string, check func(string) (string, error)) string {
+	for !q.eof {
+		fmt.Fprintf(q.out, "%s [%s] ", question, def)
+		line, err := q.in.ReadString('\n')
+		if err != nil {
+			q.eof = true
+			fmt.Fprintln(q.out)
+		}
+		v := strings.TrimSpace(line)
+		if v == "" {
+			if q.eof {
+				break
+			}
+			v = def
+		}
+		got, cerr := check(v)
+		if cerr == nil {
+			return got
+		}
+		fmt.Fprintf(q.out, "  %v\n", cerr)
+	}
+	if got, err := check(def); err == nil {
+		return got
+	}
+	return def
+}
+
+func (q *asker) yesNo(question string, def bool) bool {
+	return q.ask(question, yesNoText(def), func(v string) (string, error) {
+		switch v = strings.ToLower(v); v {
+		case "y":
+			v = "yes"
+		case "n":
+			v = "no"
+		}
+		b, err := yesNo("answer", v)
+		if err != nil {
+			return "", errors.New("want yes or no")
+		}
+		return yesNoText(b), nil
+	}) == "yes"
+}
