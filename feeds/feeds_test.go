@@ -32,7 +32,7 @@ func (w *failWriter) Write(p []byte) (int, error) {
 // smallSchedule is a two-week, two-run, two-zone schedule for golden files:
 // a weekday run in Johannesburg, a replay of it, an exception, a slot that
 // crosses midnight on a channel in London (which has daylight saving) and
-// text that needs escaping.
+// text that needs escaping: ' " & < > and non-ASCII letters.
 func smallSchedule(t testing.TB) *schedule.Schedule {
 	t.Helper()
 	jnb, lon := testkit.Location(t, "Africa/Johannesburg"), testkit.Location(t, "Europe/London")
@@ -50,7 +50,7 @@ func smallSchedule(t testing.TB) *schedule.Schedule {
 			Producers: []string{"Mfundi Vundla"},
 			Composers: []string{"Dusk to Dawn"},
 		},
-		EpisodeTitles: map[int]string{1: "Pilot: First Day"},
+		EpisodeTitles: map[int]string{1: "Pilot: First Day", 3: `Naomi's "Big" Break & <Encore> at the Café`},
 	}
 	etv := &schedule.Channel{ID: "etv.co.za", Name: "e.tv"}
 	late := &schedule.Channel{ID: "late.example.uk", Name: "Late Night"}
