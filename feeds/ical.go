@@ -108,9 +108,10 @@ func (e *ICalEncoder) Refresh() time.Duration {
 // Encode writes one complete VCALENDAR holding the slots q selects: every
 // slot on air at some moment in [q.From, q.To), of run q.Run when set.
 // With Compact, each run's recurring event starts at its first airing in
-// the window and its rule ends at its last. A window with no slots gives a
-// valid calendar with no events. Calling Encode again writes a further
-// calendar (RFC 5545 allows several in one stream).
+// the window and its rule runs to the end of its last airing's local day.
+// A window with no slots gives a valid calendar with no events. Calling
+// Encode again writes a further calendar (RFC 5545 allows several in one
+// stream).
 //
 // Encode fails before writing anything on a nil schedule, a window that
 // ends before it starts and an unknown q.Run. It streams the events

@@ -47,6 +47,9 @@ func icalConsumerFeeds(t *testing.T) []icalConsumerFeed {
 		// The London run's 01:30 falls in a gap once and happens twice
 		// once: its airings are events of their own.
 		{"dst compact", dst, schedule.Query{}, icalOpts{compact: true}, 3 + dst.Count(schedule.Query{Run: "london"})},
+		// The rule runs to the end of the last day, past its last airing
+		// (a morning one), and excludes that evening with an EXDATE.
+		{"compact, ending in the morning", icalMorningEnd(t), schedule.Query{}, icalOpts{compact: true}, 1},
 	}
 }
 
