@@ -58,6 +58,18 @@ const icalSynopsisMax = 120
 // two, ical.js and python3-icalendar as the second. All-day events are
 // dates and need no zone.
 //
+// # METHOD
+//
+// The calendar says METHOD:PUBLISH, and its events name no ORGANIZER.
+// RFC 5546 (iTIP) wants an ORGANIZER in every event of a PUBLISH, so
+// libical with its iTIP restrictions turned on refuses the feed. But a
+// subscribed feed is not an iTIP message, and the apps that subscribe
+// read it as a plain calendar: Google Calendar's own public feeds carry
+// METHOD:PUBLISH with no ORGANIZER, and Outlook has been reported to
+// import a file without METHOD:PUBLISH badly or not at all. So METHOD
+// stays, and no organizer is invented: it would be a mail address that
+// nobody answers, shown beside every airing.
+//
 // The calendar's properties and VTIMEZONEs are built with
 // github.com/arran4/golang-ical; the events are written by the encoder's
 // own line writer, which escapes TEXT values and folds lines at 75 octets

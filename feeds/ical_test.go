@@ -391,6 +391,18 @@ func icalCheckCalendar(t testing.TB, data []byte, o icalOpts) {
 	if p, _ := cal.prop("REFRESH-INTERVAL"); p.params["VALUE"] != "DURATION" {
 		t.Errorf("REFRESH-INTERVAL has VALUE=%s, want DURATION", p.params["VALUE"])
 	}
+	// METHOD:PUBLISH stays, and no organizer is invented for it (see
+	// ICalEncoder's doc comment for why).
+	if p, _ := cal.prop("METHOD"); p.value != "PUBLISH" {
+		t.Errorf("METHOD:%s, want PUBLISH", p.value)
+	}
+	for _, ev := range cal.sub("VEVENT") {
+		for _, name := range []string{"ORGANIZER", "ATTENDEE"} {
+			if _, ok := ev.prop(name); ok {
+				t.Errorf("an event has an %s; a published feed has none", name)
+			}
+		}
+	}
 	zones := map[string]bool{}
 	for _, vtz := range cal.sub("VTIMEZONE") {
 		id, _ := vtz.prop("TZID")
