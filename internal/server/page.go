@@ -41,7 +41,7 @@ type asset struct {
 // else is served from there.
 var assets = func() map[string]*asset {
 	m := map[string]*asset{}
-	for _, name := range []string{"style.css", "icon.svg"} {
+	for _, name := range []string{"style.css", "icon.svg", "channel-icon.png", "show-backstage.png"} {
 		b, err := assetFS.ReadFile("assets/" + name)
 		if err != nil {
 			panic(err)

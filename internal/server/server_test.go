@@ -96,6 +96,7 @@ func TestRoutes(t *testing.T) {
 		{"/?episode=816", 200, "text/html; charset=utf-8", []string{"Episode 816", "20 Feb 2012"}},
 		{"/assets/style.css", 200, "text/css; charset=utf-8", []string{"--r0"}},
 		{"/assets/icon.svg", 200, "image/svg+xml", []string{"<svg"}},
+		{"/assets/channel-icon.png", 200, "image/png", []string{"\x89PNG"}},
 	} {
 		t.Run(c.target, func(t *testing.T) {
 			resp, body := do(t, h, "GET", c.target)
