@@ -87,12 +87,24 @@ type Options struct {
 	// Generator names the program in an XMLTV guide's
 	// generator-info-name; empty means XMLTVGenerator.
 	Generator string
+
+	// BaseURL is the absolute URL the site is published at, such as
+	// "https://tv.example.org/backstage" (see CheckBaseURL), or "" when
+	// it is not known. Relative picture URLs of the schedule are resolved
+	// against it (see ResolveURL); without it, feeds leave them out.
+	BaseURL string
 }
 
-// Check reports options that do not go together: an unknown format, or
-// a setting of one format asked of the other. Its errors name the
-// setting as a command-line flag would ("--compact").
+// Check reports options that do not go together: an unknown format, a
+// setting of one format asked of the other, or a BaseURL that
+// CheckBaseURL refuses. Its errors name the setting as a command-line
+// flag would ("--compact").
 func (o Options) Check() error {
+	if o.BaseURL != "" {
+		if err := CheckBaseURL(o.BaseURL); err != nil {
+			return fmt.Errorf("--public-url: %w", err)
+		}
+	}
 	switch o.Format {
 	case ICal:
 		if o.MarkNew {
@@ -144,7 +156,7 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 		e = ie
 	case XMLTV:
 		xe := NewXMLTVEncoder(w)
-		xe.MarkNew, xe.Generator = o.MarkNew, o.Generator
+		xe.MarkNew, xe.Generator, xe.BaseURL = o.MarkNew, o.Generator, o.BaseURL
 		e = xe
 	}
 	if err := e.Encode(s, q); err != nil {

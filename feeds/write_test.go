@@ -48,6 +48,8 @@ func TestWriteRefuses(t *testing.T) {
 		{"mark-new on a calendar", s, feeds.Options{Format: feeds.ICal, MarkNew: true}, "mark-new", false},
 		{"compact guide", s, feeds.Options{Format: feeds.XMLTV, Compact: true}, "compact", false},
 		{"all-day guide", s, feeds.Options{Format: feeds.XMLTV, AllDay: true}, "all-day", false},
+		{"relative public URL", s, feeds.Options{Format: feeds.XMLTV, BaseURL: "tv.example.org/backstage"}, "--public-url", false},
+		{"public URL with a query", s, feeds.Options{Format: feeds.ICal, BaseURL: "https://tv.example.org/?x=1"}, "--public-url", false},
 		{"no schedule", nil, feeds.Options{Format: feeds.ICal}, "no schedule", false},
 		{"window backwards", s, feeds.Options{Format: feeds.ICal, Window: schedule.Window{From: d("2004-01-01"), To: d("2003-01-01")}}, "after", true},
 		{"unknown run", s, feeds.Options{Format: feeds.XMLTV, Window: schedule.Window{Run: "encore"}}, `"encore"`, true},
@@ -91,11 +93,11 @@ func TestWriteIsTheEncoders(t *testing.T) {
 	want.Reset()
 	got.Reset()
 	xe := feeds.NewXMLTVEncoder(&want)
-	xe.MarkNew, xe.Generator = true, "test/1"
+	xe.MarkNew, xe.Generator, xe.BaseURL = true, "test/1", "https://tv.example.org"
 	if err := xe.Encode(s, q); err != nil || xe.Close() != nil {
 		t.Fatal(err)
 	}
-	if err := feeds.Write(context.Background(), &got, s, feeds.Options{Format: feeds.XMLTV, Window: w, MarkNew: true, Generator: "test/1"}); err != nil {
+	if err := feeds.Write(context.Background(), &got, s, feeds.Options{Format: feeds.XMLTV, Window: w, MarkNew: true, Generator: "test/1", BaseURL: "https://tv.example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {

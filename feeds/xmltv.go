@@ -45,7 +45,8 @@ const XMLTVGenerator = "backstage"
 // <previously-shown> and in its description.
 //
 // Creators and developers have no XMLTV role, so the description names
-// them in a sentence of its own.
+// them in a sentence of its own. Channels and programmes carry an <icon>
+// when the schedule gives a picture and BaseURL, if it is needed, is set.
 type XMLTVEncoder struct {
 	// MarkNew adds <new/> to first airings. The DTD means <new/> for a
 	// show that is new as a whole, but Plex, TVHeadend and Kodi read it as
@@ -56,6 +57,13 @@ type XMLTVEncoder struct {
 	// Generator is the generator-info-name, such as "backstage/v0.1.0";
 	// empty means XMLTVGenerator.
 	Generator string
+
+	// BaseURL is the absolute URL the site is published at, against which
+	// relative picture URLs are resolved (see ResolveURL); "" when it is
+	// not known. A channel's icon becomes its <icon>, a show's image each
+	// programme's; XMLTV wants absolute URLs, so a picture that cannot be
+	// made absolute is left out.
+	BaseURL string
 
 	w       io.Writer
 	buf     []byte
@@ -103,7 +111,7 @@ func (e *XMLTVEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 			return fmt.Errorf("feeds: xmltv: %s is outside the years 0000-9999 that XMLTV times can hold", t.Format(time.RFC3339))
 		}
 	}
-	g, err := newXMLTVGuide(s)
+	g, err := newXMLTVGuide(s, e.BaseURL)
 	if err != nil {
 		return err
 	}
@@ -216,6 +224,7 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 
 	b = append(b, sh.categoriesLanguage...)
 	b = appendXMLTVLength(b, sl.End.Sub(sl.Start))
+	b = append(b, sh.icon...)
 	b = append(b, sh.country...)
 
 	if sl.Episode >= 1 {
@@ -300,14 +309,16 @@ func (c *xmltvChannel) airs(ch *schedule.Channel) bool {
 // fixed XML of each run and show it meets.
 type xmltvGuide struct {
 	s        *schedule.Schedule
+	base     string // the BaseURL pictures are resolved against
 	channels []*xmltvChannel
 	runs     map[*schedule.Run]*xmltvRun
 	shows    map[*schedule.Show]*xmltvShow
 }
 
-func newXMLTVGuide(s *schedule.Schedule) (*xmltvGuide, error) {
+func newXMLTVGuide(s *schedule.Schedule, base string) (*xmltvGuide, error) {
 	g := &xmltvGuide{
 		s:     s,
+		base:  base,
 		runs:  make(map[*schedule.Run]*xmltvRun),
 		shows: make(map[*schedule.Show]*xmltvShow),
 	}
@@ -337,10 +348,13 @@ func newXMLTVGuide(s *schedule.Schedule) (*xmltvGuide, error) {
 // of the first show airing on the channel, since the schedule gives
 // channels none of their own.
 func (g *xmltvGuide) channelElement(c *xmltvChannel) []byte {
-	name, lang := "", ""
+	name, lang, icon := "", "", ""
 	for _, ch := range c.ptrs {
 		if name == "" {
 			name = xmltvClean(ch.Name)
+		}
+		if icon == "" {
+			icon = ResolveURL(g.base, ch.Icon)
 		}
 	}
 	if name == "" {
@@ -357,7 +371,19 @@ func (g *xmltvGuide) channelElement(c *xmltvChannel) []byte {
 	b = appendXMLTVAttr(b, "lang", lang)
 	b = append(b, '>')
 	b = appendXMLTVText(b, name)
-	return append(b, "</display-name>\n  </channel>\n"...)
+	b = append(b, "</display-name>\n"...)
+	b = appendXMLTVIcon(b, icon)
+	return append(b, "  </channel>\n"...)
+}
+
+// appendXMLTVIcon appends `    <icon src="…"/>` and a newline, or nothing
+// when src is empty.
+func appendXMLTVIcon(b []byte, src string) []byte {
+	if xmltvClean(src) == "" {
+		return b
+	}
+	b = appendXMLTVAttr(append(b, "    <icon"...), "src", src)
+	return append(b, "/>\n"...)
 }
 
 // run returns the pre-rendered parts of r, rendering them on first use.

@@ -65,11 +65,12 @@ func TestXMLTVConsumers(t *testing.T) {
 		want  int  // programmes
 		slow  bool // run tv_sort and tv_to_text, which take seconds on the full history
 	}{
-		{"small", xmltvEncode(t, small, schedule.Query{}, true), small.Count(schedule.Query{}), true},
+		// With a public URL, so that the tools read the <icon>s too.
+		{"small", xmltvEncodeWith(t, small, schedule.Query{}, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = true, testBaseURL }), small.Count(schedule.Query{}), true},
 		{"replay", xmltvEncode(t, rep, schedule.Query{}, false), rep.Len(), true},
 		{"replay across New Year, looping", xmltvEncode(t, newYear, schedule.Query{}, true), newYear.Len(), true},
 		{"full history", full, s.Count(schedule.Query{}), true},
-		{"2009 Q1", xmltvEncode(t, s, q1, true), s.Count(q1), true},
+		{"2009 Q1", xmltvEncodeWith(t, s, q1, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = true, testBaseURL }), s.Count(q1), true},
 		// The same bytes as the full history (checked below): the
 		// validators suffice.
 		{"gzip", unzipped, s.Count(schedule.Query{}), false},

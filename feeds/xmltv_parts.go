@@ -43,6 +43,7 @@ type xmltvShow struct {
 
 	credits            []byte // the <credits> element, or nothing
 	categoriesLanguage []byte // <category> per genre, then <language>
+	icon               []byte // the <icon> element, or nothing
 	country            []byte // the <country> element, or nothing
 }
 
@@ -63,12 +64,12 @@ func (g *xmltvGuide) show(sh *schedule.Show) *xmltvShow {
 	if x := g.shows[sh]; x != nil {
 		return x
 	}
-	x := newXMLTVShow(sh)
+	x := newXMLTVShow(sh, g.base)
 	g.shows[sh] = x
 	return x
 }
 
-func newXMLTVShow(sh *schedule.Show) *xmltvShow {
+func newXMLTVShow(sh *schedule.Show, base string) *xmltvShow {
 	lang := xmltvClean(sh.Language)
 	x := &xmltvShow{
 		langAttr: appendXMLTVAttr(nil, "lang", lang),
@@ -129,6 +130,7 @@ func newXMLTVShow(sh *schedule.Show) *xmltvShow {
 		x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "category", x.langAttr, genre)
 	}
 	x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "language", nil, lang)
+	x.icon = appendXMLTVIcon(nil, ResolveURL(base, sh.Image))
 	x.country = appendXMLTVElement(nil, "    ", "country", nil, sh.Country)
 	return x
 }

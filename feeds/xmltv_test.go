@@ -24,13 +24,25 @@ func xmltvEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, markNew b
 	return buf.Bytes()
 }
 
+// xmltvEncodeWith encodes the slots q selects with the encoder's fields
+// set by set, and fails the test on error.
+func xmltvEncodeWith(t testing.TB, s *schedule.Schedule, q schedule.Query, set func(e *XMLTVEncoder)) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	xmltvEncodeTo(t, &buf, s, q, false, set)
+	return buf.Bytes()
+}
+
 // xmltvEncodeTo encodes the slots q selects to w and fails the test on
-// error.
-func xmltvEncodeTo(t testing.TB, w io.Writer, s *schedule.Schedule, q schedule.Query, markNew bool) {
+// error. Each of set, if any, sets fields of the encoder.
+func xmltvEncodeTo(t testing.TB, w io.Writer, s *schedule.Schedule, q schedule.Query, markNew bool, set ...func(e *XMLTVEncoder)) {
 	t.Helper()
 	e := NewXMLTVEncoder(w)
 	e.MarkNew = markNew
 	e.Generator = "backstage/test"
+	for _, f := range set {
+		f(e)
+	}
 	if err := e.Encode(s, q); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +64,10 @@ type (
 	xtChannel struct {
 		ID    string   `xml:"id,attr"`
 		Names []string `xml:"display-name"`
+		Icon  *xtIcon  `xml:"icon"`
+	}
+	xtIcon struct {
+		Src string `xml:"src,attr"`
 	}
 	xtProgramme struct {
 		Start    string `xml:"start,attr"`
@@ -63,8 +79,10 @@ type (
 			Lang string `xml:"lang,attr"`
 			Text string `xml:",chardata"`
 		} `xml:"desc"`
-		Date        string `xml:"date"`
-		Length      string `xml:"length"`
+		Date        string   `xml:"date"`
+		Categories  []string `xml:"category"`
+		Length      string   `xml:"length"`
+		Icon        *xtIcon  `xml:"icon"`
 		EpisodeNums []struct {
 			System string `xml:"system,attr"`
 			Value  string `xml:",chardata"`
@@ -100,12 +118,16 @@ func TestXMLTVGolden(t *testing.T) {
 	for _, tc := range []struct {
 		file    string
 		markNew bool
+		base    string
 	}{
-		{"xmltv_small.xml", false},
-		{"xmltv_small_marknew.xml", true},
+		{"xmltv_small.xml", false, ""},
+		{"xmltv_small_marknew.xml", true, ""},
+		{"xmltv_small_public.xml", false, testBaseURL},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			testkit.Golden(t, filepath.Join("testdata", tc.file), xmltvEncode(t, s, schedule.Query{}, tc.markNew))
+			testkit.Golden(t, filepath.Join("testdata", tc.file), xmltvEncodeWith(t, s, schedule.Query{}, func(e *XMLTVEncoder) {
+				e.MarkNew, e.BaseURL = tc.markNew, tc.base
+			}))
 		})
 	}
 }
@@ -272,7 +294,7 @@ func TestXMLTVAttrValue(t *testing.T) {
 
 // xmltvEmptyOK lists the elements that may have no text: those made of
 // other elements, and the DTD's EMPTY ones.
-var xmltvEmptyOK = map[string]bool{"tv": true, "channel": true, "programme": true, "credits": true, "previously-shown": true, "new": true}
+var xmltvEmptyOK = map[string]bool{"tv": true, "channel": true, "programme": true, "credits": true, "previously-shown": true, "new": true, "icon": true}
 
 // xmltvWalk calls f for every element of doc with its parent's name, its
 // own name and attributes, its text and its child elements' names.
@@ -350,13 +372,21 @@ func TestXMLTVStructure(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
+		base string
 	}{
-		{"small", smallSchedule(t)},
-		{"awkward", xmltvOneRun(t, xmltvAwkward, 1, 3, true)},
-		{"default", testkit.Default(t)},
+		{"small", smallSchedule(t), ""},
+		{"small, public", smallSchedule(t), testBaseURL},
+		{"awkward", xmltvOneRun(t, xmltvAwkward, 1, 3, true), testBaseURL},
+		{"default", testkit.Default(t), testBaseURL},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			xmltvWalk(t, xmltvEncode(t, tc.s, schedule.Query{}, true), func(parent, name string, attrs []xml.Attr, text string, children []string) {
+			guide := xmltvEncodeWith(t, tc.s, schedule.Query{}, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = true, tc.base })
+			xmltvWalk(t, guide, func(parent, name string, attrs []xml.Attr, text string, children []string) {
+				if name == "icon" {
+					if len(attrs) != 1 || attrs[0].Name.Local != "src" || !strings.HasPrefix(attrs[0].Value, "https://") {
+						t.Errorf("<icon> in <%s> has attributes %v, want an absolute https src", parent, attrs)
+					}
+				}
 				if len(children) == 0 && !xmltvEmptyOK[name] && strings.TrimSpace(text) == "" {
 					t.Errorf("<%s> in <%s> has no text", name, parent)
 				}
@@ -481,7 +511,7 @@ func TestXMLTVReplayOf(t *testing.T) {
 	sl.Start = time.Date(2026, 11, 27, 23, 45, 0, 0, orig.Start.Location())
 	sl.End = sl.Start.Add(30 * time.Minute)
 
-	g, err := newXMLTVGuide(s)
+	g, err := newXMLTVGuide(s, "")
 	if err != nil {
 		t.Fatal(err)
 	}
