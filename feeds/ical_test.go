@@ -21,10 +21,13 @@ import (
 	"github.com/backstage-epg/backstage/schedule"
 )
 
-// icalOpts is one way of exporting a calendar.
+// icalOpts is one way of exporting a calendar. With base set, the
+// calendar is published there: it carries URL, IMAGE and a SOURCE of
+// base/calendar.ics.
 type icalOpts struct {
 	name            string
 	compact, allDay bool
+	base            string
 }
 
 var icalVariants = []icalOpts{{name: "expanded"}, {name: "compact", compact: true}, {name: "all-day", allDay: true}, {name: "compact all-day", compact: true, allDay: true}}
@@ -34,6 +37,9 @@ func icalEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, o icalOpts
 	var buf bytes.Buffer
 	e := NewICalEncoder(&buf)
 	e.Compact, e.AllDay = o.compact, o.allDay
+	if o.base != "" {
+		e.BaseURL, e.FeedURL = o.base, o.base+"/calendar.ics"
+	}
 	if err := e.Encode(s, q); err != nil {
 		t.Fatal(err)
 	}
@@ -337,6 +343,7 @@ func TestICalGolden(t *testing.T) {
 		{"ical_small.ics", icalOpts{}},
 		{"ical_small_compact.ics", icalOpts{compact: true}},
 		{"ical_small_allday.ics", icalOpts{allDay: true}},
+		{"ical_small_compact_public.ics", icalOpts{compact: true, base: testBaseURL}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			testkit.Golden(t, filepath.Join("testdata", tc.file), icalEncode(t, s, schedule.Query{}, tc.o))
@@ -361,6 +368,9 @@ func TestICalWellFormed(t *testing.T) {
 		{"text", icalTextSchedule(t, icalLongText), schedule.Query{}},
 	} {
 		for _, o := range icalVariants {
+			if sc.name == "small" {
+				o.base = testBaseURL
+			}
 			t.Run(sc.name+"/"+o.name, func(t *testing.T) {
 				data := icalEncode(t, sc.s, sc.q, o)
 				icalCheckLines(t, data)
@@ -390,6 +400,16 @@ func icalCheckCalendar(t testing.TB, data []byte, o icalOpts) {
 	}
 	if p, _ := cal.prop("REFRESH-INTERVAL"); p.params["VALUE"] != "DURATION" {
 		t.Errorf("REFRESH-INTERVAL has VALUE=%s, want DURATION", p.params["VALUE"])
+	}
+	if p, _ := cal.prop("COLOR"); p.value != ICalColor {
+		t.Errorf("COLOR:%s, want %s", p.value, ICalColor)
+	}
+	for _, name := range []string{"URL", "SOURCE", "IMAGE"} {
+		for _, p := range cal.all(name) {
+			if p.params["VALUE"] != "URI" || !strings.HasPrefix(p.value, "https://") {
+				t.Errorf("%s;VALUE=%s:%s, want an absolute URI", name, p.params["VALUE"], p.value)
+			}
+		}
 	}
 	// METHOD:PUBLISH stays, and no organizer is invented for it (see
 	// ICalEncoder's doc comment for why).
@@ -991,6 +1011,8 @@ func ExampleNewICalEncoder() {
 	// X-WR-TIMEZONE:Africa/Johannesburg
 	// REFRESH-INTERVAL;VALUE=DURATION:P1D
 	// X-PUBLISHED-TTL:P1D
+	// COLOR:firebrick
+	// X-APPLE-CALENDAR-COLOR:#B22222
 	// BEGIN:VTIMEZONE
 	// TZID:Africa/Johannesburg
 	// BEGIN:STANDARD
