@@ -85,6 +85,10 @@ type Options struct {
 	AllDay  bool // ICal: all-day events (see ICalEncoder.AllDay)
 	MarkNew bool // XMLTV: <new/> on first airings (see XMLTVEncoder.MarkNew)
 
+	// SeasonByYear is for XMLTV: invented seasons, the year each episode
+	// first aired (see XMLTVEncoder.SeasonByYear).
+	SeasonByYear bool
+
 	// Generator names the program in an XMLTV guide's
 	// generator-info-name; empty means XMLTVGenerator.
 	Generator string
@@ -110,6 +114,9 @@ func (o Options) Check() error {
 	case ICal:
 		if o.MarkNew {
 			return errors.New("--mark-new is for xmltv")
+		}
+		if o.SeasonByYear {
+			return errors.New("--season-by-year is for xmltv")
 		}
 	case XMLTV:
 		if o.Compact || o.AllDay {
@@ -159,6 +166,7 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 	case XMLTV:
 		xe := NewXMLTVEncoder(w)
 		xe.MarkNew, xe.Generator, xe.BaseURL = o.MarkNew, o.Generator, o.BaseURL
+		xe.SeasonByYear = o.SeasonByYear
 		e = xe
 	}
 	if err := e.Encode(s, q); err != nil {
@@ -181,7 +189,7 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 // and any other is the query-string form serve answers, its parameters
 // in the order url.Values encodes them: "calendar.ics?from=2003-02-01&
 // to=2003-02-28", "calendar.ics?compact=1&run=original",
-// "xmltv.xml?mark_new=1". A window end that reaches past s's first or
+// "xmltv.xml?mark_new=1&season_by_year=1". A window end that reaches past s's first or
 // last airing selects the same airings as an open end, so it is written
 // as one: a year window over a schedule that starts in June of that year
 // still has the year's path, whether or not the caller trimmed it. With a
@@ -212,10 +220,10 @@ func (o Options) FeedPath(s *schedule.Schedule) string {
 		}
 		return "calendar.ics" + feedQuery(w, map[string]bool{"compact": o.Compact, "all_day": o.AllDay})
 	case XMLTV:
-		if whole && !o.MarkNew {
+		if whole && !o.MarkNew && !o.SeasonByYear {
 			return "xmltv.xml"
 		}
-		return "xmltv.xml" + feedQuery(w, map[string]bool{"mark_new": o.MarkNew})
+		return "xmltv.xml" + feedQuery(w, map[string]bool{"mark_new": o.MarkNew, "season_by_year": o.SeasonByYear})
 	}
 	return ""
 }

@@ -47,6 +47,7 @@ func TestWriteRefuses(t *testing.T) {
 	}{
 		{"no format", s, feeds.Options{}, "unknown format", false},
 		{"mark-new on a calendar", s, feeds.Options{Format: feeds.ICal, MarkNew: true}, "mark-new", false},
+		{"seasons on a calendar", s, feeds.Options{Format: feeds.ICal, SeasonByYear: true}, "season-by-year", false},
 		{"compact guide", s, feeds.Options{Format: feeds.XMLTV, Compact: true}, "compact", false},
 		{"all-day guide", s, feeds.Options{Format: feeds.XMLTV, AllDay: true}, "all-day", false},
 		{"relative public URL", s, feeds.Options{Format: feeds.XMLTV, BaseURL: "tv.example.org/backstage"}, "--public-url", false},
@@ -136,6 +137,7 @@ func TestFeedPath(t *testing.T) {
 		{feeds.Options{Format: feeds.ICal, AllDay: true, Window: year(2003)}, "calendar.ics?all_day=1&from=2003-01-01&to=2003-12-31"},
 		{feeds.Options{Format: feeds.XMLTV}, "xmltv.xml"},
 		{feeds.Options{Format: feeds.XMLTV, MarkNew: true}, "xmltv.xml?mark_new=1"},
+		{feeds.Options{Format: feeds.XMLTV, MarkNew: true, SeasonByYear: true}, "xmltv.xml?mark_new=1&season_by_year=1"},
 		{feeds.Options{Format: feeds.XMLTV, Window: year(2009)}, "xmltv.xml?from=2009-01-01&to=2009-12-31"},
 	} {
 		if got := tc.o.FeedPath(s); got != tc.want {

@@ -44,6 +44,23 @@ const XMLTVGenerator = "backstage"
 // ("E123"). An airing of an episode that aired before also says so in
 // <previously-shown> and in its description.
 //
+// # Series, not movies
+//
+// Media centres tell a series from a film in different ways, and treat a
+// film as one recording with no "record series". Jellyfin takes any
+// programme with an episode number as a series (and one whose category
+// is "Movie" as a film); Kodi's IPTV Simple client reads the numbers and
+// colours the guide by the first category its genre table knows; Plex
+// is widely reported to take a programme for a film unless it has the
+// category "Series", some reports adding a season number. So after the
+// show's own genres, in the schedule's order, each programme gets the
+// category "Series" (unless a genre says so already): last, so that Kodi
+// colours Backstage by its genre (its IPTV Simple client's shipped table
+// maps "Drama" to soap/melodrama, and "Series" to show/game show).
+//
+// No source gives Backstage seasons, and none are invented by default.
+// SeasonByYear supplies one for the apps that want it.
+//
 // Creators and developers have no XMLTV role, so the description names
 // them in a sentence of its own. Channels and programmes carry an <icon>
 // when the schedule gives a picture and BaseURL, if it is needed, is set.
@@ -57,6 +74,13 @@ type XMLTVEncoder struct {
 	// Generator is the generator-info-name, such as "backstage/v0.1.0";
 	// empty means XMLTVGenerator.
 	Generator string
+
+	// SeasonByYear invents a season number for media centres that will
+	// not offer series recording without one: the year the episode first
+	// aired, in both episode numbers (episode 123, first aired in 2000,
+	// is "1999.122." and "S2000E123"). The guide says in a comment that
+	// the seasons are invented. It is off by default.
+	SeasonByYear bool
 
 	// BaseURL is the absolute URL the site is published at, against which
 	// relative picture URLs are resolved (see ResolveURL); "" when it is
@@ -182,7 +206,11 @@ func (e *XMLTVEncoder) header(s *schedule.Schedule) {
 		gen = XMLTVGenerator
 	}
 	b = appendXMLTVAttr(b, "generator-info-name", gen)
-	e.buf = append(b, ">\n"...)
+	b = append(b, ">\n"...)
+	if e.SeasonByYear {
+		b = append(b, "  <!-- Season numbers are invented, not sourced: season N is the year the episode first aired. -->\n"...)
+	}
+	e.buf = b
 }
 
 // programme appends one <programme> element. The fixed parts come from r,
@@ -228,10 +256,21 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 	b = append(b, sh.country...)
 
 	if sl.Episode >= 1 {
-		b = append(b, "    <episode-num system=\"xmltv_ns\">."...)
+		season := 0
+		if e.SeasonByYear {
+			season = firstAiredYear(sl)
+		}
+		b = append(b, "    <episode-num system=\"xmltv_ns\">"...)
+		if season > 0 {
+			b = strconv.AppendInt(b, int64(season-1), 10)
+		}
+		b = append(b, '.')
 		b = strconv.AppendInt(b, int64(sl.Episode-1), 10)
-		b = append(b, ".</episode-num>\n    <episode-num system=\"onscreen\">E"...)
-		b = strconv.AppendInt(b, int64(sl.Episode), 10)
+		b = append(b, ".</episode-num>\n    <episode-num system=\"onscreen\">"...)
+		if season > 0 {
+			b = strconv.AppendInt(append(b, 'S'), int64(season), 10)
+		}
+		b = strconv.AppendInt(append(b, 'E'), int64(sl.Episode), 10)
 		b = append(b, "</episode-num>\n"...)
 	}
 
@@ -256,6 +295,20 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 	}
 	e.buf = append(b, "  </programme>\n"...)
 	return nil
+}
+
+// firstAiredYear returns the year, in its own zone, of the first airing
+// of sl's episode: sl's FirstAired, or for a first airing the historic
+// start it re-dates (ReplayOf), or its own start.
+func firstAiredYear(sl schedule.Slot) int {
+	t := sl.FirstAired
+	if t.IsZero() {
+		t = sl.ReplayOf
+	}
+	if t.IsZero() {
+		t = sl.Start
+	}
+	return t.Year()
 }
 
 // appendXMLTVTime appends t as XMLTV writes times, "YYYYMMDDhhmmss +hhmm",

@@ -126,8 +126,13 @@ func newXMLTVShow(sh *schedule.Show, base string) *xmltvShow {
 		x.credits = append(append([]byte("    <credits>\n"), cr...), "    </credits>\n"...)
 	}
 
+	series := false
 	for _, genre := range sh.Genres {
 		x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "category", x.langAttr, genre)
+		series = series || strings.EqualFold(xmltvClean(genre), "series")
+	}
+	if !series { // see "Series, not movies" in XMLTVEncoder's doc comment
+		x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "category", []byte(` lang="en"`), "Series")
 	}
 	x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "language", nil, lang)
 	x.icon = appendXMLTVIcon(nil, ResolveURL(base, sh.Image))

@@ -171,8 +171,13 @@ func xrEncode(w io.Writer, s *schedule.Schedule, q schedule.Query, generator str
 			if c.Directors != nil || c.Actors != nil || c.Writers != nil || c.Producers != nil || c.Composers != nil || c.Presenters != nil {
 				p.Credits = &c
 			}
+			series := false
 			for _, genre := range xrClean(sh.Genres) {
 				p.Categories = append(p.Categories, xrText{lang, genre})
+				series = series || strings.EqualFold(genre, "series")
+			}
+			if !series {
+				p.Categories = append(p.Categories, xrText{"en", "Series"})
 			}
 			if prev := sl.Previous(); !prev.IsZero() {
 				p.Previously = &xrPrevious{xrTime(prev), string(g.run(sl.Run).originChannel)}

@@ -493,6 +493,77 @@ func TestXMLTVRepeats(t *testing.T) {
 	}
 }
 
+// TestXMLTVSeries checks that every programme is marked a series, after
+// the show's own genres and in English, and only once.
+func TestXMLTVSeries(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		genres []string
+		lang   string
+		want   []string // the categories, as "lang:text"
+	}{
+		{"genres first", []string{"Soap opera", "Drama", "Youth"}, "en", []string{"en:Soap opera", "en:Drama", "en:Youth", "en:Series"}},
+		{"no genres", nil, "en", []string{"en:Series"}},
+		{"already a series", []string{"Drama", "series"}, "en", []string{"en:Drama", "en:series"}},
+		{"another language", []string{"Sepie"}, "af", []string{"af:Sepie", "en:Series"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			show := &schedule.Show{ID: "s", Title: "S", Genres: tc.genres, Language: tc.lang}
+			var got []string
+			xmltvWalk(t, xmltvEncode(t, xmltvOneRun(t, show, 1, 1, false), schedule.Query{}, false), func(parent, name string, attrs []xml.Attr, text string, children []string) {
+				if name == "category" {
+					lang := ""
+					for _, a := range attrs {
+						if a.Name.Local == "lang" {
+							lang = a.Value
+						}
+					}
+					got = append(got, lang+":"+text)
+				}
+			})
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("categories %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// The default schedule: Kodi's shipped genre table knows "Drama" but
+	// not "Soap opera", and maps "Series" to show/game show, so Drama must
+	// come before Series.
+	tv := xmltvParse(t, xmltvEncode(t, testkit.Default(t), schedule.Query{Run: "original"}, false))
+	cats := tv.Programmes[0].Categories
+	if d, s := slices.Index(cats, "Drama"), slices.Index(cats, "Series"); d < 0 || s != len(cats)-1 || d > s {
+		t.Errorf("default schedule's categories %q: want Drama among them and Series last", cats)
+	}
+}
+
+// TestXMLTVSeasonByYear checks the invented seasons: off by default, and
+// when asked for, the year of each episode's first airing, in both
+// episode numbers, with a comment saying they are invented.
+func TestXMLTVSeasonByYear(t *testing.T) {
+	s := testkit.Default(t)
+	q := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 5}, schedule.Date{Year: 2009, Month: 1, Day: 5})
+	plain := xmltvEncode(t, s, q, false)
+	if bytes.Contains(plain, []byte("invented")) || bytes.Contains(plain, []byte(`"onscreen">S`)) {
+		t.Error("a guide without SeasonByYear has seasons")
+	}
+	seasons := xmltvEncodeWith(t, s, q, func(e *XMLTVEncoder) { e.SeasonByYear = true })
+	if !bytes.Contains(seasons, []byte("<!-- Season numbers are invented")) {
+		t.Error("the guide does not say its seasons are invented")
+	}
+	// 5 January 2009: the rerun of episode 1, first aired in 2000.
+	tv := xmltvParse(t, seasons)
+	if len(tv.Programmes) != 1 {
+		t.Fatalf("got %d programmes on 5 January 2009, want 1", len(tv.Programmes))
+	}
+	if p := tv.Programmes[0]; p.episodeNum("xmltv_ns") != "1999.0." || p.episodeNum("onscreen") != "S2000E1" {
+		t.Errorf("rerun of episode 1: %q and %q, want 1999.0. and S2000E1", p.episodeNum("xmltv_ns"), p.episodeNum("onscreen"))
+	}
+	last := xmltvParse(t, xmltvEncodeWith(t, s, schedule.Query{Run: "original"}, func(e *XMLTVEncoder) { e.SeasonByYear = true }))
+	if p := last.Programmes[len(last.Programmes)-1]; p.episodeNum("xmltv_ns") != "2006.1874." || p.episodeNum("onscreen") != "S2007E1875" {
+		t.Errorf("last original: %q and %q, want 2006.1874. and S2007E1875", p.episodeNum("xmltv_ns"), p.episodeNum("onscreen"))
+	}
+}
+
 // TestXMLTVReplayOf checks a slot re-dated by a time-shifted timeline: it
 // points back at the airing it re-dates, on its own run's channel, and
 // dates the episode by its first airing.

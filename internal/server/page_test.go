@@ -162,7 +162,7 @@ func TestPageSubscribe(t *testing.T) {
 		`href="webcal://example.com/calendar.ics"`, `href="http://example.com/calendar.ics"`,
 		`href="http://example.com/calendar.ics?compact=1"`, `href="http://example.com/calendar.ics?year=2003"`,
 		`href="http://example.com/xmltv.xml.gz"`, `href="http://example.com/channels.m3u"`,
-		"The full history (1694 KB)", "(5 KB)", "up to 129 KB", "The full history is over the 1 MB",
+		"The full history (1716 KB)", "(5 KB)", "up to 131 KB", "The full history is over the 1 MB",
 		"Kodi", "Jellyfin", "Plex", "TVHeadend", "Google Calendar", "Apple Calendar", "Thunderbird", "khal",
 	} {
 		if !bytes.Contains(body, []byte(w)) {
