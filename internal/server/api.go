@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/api"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -163,8 +164,8 @@ func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request, v *view) erro
 		w.Write([]byte(m3uMissing))
 		return nil
 	}
-	guide := s.baseURL(r) + "/xmltv.xml.gz"
-	f := newRendered(m3u(v.sched, s.StreamURL, guide), v.modtime)
+	base := s.baseURL(r)
+	f := newRendered(m3u(v.sched, s.StreamURL, base), v.modtime)
 	h := w.Header()
 	h["Content-Type"] = m3uType
 	h["X-Content-Type-Options"] = nosniff
@@ -174,16 +175,22 @@ func (s *Server) handleM3U(w http.ResponseWriter, r *http.Request, v *view) erro
 }
 
 // m3u writes the playlist of s's channels, each at stream (with {id}
-// replaced), with guide as the XMLTV URL.
-func m3u(s *schedule.Schedule, stream, guide string) []byte {
+// replaced), with base's /xmltv.xml.gz as the XMLTV URL and each
+// channel's icon, made absolute against base, as its tvg-logo.
+func m3u(s *schedule.Schedule, stream, base string) []byte {
 	var b bytes.Buffer
+	guide := base + "/xmltv.xml.gz"
 	b.WriteString(`#EXTM3U url-tvg="` + m3uAttr(guide) + `" x-tvg-url="` + m3uAttr(guide) + "\"\n")
 	for i, ch := range s.Channels() {
 		name := ch.Name
 		if name == "" {
 			name = ch.ID
 		}
-		b.WriteString(`#EXTINF:-1 tvg-id="` + m3uAttr(ch.ID) + `" tvg-name="` + m3uAttr(name) +
+		logo := ""
+		if u := feeds.ResolveURL(base, ch.Icon); u != "" {
+			logo = `" tvg-logo="` + m3uAttr(u)
+		}
+		b.WriteString(`#EXTINF:-1 tvg-id="` + m3uAttr(ch.ID) + `" tvg-name="` + m3uAttr(name) + logo +
 			`" tvg-chno="` + strconv.Itoa(i+1) + `" group-title="` + m3uAttr(s.Name()) + `",` + m3uText(name) + "\n")
 		b.WriteString(strings.ReplaceAll(stream, "{id}", url.PathEscape(ch.ID)) + "\n")
 	}

@@ -50,7 +50,10 @@ type Server struct {
 
 	// PublicURL is the base of the absolute links the page and the
 	// playlist advertise, such as "https://tv.example.org/backstage";
-	// empty means the scheme and Host of each request.
+	// empty means the scheme and Host of each request. The feeds get it
+	// as their feeds.Options.BaseURL, for pictures and their own address;
+	// without it they carry neither, as a Host header is not to be
+	// trusted in a cached feed.
 	PublicURL string
 
 	// Generator names the program in the XMLTV generator-info-name, such
@@ -434,15 +437,10 @@ func webcal(u string) string {
 	return u
 }
 
-// CheckPublicURL reports whether u can be a Server.PublicURL: an absolute
-// http or https URL with a host and no query or fragment.
-func CheckPublicURL(u string) error {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil {
-		return fmt.Errorf("public URL %q: want an absolute http:// or https:// URL such as https://tv.example.org/backstage, without a query", u)
-	}
-	return nil
-}
+// CheckPublicURL reports whether u can be a Server.PublicURL: what
+// feeds.CheckBaseURL accepts (an absolute http or https URL with a host
+// and no query or fragment), since the feeds get it as their BaseURL.
+func CheckPublicURL(u string) error { return feeds.CheckBaseURL(u) }
 
 // CheckStreamURL reports whether u can be a Server.StreamURL: an absolute
 // URL with a scheme (http, https, rtsp, udp …) and no line breaks.

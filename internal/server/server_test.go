@@ -229,8 +229,13 @@ func TestM3UWithoutStream(t *testing.T) {
 func TestM3UPublicURL(t *testing.T) {
 	h := newServer(t, func(s *Server) { s.PublicURL = "https://tv.example.org/backstage/" }).Handler()
 	_, body := do(t, h, "GET", "/channels.m3u")
-	if want := `url-tvg="https://tv.example.org/backstage/xmltv.xml.gz"`; !strings.Contains(string(body), want) {
-		t.Errorf("got %q, want it to contain %q", body, want)
+	for _, want := range []string{
+		`url-tvg="https://tv.example.org/backstage/xmltv.xml.gz"`,
+		`tvg-logo="https://tv.example.org/backstage/assets/channel-icon.png"`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("got %q, want it to contain %q", body, want)
+		}
 	}
 }
 
