@@ -70,7 +70,9 @@ func TestXMLTVConsumers(t *testing.T) {
 		{"replay", xmltvEncode(t, rep, schedule.Query{}, false), rep.Len(), true},
 		{"replay across New Year, looping", xmltvEncode(t, newYear, schedule.Query{}, true), newYear.Len(), true},
 		{"full history", full, s.Count(schedule.Query{}), true},
-		{"2009 Q1", xmltvEncodeWith(t, s, q1, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = true, testBaseURL }), s.Count(q1), true},
+		// tv_validate_file checks xmltv_ns numbers, the invented seasons'
+		// among them.
+		{"2009 Q1", xmltvEncodeWith(t, s, q1, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL, e.SeasonByYear = true, testBaseURL, true }), s.Count(q1), true},
 		// The same bytes as the full history (checked below): the
 		// validators suffice.
 		{"gzip", unzipped, s.Count(schedule.Query{}), false},
