@@ -189,11 +189,11 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 // and any other is the query-string form serve answers, its parameters
 // in the order url.Values encodes them: "calendar.ics?from=2003-02-01&
 // to=2003-02-28", "calendar.ics?compact=1&run=original",
-// "xmltv.xml?mark_new=1&season_by_year=1". A window end that reaches past s's first or
-// last airing selects the same airings as an open end, so it is written
-// as one: a year window over a schedule that starts in June of that year
-// still has the year's path, whether or not the caller trimmed it. With a
-// nil s, windows are taken as they are.
+// "xmltv.xml?mark_new=1&season_by_year=1". A window end that reaches
+// past s's first or last airing selects the same airings as an open end,
+// so it is written as one: a year window over a schedule that starts in
+// June of that year still has the year's path, whether or not the caller
+// trimmed it. With a nil s, windows are taken as they are.
 func (o Options) FeedPath(s *schedule.Schedule) string {
 	w := o.Window
 	if s != nil {
