@@ -26,6 +26,20 @@
 // nothing partial behind. A gzipped feed wraps w in a gzip.Writer at
 // GzipLevel.
 //
+// # Published feeds
+//
+// Options.BaseURL is the absolute URL the site is published at, when it
+// is known. A schedule may give its shows and channels pictures by a path
+// relative to the site (the default schedule's artwork is served under
+// assets/); with BaseURL, ResolveURL makes them absolute for XMLTV's
+// <icon> and the calendar's IMAGE, and without it they are left out,
+// since guides want absolute URLs. A calendar also names the site (URL)
+// and its own address (SOURCE, where subscribers can reload it). That
+// address follows the static site's URL space, which FeedPath spells
+// out: calendar.ics, calendar/RUN.ics, calendar/YYYY.ics,
+// calendar/compact.ics, calendar/all-day.ics and xmltv.xml, and for any
+// other feed the query-string form serve answers.
+//
 // # Time zones
 //
 // Slots keep the zone of their run, and both encoders write each time in

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -89,15 +90,31 @@ type Options struct {
 	// window with both ends.
 	MarkEmptyDays bool
 
+	// SeasonByYear is for XMLTV: invented seasons, the year each episode
+	// first aired (see XMLTVEncoder.SeasonByYear).
+	SeasonByYear bool
+
 	// Generator names the program in an XMLTV guide's
 	// generator-info-name; empty means XMLTVGenerator.
 	Generator string
+
+	// BaseURL is the absolute URL the site is published at, such as
+	// "https://tv.example.org/backstage" (see CheckBaseURL), or "" when
+	// it is not known. Relative picture URLs of the schedule are resolved
+	// against it (see ResolveURL); without it, feeds leave them out.
+	BaseURL string
 }
 
-// Check reports options that do not go together: an unknown format, or
-// a setting of one format asked of the other. Its errors name the
-// setting as a command-line flag would ("--compact").
+// Check reports options that do not go together: an unknown format, a
+// setting of one format asked of the other, or a BaseURL that
+// CheckBaseURL refuses. Its errors name the setting as a command-line
+// flag would ("--compact").
 func (o Options) Check() error {
+	if o.BaseURL != "" {
+		if err := CheckBaseURL(o.BaseURL); err != nil {
+			return fmt.Errorf("--public-url: %w", err)
+		}
+	}
 	switch o.Format {
 	case ICal:
 		if o.MarkNew {
@@ -105,6 +122,9 @@ func (o Options) Check() error {
 		}
 		if o.MarkEmptyDays {
 			return errors.New("--mark-empty-days is for xmltv")
+		}
+		if o.SeasonByYear {
+			return errors.New("--season-by-year is for xmltv")
 		}
 	case XMLTV:
 		if o.Compact || o.AllDay {
@@ -152,16 +172,135 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 	case ICal:
 		ie := NewICalEncoder(w)
 		ie.Compact, ie.AllDay = o.Compact, o.AllDay
+		ie.BaseURL, ie.FeedURL = o.BaseURL, o.FeedURL(s)
 		e = ie
 	case XMLTV:
 		xe := NewXMLTVEncoder(w)
-		xe.MarkNew, xe.Generator, xe.MarkEmptyDays = o.MarkNew, o.Generator, o.MarkEmptyDays
+		xe.MarkNew, xe.Generator, xe.BaseURL = o.MarkNew, o.Generator, o.BaseURL
+		xe.SeasonByYear, xe.MarkEmptyDays = o.SeasonByYear, o.MarkEmptyDays
 		e = xe
 	}
 	if err := e.Encode(s, q); err != nil {
 		return err
 	}
 	return e.Close()
+}
+
+// FeedPath returns the address of the feed o describes, relative to the
+// site's: the URL space of the static site, which serve answers too. The
+// feeds with a path of their own are
+//
+//	calendar.ics           the whole history
+//	calendar/RUN.ics       one run, its name %-escaped as a path segment
+//	calendar/YYYY.ics      one calendar year, both runs
+//	calendar/compact.ics   the whole history, with Compact
+//	calendar/all-day.ics   the whole history, with AllDay
+//	xmltv.xml              the whole guide
+//
+// and any other is the query-string form serve answers, its parameters
+// in the order url.Values encodes them: "calendar.ics?from=2003-02-01&
+// to=2003-02-28", "calendar.ics?compact=1&run=original",
+// "xmltv.xml?mark_new=1&season_by_year=1". A window end that reaches
+// past s's first or last airing selects the same airings as an open end,
+// so it is written as one: a year window over a schedule that starts in
+// June of that year still has the year's path, whether or not the caller
+// trimmed it. With a nil s, windows are taken as they are.
+func (o Options) FeedPath(s *schedule.Schedule) string {
+	w := o.Window
+	if s != nil {
+		w = openEnds(s, w)
+	}
+	whole := w == schedule.Window{}
+	switch o.Format {
+	case ICal:
+		switch {
+		case whole && !o.Compact && !o.AllDay:
+			return "calendar.ics"
+		case whole && o.Compact && !o.AllDay:
+			return "calendar/compact.ics"
+		case whole && o.AllDay && !o.Compact:
+			return "calendar/all-day.ics"
+		case !o.Compact && !o.AllDay && w.Run != "" && w.From.IsZero() && w.To.IsZero():
+			return "calendar/" + url.PathEscape(w.Run) + ".ics"
+		case !o.Compact && !o.AllDay && w.Run == "" && isYear(s, w):
+			y := w.From.Year
+			if w.From.IsZero() {
+				y = w.To.Year
+			}
+			return fmt.Sprintf("calendar/%04d.ics", y)
+		}
+		return "calendar.ics" + feedQuery(w, map[string]bool{"compact": o.Compact, "all_day": o.AllDay})
+	case XMLTV:
+		if whole && !o.MarkNew && !o.SeasonByYear {
+			return "xmltv.xml"
+		}
+		return "xmltv.xml" + feedQuery(w, map[string]bool{"mark_new": o.MarkNew, "season_by_year": o.SeasonByYear})
+	}
+	return ""
+}
+
+// FeedURL returns FeedPath resolved against BaseURL: the feed's own
+// absolute address, or "" when BaseURL is not set.
+func (o Options) FeedURL(s *schedule.Schedule) string {
+	if o.BaseURL == "" {
+		return ""
+	}
+	return ResolveURL(o.BaseURL, o.FeedPath(s))
+}
+
+// openEnds returns w with an end that reaches past s's first or last
+// airing opened: From on or before the day of the first start, To on or
+// after the day of the last, in s's zone.
+func openEnds(s *schedule.Schedule, w schedule.Window) schedule.Window {
+	if s.Len() == 0 {
+		return w
+	}
+	loc := s.Location()
+	if !w.From.IsZero() && !w.From.After(schedule.DateOf(s.First().Start.In(loc))) {
+		w.From = schedule.Date{}
+	}
+	if !w.To.IsZero() && !w.To.Before(schedule.DateOf(s.Last().Start.In(loc))) {
+		w.To = schedule.Date{}
+	}
+	return w
+}
+
+// isYear reports whether w, with its ends opened as openEnds opens them,
+// is the window of one calendar year.
+func isYear(s *schedule.Schedule, w schedule.Window) bool {
+	y := w.From.Year
+	if w.From.IsZero() {
+		y = w.To.Year
+	}
+	year := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
+	if s != nil {
+		year = openEnds(s, year)
+	}
+	return y > 0 && w == year
+}
+
+// feedQuery returns "?" and the window's from, to and run and the flags
+// that are set, as url.Values encodes them, or "" when there are none.
+func feedQuery(w schedule.Window, flags map[string]bool) string {
+	v := url.Values{}
+	if !w.From.IsZero() {
+		v.Set("from", w.From.String())
+	}
+	if !w.To.IsZero() {
+		v.Set("to", w.To.String())
+	}
+	if w.Run != "" {
+		v.Set("run", w.Run)
+	}
+	for k, on := range flags {
+		if on {
+			v.Set(k, "1")
+		}
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
 }
 
 // ctxWriter fails every write once its context is done, which stops an

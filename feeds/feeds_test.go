@@ -17,6 +17,9 @@ func (w *countWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// testBaseURL is the public URL the tests publish feeds at.
+const testBaseURL = "https://tv.example.org/backstage"
+
 // failWriter accepts n bytes and then fails every write with errWrite.
 type failWriter struct{ n int }
 
@@ -32,7 +35,8 @@ func (w *failWriter) Write(p []byte) (int, error) {
 // smallSchedule is a two-week, two-run, two-zone schedule for golden files:
 // a weekday run in Johannesburg, a replay of it, an exception, a slot that
 // crosses midnight on a channel in London (which has daylight saving) and
-// text that needs escaping.
+// text that needs escaping: ' " & < > and non-ASCII letters. Its show and
+// e.tv have relative picture URLs, the London channel an absolute one.
 func smallSchedule(t testing.TB) *schedule.Schedule {
 	t.Helper()
 	jnb, lon := testkit.Location(t, "Africa/Johannesburg"), testkit.Location(t, "Europe/London")
@@ -50,10 +54,11 @@ func smallSchedule(t testing.TB) *schedule.Schedule {
 			Producers: []string{"Mfundi Vundla"},
 			Composers: []string{"Dusk to Dawn"},
 		},
-		EpisodeTitles: map[int]string{1: "Pilot: First Day"},
+		EpisodeTitles: map[int]string{1: "Pilot: First Day", 3: `Naomi's "Big" Break & <Encore> at the Café`},
+		Image:         "assets/show-backstage.png",
 	}
-	etv := &schedule.Channel{ID: "etv.co.za", Name: "e.tv"}
-	late := &schedule.Channel{ID: "late.example.uk", Name: "Late Night"}
+	etv := &schedule.Channel{ID: "etv.co.za", Name: "e.tv", Icon: "assets/channel-icon.png"}
+	late := &schedule.Channel{ID: "late.example.uk", Name: "Late Night", Icon: "https://late.example.uk/logo.png?size=256&bg=dark"}
 	orig := &schedule.Run{
 		Name: "original", Show: show, Channel: etv, Rule: "30 18 * * 1-5", Location: jnb,
 		First: schedule.Date{Year: 2006, Month: 12, Day: 25}, Last: schedule.Date{Year: 2007, Month: 1, Day: 5},

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +23,15 @@ const ICalRefreshInterval = 24 * time.Hour
 
 // ICalProductID is the PRODID of every calendar an ICalEncoder writes.
 const ICalProductID = "-//backstage-epg//backstage//EN"
+
+// ICalColor is the colour every calendar suggests for itself: a CSS3
+// colour name as RFC 7986's COLOR wants (the red of the artwork's stage
+// curtains), also written as X-APPLE-CALENDAR-COLOR, the #RRGGBB form
+// Apple's apps and some Android sync apps read instead.
+const ICalColor = "firebrick"
+
+// icalAppleColor is ICalColor as #RRGGBB.
+const icalAppleColor = "#B22222"
 
 // icalSynopsisMax is how many bytes of a show's synopsis each airing
 // repeats in its DESCRIPTION; the calendar's own description carries the
@@ -58,6 +69,28 @@ const icalSynopsisMax = 120
 // two, ical.js and python3-icalendar as the second. All-day events are
 // dates and need no zone.
 //
+// # Calendar metadata
+//
+// Besides NAME, DESCRIPTION and REFRESH-INTERVAL and their X-WR- and
+// X-PUBLISHED- forms, the calendar carries RFC 7986's COLOR (ICalColor,
+// with X-APPLE-CALENDAR-COLOR beside it), and when BaseURL is set its URL
+// (the site's web page) and an IMAGE for each show with a picture, and
+// SOURCE when FeedURL is set. IMAGE, URL and SOURCE are written with
+// VALUE=URI, as RFC 7986 wants for a URI, so they are not escaped as
+// text. Apps that know none of these ignore them.
+//
+// # METHOD
+//
+// The calendar says METHOD:PUBLISH, and its events name no ORGANIZER.
+// RFC 5546 (iTIP) wants an ORGANIZER in every event of a PUBLISH, so
+// libical with its iTIP restrictions turned on refuses the feed. But a
+// subscribed feed is not an iTIP message, and the apps that subscribe
+// read it as a plain calendar: Google Calendar's own public feeds carry
+// METHOD:PUBLISH with no ORGANIZER, and Outlook has been reported to
+// import a file without METHOD:PUBLISH badly or not at all. So METHOD
+// stays, and no organizer is invented: it would be a mail address that
+// nobody answers, shown beside every airing.
+//
 // The calendar's properties and VTIMEZONEs are built with
 // github.com/arran4/golang-ical; the events are written by the encoder's
 // own line writer, which escapes TEXT values and folds lines at 75 octets
@@ -85,6 +118,17 @@ type ICalEncoder struct {
 	// ICalRefreshInterval.
 	RefreshInterval time.Duration
 
+	// BaseURL is the absolute URL the site is published at, or "" when it
+	// is not known. With it, the calendar's URL (RFC 7986) points at the
+	// site's web page, and a relative show image becomes an absolute one
+	// (see ResolveURL) for the calendar's IMAGE.
+	BaseURL string
+
+	// FeedURL is the calendar's own absolute address, written as its
+	// SOURCE (RFC 7986), where subscribers can reload it; "" leaves SOURCE
+	// out. Write sets it from Options.FeedURL.
+	FeedURL string
+
 	w   icalWriter
 	err error // the first write error, wrapped; sticky
 }
@@ -109,9 +153,10 @@ func (e *ICalEncoder) Refresh() time.Duration {
 // slot on air at some moment in [q.From, q.To) (starting in it, with
 // q.ByStart), of run q.Run when set.
 // With Compact, each run's recurring event starts at its first airing in
-// the window and its rule ends at its last. A window with no slots gives a
-// valid calendar with no events. Calling Encode again writes a further
-// calendar (RFC 5545 allows several in one stream).
+// the window and its rule runs to the end of its last airing's local day.
+// A window with no slots gives a valid calendar with no events. Calling
+// Encode again writes a further calendar (RFC 5545 allows several in one
+// stream).
 //
 // Encode fails before writing anything on a nil schedule, a window that
 // ends before it starts and an unknown q.Run. It streams the events
@@ -335,6 +380,25 @@ func (e *ICalEncoder) header(c *icalCalendar, src icalSource) error {
 	ttl := string(appendICalDuration(nil, e.Refresh()))
 	cal.SetRefreshInterval(ttl) // golang-ical's property name carries ;VALUE=DURATION
 	cal.SetXPublishedTTL(ttl)
+	cal.SetColor(ICalColor)
+	cal.CalendarProperties = append(cal.CalendarProperties, icalProperty("X-APPLE-CALENDAR-COLOR", icalAppleColor, false))
+	if page := ResolveURL(e.BaseURL, "./"); page != "" {
+		cal.CalendarProperties = append(cal.CalendarProperties, icalProperty("URL", page, true))
+	}
+	if e.FeedURL != "" {
+		cal.CalendarProperties = append(cal.CalendarProperties, icalProperty("SOURCE", e.FeedURL, true))
+	}
+	seen := map[string]bool{}
+	for _, sh := range src.shows {
+		if img := ResolveURL(e.BaseURL, sh.Image); img != "" && !seen[img] {
+			seen[img] = true
+			p := icalProperty("IMAGE", img, true)
+			if t := icalImageType(img); t != "" {
+				p.ICalParameters["FMTTYPE"] = []string{t}
+			}
+			cal.CalendarProperties = append(cal.CalendarProperties, p)
+		}
+	}
 	if !e.AllDay || c.count == 0 {
 		tzids := make([]string, 0, len(c.zones))
 		for tzid := range c.zones {
@@ -363,6 +427,34 @@ func (e *ICalEncoder) header(c *icalCalendar, src icalSource) error {
 		return e.fail(e.w.err)
 	}
 	return nil
+}
+
+// icalProperty returns a calendar property. A URI value is marked
+// VALUE=URI, which also keeps golang-ical from escaping it as text.
+func icalProperty(name, value string, uri bool) ics.CalendarProperty {
+	p := ics.CalendarProperty{BaseProperty: ics.BaseProperty{IANAToken: name, Value: value, ICalParameters: map[string][]string{}}}
+	if uri {
+		p.ICalParameters["VALUE"] = []string{"URI"}
+	}
+	return p
+}
+
+// icalImageType returns the media type an IMAGE's URL names by its
+// extension, for FMTTYPE, or "" when it names none of the usual ones.
+func icalImageType(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		switch strings.ToLower(path.Ext(p.Path)) {
+		case ".png":
+			return "image/png"
+		case ".jpg", ".jpeg":
+			return "image/jpeg"
+		case ".gif":
+			return "image/gif"
+		case ".webp":
+			return "image/webp"
+		}
+	}
+	return ""
 }
 
 // describe returns the calendar's description: how many airings from

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/backstage-epg/backstage/internal/testkit"
@@ -43,18 +44,35 @@ func icalConsumerFeeds(t *testing.T) []icalConsumerFeed {
 		{"all-day", def, schedule.Query{}, icalOpts{allDay: true}, def.Len()},
 		{"compact all-day", def, schedule.Query{}, icalOpts{compact: true, allDay: true}, 2},
 		{"small", smallSchedule(t), schedule.Query{}, icalOpts{}, smallSchedule(t).Len()},
+		// Published: URL, SOURCE and IMAGE too.
+		{"small, published", smallSchedule(t), schedule.Query{}, icalOpts{base: testBaseURL}, smallSchedule(t).Len()},
+		{"compact, published", def, schedule.Query{}, icalOpts{compact: true, base: testBaseURL}, 2},
 		{"dst", dst, schedule.Query{}, icalOpts{}, dst.Len()},
 		// The London run's 01:30 falls in a gap once and happens twice
 		// once: its airings are events of their own.
 		{"dst compact", dst, schedule.Query{}, icalOpts{compact: true}, 3 + dst.Count(schedule.Query{Run: "london"})},
+		// The rule runs to the end of the last day, past its last airing
+		// (a morning one), and excludes that evening with an EXDATE.
+		{"compact, ending in the morning", icalMorningEnd(t), schedule.Query{}, icalOpts{compact: true}, 1},
 	}
 }
 
 // icalConsumerResult is what the scripts print.
 type icalConsumerResult struct {
-	Events int      `json:"events"`
-	Starts []string `json:"starts"`
-	Ends   []string `json:"ends"`
+	Events   int                  `json:"events"`
+	Starts   []string             `json:"starts"`
+	Ends     []string             `json:"ends"`
+	Calendar icalConsumerCalendar `json:"calendar"`
+}
+
+// icalConsumerCalendar is what a consumer reads of the calendar's RFC
+// 7986 properties (and Apple's colour).
+type icalConsumerCalendar struct {
+	Color      string   `json:"color"`
+	AppleColor string   `json:"apple_color"`
+	URL        string   `json:"url"`
+	Source     string   `json:"source"`
+	Images     []string `json:"images"`
 }
 
 // icalConsume exports each feed, runs the consumer on it and checks the
@@ -86,6 +104,21 @@ func icalConsume(t *testing.T, command func(file string) *exec.Cmd) {
 			wantS, wantE := icalWant(f.s.Slots(f.q), f.o.allDay)
 			icalDiff(t, "starts", got.Starts, wantS)
 			icalDiff(t, "ends", got.Ends, wantE)
+			want := icalConsumerCalendar{Color: ICalColor, AppleColor: icalAppleColor, Images: []string{}}
+			if f.o.base != "" {
+				want.URL, want.Source = f.o.base+"/", f.o.base+"/calendar.ics"
+				for _, sh := range f.s.Shows() {
+					if u := ResolveURL(f.o.base, sh.Image); u != "" {
+						want.Images = append(want.Images, u)
+					}
+				}
+			}
+			if got.Calendar.Images == nil {
+				got.Calendar.Images = []string{}
+			}
+			if !reflect.DeepEqual(got.Calendar, want) {
+				t.Errorf("calendar properties: got %+v, want %+v", got.Calendar, want)
+			}
 			if len(got.Starts) > 0 && len(wantS) > 0 {
 				t.Logf("%d airings, first %s, last %s", len(got.Starts), got.Starts[0], got.Starts[len(got.Starts)-1])
 			}

@@ -190,7 +190,7 @@ func icalRecur(starts []time.Time, loc *time.Location, allDay bool) (icalRecurre
 				continue
 			}
 			if cost += len(rec.exdates)*icalCostExdate + len(rec.extra)*icalCostEvent; cost < bestCost {
-				rec.rule = c.rule(obs, starts[fit.last], actual[fit.last].f, allDay)
+				rec.rule = c.rule(obs, actual[fit.last].f, loc, allDay)
 				best, bestCost, found = rec, cost, true
 			}
 		}
@@ -198,11 +198,12 @@ func icalRecur(starts []time.Time, loc *time.Location, allDay bool) (icalRecurre
 	return best, found
 }
 
-// expand returns the instances of c from first up to and including last,
-// sorted by key. It gives up, reporting false, once there are more than
-// limit, or at a wall-clock time that does not exist or exists twice
-// because the clocks change: consumers differ on where such an instance
-// lands.
+// expand returns the instances of c from first up to the end of last's
+// day, sorted by key: the rule's UNTIL is the end of that day (see rule),
+// so instances after last on its day are the rule's too, and need
+// EXDATEs. It gives up, reporting false, once there are more than limit,
+// or at a wall-clock time that does not exist or exists twice because
+// the clocks change: consumers differ on where such an instance lands.
 func (c icalCandidate) expand(first, last icalKeyed, obs *icalObserved, loc *time.Location, allDay bool, limit int) ([]icalKeyed, bool) {
 	var out []icalKeyed
 	d := schedule.Date{Year: first.f.year, Month: first.f.month, Day: first.f.day}
@@ -233,7 +234,7 @@ func (c icalCandidate) expand(first, last icalKeyed, obs *icalObserved, loc *tim
 						if !ok {
 							return nil, false
 						}
-						if k := t.Unix(); first.key <= k && k <= last.key {
+						if k := t.Unix(); first.key <= k {
 							out = append(out, icalKeyed{k, f})
 						}
 					}
@@ -248,11 +249,12 @@ func (c icalCandidate) expand(first, last icalKeyed, obs *icalObserved, loc *tim
 	return out, true
 }
 
-// rule writes c as an RRULE value ending at the last airing: at until in
-// UTC, or on lastDay for dates (RFC 5545 wants UNTIL in UTC when
-// DTSTART has a TZID). BYHOUR, BYMINUTE and BYSECOND are left out when
-// they have one value, which DTSTART gives.
-func (c icalCandidate) rule(obs *icalObserved, until time.Time, lastDay icalFields, allDay bool) []byte {
+// rule writes c as an RRULE value ending on lastDay, the local date of
+// the last airing it gives. For dates UNTIL is that date. For times it is
+// the last second of that day in loc, written in UTC as RFC 5545 wants
+// when DTSTART has a TZID (see icalUntil). BYHOUR, BYMINUTE and BYSECOND
+// are left out when they have one value, which DTSTART gives.
+func (c icalCandidate) rule(obs *icalObserved, lastDay icalFields, loc *time.Location, allDay bool) []byte {
 	var b []byte
 	switch {
 	case c.monthly:
@@ -266,7 +268,7 @@ func (c icalCandidate) rule(obs *icalObserved, until time.Time, lastDay icalFiel
 	if allDay {
 		b = appendICalDate(b, lastDay)
 	} else {
-		b = appendICalUTC(b, until)
+		b = appendICalUTC(b, icalUntil(lastDay, loc))
 	}
 	list := func(name string, set []bool, label func(i int) []byte) {
 		sep := byte('=')
@@ -303,6 +305,22 @@ func (c icalCandidate) rule(obs *icalObserved, until time.Time, lastDay icalFiel
 		}
 	}
 	return b
+}
+
+// icalUntil returns the UNTIL of a timed rule whose last airing falls on
+// the local date of day in loc: the last second of that day, the instant
+// before the next day begins.
+//
+// UNTIL at the last airing's own start would be exact under RFC 5545,
+// which compares instants. But widely used recurrence libraries compare
+// UNTIL, a UTC time, with the local wall-clock time of each instance, and
+// east of UTC they then drop the last airing of every run (3,748 of the
+// default schedule's 3,750). At the end of the day the comparison comes
+// out right either way, and under RFC 5545 the rule selects the same
+// airings: any later instance the rule gives on that day is an EXDATE.
+func icalUntil(day icalFields, loc *time.Location) time.Time {
+	next := schedule.Date{Year: day.year, Month: day.month, Day: day.day}.AddDays(1)
+	return next.In(loc).Add(-time.Second)
 }
 
 // icalDayNumber numbers the day of f: consecutive days, consecutive numbers.

@@ -21,10 +21,13 @@ import (
 	"github.com/backstage-epg/backstage/schedule"
 )
 
-// icalOpts is one way of exporting a calendar.
+// icalOpts is one way of exporting a calendar. With base set, the
+// calendar is published there: it carries URL, IMAGE and a SOURCE of
+// base/calendar.ics.
 type icalOpts struct {
 	name            string
 	compact, allDay bool
+	base            string
 }
 
 var icalVariants = []icalOpts{{name: "expanded"}, {name: "compact", compact: true}, {name: "all-day", allDay: true}, {name: "compact all-day", compact: true, allDay: true}}
@@ -34,6 +37,9 @@ func icalEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, o icalOpts
 	var buf bytes.Buffer
 	e := NewICalEncoder(&buf)
 	e.Compact, e.AllDay = o.compact, o.allDay
+	if o.base != "" {
+		e.BaseURL, e.FeedURL = o.base, o.base+"/calendar.ics"
+	}
 	if err := e.Encode(s, q); err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +73,22 @@ func icalDSTSchedule(t testing.TB) *schedule.Schedule {
 	}
 	s, err := schedule.New(schedule.Plan{Name: "DST test", Location: runs[0].Location,
 		Revised: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Runs: runs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// icalMorningEnd is a run twice a day, at 09:00 and 21:00 in New York,
+// whose last airing is a morning one: its compact rule ends with that
+// day, and so needs an EXDATE for the evening after the last airing.
+func icalMorningEnd(t testing.TB) *schedule.Schedule {
+	t.Helper()
+	s, err := schedule.New(schedule.Plan{Name: "Morning end", Runs: []*schedule.Run{{
+		Name: "twice", Show: &schedule.Show{ID: "news", Title: "News"}, Channel: &schedule.Channel{ID: "ny.example"},
+		Rule: "0 9,21 * * *", Location: testkit.Location(t, "America/New_York"),
+		First: schedule.Date{Year: 2007, Month: 3, Day: 1}, Length: time.Hour, FirstEpisode: 1, Count: 19,
+	}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +149,7 @@ func TestICalAirings(t *testing.T) {
 	for _, sc := range []struct {
 		name string
 		s    *schedule.Schedule
-	}{{"default", testkit.Default(t)}, {"small", smallSchedule(t)}, {"dst", icalDSTSchedule(t)}} {
+	}{{"default", testkit.Default(t)}, {"small", smallSchedule(t)}, {"dst", icalDSTSchedule(t)}, {"morning end", icalMorningEnd(t)}} {
 		for wname, q := range icalWindows(sc.s) {
 			for _, o := range icalVariants {
 				t.Run(sc.name+"/"+wname+"/"+o.name, func(t *testing.T) {
@@ -143,8 +165,8 @@ func TestICalAirings(t *testing.T) {
 }
 
 // TestICalCompactRules checks the rules the compact calendar derives for
-// the default schedule: a weekday rule per run, ending at its last
-// airing, with no exceptions.
+// the default schedule: a weekday rule per run, ending with the local day
+// of its last airing, with no exceptions.
 func TestICalCompactRules(t *testing.T) {
 	data := icalEncode(t, testkit.Default(t), schedule.Query{}, icalOpts{compact: true})
 	cal := icalParse(t, data).sub("VCALENDAR")[0]
@@ -158,11 +180,69 @@ func TestICalCompactRules(t *testing.T) {
 		}
 	}
 	want := []string{
-		"Africa/Johannesburg 20000501T183000 FREQ=WEEKLY;UNTIL=20070706T163000Z;BYDAY=MO,TU,WE,TH,FR",
-		"Africa/Johannesburg 20090105T164000 FREQ=WEEKLY;UNTIL=20160311T144000Z;BYDAY=MO,TU,WE,TH,FR",
+		"Africa/Johannesburg 20000501T183000 FREQ=WEEKLY;UNTIL=20070706T215959Z;BYDAY=MO,TU,WE,TH,FR",
+		"Africa/Johannesburg 20090105T164000 FREQ=WEEKLY;UNTIL=20160311T215959Z;BYDAY=MO,TU,WE,TH,FR",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestICalUntilEndOfDay checks that every timed rule of a compact
+// calendar runs until at least the last second of its last airing's
+// local day, in UTC: recurrence libraries that compare UNTIL with local
+// wall-clock times would otherwise drop that airing east of UTC.
+func TestICalUntilEndOfDay(t *testing.T) {
+	def := testkit.Default(t)
+	for _, sc := range []struct {
+		name string
+		s    *schedule.Schedule
+		q    schedule.Query
+	}{
+		{"default", def, schedule.Query{}},
+		{"default, a window", def, def.Dates(schedule.Date{Year: 2007, Month: 6, Day: 1}, schedule.Date{Year: 2009, Month: 1, Day: 31})},
+		{"small", smallSchedule(t), schedule.Query{}},
+		{"dst", icalDSTSchedule(t), schedule.Query{}},
+		{"morning end", icalMorningEnd(t), schedule.Query{}},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			cal := icalParse(t, icalEncode(t, sc.s, sc.q, icalOpts{compact: true})).sub("VCALENDAR")[0]
+			zones := icalTestZones(t, cal)
+			rules := 0
+			for _, ev := range cal.sub("VEVENT") {
+				rp, ok := ev.prop("RRULE")
+				if !ok {
+					continue
+				}
+				rules++
+				sp, _ := ev.prop("DTSTART")
+				start := icalTestValues(t, sp, zones)[0]
+				loc := time.UTC
+				if id := sp.params["TZID"]; id != "" {
+					loc = testkit.Location(t, id)
+				}
+				var last time.Time
+				for _, v := range icalTestExpand(t, ev, start, zones) {
+					if v.at.After(last) {
+						last = v.at
+					}
+				}
+				want := schedule.DateOf(last.In(loc)).AddDays(1).In(loc).Add(-time.Second)
+				_, until, _ := strings.Cut(rp.value, "UNTIL=")
+				until, _, _ = strings.Cut(until, ";")
+				u, err := time.Parse("20060102T150405Z", until)
+				if err != nil {
+					t.Fatalf("RRULE %s: UNTIL: %v", rp.value, err)
+				}
+				if u.Before(want) {
+					t.Errorf("RRULE %s: UNTIL %s is before the end of the last airing's local day (%s in %s), %s",
+						rp.value, u.Format(time.RFC3339), last.In(loc).Format(time.DateTime), loc, want.UTC().Format(time.RFC3339))
+				}
+			}
+			if rules == 0 {
+				t.Fatal("the compact calendar has no recurring event")
+			}
+		})
 	}
 }
 
@@ -194,9 +274,9 @@ func TestICalRecur(t *testing.T) {
 	}{
 		{"one airing: no rule", []time.Time{at(jnb, 2000, 5, 1, 18, 30)}, jnb, false, "-", 0, 0},
 		{"weekdays", weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), jnb, false,
-			"FREQ=WEEKLY;UNTIL=20000526T163000Z;BYDAY=MO,TU,WE,TH,FR", 0, 0},
+			"FREQ=WEEKLY;UNTIL=20000526T215959Z;BYDAY=MO,TU,WE,TH,FR", 0, 0},
 		{"weekdays with a pre-emption", weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20, 3), jnb, false,
-			"FREQ=WEEKLY;UNTIL=20000529T163000Z;BYDAY=MO,TU,WE,TH,FR", 1, 0},
+			"FREQ=WEEKLY;UNTIL=20000529T215959Z;BYDAY=MO,TU,WE,TH,FR", 1, 0},
 		{"weekdays as dates", weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), jnb, true,
 			"FREQ=WEEKLY;UNTIL=20000526;BYDAY=MO,TU,WE,TH,FR", 0, 0},
 		{"two a day on one date", []time.Time{at(jnb, 2000, 5, 1, 9, 0), at(jnb, 2000, 5, 1, 21, 0)}, jnb, true, "-", 0, 0},
@@ -206,16 +286,25 @@ func TestICalRecur(t *testing.T) {
 				out = append(out, at(jnb, 2000, 5, d, 9, 0), at(jnb, 2000, 5, d, 21, 0))
 			}
 			return out
-		}(), jnb, false, "FREQ=DAILY;UNTIL=20000507T190000Z;BYHOUR=9,21", 0, 0},
+		}(), jnb, false, "FREQ=DAILY;UNTIL=20000507T215959Z;BYHOUR=9,21", 0, 0},
+		// UNTIL is the end of the last day, so the evening instance of
+		// that day, which did not air, needs an EXDATE.
+		{"twice a day, ending in the morning", func() []time.Time {
+			var out []time.Time
+			for d := 1; d <= 7; d++ {
+				out = append(out, at(jnb, 2000, 5, d, 9, 0), at(jnb, 2000, 5, d, 21, 0))
+			}
+			return out[:len(out)-1]
+		}(), jnb, false, "FREQ=DAILY;UNTIL=20000507T215959Z;BYHOUR=9,21", 1, 0},
 		{"twice on two weekdays", []time.Time{at(jnb, 2000, 5, 1, 9, 0), at(jnb, 2000, 5, 1, 21, 0), at(jnb, 2000, 5, 2, 9, 0), at(jnb, 2000, 5, 2, 21, 0)}, jnb, false,
-			"FREQ=WEEKLY;UNTIL=20000502T190000Z;BYDAY=MO,TU;BYHOUR=9,21", 0, 0},
+			"FREQ=WEEKLY;UNTIL=20000502T215959Z;BYDAY=MO,TU;BYHOUR=9,21", 0, 0},
 		{"monthly", []time.Time{at(jnb, 2000, 1, 1, 9, 0), at(jnb, 2000, 1, 15, 9, 0), at(jnb, 2000, 2, 1, 9, 0), at(jnb, 2000, 2, 15, 9, 0), at(jnb, 2000, 3, 1, 9, 0)}, jnb, false,
-			"FREQ=MONTHLY;UNTIL=20000301T070000Z;BYMONTHDAY=1,15", 0, 0},
+			"FREQ=MONTHLY;UNTIL=20000301T215959Z;BYMONTHDAY=1,15", 0, 0},
 		{"no pattern", []time.Time{at(jnb, 2000, 1, 1, 9, 0), at(jnb, 2000, 1, 9, 10, 0), at(jnb, 2000, 3, 2, 11, 0)}, jnb, false, "-", 0, 0},
 		{"weekdays and a Saturday", append(weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), at(jnb, 2000, 5, 27, 18, 30)), jnb, false,
-			"FREQ=WEEKLY;UNTIL=20000527T163000Z;BYDAY=MO,TU,WE,TH,FR,SA", 3, 0},
+			"FREQ=WEEKLY;UNTIL=20000527T215959Z;BYDAY=MO,TU,WE,TH,FR,SA", 3, 0},
 		{"weekdays and a Saturday at noon", append(weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), at(jnb, 2000, 5, 27, 12, 0)), jnb, false,
-			"FREQ=WEEKLY;UNTIL=20000526T163000Z;BYDAY=MO,TU,WE,TH,FR", 0, 1},
+			"FREQ=WEEKLY;UNTIL=20000526T215959Z;BYDAY=MO,TU,WE,TH,FR", 0, 1},
 		{"weekdays and a Saturday at noon, as dates", append(weekdays(jnb, at(jnb, 2000, 5, 1, 18, 30), 20), at(jnb, 2000, 5, 27, 12, 0)), jnb, true,
 			"FREQ=WEEKLY;UNTIL=20000527;BYDAY=MO,TU,WE,TH,FR,SA", 3, 0},
 		// 01:30 does not exist in London on Sunday 25 March 2007: a daily
@@ -224,7 +313,7 @@ func TestICalRecur(t *testing.T) {
 		// other six days needs no such instance.
 		{"daily across a gap", icalDaily(lon, 17, 31, 25), lon, false, "-", 0, 0},
 		{"six days across a gap", icalDaily(lon, 20, 30, 25), lon, false,
-			"FREQ=WEEKLY;UNTIL=20070330T003000Z;BYDAY=MO,TU,WE,TH,FR,SA", 0, 0},
+			"FREQ=WEEKLY;UNTIL=20070330T225959Z;BYDAY=MO,TU,WE,TH,FR,SA", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, ok := icalRecur(tc.starts, tc.loc, tc.allDay)
@@ -254,6 +343,7 @@ func TestICalGolden(t *testing.T) {
 		{"ical_small.ics", icalOpts{}},
 		{"ical_small_compact.ics", icalOpts{compact: true}},
 		{"ical_small_allday.ics", icalOpts{allDay: true}},
+		{"ical_small_compact_public.ics", icalOpts{compact: true, base: testBaseURL}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			testkit.Golden(t, filepath.Join("testdata", tc.file), icalEncode(t, s, schedule.Query{}, tc.o))
@@ -278,6 +368,9 @@ func TestICalWellFormed(t *testing.T) {
 		{"text", icalTextSchedule(t, icalLongText), schedule.Query{}},
 	} {
 		for _, o := range icalVariants {
+			if sc.name == "small" {
+				o.base = testBaseURL
+			}
 			t.Run(sc.name+"/"+o.name, func(t *testing.T) {
 				data := icalEncode(t, sc.s, sc.q, o)
 				icalCheckLines(t, data)
@@ -307,6 +400,28 @@ func icalCheckCalendar(t testing.TB, data []byte, o icalOpts) {
 	}
 	if p, _ := cal.prop("REFRESH-INTERVAL"); p.params["VALUE"] != "DURATION" {
 		t.Errorf("REFRESH-INTERVAL has VALUE=%s, want DURATION", p.params["VALUE"])
+	}
+	if p, _ := cal.prop("COLOR"); p.value != ICalColor {
+		t.Errorf("COLOR:%s, want %s", p.value, ICalColor)
+	}
+	for _, name := range []string{"URL", "SOURCE", "IMAGE"} {
+		for _, p := range cal.all(name) {
+			if p.params["VALUE"] != "URI" || !strings.HasPrefix(p.value, "https://") {
+				t.Errorf("%s;VALUE=%s:%s, want an absolute URI", name, p.params["VALUE"], p.value)
+			}
+		}
+	}
+	// METHOD:PUBLISH stays, and no organizer is invented for it (see
+	// ICalEncoder's doc comment for why).
+	if p, _ := cal.prop("METHOD"); p.value != "PUBLISH" {
+		t.Errorf("METHOD:%s, want PUBLISH", p.value)
+	}
+	for _, ev := range cal.sub("VEVENT") {
+		for _, name := range []string{"ORGANIZER", "ATTENDEE"} {
+			if _, ok := ev.prop(name); ok {
+				t.Errorf("an event has an %s; a published feed has none", name)
+			}
+		}
 	}
 	zones := map[string]bool{}
 	for _, vtz := range cal.sub("VTIMEZONE") {
@@ -896,6 +1011,8 @@ func ExampleNewICalEncoder() {
 	// X-WR-TIMEZONE:Africa/Johannesburg
 	// REFRESH-INTERVAL;VALUE=DURATION:P1D
 	// X-PUBLISHED-TTL:P1D
+	// COLOR:firebrick
+	// X-APPLE-CALENDAR-COLOR:#B22222
 	// BEGIN:VTIMEZONE
 	// TZID:Africa/Johannesburg
 	// BEGIN:STANDARD

@@ -47,8 +47,11 @@ func TestWriteRefuses(t *testing.T) {
 	}{
 		{"no format", s, feeds.Options{}, "unknown format", false},
 		{"mark-new on a calendar", s, feeds.Options{Format: feeds.ICal, MarkNew: true}, "mark-new", false},
+		{"seasons on a calendar", s, feeds.Options{Format: feeds.ICal, SeasonByYear: true}, "season-by-year", false},
 		{"compact guide", s, feeds.Options{Format: feeds.XMLTV, Compact: true}, "compact", false},
 		{"all-day guide", s, feeds.Options{Format: feeds.XMLTV, AllDay: true}, "all-day", false},
+		{"relative public URL", s, feeds.Options{Format: feeds.XMLTV, BaseURL: "tv.example.org/backstage"}, "--public-url", false},
+		{"public URL with a query", s, feeds.Options{Format: feeds.ICal, BaseURL: "https://tv.example.org/?x=1"}, "--public-url", false},
 		{"no schedule", nil, feeds.Options{Format: feeds.ICal}, "no schedule", false},
 		{"window backwards", s, feeds.Options{Format: feeds.ICal, Window: schedule.Window{From: d("2004-01-01"), To: d("2003-01-01")}}, "after", true},
 		{"unknown run", s, feeds.Options{Format: feeds.XMLTV, Window: schedule.Window{Run: "encore"}}, `"encore"`, true},
@@ -92,15 +95,99 @@ func TestWriteIsTheEncoders(t *testing.T) {
 	want.Reset()
 	got.Reset()
 	xe := feeds.NewXMLTVEncoder(&want)
-	xe.MarkNew, xe.Generator = true, "test/1"
+	xe.MarkNew, xe.Generator, xe.BaseURL = true, "test/1", "https://tv.example.org"
 	if err := xe.Encode(s, q); err != nil || xe.Close() != nil {
 		t.Fatal(err)
 	}
-	if err := feeds.Write(context.Background(), &got, s, feeds.Options{Format: feeds.XMLTV, Window: w, MarkNew: true, Generator: "test/1"}); err != nil {
+	if err := feeds.Write(context.Background(), &got, s, feeds.Options{Format: feeds.XMLTV, Window: w, MarkNew: true, Generator: "test/1", BaseURL: "https://tv.example.org"}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Error("Write's guide differs from the encoder's")
+	}
+}
+
+// TestFeedPath checks the address each feed is published at, and that
+// a window reaching past the schedule's ends, as the server trims it or
+// not, gets the same address.
+func TestFeedPath(t *testing.T) {
+	s := testkit.Default(t)
+	d := func(y int, m time.Month, day int) schedule.Date { return schedule.Date{Year: y, Month: m, Day: day} }
+	year := func(y int) schedule.Window { return schedule.Window{From: d(y, 1, 1), To: d(y, 12, 31)} }
+	for _, tc := range []struct {
+		o    feeds.Options
+		want string
+	}{
+		{feeds.Options{Format: feeds.ICal}, "calendar.ics"},
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{From: d(1990, 1, 1), To: d(2030, 12, 31)}}, "calendar.ics"},
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{Run: "original"}}, "calendar/original.ics"},
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{Run: "rebroadcast", To: d(2030, 1, 1)}}, "calendar/rebroadcast.ics"},
+		{feeds.Options{Format: feeds.ICal, Window: year(2003)}, "calendar/2003.ics"},
+		{feeds.Options{Format: feeds.ICal, Window: year(2000)}, "calendar/2000.ics"},                           // starts 1 May
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{To: d(2000, 12, 31)}}, "calendar/2000.ics"}, // as the server trims it
+		{feeds.Options{Format: feeds.ICal, Window: year(2016)}, "calendar/2016.ics"},                           // ends 11 March
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{From: d(2016, 1, 1)}}, "calendar/2016.ics"}, // as the server trims it
+		{feeds.Options{Format: feeds.ICal, Window: year(2008)}, "calendar/2008.ics"},                           // the gap: an empty year
+		{feeds.Options{Format: feeds.ICal, Compact: true}, "calendar/compact.ics"},
+		{feeds.Options{Format: feeds.ICal, AllDay: true}, "calendar/all-day.ics"},
+		{feeds.Options{Format: feeds.ICal, Compact: true, AllDay: true}, "calendar.ics?all_day=1&compact=1"},
+		{feeds.Options{Format: feeds.ICal, Compact: true, Window: schedule.Window{Run: "original"}}, "calendar.ics?compact=1&run=original"},
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{From: d(2003, 2, 1), To: d(2003, 2, 28)}}, "calendar.ics?from=2003-02-01&to=2003-02-28"},
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{From: d(2003, 1, 1), To: d(2003, 12, 31), Run: "original"}}, "calendar.ics?from=2003-01-01&run=original&to=2003-12-31"},
+		{feeds.Options{Format: feeds.ICal, AllDay: true, Window: year(2003)}, "calendar.ics?all_day=1&from=2003-01-01&to=2003-12-31"},
+		{feeds.Options{Format: feeds.XMLTV}, "xmltv.xml"},
+		{feeds.Options{Format: feeds.XMLTV, MarkNew: true}, "xmltv.xml?mark_new=1"},
+		{feeds.Options{Format: feeds.XMLTV, MarkNew: true, SeasonByYear: true}, "xmltv.xml?mark_new=1&season_by_year=1"},
+		{feeds.Options{Format: feeds.XMLTV, Window: year(2009)}, "xmltv.xml?from=2009-01-01&to=2009-12-31"},
+	} {
+		if got := tc.o.FeedPath(s); got != tc.want {
+			t.Errorf("%+v: FeedPath = %q, want %q", tc.o, got, tc.want)
+		}
+	}
+	o := feeds.Options{Format: feeds.ICal, Window: year(2003)}
+	if got := o.FeedURL(s); got != "" {
+		t.Errorf("FeedURL without a BaseURL = %q, want none", got)
+	}
+	o.BaseURL = "https://tv.example.org/backstage"
+	if got, want := o.FeedURL(s), "https://tv.example.org/backstage/calendar/2003.ics"; got != want {
+		t.Errorf("FeedURL = %q, want %q", got, want)
+	}
+	odd := feeds.Options{Format: feeds.ICal, Window: schedule.Window{Run: "late night/2"}}
+	if got, want := odd.FeedPath(nil), "calendar/late%20night%2F2.ics"; got != want {
+		t.Errorf("a run name that needs escaping: FeedPath = %q, want %q", got, want)
+	}
+}
+
+// TestWriteCalendarLinks checks that Write gives a published calendar
+// its own address as SOURCE, the site as URL and the show's picture as
+// IMAGE, and an unpublished one none of them.
+func TestWriteCalendarLinks(t *testing.T) {
+	s := testkit.Default(t)
+	o := feeds.Options{Format: feeds.ICal, Compact: true}
+	var b bytes.Buffer
+	if err := feeds.Write(context.Background(), &b, s, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"\r\nURL", "\r\nSOURCE", "\r\nIMAGE"} {
+		if strings.Contains(b.String(), p) {
+			t.Errorf("unpublished calendar has %s", p[2:])
+		}
+	}
+	b.Reset()
+	o.BaseURL = "https://tv.example.org/backstage/"
+	if err := feeds.Write(context.Background(), &b, s, o); err != nil {
+		t.Fatal(err)
+	}
+	unfolded := strings.ReplaceAll(b.String(), "\r\n ", "")
+	for _, want := range []string{
+		"\r\nCOLOR:firebrick\r\n",
+		"\r\nURL;VALUE=URI:https://tv.example.org/backstage/\r\n",
+		"\r\nSOURCE;VALUE=URI:https://tv.example.org/backstage/calendar/compact.ics\r\n",
+		"\r\nIMAGE;FMTTYPE=image/png;VALUE=URI:https://tv.example.org/backstage/assets/show-backstage.png\r\n",
+	} {
+		if !strings.Contains(unfolded, want) {
+			t.Errorf("published calendar lacks %q", want)
+		}
 	}
 }
 

@@ -44,8 +44,26 @@ const XMLTVGenerator = "backstage"
 // ("E123"). An airing of an episode that aired before also says so in
 // <previously-shown> and in its description.
 //
+// # Series, not movies
+//
+// Media centres tell a series from a film in different ways, and treat a
+// film as one recording with no "record series". Jellyfin takes any
+// programme with an episode number as a series (and one whose category
+// is "Movie" as a film); Kodi's IPTV Simple client reads the numbers and
+// colours the guide by the first category its genre table knows; Plex
+// is widely reported to take a programme for a film unless it has the
+// category "Series", some reports adding a season number. So after the
+// show's own genres, in the schedule's order, each programme gets the
+// category "Series" (unless a genre says so already): last, so that Kodi
+// colours Backstage by its genre (its IPTV Simple client's shipped table
+// maps "Drama" to soap/melodrama, and "Series" to show/game show).
+//
+// No source gives Backstage seasons, and none are invented by default.
+// SeasonByYear supplies one for the apps that want it.
+//
 // Creators and developers have no XMLTV role, so the description names
-// them in a sentence of its own.
+// them in a sentence of its own. Channels and programmes carry an <icon>
+// when the schedule gives a picture and BaseURL, if it is needed, is set.
 type XMLTVEncoder struct {
 	// MarkNew adds <new/> to first airings. The DTD means <new/> for a
 	// show that is new as a whole, but Plex, TVHeadend and Kodi read it as
@@ -66,6 +84,20 @@ type XMLTVEncoder struct {
 	// XMLTV's tv_validate_grabber wants. It needs a window with both ends
 	// set; an open window gets no markers.
 	MarkEmptyDays bool
+
+	// SeasonByYear invents a season number for media centres that will
+	// not offer series recording without one: the year the episode first
+	// aired, in both episode numbers (episode 123, first aired in 2000,
+	// is "1999.122." and "S2000E123"). The guide says in a comment that
+	// the seasons are invented. It is off by default.
+	SeasonByYear bool
+
+	// BaseURL is the absolute URL the site is published at, against which
+	// relative picture URLs are resolved (see ResolveURL); "" when it is
+	// not known. A channel's icon becomes its <icon>, a show's image each
+	// programme's; XMLTV wants absolute URLs, so a picture that cannot be
+	// made absolute is left out.
+	BaseURL string
 
 	w       io.Writer
 	buf     []byte
@@ -114,7 +146,7 @@ func (e *XMLTVEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 			return fmt.Errorf("feeds: xmltv: %s is outside the years 0000-9999 that XMLTV times can hold", t.Format(time.RFC3339))
 		}
 	}
-	g, err := newXMLTVGuide(s)
+	g, err := newXMLTVGuide(s, e.BaseURL)
 	if err != nil {
 		return err
 	}
@@ -201,7 +233,11 @@ func (e *XMLTVEncoder) header(s *schedule.Schedule) {
 		gen = XMLTVGenerator
 	}
 	b = appendXMLTVAttr(b, "generator-info-name", gen)
-	e.buf = append(b, ">\n"...)
+	b = append(b, ">\n"...)
+	if e.SeasonByYear {
+		b = append(b, "  <!-- Season numbers are invented, not sourced: season N is the year the episode first aired. -->\n"...)
+	}
+	e.buf = b
 }
 
 // programme appends one <programme> element. The fixed parts come from r,
@@ -243,13 +279,25 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 
 	b = append(b, sh.categoriesLanguage...)
 	b = appendXMLTVLength(b, sl.End.Sub(sl.Start))
+	b = append(b, sh.icon...)
 	b = append(b, sh.country...)
 
 	if sl.Episode >= 1 {
-		b = append(b, "    <episode-num system=\"xmltv_ns\">."...)
+		season := 0
+		if e.SeasonByYear {
+			season = firstAiredYear(sl)
+		}
+		b = append(b, "    <episode-num system=\"xmltv_ns\">"...)
+		if season > 0 {
+			b = strconv.AppendInt(b, int64(season-1), 10)
+		}
+		b = append(b, '.')
 		b = strconv.AppendInt(b, int64(sl.Episode-1), 10)
-		b = append(b, ".</episode-num>\n    <episode-num system=\"onscreen\">E"...)
-		b = strconv.AppendInt(b, int64(sl.Episode), 10)
+		b = append(b, ".</episode-num>\n    <episode-num system=\"onscreen\">"...)
+		if season > 0 {
+			b = strconv.AppendInt(append(b, 'S'), int64(season), 10)
+		}
+		b = strconv.AppendInt(append(b, 'E'), int64(sl.Episode), 10)
 		b = append(b, "</episode-num>\n"...)
 	}
 
@@ -274,6 +322,20 @@ func (e *XMLTVEncoder) programme(r *xmltvRun, sl schedule.Slot) error {
 	}
 	e.buf = append(b, "  </programme>\n"...)
 	return nil
+}
+
+// firstAiredYear returns the year, in its own zone, of the first airing
+// of sl's episode: sl's FirstAired, or for a first airing the historic
+// start it re-dates (ReplayOf), or its own start.
+func firstAiredYear(sl schedule.Slot) int {
+	t := sl.FirstAired
+	if t.IsZero() {
+		t = sl.ReplayOf
+	}
+	if t.IsZero() {
+		t = sl.Start
+	}
+	return t.Year()
 }
 
 // appendXMLTVTime appends t as XMLTV writes times, "YYYYMMDDhhmmss +hhmm",
@@ -327,14 +389,16 @@ func (c *xmltvChannel) airs(ch *schedule.Channel) bool {
 // fixed XML of each run and show it meets.
 type xmltvGuide struct {
 	s        *schedule.Schedule
+	base     string // the BaseURL pictures are resolved against
 	channels []*xmltvChannel
 	runs     map[*schedule.Run]*xmltvRun
 	shows    map[*schedule.Show]*xmltvShow
 }
 
-func newXMLTVGuide(s *schedule.Schedule) (*xmltvGuide, error) {
+func newXMLTVGuide(s *schedule.Schedule, base string) (*xmltvGuide, error) {
 	g := &xmltvGuide{
 		s:     s,
+		base:  base,
 		runs:  make(map[*schedule.Run]*xmltvRun),
 		shows: make(map[*schedule.Show]*xmltvShow),
 	}
@@ -364,10 +428,13 @@ func newXMLTVGuide(s *schedule.Schedule) (*xmltvGuide, error) {
 // of the first show airing on the channel, since the schedule gives
 // channels none of their own.
 func (g *xmltvGuide) channelElement(c *xmltvChannel) []byte {
-	name, lang := "", ""
+	name, lang, icon := "", "", ""
 	for _, ch := range c.ptrs {
 		if name == "" {
 			name = xmltvClean(ch.Name)
+		}
+		if icon == "" {
+			icon = ResolveURL(g.base, ch.Icon)
 		}
 	}
 	if name == "" {
@@ -384,7 +451,19 @@ func (g *xmltvGuide) channelElement(c *xmltvChannel) []byte {
 	b = appendXMLTVAttr(b, "lang", lang)
 	b = append(b, '>')
 	b = appendXMLTVText(b, name)
-	return append(b, "</display-name>\n  </channel>\n"...)
+	b = append(b, "</display-name>\n"...)
+	b = appendXMLTVIcon(b, icon)
+	return append(b, "  </channel>\n"...)
+}
+
+// appendXMLTVIcon appends `    <icon src="…"/>` and a newline, or nothing
+// when src is empty.
+func appendXMLTVIcon(b []byte, src string) []byte {
+	if xmltvClean(src) == "" {
+		return b
+	}
+	b = appendXMLTVAttr(append(b, "    <icon"...), "src", src)
+	return append(b, "/>\n"...)
 }
 
 // run returns the pre-rendered parts of r, rendering them on first use.

@@ -50,6 +50,7 @@ func ExampleNewXMLTVEncoder() {
 	//     <title lang="en">Backstage</title>
 	//     <sub-title lang="en">Episode 1</sub-title>
 	//     <date>20000501</date>
+	//     <category lang="en">Series</category>
 	//     <language>en</language>
 	//     <length units="minutes">30</length>
 	//     <country>ZA</country>
@@ -61,6 +62,7 @@ func ExampleNewXMLTVEncoder() {
 	//     <sub-title lang="en">Episode 1</sub-title>
 	//     <desc lang="en">First shown on e.tv on Monday 1 May 2000.</desc>
 	//     <date>20000501</date>
+	//     <category lang="en">Series</category>
 	//     <language>en</language>
 	//     <length units="minutes">30</length>
 	//     <country>ZA</country>

@@ -1,8 +1,6 @@
 package feeds
 
 import (
-	"bytes"
-	"encoding/xml"
 	"strings"
 	"time"
 	"unicode"
@@ -18,7 +16,7 @@ import (
 // (BenchmarkXMLTVFullHistory), most of it reflection and escaping of text
 // that is the same in every programme of a show. Here the text of each
 // show and run (title, synopsis, credits, genres, country, channel) is
-// cleaned and escaped once per Encode, with xml.EscapeText, into byte
+// cleaned and escaped once per Encode (see appendXMLTVText) into byte
 // fragments in the DTD's order; each programme then appends those
 // fragments and the few parts that change per slot (times, episode number
 // and title, date, repeat details), which are digits and fixed ASCII or
@@ -45,6 +43,7 @@ type xmltvShow struct {
 
 	credits            []byte // the <credits> element, or nothing
 	categoriesLanguage []byte // <category> per genre, then <language>
+	icon               []byte // the <icon> element, or nothing
 	country            []byte // the <country> element, or nothing
 }
 
@@ -56,8 +55,8 @@ type xmltvRun struct {
 	// the title: `" channel="…">` "\n    <title lang="…">…</title>\n".
 	head []byte
 
-	channel       []byte // escaped id of the run's channel
-	originChannel []byte // escaped id of the channel the run's episodes first aired on
+	channel       []byte // id of the run's channel, escaped for an attribute
+	originChannel []byte // id of the channel the run's episodes first aired on, escaped for an attribute
 	firstShown    []byte // "First shown on e.tv on ", escaped
 }
 
@@ -65,12 +64,12 @@ func (g *xmltvGuide) show(sh *schedule.Show) *xmltvShow {
 	if x := g.shows[sh]; x != nil {
 		return x
 	}
-	x := newXMLTVShow(sh)
+	x := newXMLTVShow(sh, g.base)
 	g.shows[sh] = x
 	return x
 }
 
-func newXMLTVShow(sh *schedule.Show) *xmltvShow {
+func newXMLTVShow(sh *schedule.Show, base string) *xmltvShow {
 	lang := xmltvClean(sh.Language)
 	x := &xmltvShow{
 		langAttr: appendXMLTVAttr(nil, "lang", lang),
@@ -127,10 +126,16 @@ func newXMLTVShow(sh *schedule.Show) *xmltvShow {
 		x.credits = append(append([]byte("    <credits>\n"), cr...), "    </credits>\n"...)
 	}
 
+	series := false
 	for _, genre := range sh.Genres {
 		x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "category", x.langAttr, genre)
+		series = series || strings.EqualFold(xmltvClean(genre), "series")
+	}
+	if !series { // see "Series, not movies" in XMLTVEncoder's doc comment
+		x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "category", []byte(` lang="en"`), "Series")
 	}
 	x.categoriesLanguage = appendXMLTVElement(x.categoriesLanguage, "    ", "language", nil, lang)
+	x.icon = appendXMLTVIcon(nil, ResolveURL(base, sh.Image))
 	x.country = appendXMLTVElement(nil, "    ", "country", nil, sh.Country)
 	return x
 }
@@ -146,7 +151,7 @@ func (g *xmltvGuide) newRun(r *schedule.Run) *xmltvRun {
 		}
 		title = t
 	}
-	x.channel = appendXMLTVText(nil, r.Channel.ID)
+	x.channel = appendXMLTVAttrValue(nil, r.Channel.ID)
 	x.head = append([]byte(`" channel="`), x.channel...)
 	x.head = append(x.head, "\">\n"...)
 	x.head = appendXMLTVElement(x.head, "    ", "title", x.show.langAttr, title)
@@ -161,7 +166,7 @@ func (g *xmltvGuide) newRun(r *schedule.Run) *xmltvRun {
 		}
 		origin = src
 	}
-	x.originChannel = appendXMLTVText(nil, origin.Channel.ID)
+	x.originChannel = appendXMLTVAttrValue(nil, origin.Channel.ID)
 	if name := xmltvClean(origin.Channel.Name); name != "" {
 		x.firstShown = appendXMLTVText(nil, "First shown on "+name+" on")
 	} else {
@@ -276,11 +281,51 @@ func xmltvClean(s string) string {
 	return b.String()
 }
 
-// appendXMLTVText appends s cleaned and escaped.
+// appendXMLTVText appends s cleaned and escaped as element text: &, <
+// and > become &amp;, &lt; and &gt;, and nothing else is escaped.
+//
+// encoding/xml's EscapeText would also write ' and " as the numeric
+// references &#39; and &#34;. That is valid XML, but the XMLTV project's
+// own Perl tools escape such a reference again when they write a guide
+// back out (tv_cat turns "&#39;" into "&amp;#39;"), and JavaScript XMLTV
+// parsers that decode only the named entities show "&#39;" to the
+// viewer. So the guide holds no numeric references at all.
 func appendXMLTVText(b []byte, s string) []byte {
-	w := bytes.NewBuffer(b)
-	xml.EscapeText(w, []byte(xmltvClean(s))) // a bytes.Buffer never fails
-	return w.Bytes()
+	return appendXMLTVEscaped(b, xmltvClean(s), false)
+}
+
+// appendXMLTVAttrValue appends s cleaned and escaped for a double-quoted
+// attribute value: as appendXMLTVText, and " as &quot;.
+func appendXMLTVAttrValue(b []byte, s string) []byte {
+	return appendXMLTVEscaped(b, xmltvClean(s), true)
+}
+
+// appendXMLTVEscaped appends s with &, < and > (and ", when attr is set)
+// replaced by their named entities. s must be cleaned already.
+func appendXMLTVEscaped(b []byte, s string, attr bool) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			if !attr {
+				continue
+			}
+			esc = "&quot;"
+		default:
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, esc...)
+		last = i + 1
+	}
+	return append(b, s[last:]...)
 }
 
 // appendXMLTVAttr appends ` name="value"`, or nothing when value is empty
@@ -292,7 +337,7 @@ func appendXMLTVAttr(b []byte, name, value string) []byte {
 	b = append(b, ' ')
 	b = append(b, name...)
 	b = append(b, `="`...)
-	b = appendXMLTVText(b, value)
+	b = appendXMLTVAttrValue(b, value)
 	return append(b, '"')
 }
 

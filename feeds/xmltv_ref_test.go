@@ -28,6 +28,10 @@ type (
 		XMLName xml.Name `xml:"channel"`
 		ID      string   `xml:"id,attr"`
 		Name    xrText   `xml:"display-name"`
+		Icon    *xrIcon  `xml:"icon"`
+	}
+	xrIcon struct {
+		Src string `xml:"src,attr"`
 	}
 	xrCredits struct {
 		Directors  []string `xml:"director"`
@@ -62,6 +66,7 @@ type (
 		Categories []xrText       `xml:"category"`
 		Language   string         `xml:"language,omitempty"`
 		Length     *xrLength      `xml:"length"`
+		Icon       *xrIcon        `xml:"icon"`
 		Country    string         `xml:"country,omitempty"`
 		EpisodeNum []xrEpisodeNum `xml:"episode-num"`
 		Previously *xrPrevious    `xml:"previously-shown"`
@@ -84,9 +89,18 @@ func xrTime(t time.Time) string {
 	return string(b)
 }
 
-// xrEncode writes the slots q selects through xml.Encoder.
-func xrEncode(w io.Writer, s *schedule.Schedule, q schedule.Query, generator string, markNew bool) error {
-	g, err := newXMLTVGuide(s)
+// xrIconOf returns the <icon> of picture URL ref, or nil.
+func xrIconOf(base, ref string) *xrIcon {
+	if u := ResolveURL(base, ref); u != "" {
+		return &xrIcon{u}
+	}
+	return nil
+}
+
+// xrEncode writes the slots q selects through xml.Encoder, with pictures
+// resolved against base.
+func xrEncode(w io.Writer, s *schedule.Schedule, q schedule.Query, generator string, markNew bool, base string) error {
+	g, err := newXMLTVGuide(s, base)
 	if err != nil {
 		return err
 	}
@@ -109,7 +123,7 @@ func xrEncode(w io.Writer, s *schedule.Schedule, q schedule.Query, generator str
 				break
 			}
 		}
-		if err := enc.Encode(xrChannel{ID: c.id, Name: xrText{lang, c.ptrs[0].Name}}); err != nil {
+		if err := enc.Encode(xrChannel{ID: c.id, Name: xrText{lang, c.ptrs[0].Name}, Icon: xrIconOf(base, c.ptrs[0].Icon)}); err != nil {
 			return err
 		}
 	}
@@ -125,6 +139,7 @@ func xrEncode(w io.Writer, s *schedule.Schedule, q schedule.Query, generator str
 				SubTitle: xrText{"en", fmt.Sprint("Episode ", sl.Episode)},
 				Language: lang, Country: xmltvClean(sh.Country),
 				Length: &xrLength{"minutes", int64(sl.End.Sub(sl.Start) / time.Minute)},
+				Icon:   xrIconOf(base, sh.Image),
 				EpisodeNum: []xrEpisodeNum{
 					{"xmltv_ns", fmt.Sprintf(".%d.", sl.Episode-1)},
 					{"onscreen", fmt.Sprint("E", sl.Episode)},
@@ -156,8 +171,13 @@ func xrEncode(w io.Writer, s *schedule.Schedule, q schedule.Query, generator str
 			if c.Directors != nil || c.Actors != nil || c.Writers != nil || c.Producers != nil || c.Composers != nil || c.Presenters != nil {
 				p.Credits = &c
 			}
+			series := false
 			for _, genre := range xrClean(sh.Genres) {
 				p.Categories = append(p.Categories, xrText{lang, genre})
+				series = series || strings.EqualFold(genre, "series")
+			}
+			if !series {
+				p.Categories = append(p.Categories, xrText{"en", "Series"})
 			}
 			if prev := sl.Previous(); !prev.IsZero() {
 				p.Previously = &xrPrevious{xrTime(prev), string(g.run(sl.Run).originChannel)}
@@ -228,13 +248,17 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 		{"small", smallSchedule(t)},
 		{"default", testkit.Default(t)},
 	} {
-		for _, markNew := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/markNew=%v", tc.name, markNew), func(t *testing.T) {
+		for _, o := range []struct {
+			markNew bool
+			base    string
+		}{{false, ""}, {true, ""}, {false, testBaseURL}} {
+			t.Run(fmt.Sprintf("%s/markNew=%v/base=%q", tc.name, o.markNew, o.base), func(t *testing.T) {
 				var ref bytes.Buffer
-				if err := xrEncode(&ref, tc.s, schedule.Query{}, "backstage/test", markNew); err != nil {
+				if err := xrEncode(&ref, tc.s, schedule.Query{}, "backstage/test", o.markNew, o.base); err != nil {
 					t.Fatal(err)
 				}
-				got, want := xrTokens(t, xmltvEncode(t, tc.s, schedule.Query{}, markNew)), xrTokens(t, ref.Bytes())
+				got := xrTokens(t, xmltvEncodeWith(t, tc.s, schedule.Query{}, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = o.markNew, o.base }))
+				want := xrTokens(t, ref.Bytes())
 				for i := range max(len(got), len(want)) {
 					g, w := "(end)", "(end)"
 					if i < len(got) {
@@ -258,7 +282,7 @@ func BenchmarkXMLTVEncodingXML(b *testing.B) {
 	s := testkit.Default(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := xrEncode(io.Discard, s, schedule.Query{}, "backstage/test", false); err != nil {
+		if err := xrEncode(io.Discard, s, schedule.Query{}, "backstage/test", false, ""); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -24,13 +24,25 @@ func xmltvEncode(t testing.TB, s *schedule.Schedule, q schedule.Query, markNew b
 	return buf.Bytes()
 }
 
+// xmltvEncodeWith encodes the slots q selects with the encoder's fields
+// set by set, and fails the test on error.
+func xmltvEncodeWith(t testing.TB, s *schedule.Schedule, q schedule.Query, set func(e *XMLTVEncoder)) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	xmltvEncodeTo(t, &buf, s, q, false, set)
+	return buf.Bytes()
+}
+
 // xmltvEncodeTo encodes the slots q selects to w and fails the test on
-// error.
-func xmltvEncodeTo(t testing.TB, w io.Writer, s *schedule.Schedule, q schedule.Query, markNew bool) {
+// error. Each of set, if any, sets fields of the encoder.
+func xmltvEncodeTo(t testing.TB, w io.Writer, s *schedule.Schedule, q schedule.Query, markNew bool, set ...func(e *XMLTVEncoder)) {
 	t.Helper()
 	e := NewXMLTVEncoder(w)
 	e.MarkNew = markNew
 	e.Generator = "backstage/test"
+	for _, f := range set {
+		f(e)
+	}
 	if err := e.Encode(s, q); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +64,10 @@ type (
 	xtChannel struct {
 		ID    string   `xml:"id,attr"`
 		Names []string `xml:"display-name"`
+		Icon  *xtIcon  `xml:"icon"`
+	}
+	xtIcon struct {
+		Src string `xml:"src,attr"`
 	}
 	xtProgramme struct {
 		Start    string `xml:"start,attr"`
@@ -63,8 +79,10 @@ type (
 			Lang string `xml:"lang,attr"`
 			Text string `xml:",chardata"`
 		} `xml:"desc"`
-		Date        string `xml:"date"`
-		Length      string `xml:"length"`
+		Date        string   `xml:"date"`
+		Categories  []string `xml:"category"`
+		Length      string   `xml:"length"`
+		Icon        *xtIcon  `xml:"icon"`
 		EpisodeNums []struct {
 			System string `xml:"system,attr"`
 			Value  string `xml:",chardata"`
@@ -100,12 +118,16 @@ func TestXMLTVGolden(t *testing.T) {
 	for _, tc := range []struct {
 		file    string
 		markNew bool
+		base    string
 	}{
-		{"xmltv_small.xml", false},
-		{"xmltv_small_marknew.xml", true},
+		{"xmltv_small.xml", false, ""},
+		{"xmltv_small_marknew.xml", true, ""},
+		{"xmltv_small_public.xml", false, testBaseURL},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			testkit.Golden(t, filepath.Join("testdata", tc.file), xmltvEncode(t, s, schedule.Query{}, tc.markNew))
+			testkit.Golden(t, filepath.Join("testdata", tc.file), xmltvEncodeWith(t, s, schedule.Query{}, func(e *XMLTVEncoder) {
+				e.MarkNew, e.BaseURL = tc.markNew, tc.base
+			}))
 		})
 	}
 }
@@ -235,7 +257,10 @@ func TestXMLTVText(t *testing.T) {
 		name, in, want string
 	}{
 		{"plain", "Backstage", "Backstage"},
-		{"escapes", `Students & lecturers "chase" <fame> it's`, "Students &amp; lecturers &#34;chase&#34; &lt;fame&gt; it&#39;s"},
+		// Only the three named entities text needs: no numeric references,
+		// which the XMLTV tools escape again (see TestXMLTVRoundTrip).
+		{"escapes", `Students & lecturers "chase" <fame> it's`, `Students &amp; lecturers "chase" &lt;fame&gt; it's`},
+		{"entities stay text", "&amp; &#39; ]]>", "&amp;amp; &amp;#39; ]]&gt;"},
 		{"NUL and bell", "a\x00b\x07c", "abc"},
 		{"escape and DEL", "a\x1b[0mb\x7f", "a[0mb"},
 		{"C1 control", "a\u0080b\u009fc", "abc"},
@@ -255,9 +280,21 @@ func TestXMLTVText(t *testing.T) {
 	}
 }
 
+func TestXMLTVAttrValue(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"etv.co.za", "etv.co.za"},
+		{`a"b'c&d<e>f`, `a&quot;b'c&amp;d&lt;e&gt;f`},
+		{"line\nbreak\t\x00", "line break"},
+	} {
+		if got := string(appendXMLTVAttrValue(nil, tc.in)); got != tc.want {
+			t.Errorf("appendXMLTVAttrValue(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 // xmltvEmptyOK lists the elements that may have no text: those made of
 // other elements, and the DTD's EMPTY ones.
-var xmltvEmptyOK = map[string]bool{"tv": true, "channel": true, "programme": true, "credits": true, "previously-shown": true, "new": true}
+var xmltvEmptyOK = map[string]bool{"tv": true, "channel": true, "programme": true, "credits": true, "previously-shown": true, "new": true, "icon": true}
 
 // xmltvWalk calls f for every element of doc with its parent's name, its
 // own name and attributes, its text and its child elements' names.
@@ -335,13 +372,21 @@ func TestXMLTVStructure(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
+		base string
 	}{
-		{"small", smallSchedule(t)},
-		{"awkward", xmltvOneRun(t, xmltvAwkward, 1, 3, true)},
-		{"default", testkit.Default(t)},
+		{"small", smallSchedule(t), ""},
+		{"small, public", smallSchedule(t), testBaseURL},
+		{"awkward", xmltvOneRun(t, xmltvAwkward, 1, 3, true), testBaseURL},
+		{"default", testkit.Default(t), testBaseURL},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			xmltvWalk(t, xmltvEncode(t, tc.s, schedule.Query{}, true), func(parent, name string, attrs []xml.Attr, text string, children []string) {
+			guide := xmltvEncodeWith(t, tc.s, schedule.Query{}, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = true, tc.base })
+			xmltvWalk(t, guide, func(parent, name string, attrs []xml.Attr, text string, children []string) {
+				if name == "icon" {
+					if len(attrs) != 1 || attrs[0].Name.Local != "src" || !strings.HasPrefix(attrs[0].Value, "https://") {
+						t.Errorf("<icon> in <%s> has attributes %v, want an absolute https src", parent, attrs)
+					}
+				}
 				if len(children) == 0 && !xmltvEmptyOK[name] && strings.TrimSpace(text) == "" {
 					t.Errorf("<%s> in <%s> has no text", name, parent)
 				}
@@ -448,6 +493,77 @@ func TestXMLTVRepeats(t *testing.T) {
 	}
 }
 
+// TestXMLTVSeries checks that every programme is marked a series, after
+// the show's own genres and in English, and only once.
+func TestXMLTVSeries(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		genres []string
+		lang   string
+		want   []string // the categories, as "lang:text"
+	}{
+		{"genres first", []string{"Soap opera", "Drama", "Youth"}, "en", []string{"en:Soap opera", "en:Drama", "en:Youth", "en:Series"}},
+		{"no genres", nil, "en", []string{"en:Series"}},
+		{"already a series", []string{"Drama", "series"}, "en", []string{"en:Drama", "en:series"}},
+		{"another language", []string{"Sepie"}, "af", []string{"af:Sepie", "en:Series"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			show := &schedule.Show{ID: "s", Title: "S", Genres: tc.genres, Language: tc.lang}
+			var got []string
+			xmltvWalk(t, xmltvEncode(t, xmltvOneRun(t, show, 1, 1, false), schedule.Query{}, false), func(parent, name string, attrs []xml.Attr, text string, children []string) {
+				if name == "category" {
+					lang := ""
+					for _, a := range attrs {
+						if a.Name.Local == "lang" {
+							lang = a.Value
+						}
+					}
+					got = append(got, lang+":"+text)
+				}
+			})
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("categories %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// The default schedule: Kodi's shipped genre table knows "Drama" but
+	// not "Soap opera", and maps "Series" to show/game show, so Drama must
+	// come before Series.
+	tv := xmltvParse(t, xmltvEncode(t, testkit.Default(t), schedule.Query{Run: "original"}, false))
+	cats := tv.Programmes[0].Categories
+	if d, s := slices.Index(cats, "Drama"), slices.Index(cats, "Series"); d < 0 || s != len(cats)-1 || d > s {
+		t.Errorf("default schedule's categories %q: want Drama among them and Series last", cats)
+	}
+}
+
+// TestXMLTVSeasonByYear checks the invented seasons: off by default, and
+// when asked for, the year of each episode's first airing, in both
+// episode numbers, with a comment saying they are invented.
+func TestXMLTVSeasonByYear(t *testing.T) {
+	s := testkit.Default(t)
+	q := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 5}, schedule.Date{Year: 2009, Month: 1, Day: 5})
+	plain := xmltvEncode(t, s, q, false)
+	if bytes.Contains(plain, []byte("invented")) || bytes.Contains(plain, []byte(`"onscreen">S`)) {
+		t.Error("a guide without SeasonByYear has seasons")
+	}
+	seasons := xmltvEncodeWith(t, s, q, func(e *XMLTVEncoder) { e.SeasonByYear = true })
+	if !bytes.Contains(seasons, []byte("<!-- Season numbers are invented")) {
+		t.Error("the guide does not say its seasons are invented")
+	}
+	// 5 January 2009: the rerun of episode 1, first aired in 2000.
+	tv := xmltvParse(t, seasons)
+	if len(tv.Programmes) != 1 {
+		t.Fatalf("got %d programmes on 5 January 2009, want 1", len(tv.Programmes))
+	}
+	if p := tv.Programmes[0]; p.episodeNum("xmltv_ns") != "1999.0." || p.episodeNum("onscreen") != "S2000E1" {
+		t.Errorf("rerun of episode 1: %q and %q, want 1999.0. and S2000E1", p.episodeNum("xmltv_ns"), p.episodeNum("onscreen"))
+	}
+	last := xmltvParse(t, xmltvEncodeWith(t, s, schedule.Query{Run: "original"}, func(e *XMLTVEncoder) { e.SeasonByYear = true }))
+	if p := last.Programmes[len(last.Programmes)-1]; p.episodeNum("xmltv_ns") != "2006.1874." || p.episodeNum("onscreen") != "S2007E1875" {
+		t.Errorf("last original: %q and %q, want 2006.1874. and S2007E1875", p.episodeNum("xmltv_ns"), p.episodeNum("onscreen"))
+	}
+}
+
 // TestXMLTVReplayOf checks a slot re-dated by a time-shifted timeline: it
 // points back at the airing it re-dates, on its own run's channel, and
 // dates the episode by its first airing.
@@ -466,7 +582,7 @@ func TestXMLTVReplayOf(t *testing.T) {
 	sl.Start = time.Date(2026, 11, 27, 23, 45, 0, 0, orig.Start.Location())
 	sl.End = sl.Start.Add(30 * time.Minute)
 
-	g, err := newXMLTVGuide(s)
+	g, err := newXMLTVGuide(s, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -667,6 +783,9 @@ func FuzzXMLTVText(f *testing.F) {
 		}
 		if err := e.Close(); err != nil {
 			t.Fatal(err)
+		}
+		if bytes.Contains(buf.Bytes(), []byte("&#")) {
+			t.Errorf("the guide holds a numeric character reference")
 		}
 		tv := xmltvParse(t, buf.Bytes())
 		if len(tv.Programmes) != 4 || tv.Generator == "" {

@@ -43,7 +43,8 @@ var maxSlots = MaxSlots
 // come in any order; a replay may replay a replay. It fails, wrapping
 // ErrInvalid, on a bad field (a *FieldError), on two overlapping slots on
 // one channel (an *OverlapError), on a replay of an unknown run or a
-// circle of replays, and when no run has any slot.
+// circle of replays, on a show's image or a channel's icon that
+// CheckImageURL refuses, and when no run has any slot.
 func New(p Plan) (*Schedule, error) {
 	if len(p.Runs) == 0 {
 		return nil, invalid("no runs")
@@ -64,6 +65,16 @@ func New(p Plan) (*Schedule, error) {
 		}
 		if byName[r.Name] != nil {
 			return nil, r.fieldErr("name", r.Name, "two runs have this name")
+		}
+		if u := r.Show.Image; u != "" {
+			if err := CheckImageURL(u); err != nil {
+				return nil, invalid("show %q: image %q: %v", r.Show.ID, u, err)
+			}
+		}
+		if u := r.Channel.Icon; u != "" {
+			if err := CheckImageURL(u); err != nil {
+				return nil, invalid("channel %q: icon %q: %v", r.Channel.ID, u, err)
+			}
 		}
 		byName[r.Name] = r
 		index[r] = uint16(i)

@@ -23,6 +23,11 @@ type Show struct {
 	// EpisodeTitles holds titles for the episodes that have one. An episode
 	// without an entry is called "Episode N".
 	EpisodeTitles map[int]string
+
+	// Image is the URL of a landscape picture of the show, for guides and
+	// calendars to show beside it: absolute, or relative to the address
+	// the feeds are published at (see CheckImageURL); "" for none.
+	Image string
 }
 
 // EpisodeTitle returns the title of episode n: its own (see OwnTitle), or
@@ -56,6 +61,11 @@ type Credits struct {
 type Channel struct {
 	ID   string // XMLTV-style id, domain-like: "etv.co.za"
 	Name string // display name: "e.tv"
+
+	// Icon is the URL of the channel's square logo, for guides and
+	// playlists: absolute, or relative to the address the feeds are
+	// published at (see CheckImageURL); "" for none.
+	Icon string
 }
 
 // Assumption records that one field of a run is a modelling choice rather

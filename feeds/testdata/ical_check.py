@@ -2,10 +2,13 @@
 
 Usage: /usr/bin/python3 ical_check.py FILE
 
-Prints JSON: {"events": number of VEVENTs, "starts": [...], "ends": [...]}
-with one entry per airing, recurring events expanded with python3-dateutil
-(RRULE, RDATE, EXDATE). Times are UTC ("2000-05-01T16:30:00Z"), dates
-"2000-05-01". A floating time (no TZID, no Z) is an error.
+Prints JSON: {"events": number of VEVENTs, "starts": [...], "ends": [...],
+"calendar": {...}} with one entry per airing, recurring events expanded
+with python3-dateutil (RRULE, RDATE, EXDATE). Times are UTC
+("2000-05-01T16:30:00Z"), dates "2000-05-01". A floating time (no TZID, no
+Z) is an error. "calendar" holds what the library makes of the calendar's
+RFC 7986 properties: the values of COLOR, X-APPLE-CALENDAR-COLOR, URL,
+SOURCE and each IMAGE, "" for one that is absent.
 """
 import datetime
 import json
@@ -45,6 +48,24 @@ def text(v, is_date):
     return v.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def calendar_properties(cal):
+    def one(name):
+        v = cal.get(name)
+        return "" if v is None else str(v)
+    images = cal.get("IMAGE")
+    if images is None:
+        images = []
+    elif not isinstance(images, list):
+        images = [images]
+    return {
+        "color": one("COLOR"),
+        "apple_color": one("X-APPLE-CALENDAR-COLOR"),
+        "url": one("URL"),
+        "source": one("SOURCE"),
+        "images": [str(v) for v in images],
+    }
+
+
 def main():
     with open(sys.argv[1], "rb") as f:
         cal = Calendar.from_ical(f.read())
@@ -69,7 +90,8 @@ def main():
             s, e = (dt.date(), (dt + length).date()) if is_date else (dt, dt + length)
             pairs.append((text(s, is_date), text(e, is_date)))
     pairs.sort()
-    json.dump({"events": events, "starts": [p[0] for p in pairs], "ends": [p[1] for p in pairs]}, sys.stdout)
+    json.dump({"events": events, "starts": [p[0] for p in pairs], "ends": [p[1] for p in pairs],
+               "calendar": calendar_properties(cal)}, sys.stdout)
 
 
 main()

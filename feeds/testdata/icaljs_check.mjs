@@ -2,9 +2,12 @@
 //
 // Usage: node icaljs_check.mjs PATH/TO/ical.js/dist/ical.js FILE
 //
-// Prints JSON: {"events": number of VEVENTs, "starts": [...], "ends": [...]}
-// with one entry per airing, recurring events expanded by ical.js's own
-// iterator. Times are UTC ("2000-05-01T16:30:00Z"), dates "2000-05-01".
+// Prints JSON: {"events": number of VEVENTs, "starts": [...], "ends": [...],
+// "calendar": {...}} with one entry per airing, recurring events expanded
+// by ical.js's own iterator. Times are UTC ("2000-05-01T16:30:00Z"), dates
+// "2000-05-01". "calendar" holds what ical.js makes of the calendar's
+// RFC 7986 properties: the values of COLOR, X-APPLE-CALENDAR-COLOR, URL,
+// SOURCE and each IMAGE, "" for one that is absent.
 // The calendar's VTIMEZONEs are registered first, so local times are
 // read through them; a TZID without one, or a floating time, is an error.
 import { readFileSync } from "node:fs";
@@ -47,4 +50,12 @@ for (const vevent of cal.getAllSubcomponents("vevent")) {
   }
 }
 pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-console.log(JSON.stringify({ events, starts: pairs.map((p) => p[0]), ends: pairs.map((p) => p[1]) }));
+const one = (name) => String(cal.getFirstPropertyValue(name) ?? "");
+const calendar = {
+  color: one("color"),
+  apple_color: one("x-apple-calendar-color"),
+  url: one("url"),
+  source: one("source"),
+  images: cal.getAllProperties("image").map((p) => String(p.getFirstValue())),
+};
+console.log(JSON.stringify({ events, starts: pairs.map((p) => p[0]), ends: pairs.map((p) => p[1]), calendar }));

@@ -25,7 +25,8 @@ var exportCmd = &command{
   backstage export ics --compact -o tiny.ics          # one recurring event per run
   backstage export ics --all-day -o days.ics          # all-day events
   backstage export xmltv -o guide.xml.gz              # gzipped, chosen by the .gz suffix
-  backstage export xmltv --from 2009-01-01 --to 2009-03-31 -o q1-2009.xml`,
+  backstage export xmltv --from 2009-01-01 --to 2009-03-31 -o q1-2009.xml
+  backstage export xmltv --public-url https://tv.example.org/backstage -o guide.xml   # with icons`,
 	nargs: [2]int{1, 1},
 	setup: func(fs *flag.FlagSet) action {
 		var tf timelineFlags
@@ -38,6 +39,8 @@ var exportCmd = &command{
 		fs.BoolVar(&o.Compact, "compact", false, "ics: one recurring event (RRULE) per run instead of one per airing")
 		fs.BoolVar(&o.AllDay, "all-day", false, "ics: all-day events on each airing's local date")
 		fs.BoolVar(&o.MarkNew, "mark-new", false, "xmltv: mark first-run airings <new/> (for \"new episodes only\" recordings)")
+		fs.BoolVar(&o.SeasonByYear, "season-by-year", false, "xmltv: invent season numbers, the year each episode first aired, for media centres that want one")
+		textVar(fs, &o.BaseURL, "public-url", "the `URL` the feed will be published at, such as https://tv.example.org/backstage: feeds then carry pictures and name their own address", "an absolute http:// or https:// URL")
 		return func(ctx context.Context, env Env, args []string) error {
 			var err error
 			if o.Format, err = feeds.ParseFormat(args[0]); err != nil {

@@ -31,6 +31,12 @@ func TestExport(t *testing.T) {
 		{"xmltv file", []string{"export", "xmltv", "--from", "2009-01-01", "--to", "2009-03-31"}, "q1.xml", `<?xml version="1.0" encoding="UTF-8"?>`, "<programme ", 62},
 		{"xmltv gzip", []string{"export", "xmltv"}, "guide.xml.gz", `<?xml version="1.0" encoding="UTF-8"?>`, "<programme ", 3750},
 		{"xmltv mark-new", []string{"export", "xmltv", "--mark-new", "--from", "2009-01-01", "--to", "2009-01-31"}, "new.xml", `<?xml`, "<previously-shown", 20},
+		{"xmltv no public URL", []string{"export", "xmltv", "--from", "2009-01-01", "--to", "2009-01-31"}, "noicons.xml", `<?xml`, "<icon ", 0},
+		{"xmltv public URL", []string{"export", "xmltv", "--public-url", "https://tv.example.org/b", "--from", "2009-01-01", "--to", "2009-01-31"}, "icons.xml", `<?xml`,
+			`<icon src="https://tv.example.org/b/assets/`, 1 + 20},
+		{"xmltv seasons", []string{"export", "xmltv", "--season-by-year", "--from", "2009-01-01", "--to", "2009-01-31"}, "seasons.xml", `<?xml`, `"onscreen">S2000E`, 20},
+		{"ics public URL", []string{"export", "ics", "--compact", "--public-url", "https://tv.example.org/b"}, "linked.ics", "BEGIN:VCALENDAR\r\n",
+			"SOURCE;VALUE=URI:https://tv.example.org/b/calendar/compact.ics\r\n", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +119,9 @@ func TestExportBadInput(t *testing.T) {
 		{"bad date", []string{"export", "xmltv", "--from", "2003-02-30", "-o", old}, `"2003-02-30"`},
 		{"mark-new on ics", []string{"export", "ics", "--mark-new", "-o", old}, "--mark-new"},
 		{"compact on xmltv", []string{"export", "xmltv", "--compact", "-o", old}, "--compact"},
+		{"seasons on ics", []string{"export", "ics", "--season-by-year", "-o", old}, "--season-by-year"},
+		{"relative public URL", []string{"export", "xmltv", "--public-url", "tv.example.org", "-o", old}, "--public-url"},
+		{"empty public URL", []string{"export", "xmltv", "--public-url=", "-o", old}, "--public-url"},
 		{"missing folder", []string{"export", "ics", "-o", filepath.Join(dir, "no", "such", "x.ics")}, "cannot write there"},
 		{"a folder", []string{"export", "ics", "-o", dir}, "is a folder"},
 	}

@@ -138,11 +138,13 @@ type showFile struct {
 	Language      string           `yaml:"language"`
 	Credits       schedule.Credits `yaml:"credits"` // keys: the field names in lower case
 	EpisodeTitles map[int]string   `yaml:"episode_titles"`
+	Image         at[string]       `yaml:"image"` // see schedule.Show.Image
 }
 
 type channelFile struct {
 	ID   at[string] `yaml:"id"`
 	Name string     `yaml:"name"`
+	Icon at[string] `yaml:"icon"` // see schedule.Channel.Icon
 }
 
 type runFile struct {
@@ -358,9 +360,15 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		if strings.TrimSpace(s.Title) == "" {
 			return p, nil, bad(s.ID.Line, "show %q has no title", s.ID.V)
 		}
+		if s.Image.Line > 0 {
+			if err := schedule.CheckImageURL(s.Image.V); err != nil {
+				return p, nil, bad(s.Image.Line, "show %q: image %q: %v", s.ID.V, s.Image.V, err)
+			}
+		}
 		shows[s.ID.V] = &schedule.Show{
 			ID: s.ID.V, Title: s.Title, Synopsis: strings.TrimSpace(s.Synopsis), Genres: s.Genres,
 			Country: s.Country, Language: s.Language, EpisodeTitles: s.EpisodeTitles, Credits: s.Credits,
+			Image: s.Image.V,
 		}
 	}
 	channels := map[string]*schedule.Channel{}
@@ -372,7 +380,12 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		if name == "" {
 			name = c.ID.V
 		}
-		channels[c.ID.V] = &schedule.Channel{ID: c.ID.V, Name: name}
+		if c.Icon.Line > 0 {
+			if err := schedule.CheckImageURL(c.Icon.V); err != nil {
+				return p, nil, bad(c.Icon.Line, "channel %q: icon %q: %v", c.ID.V, c.Icon.V, err)
+			}
+		}
+		channels[c.ID.V] = &schedule.Channel{ID: c.ID.V, Name: name, Icon: c.Icon.V}
 	}
 	lines := map[string]map[string]int{}
 	for i := range f.Runs {

@@ -242,6 +242,9 @@ var badFiles = []struct {
 	{"unknown channel", header + strings.Replace(runA, "channel: c.example", "channel: sabc1.co.za", 1), 11, []string{`"sabc1.co.za"`, "channel"}},
 	{"duplicate show", strings.Replace(header, "channels:", "  - id: s\n    title: T\nchannels:", 1) + runA, 5, []string{`"s"`}},
 	{"show without title", strings.Replace(header, "    title: S\n", "", 1) + runA, 3, []string{`"s"`, "title"}},
+	{"show image not http", strings.Replace(header, "    title: S\n", "    title: S\n    image: ftp://example.org/s.png\n", 1) + runA, 5, []string{`"s"`, "image", `"ftp://example.org/s.png"`}},
+	{"channel icon with a space", strings.Replace(header, "    name: C\n", "    name: C\n    icon: assets/my logo.png\n", 1) + runA, 8, []string{`"c.example"`, "icon", `"assets/my logo.png"`}},
+	{"empty channel icon", strings.Replace(header, "    name: C\n", "    name: C\n    icon: \"\"\n", 1) + runA, 8, []string{"icon", "empty"}},
 	{"duplicate channel", strings.Replace(header, "runs:", "  - id: c.example\nruns:", 1) + runA, 8, []string{`"c.example"`}},
 	{"duplicate run name", header + runA + strings.Replace(runA, "30 18", "30 20", 1), 18, []string{`"a"`, "name"}},
 	{"run without a name", header + strings.Replace(runA, "  - name: a\n    show: s\n", "  - show: s\n", 1), 9, []string{"name"}},
@@ -413,6 +416,15 @@ func TestCustom(t *testing.T) {
 				firstAired := time.Date(2020, 1, 10, 19, 0, 0, 0, time.UTC)
 				if last.Episode != 4 || !last.FirstAired.Equal(firstAired) {
 					t.Errorf("last repeat: got episode %d first aired %v, want episode 4 first aired %v", last.Episode, last.FirstAired, firstAired)
+				}
+				if got, want := s.Run("main").Show.Image, "https://img.example/main.png"; got != want {
+					t.Errorf("main's image: got %q, want %q", got, want)
+				}
+				if got, want := s.Run("other").Channel.Icon, "assets/two.png"; got != want {
+					t.Errorf("two.example's icon: got %q, want %q", got, want)
+				}
+				if got := s.Run("main").Channel.Icon + s.Run("other").Show.Image; got != "" {
+					t.Errorf("pictures not given: got %q, want none", got)
 				}
 				if got := s.Run("main").Show.EpisodeTitle(1); got != "Pilot" {
 					t.Errorf("title of episode 1: got %q, want Pilot", got)

@@ -15,13 +15,14 @@
 // # Routes
 //
 //	GET /calendar.ics        iCalendar: run, from, to, year, compact=1, all_day=1
-//	GET /xmltv.xml           XMLTV: run, from, to, year, mark_new=1
+//	GET /xmltv.xml           XMLTV: run, from, to, year, mark_new=1, season_by_year=1
 //	GET /xmltv.xml.gz        the same, gzipped (application/gzip)
 //	GET /channels.m3u        M3U playlist of the channels, with Server.StreamURL
 //	GET /api/v1/aired        ?date=YYYY-MM-DD (or today) or ?at=RFC 3339
 //	GET /api/v1/episodes/{n} every airing of episode n
 //	GET /api/v1/slots        ?from=&to= (at most 366 days) or ?year=, and run
 //	GET /api/v1/runs         the runs, what they expanded to, their assumptions
+//	GET /assets/{name}       the page's stylesheet and icon, and the default schedule's artwork
 //	GET /healthz             "ok"
 //	GET /                    the web page: ?date=YYYY-MM-DD, ?episode=N
 //

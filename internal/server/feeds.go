@@ -56,8 +56,8 @@ func (k feedKind) format() feeds.Format {
 // feedParamNames lists the parameters each feed takes.
 var feedParamNames = map[feedKind][]string{
 	kindICal:      {"run", "from", "to", "year", "compact", "all_day"},
-	kindXMLTV:     {"run", "from", "to", "year", "mark_new"},
-	kindXMLTVGzip: {"run", "from", "to", "year", "mark_new"},
+	kindXMLTV:     {"run", "from", "to", "year", "mark_new", "season_by_year"},
+	kindXMLTVGzip: {"run", "from", "to", "year", "mark_new", "season_by_year"},
 }
 
 // query holds the parameters of a request, each given once.
@@ -161,7 +161,7 @@ func (q query) window(v *view) (schedule.Window, error) {
 
 // feedOptions checks the query of a feed request.
 func (s *Server) feedOptions(kind feedKind, raw string, v *view) (feeds.Options, error) {
-	o := feeds.Options{Format: kind.format(), Generator: s.Generator}
+	o := feeds.Options{Format: kind.format(), Generator: s.Generator, BaseURL: s.PublicURL}
 	q, err := parseQuery(raw, feedParamNames[kind])
 	if err != nil {
 		return o, err
@@ -176,6 +176,9 @@ func (s *Server) feedOptions(kind feedKind, raw string, v *view) (feeds.Options,
 		return o, err
 	}
 	if o.MarkNew, err = q.flag("mark_new"); err != nil {
+		return o, err
+	}
+	if o.SeasonByYear, err = q.flag("season_by_year"); err != nil {
 		return o, err
 	}
 	return o, nil

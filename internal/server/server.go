@@ -49,9 +49,12 @@ type Server struct {
 	// set it.
 	StreamURL string
 
-	// PublicURL is the base of the absolute links the page and the
-	// playlist advertise, such as "https://tv.example.org/backstage";
-	// empty means the scheme and Host of each request.
+	// PublicURL is the URL the server is reached at, such as
+	// "https://tv.example.org/backstage": the pages, the playlist and the
+	// feeds (as their feeds.Options.BaseURL, for pictures and their own
+	// address) link absolutely under it. Empty: links are relative, and
+	// feeds carry no pictures, as XMLTV wants absolute ones; a Host
+	// header is never trusted for either.
 	PublicURL string
 
 	// Generator names the program in the XMLTV generator-info-name, such
@@ -437,15 +440,10 @@ func (s *Server) logged(h http.Handler) http.Handler {
 	})
 }
 
-// CheckPublicURL reports whether u can be a Server.PublicURL: an absolute
-// http or https URL with a host and no query or fragment.
-func CheckPublicURL(u string) error {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" || p.User != nil {
-		return fmt.Errorf("public URL %q: want an absolute http:// or https:// URL such as https://tv.example.org/backstage, without a query", u)
-	}
-	return nil
-}
+// CheckPublicURL reports whether u can be a Server.PublicURL: what
+// feeds.CheckBaseURL accepts (an absolute http or https URL with a host
+// and no query or fragment), since the feeds get it as their BaseURL.
+func CheckPublicURL(u string) error { return feeds.CheckBaseURL(u) }
 
 // CheckStreamURL reports whether u can be a Server.StreamURL: an absolute
 // URL with a scheme (http, https, rtsp, udp …) and no line breaks.

@@ -100,6 +100,7 @@ func TestRoutes(t *testing.T) {
 		{"/api/v1/runs.json", 200, "application/json", []string{`"name":"original"`}},
 		{"/assets/style.css", 200, "text/css; charset=utf-8", []string{"--r0"}},
 		{"/assets/icon.svg", 200, "image/svg+xml", []string{"<svg"}},
+		{"/assets/channel-icon.png", 200, "image/png", []string{"\x89PNG"}},
 	} {
 		t.Run(c.target, func(t *testing.T) {
 			resp, body := do(t, h, "GET", c.target)
@@ -230,8 +231,13 @@ func TestM3UWithoutStream(t *testing.T) {
 func TestM3UPublicURL(t *testing.T) {
 	h := newServer(t, func(s *Server) { s.PublicURL = "https://tv.example.org/backstage/" }).Handler()
 	_, body := do(t, h, "GET", "/channels.m3u")
-	if want := `url-tvg="https://tv.example.org/backstage/xmltv.xml.gz"`; !strings.Contains(string(body), want) {
-		t.Errorf("got %q, want it to contain %q", body, want)
+	for _, want := range []string{
+		`url-tvg="https://tv.example.org/backstage/xmltv.xml.gz"`,
+		`tvg-logo="https://tv.example.org/backstage/assets/channel-icon.png"`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("got %q, want it to contain %q", body, want)
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -33,7 +34,7 @@ type asset struct {
 
 // assetNames are the files under assets/ that the site publishes, with
 // their types.
-var assetNames = []string{"style.css", "app.js", "icon.svg"}
+var assetNames = []string{"style.css", "app.js", "icon.svg", "channel-icon.png", "show-backstage.png"}
 
 var assetTypes = map[string]string{".css": TypeCSS, ".js": TypeJS, ".svg": TypeSVG, ".png": TypePNG}
 
@@ -441,16 +442,23 @@ func runFactsOf(s *schedule.Schedule) []runFacts {
 }
 
 // m3u writes the playlist of s's channels, each at stream (with {id}
-// replaced), with guide as the XMLTV URL.
-func m3u(s *schedule.Schedule, stream, guide string) []byte {
+// replaced), with root's xmltv.xml.gz as the XMLTV URL and each channel's
+// icon, made absolute against root, as its tvg-logo (none when root is
+// relative: players want an absolute one).
+func m3u(s *schedule.Schedule, stream, root string) []byte {
 	var b bytes.Buffer
+	guide := root + "xmltv.xml.gz"
 	b.WriteString(`#EXTM3U url-tvg="` + m3uAttr(guide) + `" x-tvg-url="` + m3uAttr(guide) + "\"\n")
 	for i, ch := range s.Channels() {
 		name := ch.Name
 		if name == "" {
 			name = ch.ID
 		}
-		b.WriteString(`#EXTINF:-1 tvg-id="` + m3uAttr(ch.ID) + `" tvg-name="` + m3uAttr(name) +
+		logo := ""
+		if u := feeds.ResolveURL(root, ch.Icon); u != "" {
+			logo = `" tvg-logo="` + m3uAttr(u)
+		}
+		b.WriteString(`#EXTINF:-1 tvg-id="` + m3uAttr(ch.ID) + `" tvg-name="` + m3uAttr(name) + logo +
 			`" tvg-chno="` + strconv.Itoa(i+1) + `" group-title="` + m3uAttr(s.Name()) + `",` + m3uText(name) + "\n")
 		b.WriteString(strings.ReplaceAll(stream, "{id}", url.PathEscape(ch.ID)) + "\n")
 	}

@@ -168,7 +168,8 @@ func New(cfg Config) (*Site, error) {
 		st.loc = s.Location()
 	}
 	if cfg.PublicURL != "" {
-		st.root = strings.TrimSuffix(cfg.PublicURL, "/") + "/"
+		st.cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+		st.root = st.cfg.PublicURL + "/"
 	}
 	st.first, st.last = Span(s)
 	st.lastEp = s.LastEpisode()
@@ -286,7 +287,7 @@ func (s *Site) Clamp(w schedule.Window) schedule.Window {
 // calendar of 2003), and a file with no path otherwise.
 func (s *Site) FeedFile(o feeds.Options, gz bool) File {
 	o.Window = s.Clamp(o.Window)
-	o.Generator = s.cfg.Generator
+	o.Generator, o.BaseURL = s.cfg.Generator, s.cfg.PublicURL
 	f := File{Kind: Feed, Feed: o, Gzip: gz, Type: TypeICal}
 	if o.Format == feeds.XMLTV {
 		f.Type = TypeXML
@@ -306,7 +307,7 @@ func (s *Site) FeedFile(o feeds.Options, gz bool) File {
 func (s *Site) feedFiles() iter.Seq[File] {
 	return func(yield func(File) bool) {
 		ical := func(path string, o feeds.Options) bool {
-			o.Format, o.Generator = feeds.ICal, s.cfg.Generator
+			o.Format, o.Generator, o.BaseURL = feeds.ICal, s.cfg.Generator, s.cfg.PublicURL
 			o.Window = s.Clamp(o.Window)
 			return yield(File{Path: path, Type: TypeICal, Kind: Feed, Feed: o})
 		}
@@ -326,7 +327,7 @@ func (s *Site) feedFiles() iter.Seq[File] {
 				return
 			}
 		}
-		guide := feeds.Options{Format: feeds.XMLTV, Generator: s.cfg.Generator}
+		guide := feeds.Options{Format: feeds.XMLTV, Generator: s.cfg.Generator, BaseURL: s.cfg.PublicURL}
 		if !yield(File{Path: "xmltv.xml", Type: TypeXML, Kind: Feed, Feed: guide}) {
 			return
 		}
@@ -501,7 +502,7 @@ func (s *Site) Render(ctx context.Context, w io.Writer, f File) error {
 		_, err := w.Write(assets[f.Path].body)
 		return err
 	case Playlist:
-		_, err := w.Write(m3u(s.cfg.Schedule, s.cfg.StreamURL, s.root+"xmltv.xml.gz"))
+		_, err := w.Write(m3u(s.cfg.Schedule, s.cfg.StreamURL, s.root))
 		return err
 	}
 	return fmt.Errorf("site: no way to render %q", f.Path)

@@ -332,7 +332,7 @@ func TestSubscribe(t *testing.T) {
 	for _, w := range []string{
 		`href="calendar.ics"`, `href="calendar/compact.ics"`, `href="calendar/2003.ics"`, `href="calendar/original.ics"`, `href="calendar/all-day.ics"`,
 		`href="xmltv.xml.gz"`, `href="channels.m3u"`, `data-webcal="calendar.ics"`,
-		"The full history (1694 KB)", "(5 KB)", "up to 129 KB", "The full history is over the 1 MB",
+		"The full history (1716 KB)", "(5 KB)", "up to 131 KB", "The full history is over the 1 MB",
 		"Kodi", "Jellyfin", "Plex", "TVHeadend", "Google Calendar", "Apple Calendar", "Thunderbird", "khal", "backstage publish",
 	} {
 		if !strings.Contains(body, w) {
