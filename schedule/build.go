@@ -267,10 +267,12 @@ func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]ent
 		if t.IsZero() || (!end.IsZero() && !t.Before(end)) {
 			return out, nil
 		}
-		// When clocks fall back, cron matches a time in the repeated hour
-		// twice; a broadcaster airs the slot once, at the first.
+		// When clocks fall back, cron matches the times in the repeated
+		// hour twice; a broadcaster airs each slot once, at the first. So
+		// wall-clock readings only move forward: one that is not after
+		// the previous match's is such a repeat.
 		w := wallClock(t)
-		if w.Equal(wall) {
+		if !w.After(wall) {
 			continue
 		}
 		wall = w

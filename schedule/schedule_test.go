@@ -359,6 +359,16 @@ func TestDaylightSaving(t *testing.T) {
 			t.Errorf("after fall back: %s, want 01:30 +0000", got)
 		}
 	}
+	// A rule with several times in the repeated hour airs each once, at its
+	// first occurrence: 01:00, 01:20 and 01:40 BST, not again in GMT.
+	several := build(t, p.run("r", "*/20 1 * * *", lon, "2021-10-31", "2021-10-31", 15*time.Minute))
+	var got []string
+	for _, sl := range several.On(date("2021-10-31")) {
+		got = append(got, sl.Start.Format("15:04 MST"))
+	}
+	if want := "01:00 BST, 01:20 BST, 01:40 BST"; strings.Join(got, ", ") != want {
+		t.Errorf("fall back, three times in the repeated hour: got %s, want %s", strings.Join(got, ", "), want)
+	}
 }
 
 func TestCrossingMidnight(t *testing.T) {
