@@ -54,6 +54,10 @@ func New(p Plan) (*Schedule, error) {
 	if p.Location == nil {
 		p.Location = p.Runs[0].Location
 	}
+	if !p.Revised.IsZero() && !inRange(DateOf(p.Revised.UTC())) {
+		return nil, &FieldError{Field: "revised", Value: p.Revised.Format(time.RFC3339),
+			Err: fmt.Errorf("want a time in the years %d to %d", MinYear, MaxYear)}
+	}
 	index := make(map[*Run]uint16, len(p.Runs))
 	byName := make(map[string]*Run, len(p.Runs))
 	rules := make([]cron.Schedule, len(p.Runs))
@@ -243,19 +247,17 @@ func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
 }
 
 // expandRun turns run r (index ri) into entries. Every loop ends: at the
-// run's last day, when its episodes run out, or when cron finds no further
+// run's last day (or the end of MaxYear, which a run with episodes left
+// may not pass), when its episodes run out, or when cron finds no further
 // match (its Next returns the zero Time after five fruitless years).
 func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]entry, error) {
-	var end time.Time
-	if !r.Last.IsZero() {
-		end = r.Last.AddDays(1).In(r.Location)
-	}
+	end := r.lastDay().AddDays(1).In(r.Location)
 	skip := make(map[Date]bool, len(r.Exceptions))
 	for _, d := range r.Exceptions {
 		skip[d] = true
 	}
 	var out []entry
-	if !end.IsZero() {
+	if !r.Last.IsZero() {
 		// A weekday rule fills about 5 days in 7; a guess saves regrowth.
 		out = make([]entry, 0, r.First.Days(r.Last)*5/7+8)
 	}
@@ -264,7 +266,13 @@ func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]ent
 	var wall time.Time // the previous match's wall-clock reading
 	for {
 		t = rule.Next(t)
-		if t.IsZero() || (!end.IsZero() && !t.Before(end)) {
+		if t.IsZero() {
+			return out, nil
+		}
+		if !t.Before(end) {
+			if _, _, _, more := next(); more && r.Last.IsZero() {
+				return nil, r.fieldErr("last", "", "the run would go on past %d-12-31, the last day a schedule may reach: give it a last date", MaxYear)
+			}
 			return out, nil
 		}
 		// When clocks fall back, cron matches the times in the repeated
@@ -285,6 +293,9 @@ func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]ent
 		ep, first, firstRun, ok := next()
 		if !ok {
 			return out, nil
+		}
+		if ep > MaxEpisode {
+			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "the run would number episodes past %d", MaxEpisode)
 		}
 		if firstRun != noRun && t.Unix() < first {
 			return nil, r.fieldErr("first", r.First.String(), "it would air episode %d on %s, before its first airing on %s",

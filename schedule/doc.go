@@ -45,6 +45,10 @@
 // nothing matches within five years; that ends a run too. Queries that
 // find nothing return nil slices, never errors.
 //
+// A run's dates, and so its slots, fall in the years MinYear to MaxYear
+// (1900 to 2200): a run that would go on past them, or number episodes
+// past MaxEpisode, is refused rather than cut short or wrapped.
+//
 // # Replays in the present
 //
 // Schedule.Replay re-dates a window of the historic timeline to the

@@ -3,6 +3,7 @@ package schedule
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -117,10 +118,37 @@ func (r *Run) Assumed(field string) string {
 	return ""
 }
 
-// FieldError reports a run whose field holds a bad value. Loaders use
-// Field to point at the line in a schedule file.
+// The years a run's dates, and so its slots, may fall in: wider than any
+// broadcast history, and narrow enough that no date or time in a
+// schedule reaches the ends of what feeds can write (iCalendar and XMLTV
+// years have four digits) or of Go's time.Time (whose zero is 0001-01-01
+// UTC and reads as "not set").
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
+// MaxEpisode is the highest episode number a schedule can hold; it stores
+// them in 32 bits.
+const MaxEpisode = math.MaxInt32
+
+// inRange reports whether d falls in the years MinYear to MaxYear.
+func inRange(d Date) bool { return d.Year >= MinYear && d.Year <= MaxYear }
+
+// lastDay is the last day a slot may fall on: the run's last day, or the
+// end of MaxYear for a run that ends when its episodes run out.
+func (r *Run) lastDay() Date {
+	if r.Last.IsZero() {
+		return Date{MaxYear, time.December, 31}
+	}
+	return r.Last
+}
+
+// FieldError reports a run whose field holds a bad value, or, with Run
+// empty, a field of the Plan itself ("revised"). Loaders use Field to
+// point at the line in a schedule file.
 type FieldError struct {
-	Run   string // run name
+	Run   string // run name; "" for a field of the Plan
 	Field string // field name, as in schedule files: "slot", "timezone" …
 	Value string // the offending value, as written
 	Err   error
@@ -128,6 +156,9 @@ type FieldError struct {
 
 // Error names the run, the field and its value, then what is wrong.
 func (e *FieldError) Error() string {
+	if e.Run == "" {
+		return fmt.Sprintf("schedule: %s %q: %v", e.Field, e.Value, e.Err)
+	}
 	return fmt.Sprintf("schedule: run %q: %s %q: %v", e.Run, e.Field, e.Value, e.Err)
 }
 
@@ -176,25 +207,42 @@ func (r *Run) validate() (cron.Schedule, error) {
 	if r.First.IsZero() {
 		return nil, r.fieldErr("first", "", "missing")
 	}
+	if !inRange(r.First) {
+		return nil, r.fieldErr("first", r.First.String(), "want a date in the years %d to %d", MinYear, MaxYear)
+	}
+	if !r.Last.IsZero() && !inRange(r.Last) {
+		return nil, r.fieldErr("last", r.Last.String(), "want a date in the years %d to %d", MinYear, MaxYear)
+	}
 	if !r.Last.IsZero() && r.Last.Before(r.First) {
 		return nil, r.fieldErr("last", r.Last.String(), "before the first date %s", r.First)
+	}
+	for _, d := range r.Exceptions {
+		if !inRange(d) {
+			return nil, r.fieldErr("exceptions", d.String(), "want dates in the years %d to %d", MinYear, MaxYear)
+		}
 	}
 	if r.Length <= 0 {
 		return nil, r.fieldErr("length", r.Length.String(), "want a positive duration such as 30m")
 	}
 	if r.IsReplay() {
-		if r.ReplayFrom < 1 {
-			return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "want an episode number of 1 or more")
+		if r.ReplayFrom < 1 || r.ReplayFrom > MaxEpisode {
+			return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "want an episode number from 1 to %d", MaxEpisode)
 		}
 		if r.ReplayTo != 0 && r.ReplayTo < r.ReplayFrom {
 			return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "before replay.from %d", r.ReplayFrom)
 		}
+		if r.ReplayTo > MaxEpisode {
+			return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "want an episode number up to %d", MaxEpisode)
+		}
 	} else {
-		if r.FirstEpisode < 1 {
-			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "want an episode number of 1 or more")
+		if r.FirstEpisode < 1 || r.FirstEpisode > MaxEpisode {
+			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "want an episode number from 1 to %d", MaxEpisode)
 		}
 		if r.Count < 0 {
 			return nil, r.fieldErr("episodes.count", fmt.Sprint(r.Count), "want 0 (no limit) or more")
+		}
+		if r.Count > MaxEpisode-r.FirstEpisode+1 {
+			return nil, r.fieldErr("episodes.count", fmt.Sprint(r.Count), "from episode %d it would number episodes past %d", r.FirstEpisode, MaxEpisode)
 		}
 		if r.Last.IsZero() && r.Count == 0 {
 			return nil, r.fieldErr("last", "", "a run of new episodes needs a last date or an episode count")

@@ -435,6 +435,27 @@ func TestErrors(t *testing.T) {
 			return []*schedule.Run{p.run("other", "45 18 * * 3", jnb, "2003-06-01", "2003-06-30", time.Hour)}
 		}, "", "overlapping slots on channel ch.example: run \"r\" episode 111 2003-06-04 18:30–19:00 +02:00 and run \"other\" episode 1 2003-06-04 18:45–19:45 +02:00"},
 		{"no slots", func(r *schedule.Run) []*schedule.Run { r.Rule = "0 0 30 2 *"; return nil }, "", "no run has any slot"},
+		{"first before 1900", func(r *schedule.Run) []*schedule.Run { r.First = date("1899-12-31"); return nil }, "first", "years 1900 to 2200"},
+		{"last after 2200", func(r *schedule.Run) []*schedule.Run { r.Last = date("2201-01-01"); return nil }, "last", "years 1900 to 2200"},
+		{"exception in year 0", func(r *schedule.Run) []*schedule.Run { r.Exceptions = []schedule.Date{{Month: 1, Day: 1}}; return nil }, "exceptions", "years 1900 to 2200"},
+		{"count past 2200", func(r *schedule.Run) []*schedule.Run {
+			r.First, r.Last, r.Count = date("2200-12-01"), schedule.Date{}, 100
+			return nil
+		}, "last", "past 2200-12-31"},
+		{"replay past 2200", func(r *schedule.Run) []*schedule.Run {
+			r.First, r.Last = date("2199-01-01"), date("2200-12-31")
+			re := p.run("re", "0 9 * * 0", jnb, "2200-01-01", "", time.Minute)
+			re.Replays, re.ReplayFrom = "r", 1
+			return []*schedule.Run{re}
+		}, "last", "past 2200-12-31"},
+		{"first episode too large", func(r *schedule.Run) []*schedule.Run { r.FirstEpisode = schedule.MaxEpisode + 1; return nil }, "episodes.first", "from 1 to 2147483647"},
+		{"episodes wrap", func(r *schedule.Run) []*schedule.Run { r.FirstEpisode = schedule.MaxEpisode - 1; return nil }, "episodes.first", "past 2147483647"},
+		{"count wraps", func(r *schedule.Run) []*schedule.Run { r.FirstEpisode, r.Count = schedule.MaxEpisode-1, 3; return nil }, "episodes.count", "past 2147483647"},
+		{"replay from too large", func(r *schedule.Run) []*schedule.Run {
+			re := p.run("re", "0 9 * * *", jnb, "2004-01-01", "", time.Minute)
+			re.Replays, re.ReplayFrom = "r", schedule.MaxEpisode+1
+			return []*schedule.Run{re}
+		}, "replay.from", "from 1 to 2147483647"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -461,6 +482,12 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := schedule.New(schedule.Plan{}); !errors.Is(err, schedule.ErrInvalid) {
 		t.Errorf("empty plan: got %v, want ErrInvalid", err)
+	}
+	revised := schedule.Plan{Runs: []*schedule.Run{ok()}, Revised: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var fe *schedule.FieldError
+	if _, err := schedule.New(revised); !errors.As(err, &fe) || fe.Field != "revised" || fe.Run != "" ||
+		err.Error() != `schedule: revised "0000-01-01T00:00:00Z": want a time in the years 1900 to 2200` {
+		t.Errorf("revised in year 0: got %v, want a FieldError for revised", err)
 	}
 }
 

@@ -432,6 +432,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		lines[r.Name] = known
 		p.Runs = append(p.Runs, r)
 	}
+	lines[""] = map[string]int{"revised": f.Revised.Line} // the plan's own fields
 	return p, lines, nil
 }
 

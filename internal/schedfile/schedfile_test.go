@@ -255,6 +255,20 @@ var badFiles = []struct {
 	{"overlapping slots", header + runA + strings.Replace(strings.Replace(runA, "name: a", "name: b", 1), "30 18", "45 18", 1), 0,
 		[]string{"overlapping", "c.example", `run "a" episode 1 2000-05-01 18:30`, `run "b" episode 1 2000-05-01 18:45`}},
 	{"no slot at all", header + strings.Replace(runA, "30 18 * * 1-5", "0 0 30 2 *", 1), 0, []string{"no run has any slot"}},
+	// Dates outside the years 1900 to 2200. In UTC the day after
+	// 0000-12-31 starts at Go's zero Time, which reads as "no end".
+	{"last in year 0", header + strings.Replace(strings.Replace(runA, "first: 2000-05-01", "first: 0000-01-01", 1), "last: 2000-05-31", "last: 0000-12-31", 1), 13, []string{`"0000-01-01"`, "first", "1900 to 2200"}},
+	{"last in year 0 in UTC", strings.Replace(header, "Africa/Johannesburg", "UTC", 1) + strings.Replace(runA, "last: 2000-05-31", "last: 0000-12-31", 1), 14, []string{`"0000-12-31"`, "last", "1900 to 2200"}},
+	{"first before 1900", header + strings.Replace(runA, "first: 2000-05-01", "first: 1899-12-31", 1), 13, []string{`"1899-12-31"`, "first"}},
+	{"last after 2200", header + strings.Replace(runA, "last: 2000-05-31", "last: 9999-12-31", 1), 14, []string{`"9999-12-31"`, "last"}},
+	{"exception after 2200", header + runA + "    exceptions: [2000-05-02, 2201-01-01]\n", 18, []string{`"2201-01-01"`, "exceptions"}},
+	{"slots past 2200", header + strings.Replace(strings.Replace(runA, "first: 2000-05-01", "first: 2200-12-25", 1), "    last: 2000-05-31\n", "", 1) + "      count: 20\n", 9, []string{"2200-12-31", "last"}},
+	{"revised in year 0", "revised: 0000-01-01T00:00:00Z\n" + header + runA, 1, []string{`"0000-01-01T00:00:00Z"`, "revised", "1900 to 2200"}},
+	// Episode numbers that would wrap the 32 bits a schedule keeps them in.
+	{"first episode too large", header + strings.Replace(runA, "      first: 1", "      first: 2147483648", 1), 17, []string{`"2147483648"`, "episodes.first"}},
+	{"episodes wrap", header + strings.Replace(runA, "      first: 1", "      first: 2147483646", 1), 17, []string{`"2147483646"`, "episodes.first", "past 2147483647"}},
+	{"count wraps", header + strings.Replace(runA, "      first: 1", "      first: 2147483640\n      count: 10", 1), 18, []string{`"10"`, "episodes.count", "past 2147483647"}},
+	{"replay to too large", header + runA + strings.Replace(replayB, "from: 1", "from: 1\n      to: 4294967297", 1), 27, []string{`"4294967297"`, "replay.to"}},
 }
 
 // replayB replays run a, lines 18 to 26 when it follows runA: its
