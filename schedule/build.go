@@ -44,6 +44,12 @@ var maxSlots = MaxSlots
 // ErrInvalid, on a bad field (a *FieldError), on two overlapping slots on
 // one channel (an *OverlapError), on a replay of an unknown run or a
 // circle of replays, and when no run has any slot.
+//
+// Before it expands anything, New works out how many slots each run can
+// have from its rule, dates and episodes, and refuses a plan that could
+// hold more than MaxSlots; so a refused plan costs next to nothing,
+// however many slots it asks for, and a good one is stored in a single
+// allocation.
 func New(p Plan) (*Schedule, error) {
 	if len(p.Runs) == 0 {
 		return nil, invalid("no runs")
@@ -58,76 +64,116 @@ func New(p Plan) (*Schedule, error) {
 		return nil, &FieldError{Field: "revised", Value: p.Revised.Format(time.RFC3339),
 			Err: fmt.Errorf("want a time in the years %d to %d", MinYear, MaxYear)}
 	}
-	index := make(map[*Run]uint16, len(p.Runs))
-	byName := make(map[string]*Run, len(p.Runs))
-	rules := make([]cron.Schedule, len(p.Runs))
+	byName := make(map[string]int, len(p.Runs))
+	rules := make([]*cron.SpecSchedule, len(p.Runs))
 	for i, r := range p.Runs {
 		rule, err := r.validate()
 		if err != nil {
 			return nil, err
 		}
-		if byName[r.Name] != nil {
+		if _, dup := byName[r.Name]; dup {
 			return nil, r.fieldErr("name", r.Name, "two runs have this name")
 		}
-		byName[r.Name] = r
-		index[r] = uint16(i)
+		byName[r.Name] = i
 		rules[i] = rule
 	}
-
-	expanded := make([][]entry, len(p.Runs))
-	done := make([]bool, len(p.Runs))
-	var expand func(i uint16, path []string) error
-	expand = func(i uint16, path []string) error {
-		r := p.Runs[i]
-		if done[i] {
-			return nil
-		}
-		if slices.Contains(path, r.Name) {
-			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %v", append(path, r.Name))
-		}
-		next := newEpisodes(r)
-		if r.IsReplay() {
-			src := byName[r.Replays]
-			if src == nil {
-				return r.fieldErr("replay.run", r.Replays, "no run has this name")
-			}
-			j := index[src]
-			if err := expand(j, append(path, r.Name)); err != nil {
-				return err
-			}
-			var err error
-			if next, err = replayed(r, j, expanded[j]); err != nil {
-				return err
-			}
-		}
-		out, err := expandRun(r, i, rules[i], next)
-		if err != nil {
-			return err
-		}
-		expanded[i], done[i] = out, true
-		return nil
+	order, src, err := replayOrder(p.Runs, byName)
+	if err != nil {
+		return nil, err
 	}
-	total := 0
-	for i := range p.Runs {
-		if err := expand(uint16(i), nil); err != nil {
+
+	sizes := make([]size, len(p.Runs))
+	for _, i := range order {
+		var from size
+		if src[i] >= 0 {
+			from = sizes[src[i]]
+		}
+		if sizes[i], err = sizeRun(p.Runs[i], rules[i], from); err != nil {
 			return nil, err
 		}
-		total += len(expanded[i])
-		if total > maxSlots {
-			return nil, p.Runs[i].fieldErr("slot", p.Runs[i].Rule, "the schedule would hold more than %d slots", maxSlots)
+	}
+	total := 0
+	for i, r := range p.Runs {
+		if sizes[i].slots > maxSlots {
+			return nil, r.fieldErr("slot", r.Rule, "the run would have up to %d slots, more than the %d slots a schedule may hold", sizes[i].slots, maxSlots)
+		}
+		if total += sizes[i].slots; total > maxSlots {
+			return nil, r.fieldErr("slot", r.Rule, "with this run the schedule would have up to %d slots, more than the %d slots it may hold", total, maxSlots)
 		}
 	}
-	if total == 0 {
+
+	entries := make([]entry, 0, total)
+	spans := make([][2]int, len(p.Runs)) // each run's entries, from and to
+	for _, i := range order {
+		r := p.Runs[i]
+		next := newEpisodes(r)
+		if j := src[i]; j >= 0 {
+			if next, err = replayed(r, uint16(j), entries[spans[j][0]:spans[j][1]:spans[j][1]]); err != nil {
+				return nil, err
+			}
+		}
+		from := len(entries)
+		if entries, err = expandRun(r, uint16(i), rules[i], next, entries); err != nil {
+			return nil, err
+		}
+		spans[i] = [2]int{from, len(entries)}
+	}
+	if len(entries) == 0 {
 		return nil, invalid("no run has any slot")
 	}
-	s := &Schedule{plan: p, entries: make([]entry, 0, total)}
-	for _, e := range expanded {
-		s.entries = append(s.entries, e...)
-	}
+	s := &Schedule{plan: p, entries: entries}
 	if err := s.index(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// replayOrder returns the indexes of runs in an order in which every
+// replay comes after the run it replays, and for each run the index of
+// that run (-1 for a run of new episodes). It fails on a replay of an
+// unknown run and on a circle of replays. Runs come in plan order where
+// they can, so errors are found in the order they were before.
+func replayOrder(runs []*Run, byName map[string]int) (order, src []int, err error) {
+	const (
+		unseen = iota
+		onPath // its replays are being placed: meeting it again is a circle
+		placed
+	)
+	state := make([]int, len(runs))
+	src = make([]int, len(runs))
+	var path []string // the names on the way to the run being placed, for the error
+	var place func(i int) error
+	place = func(i int) error {
+		r := runs[i]
+		switch state[i] {
+		case placed:
+			return nil
+		case onPath:
+			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %v", append(path[slices.Index(path, r.Name):], r.Name))
+		}
+		src[i] = -1
+		if r.IsReplay() {
+			j, ok := byName[r.Replays]
+			if !ok {
+				return r.fieldErr("replay.run", r.Replays, "no run has this name")
+			}
+			state[i], src[i] = onPath, j
+			path = append(path, r.Name)
+			if err := place(j); err != nil {
+				return err
+			}
+			path = path[:len(path)-1]
+		}
+		state[i] = placed
+		order = append(order, i)
+		return nil
+	}
+	for i := range runs {
+		if err := place(i); err != nil {
+			return nil, nil, err
+		}
+	}
+	return order, src, nil
 }
 
 // index derives everything else from the plan and the entries: the sort
@@ -246,20 +292,16 @@ func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
 	}, nil
 }
 
-// expandRun turns run r (index ri) into entries. Every loop ends: at the
-// run's last day (or the end of MaxYear, which a run with episodes left
-// may not pass), when its episodes run out, or when cron finds no further
-// match (its Next returns the zero Time after five fruitless years).
-func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]entry, error) {
+// expandRun appends the entries of run r (index ri) to out. Every loop
+// ends: at the run's last day (or the end of MaxYear, which a run with
+// episodes left may not pass), when its episodes run out, or when cron
+// finds no further match (its Next returns the zero Time after five
+// fruitless years).
+func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource, out []entry) ([]entry, error) {
 	end := r.lastDay().AddDays(1).In(r.Location)
 	skip := make(map[Date]bool, len(r.Exceptions))
 	for _, d := range r.Exceptions {
 		skip[d] = true
-	}
-	var out []entry
-	if !r.Last.IsZero() {
-		// A weekday rule fills about 5 days in 7; a guess saves regrowth.
-		out = make([]entry, 0, r.First.Days(r.Last)*5/7+8)
 	}
 	// Next returns times strictly after its argument, at whole seconds.
 	t := r.First.In(r.Location).Add(-time.Second)
@@ -271,7 +313,7 @@ func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]ent
 		}
 		if !t.Before(end) {
 			if _, _, _, more := next(); more && r.Last.IsZero() {
-				return nil, r.fieldErr("last", "", "the run would go on past %d-12-31, the last day a schedule may reach: give it a last date", MaxYear)
+				return nil, r.pastMaxYear()
 			}
 			return out, nil
 		}
@@ -287,8 +329,10 @@ func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]ent
 		if skip[DateOf(t)] {
 			continue
 		}
+		// sizeRun has counted the slots already; these checks only keep a
+		// miscount from wrapping a number or filling memory.
 		if len(out) == maxSlots {
-			return nil, r.fieldErr("slot", r.Rule, "the run would have more than %d slots", maxSlots)
+			return nil, r.fieldErr("slot", r.Rule, "the schedule would have more than %d slots", maxSlots)
 		}
 		ep, first, firstRun, ok := next()
 		if !ok {

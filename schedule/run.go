@@ -187,7 +187,7 @@ func (r *Run) fieldErr(field, value string, format string, args ...any) error {
 
 // validate checks the fields that can be checked without other runs and
 // returns the parsed slot rule.
-func (r *Run) validate() (cron.Schedule, error) {
+func (r *Run) validate() (*cron.SpecSchedule, error) {
 	if r.Name == "" {
 		return nil, invalid("a run has no name")
 	}
@@ -254,7 +254,7 @@ func (r *Run) validate() (cron.Schedule, error) {
 // parseRule parses a five-field cron spec. The zone is a field of its own,
 // so CRON_TZ= and TZ= prefixes are refused; that also keeps clear of
 // cron's panic on a prefix with no fields after it (robfig/cron issue 470).
-func parseRule(spec string) (s cron.Schedule, err error) {
+func parseRule(spec string) (s *cron.SpecSchedule, err error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		return nil, errors.New("empty: want a cron spec such as \"30 18 * * 1-5\"")
@@ -271,9 +271,13 @@ func parseRule(spec string) (s cron.Schedule, err error) {
 			s, err = nil, fmt.Errorf("not a cron spec: %v", p)
 		}
 	}()
-	s, err = cron.ParseStandard(spec)
+	rule, err := cron.ParseStandard(spec)
 	if err != nil {
 		return nil, fmt.Errorf("not a cron spec (minute hour day-of-month month day-of-week): %v", err)
+	}
+	s, ok := rule.(*cron.SpecSchedule)
+	if !ok { // not reached: only descriptors make other kinds
+		return nil, fmt.Errorf("not a cron spec: write the five fields")
 	}
 	return s, nil
 }

@@ -411,7 +411,7 @@ func TestErrors(t *testing.T) {
 		{"zone prefix", func(r *schedule.Run) []*schedule.Run { r.Rule = "CRON_TZ=UTC"; return nil }, "slot", "zone prefix"},
 		{"TZ prefix", func(r *schedule.Run) []*schedule.Run { r.Rule = "TZ=UTC 30 18 * * *"; return nil }, "slot", "zone prefix"},
 		{"descriptor", func(r *schedule.Run) []*schedule.Run { r.Rule = "@every 1h"; return nil }, "slot", "five fields"},
-		{"too many slots", func(r *schedule.Run) []*schedule.Run { r.Rule = "* * * * *"; r.Last = date("2030-12-31"); return nil }, "slot", "more than 1000 slots"},
+		{"too many slots", func(r *schedule.Run) []*schedule.Run { r.Rule = "* * * * *"; r.Last = date("2030-12-31"); return nil }, "slot", "up to 14726880 slots, more than the 1000 slots"},
 		{"replay before the first airing", func(r *schedule.Run) []*schedule.Run {
 			re := p.run("re", "0 9 * * *", jnb, "2002-12-01", "", time.Minute)
 			re.Replays, re.ReplayFrom = "r", 1
