@@ -404,6 +404,7 @@ var badArgs = []struct {
 	{[]string{"runs", "original"}, `"original"`},
 	{[]string{"slots", "2009-01-01"}, `"2009-01-01"`},
 	{[]string{"version", "now"}, `"now"`},
+	{[]string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z"}, `--now "9999-12-30T12:00:00Z": want a time in the years 1900 to 2200`},
 }
 
 func TestBadArgs(t *testing.T) {

@@ -169,6 +169,9 @@ func (f *timelineFlags) load(env Env) (*timeline, error) {
 		if errors.As(err, &re) && replayFlagNames[re.Field] != "" {
 			return nil, usagef("%s %d: want a whole number from %d to %d", replayFlagNames[re.Field], re.Value, re.Min, re.Max)
 		}
+		if errors.As(err, &re) && re.Field == "Now" && f.now != "" {
+			return nil, usagef("--now %q: want a time in the years %d to %d", f.now, re.Min, re.Max)
+		}
 		return nil, err
 	}
 	t.replay = &opt
