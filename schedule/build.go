@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -50,7 +51,12 @@ var maxSlots = MaxSlots
 // hold more than MaxSlots; so a refused plan costs next to nothing,
 // however many slots it asks for, and a good one is stored in a single
 // allocation.
-func New(p Plan) (*Schedule, error) {
+func New(p Plan) (*Schedule, error) { return NewContext(context.Background(), p) }
+
+// NewContext is New, except that it gives up once ctx is done: it looks
+// at ctx between runs and every few thousand slots, so it stops within
+// milliseconds, and then returns an error wrapping ctx.Err().
+func NewContext(ctx context.Context, p Plan) (*Schedule, error) {
 	if len(p.Runs) == 0 {
 		return nil, invalid("no runs")
 	}
@@ -84,6 +90,9 @@ func New(p Plan) (*Schedule, error) {
 
 	sizes := make([]size, len(p.Runs))
 	for _, i := range order {
+		if err := ctx.Err(); err != nil {
+			return nil, stopped(err)
+		}
 		var from size
 		if src[i] >= 0 {
 			from = sizes[src[i]]
@@ -113,7 +122,7 @@ func New(p Plan) (*Schedule, error) {
 			}
 		}
 		from := len(entries)
-		if entries, err = expandRun(r, uint16(i), rules[i], next, entries); err != nil {
+		if entries, err = expandRun(ctx, r, uint16(i), rules[i], next, entries); err != nil {
 			return nil, err
 		}
 		spans[i] = [2]int{from, len(entries)}
@@ -122,11 +131,14 @@ func New(p Plan) (*Schedule, error) {
 		return nil, invalid("no run has any slot")
 	}
 	s := &Schedule{plan: p, entries: entries}
-	if err := s.index(); err != nil {
+	if err := s.index(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+// stopped wraps the error of a context that is done, for NewContext.
+func stopped(err error) error { return fmt.Errorf("schedule: build stopped: %w", err) }
 
 // replayOrder returns the indexes of runs in an order in which every
 // replay comes after the run it replays, and for each run the index of
@@ -178,8 +190,8 @@ func replayOrder(runs []*Run, byName map[string]int) (order, src []int, err erro
 
 // index derives everything else from the plan and the entries: the sort
 // order, the overlap check, the episode index, per-run stats, channels
-// and shows.
-func (s *Schedule) index() error {
+// and shows. It looks at ctx between these steps.
+func (s *Schedule) index(ctx context.Context) error {
 	runs := s.plan.Runs
 	for _, r := range runs {
 		s.maxLen = max(s.maxLen, r.Length)
@@ -205,6 +217,9 @@ func (s *Schedule) index() error {
 	slices.SortFunc(s.entries, func(a, b entry) int {
 		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(rank[a.run], rank[b.run]))
 	})
+	if err := ctx.Err(); err != nil {
+		return stopped(err)
+	}
 
 	latest := make(map[*Channel]int, len(s.channels)) // entry with the latest end so far
 	for i := range s.entries {
@@ -222,6 +237,9 @@ func (s *Schedule) index() error {
 		}
 		latest[ch] = i
 	}
+	if err := ctx.Err(); err != nil {
+		return stopped(err)
+	}
 	s.byEp = make([]int32, len(s.entries))
 	for i := range s.byEp {
 		s.byEp[i] = int32(i)
@@ -230,6 +248,9 @@ func (s *Schedule) index() error {
 	slices.SortStableFunc(s.byEp, func(a, b int32) int {
 		return cmp.Compare(s.entries[a].ep, s.entries[b].ep)
 	})
+	if err := ctx.Err(); err != nil {
+		return stopped(err)
+	}
 	first := make([]int, len(runs))
 	last := make([]int, len(runs))
 	count := make([]int, len(runs))
@@ -297,7 +318,7 @@ func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
 // episodes left may not pass), when its episodes run out, or when cron
 // finds no further match (its Next returns the zero Time after five
 // fruitless years).
-func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource, out []entry) ([]entry, error) {
+func expandRun(ctx context.Context, r *Run, ri uint16, rule cron.Schedule, next episodeSource, out []entry) ([]entry, error) {
 	end := r.lastDay().AddDays(1).In(r.Location)
 	skip := make(map[Date]bool, len(r.Exceptions))
 	for _, d := range r.Exceptions {
@@ -306,7 +327,12 @@ func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource, out []
 	// Next returns times strictly after its argument, at whole seconds.
 	t := r.First.In(r.Location).Add(-time.Second)
 	var wall time.Time // the previous match's wall-clock reading
-	for {
+	for n := 1; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, stopped(err)
+			}
+		}
 		t = rule.Next(t)
 		if t.IsZero() {
 			return out, nil

@@ -1,6 +1,8 @@
 package schedule_test
 
 import (
+	"context"
+	"errors"
 	"runtime"
 	"strings"
 	"testing"
@@ -111,5 +113,48 @@ func TestRefusedCheaply(t *testing.T) {
 				t.Errorf("allocated %d bytes to refuse it, want at most 1 MiB", alloc)
 			}
 		})
+	}
+}
+
+// countingCtx is a context whose Err counts its calls and reports
+// Canceled from call number doneAt on (never, when doneAt is 0).
+type countingCtx struct {
+	context.Context
+	calls, doneAt int
+}
+
+func (c *countingCtx) Err() error {
+	c.calls++
+	if c.doneAt > 0 && c.calls >= c.doneAt {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestNewContext checks that building looks at its context every few
+// thousand slots, and stops at the first look once it is done.
+func TestNewContext(t *testing.T) {
+	p := newPlan()
+	plan := func() schedule.Plan {
+		// 50,400 slots: every minute for 35 days.
+		return schedule.Plan{Runs: []*schedule.Run{p.run("r", "* * * * *", time.UTC, "2003-01-01", "2003-02-04", time.Minute)}}
+	}
+	full := &countingCtx{Context: context.Background()}
+	s, err := schedule.NewContext(full, plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if min := s.Len() / 4096; full.calls < min {
+		t.Errorf("building %d slots looked at the context %d times, want at least %d (every 4096 slots)", s.Len(), full.calls, min)
+	}
+	for _, doneAt := range []int{1, 2, 10, full.calls} {
+		ctx := &countingCtx{Context: context.Background(), doneAt: doneAt}
+		s, err := schedule.NewContext(ctx, plan())
+		if !errors.Is(err, context.Canceled) || s != nil {
+			t.Errorf("done at look %d: got %v, %v; want no schedule and an error wrapping context.Canceled", doneAt, s, err)
+		}
+		if ctx.calls != doneAt {
+			t.Errorf("done at look %d: looked %d times, want it to stop at the first look once done", doneAt, ctx.calls)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -153,7 +154,7 @@ func (s *Schedule) Replay(o ReplayOptions) (*Schedule, error) {
 		p.Revised = rev
 	}
 	r := &Schedule{plan: p, entries: dropOverlaps(p.Runs, out)}
-	if err := r.index(); err != nil {
+	if err := r.index(context.Background()); err != nil {
 		return nil, fmt.Errorf("schedule: replay: %w", err) // not reached: overlaps were dropped
 	}
 	return r, nil

@@ -11,6 +11,7 @@ package schedfile
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -52,6 +53,12 @@ const MaxFileSize = 4 << 20
 // Load reads and builds the schedule file at path. Every error it returns
 // is an *Error naming path.
 func Load(path string) (*schedule.Schedule, error) {
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load, except that it gives up once ctx is done, as
+// ParseContext does.
+func LoadContext(ctx context.Context, path string) (*schedule.Schedule, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Err: pathErr(err)}
@@ -64,7 +71,7 @@ func Load(path string) (*schedule.Schedule, error) {
 	if len(data) > MaxFileSize {
 		return nil, &Error{File: path, Err: fmt.Errorf("larger than %d bytes; is it a schedule file?", MaxFileSize)}
 	}
-	return Parse(path, data)
+	return ParseContext(ctx, path, data)
 }
 
 // pathErr drops the *fs.PathError around err, whose path the *Error
@@ -230,7 +237,17 @@ func runLines(data []byte) []int {
 // Parse builds the schedule described by data. Every error it returns is
 // an *Error with name (usually the file's path) as its File, and the line
 // at fault when there is one.
-func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
+func Parse(name string, data []byte) (*schedule.Schedule, error) {
+	return ParseContext(context.Background(), name, data)
+}
+
+// ParseContext is Parse, except that it gives up once ctx is done: it
+// builds the schedule with schedule.NewContext, which stops within
+// milliseconds, and then returns that error, which wraps ctx.Err() and is
+// not an *Error, since nothing is wrong with the file. (Reading the YAML
+// itself is not interrupted; it takes a fraction of a second for a file
+// of MaxFileSize.)
+func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Schedule, err error) {
 	defer func() {
 		// The YAML library is not ours; a panic in it on odd input must
 		// still come out as an error about the file.
@@ -238,7 +255,9 @@ func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
 			s, err = nil, &Error{Err: fmt.Errorf("cannot read the file: %v", p)}
 		}
 		var fe *Error
-		if errors.As(err, &fe) {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return // stopped: nothing is wrong with the file
+		} else if errors.As(err, &fe) {
 			fe.File = name
 			err = fe
 		} else if err != nil {
@@ -258,7 +277,7 @@ func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err = schedule.New(p)
+	s, err = schedule.NewContext(ctx, p)
 	if err != nil {
 		var fe *schedule.FieldError
 		if errors.As(err, &fe) {

@@ -1,6 +1,7 @@
 package schedfile_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -354,6 +355,28 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := schedfile.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":") {
 		t.Errorf("Load(%s): got %v, want an error starting with the file name", bad, err)
+	}
+}
+
+// TestParseContext checks that a build stopped by its context says so,
+// and not that the file is wrong.
+func TestParseContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := schedfile.ParseContext(ctx, "good.yaml", []byte(header+runA)); err != nil {
+		t.Fatalf("ParseContext: %v", err)
+	}
+	cancel()
+	s, err := schedfile.ParseContext(ctx, "good.yaml", []byte(header+runA))
+	var fe *schedfile.Error
+	if s != nil || !errors.Is(err, context.Canceled) || errors.As(err, &fe) || errors.Is(err, schedule.ErrInvalid) {
+		t.Errorf("ParseContext after cancel: got %v, %v; want an error wrapping context.Canceled, not one about the file", s, err)
+	}
+	path := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(path, []byte(header+runA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schedfile.LoadContext(ctx, path); !errors.Is(err, context.Canceled) || errors.As(err, &fe) {
+		t.Errorf("LoadContext after cancel: got %v, want an error wrapping context.Canceled, not one about the file", err)
 	}
 }
 
