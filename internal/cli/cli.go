@@ -41,6 +41,11 @@ func usagef(format string, args ...any) error {
 // the exit status: 0 on success, 2 for a usage error (bad arguments, a bad
 // schedule file, a value the schedule refuses: schedule.ErrInput), 1 for
 // any other failure. Errors are one line on env.Stderr.
+//
+// Long work (building a schedule, writing a feed) stops soon after ctx is
+// done. A command that fails once ctx was cancelled with an Interrupted
+// cause (see NotifyContext) exits 128 plus the signal's number: 130 for
+// SIGINT, 143 for SIGTERM; its -o file is left as it was.
 func Main(ctx context.Context, args []string, env Env) (code int) {
 	if env.Now == nil {
 		env.Now = time.Now
@@ -55,6 +60,12 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	err := run(ctx, args, env)
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	var sig Interrupted
+	if errors.As(context.Cause(ctx), &sig) {
+		// Whatever the command was doing failed because it was stopped.
+		fmt.Fprintf(env.Stderr, "backstage: %v\n", sig)
+		return sig.ExitCode()
 	}
 	fmt.Fprintf(env.Stderr, "backstage: %s\n", oneLine(err.Error()))
 	var ue usageError

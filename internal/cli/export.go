@@ -46,7 +46,7 @@ var exportCmd = &command{
 			if err := o.Check(); err != nil {
 				return usagef("export %s: %v", o.Format, err)
 			}
-			t, err := tf.load(env)
+			t, err := tf.load(ctx, env)
 			if err != nil {
 				return err
 			}

@@ -50,17 +50,22 @@ func (f *scheduleFlags) register(fs *flag.FlagSet) {
 }
 
 // load returns the schedule the flags name and the zone to show times in.
-// A schedule file that cannot be read or built is a usage error.
-func (f *scheduleFlags) load() (*schedule.Schedule, *time.Location, error) {
+// A schedule file that cannot be read or built is a usage error; a build
+// stopped by ctx is not.
+func (f *scheduleFlags) load(ctx context.Context) (*schedule.Schedule, *time.Location, error) {
 	var s *schedule.Schedule
 	var err error
 	if f.path == "" {
 		s, err = schedfile.Default()
 	} else {
-		s, err = schedfile.Load(f.path)
+		s, err = schedfile.LoadContext(ctx, f.path)
+	}
+	var fe *schedfile.Error
+	if errors.As(err, &fe) {
+		return nil, nil, usageError{err}
 	}
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, nil, err
 	}
 	loc := s.Location()
 	if f.tz != "" {
@@ -116,7 +121,7 @@ func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *t
 	var tf timelineFlags
 	tf.register(fs)
 	return func(ctx context.Context, env Env, args []string) error {
-		t, err := tf.load(env)
+		t, err := tf.load(ctx, env)
 		if err != nil {
 			return err
 		}
@@ -130,8 +135,8 @@ var replayFlagNames = map[string]string{"Days": "--days", "PastDays": "--past-da
 
 // load applies the flags: it loads the schedule, fixes the clock with
 // --now and, with --replay, makes the re-dated window.
-func (f *timelineFlags) load(env Env) (*timeline, error) {
-	s, loc, err := f.scheduleFlags.load()
+func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
+	s, loc, err := f.scheduleFlags.load(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -206,7 +206,7 @@ var runsCmd = &command{
 		sf.register(fs)
 		fs.BoolVar(&asJSON, "json", false, "print a JSON array of runs instead of a table")
 		return func(ctx context.Context, env Env, args []string) error {
-			s, loc, err := sf.load()
+			s, loc, err := sf.load(ctx)
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ var serveCmd = &command{
 			if err := o.check(); err != nil {
 				return err
 			}
-			t, err := tf.load(env)
+			t, err := tf.load(ctx, env)
 			if err != nil {
 				return err
 			}
