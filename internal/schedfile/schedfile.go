@@ -144,7 +144,7 @@ type showFile struct {
 	Country       string           `yaml:"country"`
 	Language      string           `yaml:"language"`
 	Credits       schedule.Credits `yaml:"credits"` // keys: the field names in lower case
-	EpisodeTitles map[int]string   `yaml:"episode_titles"`
+	EpisodeTitles episodeTitles    `yaml:"episode_titles"`
 }
 
 type channelFile struct {
@@ -202,15 +202,60 @@ func (r *runFile) lines() map[string]int {
 	return m
 }
 
-// runLines returns the line each run starts on, in file order, or nil.
-// They are read from the node tree in a pass of their own: an
+// maxKeys is the most keys a mapping of a schedule file may have, but
+// for episode_titles: a run has about ten. yaml.v3 looks for duplicate
+// keys by comparing every key of a mapping with every other, so a
+// mapping of 70,000 keys (4 MB) took 38 s to decode, or to refuse.
+const maxKeys = 100
+
+// episodeTitles is a show's episode_titles: the one mapping that may be
+// long (a soap can have thousands of titled episodes), so it is decoded
+// key by key here, with duplicates found through a map rather than by
+// yaml.v3's comparison of every pair.
+type episodeTitles map[int]string
+
+// UnmarshalYAML decodes a mapping of episode numbers to titles.
+func (t *episodeTitles) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		var m map[int]string
+		return n.Decode(&m) // the decoder's own error for what is not a mapping
+	}
+	*t = make(episodeTitles, len(n.Content)/2)
+	lines := make(map[int]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		var ep int
+		var title string
+		if err := n.Content[i].Decode(&ep); err != nil {
+			return err
+		}
+		if err := n.Content[i+1].Decode(&title); err != nil {
+			return err
+		}
+		if first, dup := lines[ep]; dup {
+			return &Error{Line: n.Content[i].Line, Err: fmt.Errorf("episode_titles: episode %d given twice, first on line %d", ep, first)}
+		}
+		(*t)[ep], lines[ep] = title, n.Content[i].Line
+	}
+	return nil
+}
+
+// outline reads data as a tree of YAML nodes (in time linear in its
+// size) and returns the line each run starts on, in file order. It fails
+// on a mapping of more than maxKeys keys, before the decoder spends
+// minutes on one; a file it cannot read comes back without lines, for
+// the decoder to report.
+//
+// Run lines are read from the tree in a pass of their own: an
 // UnmarshalYAML method on runFile would see the run's node, but yaml.v3's
 // Node.Decode starts a fresh decoder without KnownFields, so unknown keys
 // inside runs would pass unnoticed.
-func runLines(data []byte) []int {
+func outline(data []byte) ([]int, error) {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return nil
+		return nil, nil
+	}
+	if err := checkKeys(&doc); err != nil {
+		return nil, err
 	}
 	deref := func(n *yaml.Node) *yaml.Node {
 		if n.Kind == yaml.AliasNode && n.Alias != nil {
@@ -220,7 +265,7 @@ func runLines(data []byte) []int {
 	}
 	root := deref(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
-		return nil
+		return nil, nil
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if v := deref(root.Content[i+1]); root.Content[i].Value == "runs" && v.Kind == yaml.SequenceNode {
@@ -228,7 +273,25 @@ func runLines(data []byte) []int {
 			for j, r := range v.Content {
 				lines[j] = deref(r).Line
 			}
-			return lines
+			return lines, nil
+		}
+	}
+	return nil, nil
+}
+
+// checkKeys refuses a mapping of more than maxKeys keys anywhere under
+// n, but for the values of episode_titles keys. Aliases are not followed:
+// what they point to is checked where it stands.
+func checkKeys(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode && len(n.Content)/2 > maxKeys {
+		return &Error{Line: n.Line, Err: invalid("a mapping of %d keys: want at most %d (is this a schedule file?)", len(n.Content)/2, maxKeys)}
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 1 && n.Content[i-1].Value == "episode_titles" {
+			continue
+		}
+		if err := checkKeys(c); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -264,16 +327,20 @@ func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Sc
 			err = &Error{File: name, Err: err}
 		}
 	}()
+	lines, err := outline(data)
+	if err != nil {
+		return nil, err
+	}
 	var f file
 	if err := strict(data, &f); err != nil {
 		return nil, err
 	}
-	for i, line := range runLines(data) {
+	for i, line := range lines {
 		if i < len(f.Runs) {
 			f.Runs[i].line = line
 		}
 	}
-	p, lines, err := f.plan()
+	p, fields, err := f.plan()
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +348,7 @@ func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Sc
 	if err != nil {
 		var fe *schedule.FieldError
 		if errors.As(err, &fe) {
-			return nil, &Error{Line: lines[fe.Run][fe.Field], Err: err}
+			return nil, &Error{Line: fields[fe.Run][fe.Field], Err: err}
 		}
 		return nil, err
 	}

@@ -269,7 +269,21 @@ var badFiles = []struct {
 	{"first episode too large", header + strings.Replace(runA, "      first: 1", "      first: 2147483648", 1), 17, []string{`"2147483648"`, "episodes.first"}},
 	{"episodes wrap", header + strings.Replace(runA, "      first: 1", "      first: 2147483646", 1), 17, []string{`"2147483646"`, "episodes.first", "past 2147483647"}},
 	{"count wraps", header + strings.Replace(runA, "      first: 1", "      first: 2147483640\n      count: 10", 1), 18, []string{`"10"`, "episodes.count", "past 2147483647"}},
+	{"too many keys", "shows: []\nchannels: []\nruns: []\n" + keys("", "k", 101), 1, []string{"a mapping of 104 keys: want at most 100"}},
+	{"too many keys in a run", header + runA + "    assumptions:\n" + keys("      ", "k", 101), 19, []string{"a mapping of 101 keys"}},
+	{"episode title twice", strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles:\n      1: Pilot\n      2: Two\n      1: Again\n", 1) + runA, 8, []string{"episode 1 given twice, first on line 6"}},
+	{"episode title not a number", strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles: {one: Pilot}\n", 1) + runA, 5, []string{"`one`", "int"}},
 	{"replay to too large", header + runA + strings.Replace(replayB, "from: 1", "from: 1\n      to: 4294967297", 1), 27, []string{`"4294967297"`, "replay.to"}},
+}
+
+// keys returns a YAML mapping of n keys, PREFIX0: 0 to PREFIXn-1: n-1,
+// one a line, each line indented by indent.
+func keys(indent, prefix string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "%s%s%d: %d\n", indent, prefix, i, i)
+	}
+	return b.String()
 }
 
 // replayB replays run a, lines 18 to 26 when it follows runA: its
@@ -355,6 +369,27 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := schedfile.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":") {
 		t.Errorf("Load(%s): got %v, want an error starting with the file name", bad, err)
+	}
+}
+
+// TestLongMappings reads files with a mapping of 20,000 keys: as episode
+// titles they are a schedule, anywhere else they are refused. Either way
+// the file is read in time linear in its size; yaml.v3 alone compares
+// every key with every other, which took seconds for this file (and 38 s
+// for one of 4 MB).
+func TestLongMappings(t *testing.T) {
+	const n = 20_000
+	titles := strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles:\n"+keys("      ", "", n), 1) + runA
+	s, err := schedfile.Parse("titles.yaml", []byte(titles))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Shows()[0].EpisodeTitles; len(got) != n || got[n-1] != fmt.Sprint(n-1) {
+		t.Errorf("got %d titles, the last %q; want %d, the last %q", len(got), got[n-1], n, fmt.Sprint(n-1))
+	}
+	junk := "shows: []\nchannels: []\nruns: []\n" + keys("", "k", n)
+	if _, err := schedfile.Parse("junk.yaml", []byte(junk)); err == nil || err.Error() != "junk.yaml:1: a mapping of 20003 keys: want at most 100 (is this a schedule file?)" {
+		t.Errorf("got %v, want the mapping refused", err)
 	}
 }
 
