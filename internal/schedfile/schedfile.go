@@ -46,9 +46,12 @@ var Default = sync.OnceValues(func() (*schedule.Schedule, error) {
 })
 
 // MaxFileSize is the largest schedule file Load reads. Real ones are a few
-// kilobytes; the limit keeps a wrong path (a device, a log) from being
-// read without end.
-const MaxFileSize = 4 << 20
+// kilobytes, and a megabyte holds thousands of episode titles. The limit
+// keeps a wrong path (a device, a log) from being read without end, and
+// bounds the time and memory reading a file takes: the YAML decoder holds
+// a node of a few hundred bytes for every item, and a file can be all
+// items of a byte or two.
+const MaxFileSize = 1 << 20
 
 // Load reads and builds the schedule file at path. Every error it returns
 // is an *Error naming path.
@@ -205,7 +208,8 @@ func (r *runFile) lines() map[string]int {
 // maxKeys is the most keys a mapping of a schedule file may have, but
 // for episode_titles: a run has about ten. yaml.v3 looks for duplicate
 // keys by comparing every key of a mapping with every other, so a
-// mapping of 70,000 keys (4 MB) took 38 s to decode, or to refuse.
+// mapping of tens of thousands of keys takes seconds to decode, or to
+// refuse.
 const maxKeys = 100
 
 // episodeTitles is a show's episode_titles: the one mapping that may be
