@@ -97,8 +97,14 @@ func (o *serveFlags) check() error {
 			return usagef("--public-url: %v", err)
 		}
 	}
-	if _, _, err := net.SplitHostPort(o.addr); err != nil {
+	_, port, err := net.SplitHostPort(o.addr)
+	if err != nil {
 		return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)
+	}
+	// LookupPort reads a number, or a service name such as http from the
+	// local services database; it refuses numbers past 65535.
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return usagef("--addr %q: want a port from 0 to 65535 (0 picks a free one)", o.addr)
 	}
 	return nil
 }
