@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 // entry is a slot as the schedule stores it: 32 bytes where a Slot takes
@@ -161,7 +163,7 @@ func replayOrder(runs []*Run, byName map[string]int) (order, src []int, err erro
 		case placed:
 			return nil
 		case onPath:
-			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %v", append(path[slices.Index(path, r.Name):], r.Name))
+			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %s", quote.Clip(fmt.Sprint(append(path[slices.Index(path, r.Name):], r.Name))))
 		}
 		src[i] = -1
 		if r.IsReplay() {
@@ -293,10 +295,10 @@ func newEpisodes(r *Run) episodeSource {
 func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
 	i := slices.IndexFunc(src, func(e entry) bool { return int(e.ep) == r.ReplayFrom })
 	if i < 0 {
-		return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "run %q never airs this episode", r.Replays)
+		return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "run %s never airs this episode", quote.Value(r.Replays))
 	}
 	if r.ReplayTo != 0 && !slices.ContainsFunc(src[i:], func(e entry) bool { return int(e.ep) == r.ReplayTo }) {
-		return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "run %q never airs this episode after episode %d", r.Replays, r.ReplayFrom)
+		return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "run %s never airs this episode after episode %d", quote.Value(r.Replays), r.ReplayFrom)
 	}
 	done := false
 	return func() (int, int64, uint16, bool) {

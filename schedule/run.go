@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 // Show is a programme whose episodes air in runs.
@@ -157,9 +159,9 @@ type FieldError struct {
 // Error names the run, the field and its value, then what is wrong.
 func (e *FieldError) Error() string {
 	if e.Run == "" {
-		return fmt.Sprintf("schedule: %s %q: %v", e.Field, e.Value, e.Err)
+		return fmt.Sprintf("schedule: %s %s: %v", e.Field, quote.Value(e.Value), e.Err)
 	}
-	return fmt.Sprintf("schedule: run %q: %s %q: %v", e.Run, e.Field, e.Value, e.Err)
+	return fmt.Sprintf("schedule: run %s: %s %s: %v", quote.Value(e.Run), e.Field, quote.Value(e.Value), e.Err)
 }
 
 // Unwrap returns ErrInvalid and what is wrong.
@@ -268,12 +270,12 @@ func parseRule(spec string) (s *cron.SpecSchedule, err error) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			s, err = nil, fmt.Errorf("not a cron spec: %v", p)
+			s, err = nil, fmt.Errorf("not a cron spec: %s", quote.Clip(fmt.Sprint(p)))
 		}
 	}()
 	rule, err := cron.ParseStandard(spec)
 	if err != nil {
-		return nil, fmt.Errorf("not a cron spec (minute hour day-of-month month day-of-week): %v", err)
+		return nil, fmt.Errorf("not a cron spec (minute hour day-of-month month day-of-week): %s", quote.Clip(err.Error()))
 	}
 	s, ok := rule.(*cron.SpecSchedule)
 	if !ok { // not reached: only descriptors make other kinds

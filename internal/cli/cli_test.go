@@ -521,3 +521,46 @@ func ExampleMain() {
 	// backstage: date "2003-02-30": day out of range (want YYYY-MM-DD)
 	// exit status 2
 }
+
+// TestLongValues gives every kind of value 30,000 characters long: the
+// message quotes at most the first 100 of it, in one short line.
+func TestLongValues(t *testing.T) {
+	long := strings.Repeat("x", 30000)
+	digits := strings.Repeat("9", 30000)
+	path := filepath.Join(t.TempDir(), long[:200], long[:200]) // too long a name for most systems
+	for _, args := range [][]string{
+		{"aired", long},
+		{"episode", long},
+		{"episode", digits},
+		{"--tz", long, "runs"},
+		{"--schedule", long, "runs"},
+		{"--schedule", path, "runs"},
+		{"slots", "--from", long},
+		{"slots", "--to", long},
+		{"slots", "--run", long},
+		{"aired", "today", "--replay", "--replay-from", long},
+		{"aired", "today", "--now", long},
+		{"export", long},
+		{"export", "ics", "-o", path},
+		{"serve", "--addr", long},
+		{"serve", "--addr", "127.0.0.1:" + digits},
+		{long},
+		{"help", long},
+		{"runs", long},
+		{"runs", "--" + long},
+		{"runs", "--json=" + long},
+		{"serve", "--public-url", long},
+		{"serve", "--stream-url", long},
+	} {
+		name := strings.Join(args, " ")
+		t.Run(name[:min(len(name), 40)], func(t *testing.T) {
+			code, stdout, stderr := run(t, args...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("got exit %d, stdout %.40q, stderr %.200q; want 2, nothing, one line", code, stdout, stderr)
+			}
+			if len(stderr) > 600 {
+				t.Errorf("got %d bytes of stderr: %.300q…; want at most 600", len(stderr), stderr)
+			}
+		})
+	}
+}

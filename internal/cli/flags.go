@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -71,7 +72,7 @@ func (f *scheduleFlags) load(ctx context.Context) (*schedule.Schedule, *time.Loc
 	if f.tz != "" {
 		l, err := time.LoadLocation(f.tz)
 		if err != nil || f.tz == "Local" {
-			return nil, nil, usagef("--tz %q: want an IANA zone name such as Africa/Johannesburg or UTC", f.tz)
+			return nil, nil, usagef("--tz %s: want an IANA zone name such as Africa/Johannesburg or UTC", quote.Value(f.tz))
 		}
 		loc = l
 	}
@@ -144,7 +145,7 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 	if f.now != "" {
 		at, err := time.Parse(time.RFC3339, f.now)
 		if err != nil {
-			return nil, usagef("--now %q: want an RFC 3339 time such as 2026-11-26T20:00:00+02:00", f.now)
+			return nil, usagef("--now %s: want an RFC 3339 time such as 2026-11-26T20:00:00+02:00", quote.Value(f.now))
 		}
 		t.now = func() time.Time { return at }
 	}
@@ -175,7 +176,7 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 			return nil, usagef("%s %d: want a whole number from %d to %d", replayFlagNames[re.Field], re.Value, re.Min, re.Max)
 		}
 		if errors.As(err, &re) && re.Field == "Now" && f.now != "" {
-			return nil, usagef("--now %q: want a time in the years %d to %d", f.now, re.Min, re.Max)
+			return nil, usagef("--now %s: want a time in the years %d to %d", quote.Value(f.now), re.Min, re.Max)
 		}
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/server"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -99,12 +100,12 @@ func (o *serveFlags) check() error {
 	}
 	_, port, err := net.SplitHostPort(o.addr)
 	if err != nil {
-		return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)
+		return usagef("--addr %s: want HOST:PORT such as 127.0.0.1:8080 or :8080", quote.Value(o.addr))
 	}
 	// LookupPort reads a number, or a service name such as http from the
 	// local services database; it refuses numbers past 65535.
 	if _, err := net.LookupPort("tcp", port); err != nil {
-		return usagef("--addr %q: want a port from 0 to 65535 (0 picks a free one)", o.addr)
+		return usagef("--addr %s: want a port from 0 to 65535 (0 picks a free one)", quote.Value(o.addr))
 	}
 	return nil
 }

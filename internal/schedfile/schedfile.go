@@ -27,6 +27,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -102,9 +103,9 @@ type Error struct {
 func (e *Error) Error() string {
 	msg := strings.TrimPrefix(e.Err.Error(), "schedule: ")
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
+		return fmt.Sprintf("%s:%d: %s", quote.Clip(e.File), e.Line, msg)
 	}
-	return e.File + ": " + msg
+	return quote.Clip(e.File) + ": " + msg
 }
 
 // Unwrap returns the cause.
@@ -364,9 +365,13 @@ var (
 	atLine   = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 )
 
+// maxMsgs is the most of the decoder's complaints an error repeats.
+const maxMsgs = 5
+
 // strict decodes data into f, refusing unknown keys, and makes the
 // decoder's error report one line: an *Error at the line of its first
-// complaint, wrapping schedule.ErrInvalid.
+// complaint (and at most maxMsgs complaints), wrapping
+// schedule.ErrInvalid.
 func strict(data []byte, f *file) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -388,8 +393,14 @@ func strict(data []byte, f *file) error {
 		msgs = []string{err.Error()}
 	}
 	e := &Error{}
+	if n := len(msgs); n > maxMsgs {
+		msgs = append(msgs[:maxMsgs-1], fmt.Sprintf("and %d more", n-maxMsgs+1))
+	}
 	for i, m := range msgs {
-		m = notFound.ReplaceAllString(m, "unknown key \"$1\"")
+		m = notFound.ReplaceAllStringFunc(m, func(m string) string {
+			return "unknown key " + quote.Value(notFound.FindStringSubmatch(m)[1])
+		})
+		m = quote.Cut(m, 2*quote.Max)
 		if sub := atLine.FindStringSubmatch(m); sub != nil {
 			m = m[len(sub[0]):]
 			if i == 0 {
@@ -425,7 +436,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	zone := func(v at[string]) (*time.Location, error) {
 		loc, err := time.LoadLocation(v.V)
 		if err != nil || v.V == "" || v.V == "Local" {
-			return nil, bad(v.Line, "timezone %q: want an IANA zone name such as Africa/Johannesburg", v.V)
+			return nil, bad(v.Line, "timezone %s: want an IANA zone name such as Africa/Johannesburg", quote.Value(v.V))
 		}
 		return loc, nil
 	}
@@ -443,10 +454,10 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	shows := map[string]*schedule.Show{}
 	for _, s := range f.Shows {
 		if s.ID.V == "" || shows[s.ID.V] != nil {
-			return p, nil, bad(s.ID.Line, "show id %q: want a unique, non-empty id", s.ID.V)
+			return p, nil, bad(s.ID.Line, "show id %s: want a unique, non-empty id", quote.Value(s.ID.V))
 		}
 		if strings.TrimSpace(s.Title) == "" {
-			return p, nil, bad(s.ID.Line, "show %q has no title", s.ID.V)
+			return p, nil, bad(s.ID.Line, "show %s has no title", quote.Value(s.ID.V))
 		}
 		shows[s.ID.V] = &schedule.Show{
 			ID: s.ID.V, Title: s.Title, Synopsis: strings.TrimSpace(s.Synopsis), Genres: s.Genres,
@@ -456,7 +467,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	channels := map[string]*schedule.Channel{}
 	for _, c := range f.Channels {
 		if c.ID.V == "" || channels[c.ID.V] != nil {
-			return p, nil, bad(c.ID.Line, "channel id %q: want a unique, non-empty id", c.ID.V)
+			return p, nil, bad(c.ID.Line, "channel id %s: want a unique, non-empty id", quote.Value(c.ID.V))
 		}
 		name := c.Name
 		if name == "" {
@@ -477,10 +488,10 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 			Length: rf.Length.V, Exceptions: rf.Exceptions.V,
 		}
 		if r.Show == nil {
-			return p, nil, bad(known["show"], "run %q: show %q: no show has this id", r.Name, rf.Show.V)
+			return p, nil, bad(known["show"], "run %s: show %s: no show has this id", quote.Value(r.Name), quote.Value(rf.Show.V))
 		}
 		if r.Channel == nil {
-			return p, nil, bad(known["channel"], "run %q: channel %q: no channel has this id", r.Name, rf.Channel.V)
+			return p, nil, bad(known["channel"], "run %s: channel %s: no channel has this id", quote.Value(r.Name), quote.Value(rf.Channel.V))
 		}
 		if rf.Timezone.V != "" {
 			loc, err := zone(rf.Timezone)
@@ -490,11 +501,11 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 			r.Location = loc
 		}
 		if r.Location == nil {
-			return p, nil, bad(rf.line, "run %q has no timezone, and neither has the schedule", r.Name)
+			return p, nil, bad(rf.line, "run %s has no timezone, and neither has the schedule", quote.Value(r.Name))
 		}
 		switch {
 		case rf.Episodes != nil && rf.Replay != nil:
-			return p, nil, bad(rf.line, "run %q: give either episodes or replay, not both", r.Name)
+			return p, nil, bad(rf.line, "run %s: give either episodes or replay, not both", quote.Value(r.Name))
 		case rf.Replay != nil:
 			r.Replays, r.ReplayFrom, r.ReplayTo = rf.Replay.Run.V, rf.Replay.From.V, rf.Replay.To.V
 			if rf.Replay.From.Line == 0 {
@@ -515,7 +526,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if !assumable[k] {
-				return p, nil, bad(rf.Assumptions.Line, "run %q: assumptions: unknown field %q", r.Name, k)
+				return p, nil, bad(rf.Assumptions.Line, "run %s: assumptions: unknown field %s", quote.Value(r.Name), quote.Value(k))
 			}
 			r.Assumptions = append(r.Assumptions, schedule.Assumption{Field: k, Note: rf.Assumptions.V[k]})
 		}

@@ -596,3 +596,27 @@ runs:
 	// 3 Sun 2024-03-31 19:00 BST
 	// typo.yaml:11: unknown key "lenght"
 }
+
+// TestLongValuesQuoted checks that errors quote at most the first 100
+// characters of a value and repeat at most five of the decoder's
+// complaints, whatever the file holds.
+func TestLongValuesQuoted(t *testing.T) {
+	long := strings.Repeat("x", 30000)
+	for _, c := range []struct{ name, yaml, want string }{
+		{"long run name", header + strings.Replace(runA, "name: a", "name: "+long, 1) + "    timezone: " + long + "\n", `timezone "` + long[:100] + `"…`},
+		// A plain YAML key may be at most 1024 characters.
+		{"long unknown key", header + runA + "    " + long[:1000] + ": 1\n", `unknown key "` + long[:100] + `"…`},
+		{"long channel", header + strings.Replace(runA, "channel: c.example", "channel: "+long, 1), `channel "` + long[:100] + `"…`},
+		{"many unknown keys", header + runA + keys("    ", "k", 60), `unknown key "k3"; and 56 more`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := schedfile.Parse(long+".yaml", []byte(c.yaml))
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if msg := err.Error(); len(msg) > 600 || !strings.Contains(msg, c.want) {
+				t.Errorf("got %d bytes: %.400s; want at most 600, saying %.120s", len(msg), msg, c.want)
+			}
+		})
+	}
+}
