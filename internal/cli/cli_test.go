@@ -404,6 +404,17 @@ var badArgs = []struct {
 	{[]string{"runs", "original"}, `"original"`},
 	{[]string{"slots", "2009-01-01"}, `"2009-01-01"`},
 	{[]string{"version", "now"}, `"now"`},
+	// Empty values are slips, not a way of saying "not set".
+	{[]string{"--schedule", "", "runs"}, `--schedule "": empty: want a schedule file`},
+	{[]string{"--schedule=", "runs"}, `--schedule "": empty`},
+	{[]string{"aired", "2003-06-16", "--tz", ""}, `--tz "": empty`},
+	{[]string{"slots", "--from="}, `--from "": empty: want a date`},
+	{[]string{"slots", "--to="}, `--to "": empty: want a date`},
+	{[]string{"slots", "--run="}, `--run "": empty: want a run's name`},
+	{[]string{"aired", "today", "--replay", "--replay-from="}, `--replay-from "": empty`},
+	{[]string{"aired", "today", "--now="}, `--now "": empty`},
+	{[]string{"episode", "+5"}, `episode "+5": want a whole number from 1 to 1875`},
+	{[]string{"episode", " 5"}, `episode " 5"`},
 	{[]string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z"}, `--now "9999-12-30T12:00:00Z": want a time in the years 1900 to 2200`},
 }
 
