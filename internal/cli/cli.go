@@ -64,8 +64,13 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	}
 	var sig Interrupted
 	if errors.As(context.Cause(ctx), &sig) {
-		// Whatever the command was doing failed because it was stopped.
-		fmt.Fprintf(env.Stderr, "backstage: %v\n", sig)
+		// The command failed once a signal had stopped it: say so, and
+		// what else went wrong, if anything did.
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(env.Stderr, "backstage: %v\n", sig)
+		} else {
+			fmt.Fprintf(env.Stderr, "backstage: %v: %s\n", sig, oneLine(err.Error()))
+		}
 		return sig.ExitCode()
 	}
 	fmt.Fprintf(env.Stderr, "backstage: %s\n", oneLine(err.Error()))

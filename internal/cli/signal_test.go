@@ -58,6 +58,18 @@ func TestInterrupted(t *testing.T) {
 	}
 }
 
+// TestInterruptedOtherError checks that an error other than the stop
+// itself is still told after a signal.
+func TestInterruptedOtherError(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(cli.Interrupted{Signal: syscall.SIGTERM})
+	var stderr bytes.Buffer
+	code := cli.Main(ctx, []string{"version"}, cli.Env{Stdout: failWriter{}, Stderr: &stderr})
+	if want := "backstage: stopped by SIGTERM: broken pipe\n"; code != 143 || stderr.String() != want {
+		t.Errorf("got exit %d, stderr %q; want 143, %q", code, stderr.String(), want)
+	}
+}
+
 func TestInterruptedExitCode(t *testing.T) {
 	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129} {
 		if got := (cli.Interrupted{Signal: sig}).ExitCode(); got != want {
