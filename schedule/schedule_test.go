@@ -535,8 +535,10 @@ func FuzzParseDate(f *testing.F) {
 	})
 }
 
-// FuzzRule checks that no slot rule panics or loops forever, and that
-// every slot a rule gives lies within the run's dates.
+// FuzzRule checks that no slot rule panics or loops forever, that every
+// slot a rule gives lies within the run's dates, and that the count New
+// sizes runs by is the number of slots (Johannesburg has no clock
+// changes, so it is exact).
 func FuzzRule(f *testing.F) {
 	for _, s := range []string{"30 18 * * 1-5", "CRON_TZ=", "TZ=X", "@daily", "@every 1h", "0 0 30 2 *", "* * * * *", "61 25 * * *", "30 18 * * 1-5 extra"} {
 		f.Add(s)
@@ -548,6 +550,9 @@ func FuzzRule(f *testing.F) {
 		s, err := schedule.New(schedule.Plan{Runs: []*schedule.Run{r}})
 		if err != nil {
 			return
+		}
+		if n := schedule.CountSlots(rule, r.First, r.Last); n != s.Len() {
+			t.Errorf("rule %q: counted %d slots, New made %d", rule, n, s.Len())
 		}
 		from, to := date("2003-01-01").In(jnb), date("2003-01-04").In(jnb)
 		for sl := range s.Slots(schedule.Query{}) {
