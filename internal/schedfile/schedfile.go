@@ -10,14 +10,15 @@
 package schedfile
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -244,33 +245,12 @@ func (t *episodeTitles) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// outline reads data as a tree of YAML nodes (in time linear in its
-// size) and returns the line each run starts on, in file order. It fails
-// on a mapping of more than maxKeys keys, before the decoder spends
-// minutes on one; a file it cannot read comes back without lines, for
-// the decoder to report.
-//
-// Run lines are read from the tree in a pass of their own: an
-// UnmarshalYAML method on runFile would see the run's node, but yaml.v3's
-// Node.Decode starts a fresh decoder without KnownFields, so unknown keys
-// inside runs would pass unnoticed.
-func outline(data []byte) ([]int, error) {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return nil, nil
-	}
-	if err := checkKeys(&doc); err != nil {
-		return nil, err
-	}
-	deref := func(n *yaml.Node) *yaml.Node {
-		if n.Kind == yaml.AliasNode && n.Alias != nil {
-			return n.Alias
-		}
-		return n
-	}
-	root := deref(doc.Content[0])
+// runLines returns the line each run of the document root starts on, in
+// file order, or nil.
+func runLines(root *yaml.Node) []int {
+	root = deref(root)
 	if root.Kind != yaml.MappingNode {
-		return nil, nil
+		return nil
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		if v := deref(root.Content[i+1]); root.Content[i].Value == "runs" && v.Kind == yaml.SequenceNode {
@@ -278,10 +258,18 @@ func outline(data []byte) ([]int, error) {
 			for j, r := range v.Content {
 				lines[j] = deref(r).Line
 			}
-			return lines, nil
+			return lines
 		}
 	}
-	return nil, nil
+	return nil
+}
+
+// deref returns the node an alias stands for, or n itself.
+func deref(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }
 
 // checkKeys refuses a mapping of more than maxKeys keys anywhere under
@@ -332,12 +320,9 @@ func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Sc
 			err = &Error{File: name, Err: err}
 		}
 	}()
-	lines, err := outline(data)
-	if err != nil {
-		return nil, err
-	}
 	var f file
-	if err := strict(data, &f); err != nil {
+	lines, err := decode(data, &f)
+	if err != nil {
 		return nil, err
 	}
 	for i, line := range lines {
@@ -360,36 +345,71 @@ func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Sc
 	return s, nil
 }
 
-var (
-	notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
-	atLine   = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-)
+var atLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
 // maxMsgs is the most of the decoder's complaints an error repeats.
 const maxMsgs = 5
 
-// strict decodes data into f, refusing unknown keys, and makes the
-// decoder's error report one line: an *Error at the line of its first
-// complaint (and at most maxMsgs complaints), wrapping
-// schedule.ErrInvalid.
-func strict(data []byte, f *file) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	err := dec.Decode(f)
+// decode reads data into f and returns the line each run starts on. It
+// reads the file once, as a tree of nodes (in time linear in its size),
+// then refuses a mapping of more than maxKeys keys, and unknown keys,
+// before it decodes the tree. Its error reports one line: an *Error at
+// the line of the first complaint (and at most maxMsgs complaints),
+// wrapping schedule.ErrInvalid.
+//
+// Unknown keys are found here, not by the decoder: yaml.v3 refuses them
+// only in Decoder.Decode (with KnownFields), which parses the file again,
+// and not in Node.Decode.
+func decode(data []byte, f *file) ([]int, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, decodeError(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &Error{Err: invalid("the file is empty")}
+	}
+	if err := checkKeys(&doc); err != nil {
+		return nil, err
+	}
 	var msgs []string
+	unknownKeys(doc.Content[0], reflect.TypeFor[file](), map[typedNode]bool{}, &msgs)
+	err := doc.Decode(f)
 	var te *yaml.TypeError
 	var fe *Error
 	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, io.EOF):
-		return &Error{Err: invalid("the file is empty")}
 	case errors.As(err, &fe):
 		fe.Err = invalid("%v", fe.Err)
-		return fe
+		return nil, fe
 	case errors.As(err, &te):
+		msgs = append(msgs, te.Errors...)
+	case err != nil:
+		msgs = append(msgs, err.Error())
+	}
+	if len(msgs) > 0 {
+		// In file order, as the decoder would give them.
+		sort.SliceStable(msgs, func(i, j int) bool { return msgLine(msgs[i]) < msgLine(msgs[j]) })
+		return nil, decodeError(&yaml.TypeError{Errors: msgs})
+	}
+	return runLines(doc.Content[0]), nil
+}
+
+// msgLine returns the line a decoder message names, or 0.
+func msgLine(m string) int {
+	if sub := atLine.FindStringSubmatch(m); sub != nil {
+		n, _ := strconv.Atoi(sub[1])
+		return n
+	}
+	return 0
+}
+
+// decodeError makes an error of the YAML library one line: an *Error at
+// the line of its first complaint, with at most maxMsgs of them.
+func decodeError(err error) error {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
 		msgs = te.Errors
-	default:
+	} else {
 		msgs = []string{err.Error()}
 	}
 	e := &Error{}
@@ -397,9 +417,6 @@ func strict(data []byte, f *file) error {
 		msgs = append(msgs[:maxMsgs-1], fmt.Sprintf("and %d more", n-maxMsgs+1))
 	}
 	for i, m := range msgs {
-		m = notFound.ReplaceAllStringFunc(m, func(m string) string {
-			return "unknown key " + quote.Value(notFound.FindStringSubmatch(m)[1])
-		})
 		m = quote.Cut(m, 2*quote.Max)
 		if sub := atLine.FindStringSubmatch(m); sub != nil {
 			m = m[len(sub[0]):]
@@ -413,6 +430,93 @@ func strict(data []byte, f *file) error {
 	}
 	e.Err = invalid("%s", strings.Join(msgs, "; "))
 	return e
+}
+
+// typedNode is a node read as a type, for unknownKeys to read what an
+// alias stands for once.
+type typedNode struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+var (
+	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// unknownKeys appends to msgs a message "line N: unknown key "k"" for
+// each key of a mapping under n that no field of the struct it decodes
+// into takes, as yaml.v3's KnownFields does: fields are named by their
+// yaml tag, or their name in lower case, and a merge key (<<) brings its
+// mappings' keys into the struct's. Values that decode themselves
+// (yaml.Unmarshaler, encoding.TextUnmarshaler) are not looked into.
+func unknownKeys(n *yaml.Node, t reflect.Type, seen map[typedNode]bool, msgs *[]string) {
+	if n.Kind == yaml.AliasNode {
+		// Read what an alias stands for once per type, however often
+		// it is repeated.
+		if n = deref(n); seen[typedNode{n, t}] {
+			return
+		}
+		seen[typedNode{n, t}] = true
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(yamlUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return
+	}
+	switch {
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && n.Kind == yaml.SequenceNode:
+		for _, c := range n.Content {
+			unknownKeys(c, t.Elem(), seen, msgs)
+		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			unknownKeys(n.Content[i], t.Elem(), seen, msgs)
+		}
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			switch ft, ok := fields[k.Value]; {
+			case k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "" || k.Tag == "!" || k.Tag == "!!merge"):
+				if v = deref(v); v.Kind == yaml.SequenceNode {
+					for _, m := range v.Content {
+						unknownKeys(m, t, seen, msgs)
+					}
+				} else {
+					unknownKeys(v, t, seen, msgs)
+				}
+			case k.Kind != yaml.ScalarNode:
+				// Not a name; the decoder has its own complaint.
+			case ok:
+				unknownKeys(v, ft, seen, msgs)
+			default:
+				*msgs = append(*msgs, fmt.Sprintf("line %d: unknown key %s", k.Line, quote.Value(k.Value)))
+			}
+		}
+	}
+}
+
+// yamlFields returns the fields of struct type t by the keys yaml.v3
+// decodes them from.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = strings.ToLower(sf.Name)
+		}
+		fields[name] = sf.Type
+	}
+	return fields
 }
 
 // invalid returns an error wrapping schedule.ErrInvalid with the
