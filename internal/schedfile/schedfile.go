@@ -48,12 +48,12 @@ var Default = sync.OnceValues(func() (*schedule.Schedule, error) {
 })
 
 // MaxFileSize is the largest schedule file Load reads. Real ones are a few
-// kilobytes, and a megabyte holds thousands of episode titles. The limit
-// keeps a wrong path (a device, a log) from being read without end, and
-// bounds the time and memory reading a file takes: the YAML decoder holds
-// a node of a few hundred bytes for every item, and a file can be all
-// items of a byte or two.
-const MaxFileSize = 1 << 20
+// kilobytes, and half a megabyte holds thousands of episode titles. The
+// limit keeps a wrong path (a device, a log) from being read without end,
+// and bounds the time and memory reading a file takes: the YAML decoder
+// holds a node of a few hundred bytes for every item, and a file can be
+// all items of a byte or two.
+const MaxFileSize = 512 << 10
 
 // Load reads and builds the schedule file at path. Every error it returns
 // is an *Error naming path.

@@ -380,7 +380,7 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(big, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := schedfile.Load(big); err == nil || err.Error() != big+": larger than 1048576 bytes; is it a schedule file?" {
+	if _, err := schedfile.Load(big); err == nil || err.Error() != big+": larger than 524288 bytes; is it a schedule file?" {
 		t.Errorf("Load(%s): got %v, want it refused for its size", big, err)
 	}
 }
