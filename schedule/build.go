@@ -2,12 +2,15 @@ package schedule
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 // entry is a slot as the schedule stores it: 32 bytes where a Slot takes
@@ -45,7 +48,18 @@ var maxSlots = MaxSlots
 // one channel (an *OverlapError), on a replay of an unknown run or a
 // circle of replays, on a show's image or a channel's icon that
 // CheckImageURL refuses, and when no run has any slot.
-func New(p Plan) (*Schedule, error) {
+//
+// Before it expands anything, New works out how many slots each run can
+// have from its rule, dates and episodes, and refuses a plan that could
+// hold more than MaxSlots; so a refused plan costs next to nothing,
+// however many slots it asks for, and a good one is stored in a single
+// allocation.
+func New(p Plan) (*Schedule, error) { return NewContext(context.Background(), p) }
+
+// NewContext is New, except that it gives up once ctx is done: it looks
+// at ctx between runs and every few thousand slots, so it stops within
+// milliseconds, and then returns an error wrapping ctx.Err().
+func NewContext(ctx context.Context, p Plan) (*Schedule, error) {
 	if len(p.Runs) == 0 {
 		return nil, invalid("no runs")
 	}
@@ -55,15 +69,18 @@ func New(p Plan) (*Schedule, error) {
 	if p.Location == nil {
 		p.Location = p.Runs[0].Location
 	}
-	index := make(map[*Run]uint16, len(p.Runs))
-	byName := make(map[string]*Run, len(p.Runs))
-	rules := make([]cron.Schedule, len(p.Runs))
+	if !p.Revised.IsZero() && !inRange(DateOf(p.Revised.UTC())) {
+		return nil, &FieldError{Field: "revised", Value: p.Revised.Format(time.RFC3339),
+			Err: fmt.Errorf("want a time in the years %d to %d", MinYear, MaxYear)}
+	}
+	byName := make(map[string]int, len(p.Runs))
+	rules := make([]*cron.SpecSchedule, len(p.Runs))
 	for i, r := range p.Runs {
 		rule, err := r.validate()
 		if err != nil {
 			return nil, err
 		}
-		if byName[r.Name] != nil {
+		if _, dup := byName[r.Name]; dup {
 			return nil, r.fieldErr("name", r.Name, "two runs have this name")
 		}
 		if u := r.Show.Image; u != "" {
@@ -76,71 +93,118 @@ func New(p Plan) (*Schedule, error) {
 				return nil, invalid("channel %q: icon %q: %v", r.Channel.ID, u, err)
 			}
 		}
-		byName[r.Name] = r
-		index[r] = uint16(i)
+		byName[r.Name] = i
 		rules[i] = rule
 	}
-
-	expanded := make([][]entry, len(p.Runs))
-	done := make([]bool, len(p.Runs))
-	var expand func(i uint16, path []string) error
-	expand = func(i uint16, path []string) error {
-		r := p.Runs[i]
-		if done[i] {
-			return nil
-		}
-		if slices.Contains(path, r.Name) {
-			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %v", append(path, r.Name))
-		}
-		next := newEpisodes(r)
-		if r.IsReplay() {
-			src := byName[r.Replays]
-			if src == nil {
-				return r.fieldErr("replay.run", r.Replays, "no run has this name")
-			}
-			j := index[src]
-			if err := expand(j, append(path, r.Name)); err != nil {
-				return err
-			}
-			var err error
-			if next, err = replayed(r, j, expanded[j]); err != nil {
-				return err
-			}
-		}
-		out, err := expandRun(r, i, rules[i], next)
-		if err != nil {
-			return err
-		}
-		expanded[i], done[i] = out, true
-		return nil
+	order, src, err := replayOrder(p.Runs, byName)
+	if err != nil {
+		return nil, err
 	}
-	total := 0
-	for i := range p.Runs {
-		if err := expand(uint16(i), nil); err != nil {
+
+	sizes := make([]size, len(p.Runs))
+	for _, i := range order {
+		if err := ctx.Err(); err != nil {
+			return nil, stopped(err)
+		}
+		var from size
+		if src[i] >= 0 {
+			from = sizes[src[i]]
+		}
+		if sizes[i], err = sizeRun(p.Runs[i], rules[i], from); err != nil {
 			return nil, err
 		}
-		total += len(expanded[i])
-		if total > maxSlots {
-			return nil, p.Runs[i].fieldErr("slot", p.Runs[i].Rule, "the schedule would hold more than %d slots", maxSlots)
+	}
+	total := 0
+	for i, r := range p.Runs {
+		if sizes[i].slots > maxSlots {
+			return nil, r.fieldErr("slot", r.Rule, "the run would have up to %d slots, more than the %d slots a schedule may hold", sizes[i].slots, maxSlots)
+		}
+		if total += sizes[i].slots; total > maxSlots {
+			return nil, r.fieldErr("slot", r.Rule, "with this run the schedule would have up to %d slots, more than the %d slots it may hold", total, maxSlots)
 		}
 	}
-	if total == 0 {
+
+	entries := make([]entry, 0, total)
+	spans := make([][2]int, len(p.Runs)) // each run's entries, from and to
+	for _, i := range order {
+		r := p.Runs[i]
+		next := newEpisodes(r)
+		if j := src[i]; j >= 0 {
+			if next, err = replayed(r, uint16(j), entries[spans[j][0]:spans[j][1]:spans[j][1]]); err != nil {
+				return nil, err
+			}
+		}
+		from := len(entries)
+		if entries, err = expandRun(ctx, r, uint16(i), rules[i], next, entries); err != nil {
+			return nil, err
+		}
+		spans[i] = [2]int{from, len(entries)}
+	}
+	if len(entries) == 0 {
 		return nil, invalid("no run has any slot")
 	}
-	s := &Schedule{plan: p, entries: make([]entry, 0, total)}
-	for _, e := range expanded {
-		s.entries = append(s.entries, e...)
-	}
-	if err := s.index(); err != nil {
+	s := &Schedule{plan: p, entries: entries}
+	if err := s.index(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// stopped wraps the error of a context that is done, for NewContext.
+func stopped(err error) error { return fmt.Errorf("schedule: build stopped: %w", err) }
+
+// replayOrder returns the indexes of runs in an order in which every
+// replay comes after the run it replays, and for each run the index of
+// that run (-1 for a run of new episodes). It fails on a replay of an
+// unknown run and on a circle of replays. Runs come in plan order where
+// they can, so errors are found in the order they were before.
+func replayOrder(runs []*Run, byName map[string]int) (order, src []int, err error) {
+	const (
+		unseen = iota
+		onPath // its replays are being placed: meeting it again is a circle
+		placed
+	)
+	state := make([]int, len(runs))
+	src = make([]int, len(runs))
+	var path []string // the names on the way to the run being placed, for the error
+	var place func(i int) error
+	place = func(i int) error {
+		r := runs[i]
+		switch state[i] {
+		case placed:
+			return nil
+		case onPath:
+			return r.fieldErr("replay.run", r.Replays, "replays go round in a circle: %s", quote.Clip(fmt.Sprint(append(path[slices.Index(path, r.Name):], r.Name))))
+		}
+		src[i] = -1
+		if r.IsReplay() {
+			j, ok := byName[r.Replays]
+			if !ok {
+				return r.fieldErr("replay.run", r.Replays, "no run has this name")
+			}
+			state[i], src[i] = onPath, j
+			path = append(path, r.Name)
+			if err := place(j); err != nil {
+				return err
+			}
+			path = path[:len(path)-1]
+		}
+		state[i] = placed
+		order = append(order, i)
+		return nil
+	}
+	for i := range runs {
+		if err := place(i); err != nil {
+			return nil, nil, err
+		}
+	}
+	return order, src, nil
+}
+
 // index derives everything else from the plan and the entries: the sort
 // order, the overlap check, the episode index, per-run stats, channels
-// and shows.
-func (s *Schedule) index() error {
+// and shows. It looks at ctx between these steps.
+func (s *Schedule) index(ctx context.Context) error {
 	runs := s.plan.Runs
 	for _, r := range runs {
 		s.maxLen = max(s.maxLen, r.Length)
@@ -166,6 +230,9 @@ func (s *Schedule) index() error {
 	slices.SortFunc(s.entries, func(a, b entry) int {
 		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(rank[a.run], rank[b.run]))
 	})
+	if err := ctx.Err(); err != nil {
+		return stopped(err)
+	}
 
 	latest := make(map[*Channel]int, len(s.channels)) // entry with the latest end so far
 	for i := range s.entries {
@@ -183,6 +250,9 @@ func (s *Schedule) index() error {
 		}
 		latest[ch] = i
 	}
+	if err := ctx.Err(); err != nil {
+		return stopped(err)
+	}
 	s.byEp = make([]int32, len(s.entries))
 	for i := range s.byEp {
 		s.byEp[i] = int32(i)
@@ -191,6 +261,9 @@ func (s *Schedule) index() error {
 	slices.SortStableFunc(s.byEp, func(a, b int32) int {
 		return cmp.Compare(s.entries[a].ep, s.entries[b].ep)
 	})
+	if err := ctx.Err(); err != nil {
+		return stopped(err)
+	}
 	first := make([]int, len(runs))
 	last := make([]int, len(runs))
 	count := make([]int, len(runs))
@@ -233,10 +306,10 @@ func newEpisodes(r *Run) episodeSource {
 func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
 	i := slices.IndexFunc(src, func(e entry) bool { return int(e.ep) == r.ReplayFrom })
 	if i < 0 {
-		return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "run %q never airs this episode", r.Replays)
+		return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "run %s never airs this episode", quote.Value(r.Replays))
 	}
 	if r.ReplayTo != 0 && !slices.ContainsFunc(src[i:], func(e entry) bool { return int(e.ep) == r.ReplayTo }) {
-		return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "run %q never airs this episode after episode %d", r.Replays, r.ReplayFrom)
+		return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "run %s never airs this episode after episode %d", quote.Value(r.Replays), r.ReplayFrom)
 	}
 	done := false
 	return func() (int, int64, uint16, bool) {
@@ -253,47 +326,59 @@ func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
 	}, nil
 }
 
-// expandRun turns run r (index ri) into entries. Every loop ends: at the
-// run's last day, when its episodes run out, or when cron finds no further
-// match (its Next returns the zero Time after five fruitless years).
-func expandRun(r *Run, ri uint16, rule cron.Schedule, next episodeSource) ([]entry, error) {
-	var end time.Time
-	if !r.Last.IsZero() {
-		end = r.Last.AddDays(1).In(r.Location)
-	}
+// expandRun appends the entries of run r (index ri) to out. Every loop
+// ends: at the run's last day (or the end of MaxYear, which a run with
+// episodes left may not pass), when its episodes run out, or when cron
+// finds no further match (its Next returns the zero Time after five
+// fruitless years).
+func expandRun(ctx context.Context, r *Run, ri uint16, rule cron.Schedule, next episodeSource, out []entry) ([]entry, error) {
+	end := r.lastDay().AddDays(1).In(r.Location)
 	skip := make(map[Date]bool, len(r.Exceptions))
 	for _, d := range r.Exceptions {
 		skip[d] = true
 	}
-	var out []entry
-	if !end.IsZero() {
-		// A weekday rule fills about 5 days in 7; a guess saves regrowth.
-		out = make([]entry, 0, r.First.Days(r.Last)*5/7+8)
-	}
 	// Next returns times strictly after its argument, at whole seconds.
 	t := r.First.In(r.Location).Add(-time.Second)
 	var wall time.Time // the previous match's wall-clock reading
-	for {
+	for n := 1; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, stopped(err)
+			}
+		}
 		t = rule.Next(t)
-		if t.IsZero() || (!end.IsZero() && !t.Before(end)) {
+		if t.IsZero() {
 			return out, nil
 		}
-		// When clocks fall back, cron matches a time in the repeated hour
-		// twice; a broadcaster airs the slot once, at the first.
+		if !t.Before(end) {
+			if _, _, _, more := next(); more && r.Last.IsZero() {
+				return nil, r.pastMaxYear()
+			}
+			return out, nil
+		}
+		// When clocks fall back, cron matches the times in the repeated
+		// hour twice; a broadcaster airs each slot once, at the first. So
+		// wall-clock readings only move forward: one that is not after
+		// the previous match's is such a repeat.
 		w := wallClock(t)
-		if w.Equal(wall) {
+		if !w.After(wall) {
 			continue
 		}
 		wall = w
 		if skip[DateOf(t)] {
 			continue
 		}
+		// sizeRun has counted the slots already; these checks only keep a
+		// miscount from wrapping a number or filling memory.
 		if len(out) == maxSlots {
-			return nil, r.fieldErr("slot", r.Rule, "the run would have more than %d slots", maxSlots)
+			return nil, r.fieldErr("slot", r.Rule, "the schedule would have more than %d slots", maxSlots)
 		}
 		ep, first, firstRun, ok := next()
 		if !ok {
 			return out, nil
+		}
+		if ep > MaxEpisode {
+			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "the run would number episodes past %d", MaxEpisode)
 		}
 		if firstRun != noRun && t.Unix() < first {
 			return nil, r.fieldErr("first", r.First.String(), "it would air episode %d on %s, before its first airing on %s",

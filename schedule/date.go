@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 // Date is a calendar day with no time of day and no zone: the unit a
@@ -47,7 +49,7 @@ func (e *DateError) Error() string {
 	if errors.As(e.Err, &pe) && pe.Message != "" {
 		why = strings.TrimPrefix(pe.Message, ": ")
 	}
-	return fmt.Sprintf("date %q: %s (want YYYY-MM-DD)", e.Value, why)
+	return fmt.Sprintf("date %s: %s (want YYYY-MM-DD)", quote.Value(e.Value), quote.Clip(why))
 }
 
 // Unwrap returns ErrInput and the time package's error.

@@ -46,6 +46,13 @@
 // nothing matches within five years; that ends a run too. Queries that
 // find nothing return nil slices, never errors.
 //
+// A run's dates, and so its slots, fall in the years MinYear to MaxYear
+// (1900 to 2200): a run that would go on past them, or number episodes
+// past MaxEpisode, is refused rather than cut short or wrapped. New
+// counts the slots each run can have from its rule before it makes any,
+// so a plan that could hold more than MaxSlots is refused at once, and
+// NewContext stops a long build when its context is done.
+//
 // # Replays in the present
 //
 // Schedule.Replay re-dates a window of the historic timeline to the

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 // ErrInput is wrapped by every error about a value a user asked with —
@@ -65,7 +67,7 @@ type RunError struct {
 
 // Error names the run asked for and the runs there are.
 func (e *RunError) Error() string {
-	return fmt.Sprintf("no run is called %q: want one of %s", e.Name, strings.Join(e.Known, ", "))
+	return fmt.Sprintf("no run is called %s: want one of %s", quote.Value(e.Name), quote.Clip(strings.Join(e.Known, ", ")))
 }
 
 // Unwrap returns ErrInput.
@@ -88,7 +90,7 @@ func (e *EpisodeError) Error() string {
 	if errors.Is(e.Err, ErrNoEpisode) {
 		return fmt.Sprintf("episode %s never aired: episodes run from 1 to %d", e.Value, e.Last)
 	}
-	return fmt.Sprintf("episode %q: want a whole number from 1 to %d", e.Value, e.Last)
+	return fmt.Sprintf("episode %s: want a whole number from 1 to %d", quote.Value(e.Value), e.Last)
 }
 
 // Unwrap returns ErrInput and the cause.

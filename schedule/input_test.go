@@ -170,3 +170,27 @@ func TestWindowByStart(t *testing.T) {
 		t.Errorf("day by day by start:\n%s\nwant every airing once:\n%s", got, all)
 	}
 }
+
+// TestLongValuesQuoted checks that errors quote at most the first 100
+// characters of a value, however long: the server answers with them.
+func TestLongValuesQuoted(t *testing.T) {
+	long := strings.Repeat("x", 30000)
+	_, dateErr := schedule.ParseDate(long)
+	_, epErr := schedule.ParseEpisode(long, 10)
+	_, extraErr := schedule.ParseDate("2003-06-16" + long)
+	s := testkit.Default(t)
+	_, runErr := s.Query(schedule.Window{Run: long})
+	p := testkit.Location(t, "UTC")
+	_, fieldErr := schedule.New(schedule.Plan{Runs: []*schedule.Run{{
+		Name: long, Show: &schedule.Show{}, Channel: &schedule.Channel{}, Location: p, Rule: long,
+	}}})
+	for _, err := range []error{dateErr, epErr, extraErr, runErr, fieldErr} {
+		if err == nil {
+			t.Fatal("got no error")
+		}
+		msg := err.Error()
+		if len(msg) > 500 || !strings.Contains(msg, long[:90]+"") || strings.Contains(msg, long[:101]) {
+			t.Errorf("got %d bytes: %.300s…; want the value cut to 100 characters", len(msg), msg)
+		}
+	}
+}

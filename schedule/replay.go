@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -53,12 +54,16 @@ func (o ReplayOptions) Window(loc *time.Location) (from, to time.Time) {
 	return today.AddDays(-o.PastDays).In(loc), today.AddDays(o.Days + 1).In(loc)
 }
 
-// Check reports whether o can make a replay: Now is set, and PastDays
-// and Days are within their limits. Its error is a *ReplayError.
+// Check reports whether o can make a replay: Now is set, in the years
+// MinYear to MaxYear (so that no re-dated slot leaves the years feeds can
+// write), and PastDays and Days are within their limits. Its error is a
+// *ReplayError.
 func (o ReplayOptions) Check() error {
 	switch {
 	case o.Now.IsZero():
 		return &ReplayError{Field: "Now"}
+	case o.Now.Year() < MinYear || o.Now.Year() > MaxYear:
+		return &ReplayError{Field: "Now", Value: o.Now.Year(), Min: MinYear, Max: MaxYear}
 	case o.PastDays < 0 || o.PastDays > MaxPastDays:
 		return &ReplayError{Field: "PastDays", Value: o.PastDays, Min: 0, Max: MaxPastDays}
 	case o.Days < 1 || o.Days > MaxDays:
@@ -68,7 +73,8 @@ func (o ReplayOptions) Check() error {
 }
 
 // ReplayError reports a ReplayOptions field out of its limits: Value is
-// not within Min to Max, or, for Now, the present is not given.
+// not within Min to Max (for Now, its year), or, for Now with Max 0, the
+// present is not given.
 type ReplayError struct {
 	Field    string // "Now", "PastDays" or "Days"
 	Value    int
@@ -77,8 +83,11 @@ type ReplayError struct {
 
 // Error names the field, its value and its limits.
 func (e *ReplayError) Error() string {
-	if e.Field == "Now" {
+	switch {
+	case e.Field == "Now" && e.Max == 0:
 		return "schedule: invalid replay: no present time given"
+	case e.Field == "Now":
+		return fmt.Sprintf("schedule: invalid replay: the present in the year %d: want %d to %d", e.Value, e.Min, e.Max)
 	}
 	name := map[string]string{"PastDays": "past days", "Days": "days"}[e.Field]
 	return fmt.Sprintf("schedule: invalid replay: %s %d: want %d to %d", name, e.Value, e.Min, e.Max)
@@ -145,7 +154,7 @@ func (s *Schedule) Replay(o ReplayOptions) (*Schedule, error) {
 		p.Revised = rev
 	}
 	r := &Schedule{plan: p, entries: dropOverlaps(p.Runs, out)}
-	if err := r.index(); err != nil {
+	if err := r.index(context.Background()); err != nil {
 		return nil, fmt.Errorf("schedule: replay: %w", err) // not reached: overlaps were dropped
 	}
 	return r, nil

@@ -215,6 +215,8 @@ func TestReplayBadOptions(t *testing.T) {
 		{schedule.ReplayOptions{Now: now("2026-11-26 12:00"), Days: 7, PastDays: -1}, "past days -1: want 0 to 14"},
 		{schedule.ReplayOptions{Now: now("2026-11-26 12:00"), Days: 7, PastDays: 15}, "past days 15: want 0 to 14"},
 		{schedule.ReplayOptions{Days: 7}, "no present time"},
+		{schedule.ReplayOptions{Now: now("9999-12-30 12:00"), Days: 7, Loop: true}, "the present in the year 9999: want 1900 to 2200"},
+		{schedule.ReplayOptions{Now: time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC), Days: 7}, "the present in the year 1: want 1900 to 2200"},
 	}
 	for _, tt := range tests {
 		_, err := s.Replay(tt.opt)

@@ -3,11 +3,14 @@ package schedule
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 // Show is a programme whose episodes air in runs.
@@ -127,10 +130,37 @@ func (r *Run) Assumed(field string) string {
 	return ""
 }
 
-// FieldError reports a run whose field holds a bad value. Loaders use
-// Field to point at the line in a schedule file.
+// The years a run's dates, and so its slots, may fall in: wider than any
+// broadcast history, and narrow enough that no date or time in a
+// schedule reaches the ends of what feeds can write (iCalendar and XMLTV
+// years have four digits) or of Go's time.Time (whose zero is 0001-01-01
+// UTC and reads as "not set").
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
+// MaxEpisode is the highest episode number a schedule can hold; it stores
+// them in 32 bits.
+const MaxEpisode = math.MaxInt32
+
+// inRange reports whether d falls in the years MinYear to MaxYear.
+func inRange(d Date) bool { return d.Year >= MinYear && d.Year <= MaxYear }
+
+// lastDay is the last day a slot may fall on: the run's last day, or the
+// end of MaxYear for a run that ends when its episodes run out.
+func (r *Run) lastDay() Date {
+	if r.Last.IsZero() {
+		return Date{MaxYear, time.December, 31}
+	}
+	return r.Last
+}
+
+// FieldError reports a run whose field holds a bad value, or, with Run
+// empty, a field of the Plan itself ("revised"). Loaders use Field to
+// point at the line in a schedule file.
 type FieldError struct {
-	Run   string // run name
+	Run   string // run name; "" for a field of the Plan
 	Field string // field name, as in schedule files: "slot", "timezone" …
 	Value string // the offending value, as written
 	Err   error
@@ -138,7 +168,10 @@ type FieldError struct {
 
 // Error names the run, the field and its value, then what is wrong.
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("schedule: run %q: %s %q: %v", e.Run, e.Field, e.Value, e.Err)
+	if e.Run == "" {
+		return fmt.Sprintf("schedule: %s %s: %v", e.Field, quote.Value(e.Value), e.Err)
+	}
+	return fmt.Sprintf("schedule: run %s: %s %s: %v", quote.Value(e.Run), e.Field, quote.Value(e.Value), e.Err)
 }
 
 // Unwrap returns ErrInvalid and what is wrong.
@@ -166,7 +199,7 @@ func (r *Run) fieldErr(field, value string, format string, args ...any) error {
 
 // validate checks the fields that can be checked without other runs and
 // returns the parsed slot rule.
-func (r *Run) validate() (cron.Schedule, error) {
+func (r *Run) validate() (*cron.SpecSchedule, error) {
 	if r.Name == "" {
 		return nil, invalid("a run has no name")
 	}
@@ -186,25 +219,42 @@ func (r *Run) validate() (cron.Schedule, error) {
 	if r.First.IsZero() {
 		return nil, r.fieldErr("first", "", "missing")
 	}
+	if !inRange(r.First) {
+		return nil, r.fieldErr("first", r.First.String(), "want a date in the years %d to %d", MinYear, MaxYear)
+	}
+	if !r.Last.IsZero() && !inRange(r.Last) {
+		return nil, r.fieldErr("last", r.Last.String(), "want a date in the years %d to %d", MinYear, MaxYear)
+	}
 	if !r.Last.IsZero() && r.Last.Before(r.First) {
 		return nil, r.fieldErr("last", r.Last.String(), "before the first date %s", r.First)
+	}
+	for _, d := range r.Exceptions {
+		if !inRange(d) {
+			return nil, r.fieldErr("exceptions", d.String(), "want dates in the years %d to %d", MinYear, MaxYear)
+		}
 	}
 	if r.Length <= 0 {
 		return nil, r.fieldErr("length", r.Length.String(), "want a positive duration such as 30m")
 	}
 	if r.IsReplay() {
-		if r.ReplayFrom < 1 {
-			return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "want an episode number of 1 or more")
+		if r.ReplayFrom < 1 || r.ReplayFrom > MaxEpisode {
+			return nil, r.fieldErr("replay.from", fmt.Sprint(r.ReplayFrom), "want an episode number from 1 to %d", MaxEpisode)
 		}
 		if r.ReplayTo != 0 && r.ReplayTo < r.ReplayFrom {
 			return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "before replay.from %d", r.ReplayFrom)
 		}
+		if r.ReplayTo > MaxEpisode {
+			return nil, r.fieldErr("replay.to", fmt.Sprint(r.ReplayTo), "want an episode number up to %d", MaxEpisode)
+		}
 	} else {
-		if r.FirstEpisode < 1 {
-			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "want an episode number of 1 or more")
+		if r.FirstEpisode < 1 || r.FirstEpisode > MaxEpisode {
+			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "want an episode number from 1 to %d", MaxEpisode)
 		}
 		if r.Count < 0 {
 			return nil, r.fieldErr("episodes.count", fmt.Sprint(r.Count), "want 0 (no limit) or more")
+		}
+		if r.Count > MaxEpisode-r.FirstEpisode+1 {
+			return nil, r.fieldErr("episodes.count", fmt.Sprint(r.Count), "from episode %d it would number episodes past %d", r.FirstEpisode, MaxEpisode)
 		}
 		if r.Last.IsZero() && r.Count == 0 {
 			return nil, r.fieldErr("last", "", "a run of new episodes needs a last date or an episode count")
@@ -216,7 +266,7 @@ func (r *Run) validate() (cron.Schedule, error) {
 // parseRule parses a five-field cron spec. The zone is a field of its own,
 // so CRON_TZ= and TZ= prefixes are refused; that also keeps clear of
 // cron's panic on a prefix with no fields after it (robfig/cron issue 470).
-func parseRule(spec string) (s cron.Schedule, err error) {
+func parseRule(spec string) (s *cron.SpecSchedule, err error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
 		return nil, errors.New("empty: want a cron spec such as \"30 18 * * 1-5\"")
@@ -230,12 +280,16 @@ func parseRule(spec string) (s cron.Schedule, err error) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			s, err = nil, fmt.Errorf("not a cron spec: %v", p)
+			s, err = nil, fmt.Errorf("not a cron spec: %s", quote.Clip(fmt.Sprint(p)))
 		}
 	}()
-	s, err = cron.ParseStandard(spec)
+	rule, err := cron.ParseStandard(spec)
 	if err != nil {
-		return nil, fmt.Errorf("not a cron spec (minute hour day-of-month month day-of-week): %v", err)
+		return nil, fmt.Errorf("not a cron spec (minute hour day-of-month month day-of-week): %s", quote.Clip(err.Error()))
+	}
+	s, ok := rule.(*cron.SpecSchedule)
+	if !ok { // not reached: only descriptors make other kinds
+		return nil, fmt.Errorf("not a cron spec: write the five fields")
 	}
 	return s, nil
 }

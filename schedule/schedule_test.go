@@ -359,6 +359,16 @@ func TestDaylightSaving(t *testing.T) {
 			t.Errorf("after fall back: %s, want 01:30 +0000", got)
 		}
 	}
+	// A rule with several times in the repeated hour airs each once, at its
+	// first occurrence: 01:00, 01:20 and 01:40 BST, not again in GMT.
+	several := build(t, p.run("r", "*/20 1 * * *", lon, "2021-10-31", "2021-10-31", 15*time.Minute))
+	var got []string
+	for _, sl := range several.On(date("2021-10-31")) {
+		got = append(got, sl.Start.Format("15:04 MST"))
+	}
+	if want := "01:00 BST, 01:20 BST, 01:40 BST"; strings.Join(got, ", ") != want {
+		t.Errorf("fall back, three times in the repeated hour: got %s, want %s", strings.Join(got, ", "), want)
+	}
 }
 
 func TestCrossingMidnight(t *testing.T) {
@@ -401,7 +411,7 @@ func TestErrors(t *testing.T) {
 		{"zone prefix", func(r *schedule.Run) []*schedule.Run { r.Rule = "CRON_TZ=UTC"; return nil }, "slot", "zone prefix"},
 		{"TZ prefix", func(r *schedule.Run) []*schedule.Run { r.Rule = "TZ=UTC 30 18 * * *"; return nil }, "slot", "zone prefix"},
 		{"descriptor", func(r *schedule.Run) []*schedule.Run { r.Rule = "@every 1h"; return nil }, "slot", "five fields"},
-		{"too many slots", func(r *schedule.Run) []*schedule.Run { r.Rule = "* * * * *"; r.Last = date("2030-12-31"); return nil }, "slot", "more than 1000 slots"},
+		{"too many slots", func(r *schedule.Run) []*schedule.Run { r.Rule = "* * * * *"; r.Last = date("2030-12-31"); return nil }, "slot", "up to 14726880 slots, more than the 1000 slots"},
 		{"replay before the first airing", func(r *schedule.Run) []*schedule.Run {
 			re := p.run("re", "0 9 * * *", jnb, "2002-12-01", "", time.Minute)
 			re.Replays, re.ReplayFrom = "r", 1
@@ -425,6 +435,27 @@ func TestErrors(t *testing.T) {
 			return []*schedule.Run{p.run("other", "45 18 * * 3", jnb, "2003-06-01", "2003-06-30", time.Hour)}
 		}, "", "overlapping slots on channel ch.example: run \"r\" episode 111 2003-06-04 18:30–19:00 +02:00 and run \"other\" episode 1 2003-06-04 18:45–19:45 +02:00"},
 		{"no slots", func(r *schedule.Run) []*schedule.Run { r.Rule = "0 0 30 2 *"; return nil }, "", "no run has any slot"},
+		{"first before 1900", func(r *schedule.Run) []*schedule.Run { r.First = date("1899-12-31"); return nil }, "first", "years 1900 to 2200"},
+		{"last after 2200", func(r *schedule.Run) []*schedule.Run { r.Last = date("2201-01-01"); return nil }, "last", "years 1900 to 2200"},
+		{"exception in year 0", func(r *schedule.Run) []*schedule.Run { r.Exceptions = []schedule.Date{{Month: 1, Day: 1}}; return nil }, "exceptions", "years 1900 to 2200"},
+		{"count past 2200", func(r *schedule.Run) []*schedule.Run {
+			r.First, r.Last, r.Count = date("2200-12-01"), schedule.Date{}, 100
+			return nil
+		}, "last", "past 2200-12-31"},
+		{"replay past 2200", func(r *schedule.Run) []*schedule.Run {
+			r.First, r.Last = date("2199-01-01"), date("2200-12-31")
+			re := p.run("re", "0 9 * * 0", jnb, "2200-01-01", "", time.Minute)
+			re.Replays, re.ReplayFrom = "r", 1
+			return []*schedule.Run{re}
+		}, "last", "past 2200-12-31"},
+		{"first episode too large", func(r *schedule.Run) []*schedule.Run { r.FirstEpisode = schedule.MaxEpisode + 1; return nil }, "episodes.first", "from 1 to 2147483647"},
+		{"episodes wrap", func(r *schedule.Run) []*schedule.Run { r.FirstEpisode = schedule.MaxEpisode - 1; return nil }, "episodes.first", "past 2147483647"},
+		{"count wraps", func(r *schedule.Run) []*schedule.Run { r.FirstEpisode, r.Count = schedule.MaxEpisode-1, 3; return nil }, "episodes.count", "past 2147483647"},
+		{"replay from too large", func(r *schedule.Run) []*schedule.Run {
+			re := p.run("re", "0 9 * * *", jnb, "2004-01-01", "", time.Minute)
+			re.Replays, re.ReplayFrom = "r", schedule.MaxEpisode+1
+			return []*schedule.Run{re}
+		}, "replay.from", "from 1 to 2147483647"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -451,6 +482,12 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := schedule.New(schedule.Plan{}); !errors.Is(err, schedule.ErrInvalid) {
 		t.Errorf("empty plan: got %v, want ErrInvalid", err)
+	}
+	revised := schedule.Plan{Runs: []*schedule.Run{ok()}, Revised: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var fe *schedule.FieldError
+	if _, err := schedule.New(revised); !errors.As(err, &fe) || fe.Field != "revised" || fe.Run != "" ||
+		err.Error() != `schedule: revised "0000-01-01T00:00:00Z": want a time in the years 1900 to 2200` {
+		t.Errorf("revised in year 0: got %v, want a FieldError for revised", err)
 	}
 }
 
@@ -498,8 +535,10 @@ func FuzzParseDate(f *testing.F) {
 	})
 }
 
-// FuzzRule checks that no slot rule panics or loops forever, and that
-// every slot a rule gives lies within the run's dates.
+// FuzzRule checks that no slot rule panics or loops forever, that every
+// slot a rule gives lies within the run's dates, and that the count New
+// sizes runs by is the number of slots (Johannesburg has no clock
+// changes, so it is exact).
 func FuzzRule(f *testing.F) {
 	for _, s := range []string{"30 18 * * 1-5", "CRON_TZ=", "TZ=X", "@daily", "@every 1h", "0 0 30 2 *", "* * * * *", "61 25 * * *", "30 18 * * 1-5 extra"} {
 		f.Add(s)
@@ -511,6 +550,9 @@ func FuzzRule(f *testing.F) {
 		s, err := schedule.New(schedule.Plan{Runs: []*schedule.Run{r}})
 		if err != nil {
 			return
+		}
+		if n := schedule.CountSlots(rule, r.First, r.Last); n != s.Len() {
+			t.Errorf("rule %q: counted %d slots, New made %d", rule, n, s.Len())
 		}
 		from, to := date("2003-01-01").In(jnb), date("2003-01-04").In(jnb)
 		for sl := range s.Slots(schedule.Query{}) {

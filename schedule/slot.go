@@ -3,6 +3,8 @@ package schedule
 import (
 	"fmt"
 	"time"
+
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 // Slot is one airing: an episode of a show on a channel, from Start to End.
@@ -50,11 +52,11 @@ type OverlapError struct {
 // Error names the channel and both slots: run, episode and times.
 func (e *OverlapError) Error() string {
 	f := func(s Slot) string {
-		return fmt.Sprintf("run %q episode %d %s–%s", s.Run.Name, s.Episode,
+		return fmt.Sprintf("run %s episode %d %s–%s", quote.Value(s.Run.Name), s.Episode,
 			s.Start.Format("2006-01-02 15:04"), s.End.Format("15:04 -07:00"))
 	}
 	return fmt.Sprintf("schedule: overlapping slots on channel %s: %s and %s",
-		e.A.Run.Channel.ID, f(e.A), f(e.B))
+		quote.Clip(e.A.Run.Channel.ID), f(e.A), f(e.B))
 }
 
 // Unwrap returns ErrInvalid.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -41,6 +42,11 @@ func usagef(format string, args ...any) error {
 // the exit status: 0 on success, 2 for a usage error (bad arguments, a bad
 // schedule file, a value the schedule refuses: schedule.ErrInput), 1 for
 // any other failure. Errors are one line on env.Stderr.
+//
+// Long work (building a schedule, writing a feed) stops soon after ctx is
+// done. A command that fails once ctx was cancelled with an Interrupted
+// cause (see NotifyContext) exits 128 plus the signal's number: 130 for
+// SIGINT, 143 for SIGTERM; its -o file is left as it was.
 func Main(ctx context.Context, args []string, env Env) (code int) {
 	if env.Now == nil {
 		env.Now = time.Now
@@ -56,6 +62,17 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	var sig Interrupted
+	if errors.As(context.Cause(ctx), &sig) {
+		// The command failed once a signal had stopped it: say so, and
+		// what else went wrong, if anything did.
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(env.Stderr, "backstage: %v\n", sig)
+		} else {
+			fmt.Fprintf(env.Stderr, "backstage: %v: %s\n", sig, oneLine(err.Error()))
+		}
+		return sig.ExitCode()
+	}
 	fmt.Fprintf(env.Stderr, "backstage: %s\n", oneLine(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) || errors.Is(err, schedule.ErrInput) || errors.Is(err, schedule.ErrInvalid) {
@@ -64,7 +81,10 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	return 1
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes an error message one line of at most 5*quote.Max
+// characters. Messages quote values through quote.Value, so this only
+// cuts one that quotes a value some other way.
+func oneLine(s string) string { return quote.Cut(strings.Join(strings.Fields(s), " "), 5*quote.Max) }
 
 // command is one subcommand: its words, and a setup that registers the
 // flags it takes and returns what runs it. Each command owns its flags;
@@ -116,7 +136,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 		c := lookup(topic)
 		if c == nil {
-			return usagef("help: unknown command %q: want one of %s", topic, commandNames())
+			return usagef("help: unknown command %s: want one of %s", quote.Value(topic), commandNames())
 		}
 		return c.usage(env.Stdout)
 	}
@@ -130,7 +150,7 @@ func run(ctx context.Context, args []string, env Env) error {
 	}
 	c := lookup(name)
 	if c == nil {
-		return usagef("unknown command %q: want one of %s", name, commandNames())
+		return usagef("unknown command %s: want one of %s", quote.Value(name), commandNames())
 	}
 	fs, act := c.flagSet()
 	pos, err := parseInterleaved(fs, rest)
@@ -147,7 +167,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		return usagef("%s: missing argument: want %s (see backstage %s --help)", c.name, argsWanted(c), c.name)
 	}
 	if len(pos) > c.nargs[1] {
-		return usagef("%s: unexpected argument %q: want %s (see backstage %s --help)", c.name, pos[c.nargs[1]], argsWanted(c), c.name)
+		return usagef("%s: unexpected argument %s: want %s (see backstage %s --help)", c.name, quote.Value(pos[c.nargs[1]]), argsWanted(c), c.name)
 	}
 	return act(ctx, env, pos)
 }
@@ -159,19 +179,19 @@ var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for 
 func flagError(err error) string {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return "unknown flag -" + name
+		return "unknown flag -" + quote.Clip(name)
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-		return "flag " + name + " needs a value"
+		return "flag " + quote.Clip(name) + " needs a value"
 	}
 	if m := flagValueError.FindStringSubmatch(msg); m != nil {
 		why := strings.TrimPrefix(m[3], "parse error")
 		if why == "" {
 			why = "want true or false"
 		}
-		return fmt.Sprintf("--%s %q: %s", m[2], m[1], why)
+		return fmt.Sprintf("--%s %s: %s", m[2], quote.Value(m[1]), quote.Clip(why))
 	}
-	return msg
+	return quote.Cut(msg, 2*quote.Max)
 }
 
 func argsWanted(c *command) string {

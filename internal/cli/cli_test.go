@@ -404,6 +404,18 @@ var badArgs = []struct {
 	{[]string{"runs", "original"}, `"original"`},
 	{[]string{"slots", "2009-01-01"}, `"2009-01-01"`},
 	{[]string{"version", "now"}, `"now"`},
+	// Empty values are slips, not a way of saying "not set".
+	{[]string{"--schedule", "", "runs"}, `--schedule "": empty: want a schedule file`},
+	{[]string{"--schedule=", "runs"}, `--schedule "": empty`},
+	{[]string{"aired", "2003-06-16", "--tz", ""}, `--tz "": empty`},
+	{[]string{"slots", "--from="}, `--from "": empty: want a date`},
+	{[]string{"slots", "--to="}, `--to "": empty: want a date`},
+	{[]string{"slots", "--run="}, `--run "": empty: want a run's name`},
+	{[]string{"aired", "today", "--replay", "--replay-from="}, `--replay-from "": empty`},
+	{[]string{"aired", "today", "--now="}, `--now "": empty`},
+	{[]string{"episode", "+5"}, `episode "+5": want a whole number from 1 to 1875`},
+	{[]string{"episode", " 5"}, `episode " 5"`},
+	{[]string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z"}, `--now "9999-12-30T12:00:00Z": want a time in the years 1900 to 2200`},
 }
 
 func TestBadArgs(t *testing.T) {
@@ -519,4 +531,47 @@ func ExampleMain() {
 	// Mon  2009-01-05  14:40–15:10 UTC  e.tv     rebroadcast  1        first aired Mon 2000-05-01 16:30
 	// backstage: date "2003-02-30": day out of range (want YYYY-MM-DD)
 	// exit status 2
+}
+
+// TestLongValues gives every kind of value 30,000 characters long: the
+// message quotes at most the first 100 of it, in one short line.
+func TestLongValues(t *testing.T) {
+	long := strings.Repeat("x", 30000)
+	digits := strings.Repeat("9", 30000)
+	path := filepath.Join(t.TempDir(), long[:200], long[:200]) // too long a name for most systems
+	for _, args := range [][]string{
+		{"aired", long},
+		{"episode", long},
+		{"episode", digits},
+		{"--tz", long, "runs"},
+		{"--schedule", long, "runs"},
+		{"--schedule", path, "runs"},
+		{"slots", "--from", long},
+		{"slots", "--to", long},
+		{"slots", "--run", long},
+		{"aired", "today", "--replay", "--replay-from", long},
+		{"aired", "today", "--now", long},
+		{"export", long},
+		{"export", "ics", "-o", path},
+		{"serve", "--addr", long},
+		{"serve", "--addr", "127.0.0.1:" + digits},
+		{long},
+		{"help", long},
+		{"runs", long},
+		{"runs", "--" + long},
+		{"runs", "--json=" + long},
+		{"serve", "--public-url", long},
+		{"serve", "--stream-url", long},
+	} {
+		name := strings.Join(args, " ")
+		t.Run(name[:min(len(name), 40)], func(t *testing.T) {
+			code, stdout, stderr := run(t, args...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("got exit %d, stdout %.40q, stderr %.200q; want 2, nothing, one line", code, stdout, stderr)
+			}
+			if len(stderr) > 600 {
+				t.Errorf("got %d bytes of stderr: %.300q…; want at most 600", len(stderr), stderr)
+			}
+		})
+	}
 }

@@ -3,33 +3,25 @@ package cli_test
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/backstage-epg/backstage/internal/testkit"
 )
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	testkit.RemoveBinary()
+	os.Exit(code)
+}
 
 // TestBinary builds the real command and runs it as a user would.
 func TestBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	bin := filepath.Join(t.TempDir(), "backstage")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	// go test puts its own GOROOT/bin first on the PATH, so this is the
-	// go that runs the test (runtime.GOROOT is deprecated for this).
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go command to build with: %v", err)
-	}
-	build := exec.Command(goBin, "build", "-o", bin, "github.com/backstage-epg/backstage/cmd/backstage")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testkit.Binary(t)
 
 	for _, c := range []struct {
 		name string

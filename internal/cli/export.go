@@ -14,6 +14,7 @@ import (
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/quote"
 )
 
 var exportCmd = &command{
@@ -44,12 +45,12 @@ var exportCmd = &command{
 		return func(ctx context.Context, env Env, args []string) error {
 			var err error
 			if o.Format, err = feeds.ParseFormat(args[0]); err != nil {
-				return usagef("export %v", err)
+				return usagef("export: format %s: want ics or xmltv", quote.Value(args[0]))
 			}
 			if err := o.Check(); err != nil {
 				return usagef("export %s: %v", o.Format, err)
 			}
-			t, err := tf.load(env)
+			t, err := tf.load(ctx, env)
 			if err != nil {
 				return err
 			}
@@ -85,9 +86,9 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 			err = pe.Err
 		}
 		if errors.Is(err, atomicfile.ErrIsDir) {
-			return usagef("-o %q: is a folder; want a file name", path)
+			return usagef("-o %s: is a folder; want a file name", quote.Value(path))
 		}
-		return usagef("-o %q: cannot write there: %v", path, err)
+		return usagef("-o %s: cannot write there: %v", quote.Value(path), err)
 	}
 	defer f.Cleanup()
 	var w io.Writer = f

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -50,23 +51,28 @@ func (f *scheduleFlags) register(fs *flag.FlagSet) {
 }
 
 // load returns the schedule the flags name and the zone to show times in.
-// A schedule file that cannot be read or built is a usage error.
-func (f *scheduleFlags) load() (*schedule.Schedule, *time.Location, error) {
+// A schedule file that cannot be read or built is a usage error; a build
+// stopped by ctx is not.
+func (f *scheduleFlags) load(ctx context.Context) (*schedule.Schedule, *time.Location, error) {
 	var s *schedule.Schedule
 	var err error
 	if f.path == "" {
 		s, err = schedfile.Default()
 	} else {
-		s, err = schedfile.Load(f.path)
+		s, err = schedfile.LoadContext(ctx, f.path)
+	}
+	var fe *schedfile.Error
+	if errors.As(err, &fe) {
+		return nil, nil, usageError{err}
 	}
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, nil, err
 	}
 	loc := s.Location()
 	if f.tz != "" {
 		l, err := time.LoadLocation(f.tz)
 		if err != nil || f.tz == "Local" {
-			return nil, nil, usagef("--tz %q: want an IANA zone name such as Africa/Johannesburg or UTC", f.tz)
+			return nil, nil, usagef("--tz %s: want an IANA zone name such as Africa/Johannesburg or UTC", quote.Value(f.tz))
 		}
 		loc = l
 	}
@@ -116,7 +122,7 @@ func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *t
 	var tf timelineFlags
 	tf.register(fs)
 	return func(ctx context.Context, env Env, args []string) error {
-		t, err := tf.load(env)
+		t, err := tf.load(ctx, env)
 		if err != nil {
 			return err
 		}
@@ -130,8 +136,8 @@ var replayFlagNames = map[string]string{"Days": "--days", "PastDays": "--past-da
 
 // load applies the flags: it loads the schedule, fixes the clock with
 // --now and, with --replay, makes the re-dated window.
-func (f *timelineFlags) load(env Env) (*timeline, error) {
-	s, loc, err := f.scheduleFlags.load()
+func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
+	s, loc, err := f.scheduleFlags.load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +145,7 @@ func (f *timelineFlags) load(env Env) (*timeline, error) {
 	if f.now != "" {
 		at, err := time.Parse(time.RFC3339, f.now)
 		if err != nil {
-			return nil, usagef("--now %q: want an RFC 3339 time such as 2026-11-26T20:00:00+02:00", f.now)
+			return nil, usagef("--now %s: want an RFC 3339 time such as 2026-11-26T20:00:00+02:00", quote.Value(f.now))
 		}
 		t.now = func() time.Time { return at }
 	}
@@ -168,6 +174,9 @@ func (f *timelineFlags) load(env Env) (*timeline, error) {
 		var re *schedule.ReplayError
 		if errors.As(err, &re) && replayFlagNames[re.Field] != "" {
 			return nil, usagef("%s %d: want a whole number from %d to %d", replayFlagNames[re.Field], re.Value, re.Min, re.Max)
+		}
+		if errors.As(err, &re) && re.Field == "Now" && f.now != "" {
+			return nil, usagef("--now %s: want a time in the years %d to %d", quote.Value(f.now), re.Min, re.Max)
 		}
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/api"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -58,7 +59,7 @@ func parseWhen(s string, loc *time.Location, now func() time.Time) (schedule.Dat
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return schedule.Date{}, t, nil
 	}
-	return schedule.Date{}, time.Time{}, usagef("date %q: want YYYY-MM-DD, YYYY-MM-DDTHH:MM (in %s), RFC 3339 such as 2003-06-16T18:45:00+02:00, or today", s, loc)
+	return schedule.Date{}, time.Time{}, usagef("date %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM (in %s), RFC 3339 such as 2003-06-16T18:45:00+02:00, or today", quote.Value(s), loc)
 }
 
 var episodeCmd = &command{
@@ -206,7 +207,7 @@ var runsCmd = &command{
 		sf.register(fs)
 		fs.BoolVar(&asJSON, "json", false, "print a JSON array of runs instead of a table")
 		return func(ctx context.Context, env Env, args []string) error {
-			s, loc, err := sf.load()
+			s, loc, err := sf.load(ctx)
 			if err != nil {
 				return err
 			}

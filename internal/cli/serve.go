@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/server"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -31,7 +32,7 @@ var serveCmd = &command{
 			if err := o.check(); err != nil {
 				return err
 			}
-			t, err := tf.load(env)
+			t, err := tf.load(ctx, env)
 			if err != nil {
 				return err
 			}
@@ -90,8 +91,14 @@ func (o *serveFlags) check() error {
 	if err := checkURLs(o.publicURL, o.streamURL); err != nil {
 		return err
 	}
-	if _, _, err := net.SplitHostPort(o.addr); err != nil {
-		return usagef("--addr %q: want HOST:PORT such as 127.0.0.1:8080 or :8080", o.addr)
+	_, port, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return usagef("--addr %s: want HOST:PORT such as 127.0.0.1:8080 or :8080", quote.Value(o.addr))
+	}
+	// LookupPort reads a number, or a service name such as http from the
+	// local services database; it refuses numbers past 65535.
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return usagef("--addr %s: want a port from 0 to 65535 (0 picks a free one)", quote.Value(o.addr))
 	}
 	return nil
 }

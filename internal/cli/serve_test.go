@@ -12,6 +12,9 @@ func TestServeUsage(t *testing.T) {
 		err  string
 	}{
 		{[]string{"serve", "--addr", "8080"}, `--addr "8080": want HOST:PORT`},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, `--addr "127.0.0.1:99999": want a port from 0 to 65535`},
+		{[]string{"serve", "--addr", "127.0.0.1:-1"}, `--addr "127.0.0.1:-1": want a port from 0 to 65535`},
+		{[]string{"serve", "--addr", ":no-such-service"}, `--addr ":no-such-service": want a port from 0 to 65535`},
 		{[]string{"serve", "--public-url", "tv.example.org"}, `--public-url: public URL "tv.example.org": want an absolute http:// or https:// URL`},
 		{[]string{"serve", "--stream-url", "channel1.ts"}, `--stream-url: stream URL "channel1.ts": want an absolute URL`},
 		{[]string{"serve", "extra"}, `serve: unexpected argument "extra"`},

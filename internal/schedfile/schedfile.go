@@ -10,13 +10,15 @@
 package schedfile
 
 import (
-	"bytes"
+	"context"
 	_ "embed"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -26,6 +28,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -45,13 +48,22 @@ var Default = sync.OnceValues(func() (*schedule.Schedule, error) {
 })
 
 // MaxFileSize is the largest schedule file Load reads. Real ones are a few
-// kilobytes; the limit keeps a wrong path (a device, a log) from being
-// read without end.
-const MaxFileSize = 4 << 20
+// kilobytes, and half a megabyte holds thousands of episode titles. The
+// limit keeps a wrong path (a device, a log) from being read without end,
+// and bounds the time and memory reading a file takes: the YAML decoder
+// holds a node of a few hundred bytes for every item, and a file can be
+// all items of a byte or two.
+const MaxFileSize = 512 << 10
 
 // Load reads and builds the schedule file at path. Every error it returns
 // is an *Error naming path.
 func Load(path string) (*schedule.Schedule, error) {
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load, except that it gives up once ctx is done, as
+// ParseContext does.
+func LoadContext(ctx context.Context, path string) (*schedule.Schedule, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Err: pathErr(err)}
@@ -64,7 +76,7 @@ func Load(path string) (*schedule.Schedule, error) {
 	if len(data) > MaxFileSize {
 		return nil, &Error{File: path, Err: fmt.Errorf("larger than %d bytes; is it a schedule file?", MaxFileSize)}
 	}
-	return Parse(path, data)
+	return ParseContext(ctx, path, data)
 }
 
 // pathErr drops the *fs.PathError around err, whose path the *Error
@@ -92,9 +104,9 @@ type Error struct {
 func (e *Error) Error() string {
 	msg := strings.TrimPrefix(e.Err.Error(), "schedule: ")
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
+		return fmt.Sprintf("%s:%d: %s", quote.Clip(e.File), e.Line, msg)
 	}
-	return e.File + ": " + msg
+	return quote.Clip(e.File) + ": " + msg
 }
 
 // Unwrap returns the cause.
@@ -137,7 +149,7 @@ type showFile struct {
 	Country       string           `yaml:"country"`
 	Language      string           `yaml:"language"`
 	Credits       schedule.Credits `yaml:"credits"` // keys: the field names in lower case
-	EpisodeTitles map[int]string   `yaml:"episode_titles"`
+	EpisodeTitles episodeTitles    `yaml:"episode_titles"`
 	Image         at[string]       `yaml:"image"` // see schedule.Show.Image
 }
 
@@ -197,23 +209,48 @@ func (r *runFile) lines() map[string]int {
 	return m
 }
 
-// runLines returns the line each run starts on, in file order, or nil.
-// They are read from the node tree in a pass of their own: an
-// UnmarshalYAML method on runFile would see the run's node, but yaml.v3's
-// Node.Decode starts a fresh decoder without KnownFields, so unknown keys
-// inside runs would pass unnoticed.
-func runLines(data []byte) []int {
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return nil
+// maxKeys is the most keys a mapping of a schedule file may have, but
+// for episode_titles: a run has about ten. yaml.v3 looks for duplicate
+// keys by comparing every key of a mapping with every other, so a
+// mapping of tens of thousands of keys takes seconds to decode, or to
+// refuse.
+const maxKeys = 100
+
+// episodeTitles is a show's episode_titles: the one mapping that may be
+// long (a soap can have thousands of titled episodes), so it is decoded
+// key by key here, with duplicates found through a map rather than by
+// yaml.v3's comparison of every pair.
+type episodeTitles map[int]string
+
+// UnmarshalYAML decodes a mapping of episode numbers to titles.
+func (t *episodeTitles) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		var m map[int]string
+		return n.Decode(&m) // the decoder's own error for what is not a mapping
 	}
-	deref := func(n *yaml.Node) *yaml.Node {
-		if n.Kind == yaml.AliasNode && n.Alias != nil {
-			return n.Alias
+	*t = make(episodeTitles, len(n.Content)/2)
+	lines := make(map[int]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		var ep int
+		var title string
+		if err := n.Content[i].Decode(&ep); err != nil {
+			return err
 		}
-		return n
+		if err := n.Content[i+1].Decode(&title); err != nil {
+			return err
+		}
+		if first, dup := lines[ep]; dup {
+			return &Error{Line: n.Content[i].Line, Err: fmt.Errorf("episode_titles: episode %d given twice, first on line %d", ep, first)}
+		}
+		(*t)[ep], lines[ep] = title, n.Content[i].Line
 	}
-	root := deref(doc.Content[0])
+	return nil
+}
+
+// runLines returns the line each run of the document root starts on, in
+// file order, or nil.
+func runLines(root *yaml.Node) []int {
+	root = deref(root)
 	if root.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -229,10 +266,46 @@ func runLines(data []byte) []int {
 	return nil
 }
 
+// deref returns the node an alias stands for, or n itself.
+func deref(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// checkKeys refuses a mapping of more than maxKeys keys anywhere under
+// n, but for the values of episode_titles keys. Aliases are not followed:
+// what they point to is checked where it stands.
+func checkKeys(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode && len(n.Content)/2 > maxKeys {
+		return &Error{Line: n.Line, Err: invalid("a mapping of %d keys: want at most %d (is this a schedule file?)", len(n.Content)/2, maxKeys)}
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 1 && n.Content[i-1].Value == "episode_titles" {
+			continue
+		}
+		if err := checkKeys(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Parse builds the schedule described by data. Every error it returns is
 // an *Error with name (usually the file's path) as its File, and the line
 // at fault when there is one.
-func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
+func Parse(name string, data []byte) (*schedule.Schedule, error) {
+	return ParseContext(context.Background(), name, data)
+}
+
+// ParseContext is Parse, except that it gives up once ctx is done: it
+// builds the schedule with schedule.NewContext, which stops within
+// milliseconds, and then returns that error, which wraps ctx.Err() and is
+// not an *Error, since nothing is wrong with the file. (Reading the YAML
+// itself is not interrupted; it takes a fraction of a second for a file
+// of MaxFileSize.)
+func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Schedule, err error) {
 	defer func() {
 		// The YAML library is not ours; a panic in it on odd input must
 		// still come out as an error about the file.
@@ -240,7 +313,9 @@ func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
 			s, err = nil, &Error{Err: fmt.Errorf("cannot read the file: %v", p)}
 		}
 		var fe *Error
-		if errors.As(err, &fe) {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return // stopped: nothing is wrong with the file
+		} else if errors.As(err, &fe) {
 			fe.File = name
 			err = fe
 		} else if err != nil {
@@ -248,60 +323,103 @@ func Parse(name string, data []byte) (s *schedule.Schedule, err error) {
 		}
 	}()
 	var f file
-	if err := strict(data, &f); err != nil {
+	lines, err := decode(data, &f)
+	if err != nil {
 		return nil, err
 	}
-	for i, line := range runLines(data) {
+	for i, line := range lines {
 		if i < len(f.Runs) {
 			f.Runs[i].line = line
 		}
 	}
-	p, lines, err := f.plan()
+	p, fields, err := f.plan()
 	if err != nil {
 		return nil, err
 	}
-	s, err = schedule.New(p)
+	s, err = schedule.NewContext(ctx, p)
 	if err != nil {
 		var fe *schedule.FieldError
 		if errors.As(err, &fe) {
-			return nil, &Error{Line: lines[fe.Run][fe.Field], Err: err}
+			return nil, &Error{Line: fields[fe.Run][fe.Field], Err: err}
 		}
 		return nil, err
 	}
 	return s, nil
 }
 
-var (
-	notFound = regexp.MustCompile(`field (\S+) not found in type \S+`)
-	atLine   = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-)
+var atLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
-// strict decodes data into f, refusing unknown keys, and makes the
-// decoder's error report one line: an *Error at the line of its first
-// complaint, wrapping schedule.ErrInvalid.
-func strict(data []byte, f *file) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	err := dec.Decode(f)
+// maxMsgs is the most of the decoder's complaints an error repeats.
+const maxMsgs = 5
+
+// decode reads data into f and returns the line each run starts on. It
+// reads the file once, as a tree of nodes (in time linear in its size),
+// then refuses a mapping of more than maxKeys keys, and unknown keys,
+// before it decodes the tree. Its error reports one line: an *Error at
+// the line of the first complaint (and at most maxMsgs complaints),
+// wrapping schedule.ErrInvalid.
+//
+// Unknown keys are found here, not by the decoder: yaml.v3 refuses them
+// only in Decoder.Decode (with KnownFields), which parses the file again,
+// and not in Node.Decode.
+func decode(data []byte, f *file) ([]int, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, decodeError(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &Error{Err: invalid("the file is empty")}
+	}
+	if err := checkKeys(&doc); err != nil {
+		return nil, err
+	}
 	var msgs []string
+	unknownKeys(doc.Content[0], reflect.TypeFor[file](), map[typedNode]bool{}, &msgs)
+	err := doc.Decode(f)
 	var te *yaml.TypeError
 	var fe *Error
 	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, io.EOF):
-		return &Error{Err: invalid("the file is empty")}
 	case errors.As(err, &fe):
 		fe.Err = invalid("%v", fe.Err)
-		return fe
+		return nil, fe
 	case errors.As(err, &te):
+		msgs = append(msgs, te.Errors...)
+	case err != nil:
+		msgs = append(msgs, err.Error())
+	}
+	if len(msgs) > 0 {
+		// In file order, as the decoder would give them.
+		sort.SliceStable(msgs, func(i, j int) bool { return msgLine(msgs[i]) < msgLine(msgs[j]) })
+		return nil, decodeError(&yaml.TypeError{Errors: msgs})
+	}
+	return runLines(doc.Content[0]), nil
+}
+
+// msgLine returns the line a decoder message names, or 0.
+func msgLine(m string) int {
+	if sub := atLine.FindStringSubmatch(m); sub != nil {
+		n, _ := strconv.Atoi(sub[1])
+		return n
+	}
+	return 0
+}
+
+// decodeError makes an error of the YAML library one line: an *Error at
+// the line of its first complaint, with at most maxMsgs of them.
+func decodeError(err error) error {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
 		msgs = te.Errors
-	default:
+	} else {
 		msgs = []string{err.Error()}
 	}
 	e := &Error{}
+	if n := len(msgs); n > maxMsgs {
+		msgs = append(msgs[:maxMsgs-1], fmt.Sprintf("and %d more", n-maxMsgs+1))
+	}
 	for i, m := range msgs {
-		m = notFound.ReplaceAllString(m, "unknown key \"$1\"")
+		m = quote.Cut(m, 2*quote.Max)
 		if sub := atLine.FindStringSubmatch(m); sub != nil {
 			m = m[len(sub[0]):]
 			if i == 0 {
@@ -314,6 +432,93 @@ func strict(data []byte, f *file) error {
 	}
 	e.Err = invalid("%s", strings.Join(msgs, "; "))
 	return e
+}
+
+// typedNode is a node read as a type, for unknownKeys to read what an
+// alias stands for once.
+type typedNode struct {
+	n *yaml.Node
+	t reflect.Type
+}
+
+var (
+	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// unknownKeys appends to msgs a message "line N: unknown key "k"" for
+// each key of a mapping under n that no field of the struct it decodes
+// into takes, as yaml.v3's KnownFields does: fields are named by their
+// yaml tag, or their name in lower case, and a merge key (<<) brings its
+// mappings' keys into the struct's. Values that decode themselves
+// (yaml.Unmarshaler, encoding.TextUnmarshaler) are not looked into.
+func unknownKeys(n *yaml.Node, t reflect.Type, seen map[typedNode]bool, msgs *[]string) {
+	if n.Kind == yaml.AliasNode {
+		// Read what an alias stands for once per type, however often
+		// it is repeated.
+		if n = deref(n); seen[typedNode{n, t}] {
+			return
+		}
+		seen[typedNode{n, t}] = true
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(yamlUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return
+	}
+	switch {
+	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && n.Kind == yaml.SequenceNode:
+		for _, c := range n.Content {
+			unknownKeys(c, t.Elem(), seen, msgs)
+		}
+	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			unknownKeys(n.Content[i], t.Elem(), seen, msgs)
+		}
+	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			switch ft, ok := fields[k.Value]; {
+			case k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "" || k.Tag == "!" || k.Tag == "!!merge"):
+				if v = deref(v); v.Kind == yaml.SequenceNode {
+					for _, m := range v.Content {
+						unknownKeys(m, t, seen, msgs)
+					}
+				} else {
+					unknownKeys(v, t, seen, msgs)
+				}
+			case k.Kind != yaml.ScalarNode:
+				// Not a name; the decoder has its own complaint.
+			case ok:
+				unknownKeys(v, ft, seen, msgs)
+			default:
+				*msgs = append(*msgs, fmt.Sprintf("line %d: unknown key %s", k.Line, quote.Value(k.Value)))
+			}
+		}
+	}
+}
+
+// yamlFields returns the fields of struct type t by the keys yaml.v3
+// decodes them from.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = strings.ToLower(sf.Name)
+		}
+		fields[name] = sf.Type
+	}
+	return fields
 }
 
 // invalid returns an error wrapping schedule.ErrInvalid with the
@@ -337,7 +542,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	zone := func(v at[string]) (*time.Location, error) {
 		loc, err := time.LoadLocation(v.V)
 		if err != nil || v.V == "" || v.V == "Local" {
-			return nil, bad(v.Line, "timezone %q: want an IANA zone name such as Africa/Johannesburg", v.V)
+			return nil, bad(v.Line, "timezone %s: want an IANA zone name such as Africa/Johannesburg", quote.Value(v.V))
 		}
 		return loc, nil
 	}
@@ -355,10 +560,10 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	shows := map[string]*schedule.Show{}
 	for _, s := range f.Shows {
 		if s.ID.V == "" || shows[s.ID.V] != nil {
-			return p, nil, bad(s.ID.Line, "show id %q: want a unique, non-empty id", s.ID.V)
+			return p, nil, bad(s.ID.Line, "show id %s: want a unique, non-empty id", quote.Value(s.ID.V))
 		}
 		if strings.TrimSpace(s.Title) == "" {
-			return p, nil, bad(s.ID.Line, "show %q has no title", s.ID.V)
+			return p, nil, bad(s.ID.Line, "show %s has no title", quote.Value(s.ID.V))
 		}
 		if s.Image.Line > 0 {
 			if err := schedule.CheckImageURL(s.Image.V); err != nil {
@@ -374,7 +579,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	channels := map[string]*schedule.Channel{}
 	for _, c := range f.Channels {
 		if c.ID.V == "" || channels[c.ID.V] != nil {
-			return p, nil, bad(c.ID.Line, "channel id %q: want a unique, non-empty id", c.ID.V)
+			return p, nil, bad(c.ID.Line, "channel id %s: want a unique, non-empty id", quote.Value(c.ID.V))
 		}
 		name := c.Name
 		if name == "" {
@@ -400,10 +605,10 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 			Length: rf.Length.V, Exceptions: rf.Exceptions.V,
 		}
 		if r.Show == nil {
-			return p, nil, bad(known["show"], "run %q: show %q: no show has this id", r.Name, rf.Show.V)
+			return p, nil, bad(known["show"], "run %s: show %s: no show has this id", quote.Value(r.Name), quote.Value(rf.Show.V))
 		}
 		if r.Channel == nil {
-			return p, nil, bad(known["channel"], "run %q: channel %q: no channel has this id", r.Name, rf.Channel.V)
+			return p, nil, bad(known["channel"], "run %s: channel %s: no channel has this id", quote.Value(r.Name), quote.Value(rf.Channel.V))
 		}
 		if rf.Timezone.V != "" {
 			loc, err := zone(rf.Timezone)
@@ -413,11 +618,11 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 			r.Location = loc
 		}
 		if r.Location == nil {
-			return p, nil, bad(rf.line, "run %q has no timezone, and neither has the schedule", r.Name)
+			return p, nil, bad(rf.line, "run %s has no timezone, and neither has the schedule", quote.Value(r.Name))
 		}
 		switch {
 		case rf.Episodes != nil && rf.Replay != nil:
-			return p, nil, bad(rf.line, "run %q: give either episodes or replay, not both", r.Name)
+			return p, nil, bad(rf.line, "run %s: give either episodes or replay, not both", quote.Value(r.Name))
 		case rf.Replay != nil:
 			r.Replays, r.ReplayFrom, r.ReplayTo = rf.Replay.Run.V, rf.Replay.From.V, rf.Replay.To.V
 			if rf.Replay.From.Line == 0 {
@@ -438,13 +643,14 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if !assumable[k] {
-				return p, nil, bad(rf.Assumptions.Line, "run %q: assumptions: unknown field %q", r.Name, k)
+				return p, nil, bad(rf.Assumptions.Line, "run %s: assumptions: unknown field %s", quote.Value(r.Name), quote.Value(k))
 			}
 			r.Assumptions = append(r.Assumptions, schedule.Assumption{Field: k, Note: rf.Assumptions.V[k]})
 		}
 		lines[r.Name] = known
 		p.Runs = append(p.Runs, r)
 	}
+	lines[""] = map[string]int{"revised": f.Revised.Line} // the plan's own fields
 	return p, lines, nil
 }
 

@@ -1,6 +1,7 @@
 package schedfile_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -213,6 +214,9 @@ var badFiles = []struct {
 	{"unknown replay key", header + runA + strings.Replace(replayB, "      from: 1\n", "      form: 1\n", 1), 26, []string{`"form"`}},
 	{"unknown assumption", header + runA + "    assumptions:\n      colour: blue\n", 19, []string{`"colour"`}},
 	{"duplicate key", header + runA + "    length: 25m\n", 18, []string{`"length"`}},
+	{"unknown key with a space", header + runA + "    my key: 1\n", 18, []string{`unknown key "my key"`}},
+	{"unknown key in a merged mapping", "base: &base {lenght: 30m}\n" + header + runA + "    <<: *base\n", 1, []string{`unknown key "base"; line 1: unknown key "lenght"`}},
+	{"unknown keys in file order", "nmae: x\n" + header + runA + "    lenght: 30m\n", 1, []string{`unknown key "nmae"; line 19: unknown key "lenght"`}},
 	{"bad cron spec", header + strings.Replace(runA, "30 18 * * 1-5", "61 18 * * 1-5", 1), 12, []string{`"61 18 * * 1-5"`, "slot"}},
 	{"four-field cron spec", header + strings.Replace(runA, "30 18 * * 1-5", "30 18 * *", 1), 12, []string{`"30 18 * *"`, "slot"}},
 	{"empty cron spec", header + strings.Replace(runA, `"30 18 * * 1-5"`, `""`, 1), 12, []string{"slot"}},
@@ -258,6 +262,34 @@ var badFiles = []struct {
 	{"overlapping slots", header + runA + strings.Replace(strings.Replace(runA, "name: a", "name: b", 1), "30 18", "45 18", 1), 0,
 		[]string{"overlapping", "c.example", `run "a" episode 1 2000-05-01 18:30`, `run "b" episode 1 2000-05-01 18:45`}},
 	{"no slot at all", header + strings.Replace(runA, "30 18 * * 1-5", "0 0 30 2 *", 1), 0, []string{"no run has any slot"}},
+	// Dates outside the years 1900 to 2200. In UTC the day after
+	// 0000-12-31 starts at Go's zero Time, which reads as "no end".
+	{"last in year 0", header + strings.Replace(strings.Replace(runA, "first: 2000-05-01", "first: 0000-01-01", 1), "last: 2000-05-31", "last: 0000-12-31", 1), 13, []string{`"0000-01-01"`, "first", "1900 to 2200"}},
+	{"last in year 0 in UTC", strings.Replace(header, "Africa/Johannesburg", "UTC", 1) + strings.Replace(runA, "last: 2000-05-31", "last: 0000-12-31", 1), 14, []string{`"0000-12-31"`, "last", "1900 to 2200"}},
+	{"first before 1900", header + strings.Replace(runA, "first: 2000-05-01", "first: 1899-12-31", 1), 13, []string{`"1899-12-31"`, "first"}},
+	{"last after 2200", header + strings.Replace(runA, "last: 2000-05-31", "last: 9999-12-31", 1), 14, []string{`"9999-12-31"`, "last"}},
+	{"exception after 2200", header + runA + "    exceptions: [2000-05-02, 2201-01-01]\n", 18, []string{`"2201-01-01"`, "exceptions"}},
+	{"slots past 2200", header + strings.Replace(strings.Replace(runA, "first: 2000-05-01", "first: 2200-12-25", 1), "    last: 2000-05-31\n", "", 1) + "      count: 20\n", 9, []string{"2200-12-31", "last"}},
+	{"revised in year 0", "revised: 0000-01-01T00:00:00Z\n" + header + runA, 1, []string{`"0000-01-01T00:00:00Z"`, "revised", "1900 to 2200"}},
+	// Episode numbers that would wrap the 32 bits a schedule keeps them in.
+	{"first episode too large", header + strings.Replace(runA, "      first: 1", "      first: 2147483648", 1), 17, []string{`"2147483648"`, "episodes.first"}},
+	{"episodes wrap", header + strings.Replace(runA, "      first: 1", "      first: 2147483646", 1), 17, []string{`"2147483646"`, "episodes.first", "past 2147483647"}},
+	{"count wraps", header + strings.Replace(runA, "      first: 1", "      first: 2147483640\n      count: 10", 1), 18, []string{`"10"`, "episodes.count", "past 2147483647"}},
+	{"too many keys", "shows: []\nchannels: []\nruns: []\n" + keys("", "k", 101), 1, []string{"a mapping of 104 keys: want at most 100"}},
+	{"too many keys in a run", header + runA + "    assumptions:\n" + keys("      ", "k", 101), 19, []string{"a mapping of 101 keys"}},
+	{"episode title twice", strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles:\n      1: Pilot\n      2: Two\n      1: Again\n", 1) + runA, 8, []string{"episode 1 given twice, first on line 6"}},
+	{"episode title not a number", strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles: {one: Pilot}\n", 1) + runA, 5, []string{"`one`", "int"}},
+	{"replay to too large", header + runA + strings.Replace(replayB, "from: 1", "from: 1\n      to: 4294967297", 1), 27, []string{`"4294967297"`, "replay.to"}},
+}
+
+// keys returns a YAML mapping of n keys, PREFIX0: 0 to PREFIXn-1: n-1,
+// one a line, each line indented by indent.
+func keys(indent, prefix string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "%s%s%d: %d\n", indent, prefix, i, i)
+	}
+	return b.String()
 }
 
 // replayB replays run a, lines 18 to 26 when it follows runA: its
@@ -343,6 +375,58 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := schedfile.Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+":") {
 		t.Errorf("Load(%s): got %v, want an error starting with the file name", bad, err)
+	}
+	// A file over the limit is refused unread, whatever it holds: here a
+	// good schedule padded with a comment.
+	big := filepath.Join(dir, "big.yaml")
+	text := header + runA + "# " + strings.Repeat("x", schedfile.MaxFileSize) + "\n"
+	if err := os.WriteFile(big, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schedfile.Load(big); err == nil || err.Error() != big+": larger than 524288 bytes; is it a schedule file?" {
+		t.Errorf("Load(%s): got %v, want it refused for its size", big, err)
+	}
+}
+
+// TestLongMappings reads files with a mapping of 20,000 keys: as episode
+// titles they are a schedule, anywhere else they are refused. Either way
+// the file is read in time linear in its size; yaml.v3 alone compares
+// every key with every other, which took seconds for this file.
+func TestLongMappings(t *testing.T) {
+	const n = 20_000
+	titles := strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles:\n"+keys("      ", "", n), 1) + runA
+	s, err := schedfile.Parse("titles.yaml", []byte(titles))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Shows()[0].EpisodeTitles; len(got) != n || got[n-1] != fmt.Sprint(n-1) {
+		t.Errorf("got %d titles, the last %q; want %d, the last %q", len(got), got[n-1], n, fmt.Sprint(n-1))
+	}
+	junk := "shows: []\nchannels: []\nruns: []\n" + keys("", "k", n)
+	if _, err := schedfile.Parse("junk.yaml", []byte(junk)); err == nil || err.Error() != "junk.yaml:1: a mapping of 20003 keys: want at most 100 (is this a schedule file?)" {
+		t.Errorf("got %v, want the mapping refused", err)
+	}
+}
+
+// TestParseContext checks that a build stopped by its context says so,
+// and not that the file is wrong.
+func TestParseContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := schedfile.ParseContext(ctx, "good.yaml", []byte(header+runA)); err != nil {
+		t.Fatalf("ParseContext: %v", err)
+	}
+	cancel()
+	s, err := schedfile.ParseContext(ctx, "good.yaml", []byte(header+runA))
+	var fe *schedfile.Error
+	if s != nil || !errors.Is(err, context.Canceled) || errors.As(err, &fe) || errors.Is(err, schedule.ErrInvalid) {
+		t.Errorf("ParseContext after cancel: got %v, %v; want an error wrapping context.Canceled, not one about the file", s, err)
+	}
+	path := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(path, []byte(header+runA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schedfile.LoadContext(ctx, path); !errors.Is(err, context.Canceled) || errors.As(err, &fe) {
+		t.Errorf("LoadContext after cancel: got %v, want an error wrapping context.Canceled, not one about the file", err)
 	}
 }
 
@@ -526,4 +610,28 @@ runs:
 	// 2 Sun 2024-03-24 19:00 GMT
 	// 3 Sun 2024-03-31 19:00 BST
 	// typo.yaml:11: unknown key "lenght"
+}
+
+// TestLongValuesQuoted checks that errors quote at most the first 100
+// characters of a value and repeat at most five of the decoder's
+// complaints, whatever the file holds.
+func TestLongValuesQuoted(t *testing.T) {
+	long := strings.Repeat("x", 30000)
+	for _, c := range []struct{ name, yaml, want string }{
+		{"long run name", header + strings.Replace(runA, "name: a", "name: "+long, 1) + "    timezone: " + long + "\n", `timezone "` + long[:100] + `"…`},
+		// A plain YAML key may be at most 1024 characters.
+		{"long unknown key", header + runA + "    " + long[:1000] + ": 1\n", `unknown key "` + long[:100] + `"…`},
+		{"long channel", header + strings.Replace(runA, "channel: c.example", "channel: "+long, 1), `channel "` + long[:100] + `"…`},
+		{"many unknown keys", header + runA + keys("    ", "k", 60), `unknown key "k3"; and 56 more`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := schedfile.Parse(long+".yaml", []byte(c.yaml))
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if msg := err.Error(); len(msg) > 600 || !strings.Contains(msg, c.want) {
+				t.Errorf("got %d bytes: %.400s; want at most 600, saying %.120s", len(msg), msg, c.want)
+			}
+		})
+	}
 }

@@ -130,8 +130,9 @@ func (q query) window(v *view) (schedule.Window, error) {
 		if _, t := q["to"]; t {
 			return w, badRequest("year and to given together: want year, or from and to")
 		}
+		// Exactly four ASCII digits: Atoi alone takes "+003" for 3.
 		n, err := strconv.Atoi(y)
-		if err != nil || n < 1 || n > 9999 || len(y) != 4 {
+		if err != nil || n < 1 || len(y) != 4 || strings.IndexFunc(y, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 			return w, badRequest("year %q: want a four-digit year such as 2003", y)
 		}
 		w.From, w.To = schedule.Date{Year: n, Month: time.January, Day: 1}, schedule.Date{Year: n, Month: time.December, Day: 31}

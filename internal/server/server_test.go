@@ -155,6 +155,8 @@ func TestErrors(t *testing.T) {
 		want           string // in the error message
 	}{
 		{"GET", "/calendar.ics?year=03", 400, `year "03": want a four-digit year`},
+		{"GET", "/calendar.ics?year=%2B003", 400, `year "+003": want a four-digit year`},
+		{"GET", "/calendar.ics?year=-003", 400, `year "-003": want a four-digit year`},
 		{"GET", "/calendar.ics?year=2003&from=2003-01-01", 400, "year and from given together"},
 		{"GET", "/calendar.ics?year=2003&to=2003-01-01", 400, "year and to given together"},
 		{"GET", "/calendar.ics?from=2003-02-30", 400, `from: date "2003-02-30": day out of range (want YYYY-MM-DD)`},

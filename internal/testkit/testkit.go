@@ -20,6 +20,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,6 +95,56 @@ func Missing(t testing.TB, what string, err error) {
 		t.Fatalf("%s is needed in CI and is missing: %v", what, err)
 	}
 	t.Skipf("%s not installed: %v", what, err)
+}
+
+// binary is the backstage command that Binary builds, once per test
+// binary, into a folder of its own.
+var binary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// Binary returns the path of the backstage command, built the first time
+// a test asks for it, for tests that run the real program. It skips the
+// test under -short. A package whose tests call it removes the build
+// with RemoveBinary from its TestMain.
+func Binary(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	binary.once.Do(func() {
+		// go test puts its own GOROOT/bin first on the PATH, so this is
+		// the go that runs the test.
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			binary.err = fmt.Errorf("no go command to build with: %w", err)
+			return
+		}
+		if binary.dir, binary.err = os.MkdirTemp("", "backstage-test-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "backstage")
+		if runtime.GOOS == "windows" {
+			binary.path += ".exe"
+		}
+		cmd := exec.Command(goBin, "build", "-o", binary.path, "github.com/backstage-epg/backstage/cmd/backstage")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
+	}
+	return binary.path
+}
+
+// RemoveBinary removes what Binary built, if it built anything.
+func RemoveBinary() {
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
 }
 
 // Default returns the embedded Backstage schedule (schedfile.Default, 3750

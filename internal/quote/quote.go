@@ -1,0 +1,52 @@
+// Package quote writes values that users gave into error messages: quoted
+// as %q quotes them, but cut short, so that a 30 KB argument or a
+// megabyte-long line of a schedule file gives a message of one readable
+// line rather than an echo of the input. The CLI, schedule files and the
+// schedule package's errors (which the server answers with) all quote
+// through it.
+package quote
+
+import "strconv"
+
+// Max is the most characters of a value that Value and Clip keep.
+const Max = 100
+
+// Value returns s quoted with Go syntax, as %q and strconv.Quote do. A
+// value of more than Max characters is cut to its first Max, and "…"
+// after the closing quote says that it went on: "aaa"…
+func Value(s string) string {
+	if p, cut := prefix(s, Max); cut {
+		return strconv.Quote(p) + ellipsis
+	}
+	return strconv.Quote(s)
+}
+
+// Clip returns s unquoted, or, when it has more than Max characters, its
+// first Max followed by "…".
+func Clip(s string) string { return Cut(s, Max) }
+
+// Cut returns s, or, when it has more than n characters, its first n
+// followed by "…". A byte that is not valid UTF-8 counts as a character.
+func Cut(s string, n int) string {
+	if p, cut := prefix(s, n); cut {
+		return p + ellipsis
+	}
+	return s
+}
+
+const ellipsis = "…"
+
+// prefix returns the first n characters of s, and whether s has more.
+func prefix(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false // n bytes are at most n characters
+	}
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k], true
+		}
+		i++
+	}
+	return s, false
+}

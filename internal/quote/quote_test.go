@@ -1,0 +1,62 @@
+package quote
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValue(t *testing.T) {
+	long := strings.Repeat("a", 30000)
+	for _, c := range []struct{ in, want string }{
+		{"", `""`},
+		{"2003-02-30", `"2003-02-30"`},
+		{strings.Repeat("a", Max), `"` + strings.Repeat("a", Max) + `"`},
+		{strings.Repeat("a", Max+1), `"` + strings.Repeat("a", Max) + `"…`},
+		{long, `"` + strings.Repeat("a", Max) + `"…`},
+		{strings.Repeat("é", Max+5), `"` + strings.Repeat("é", Max) + `"…`}, // characters, not bytes
+		{"a\x00\nb", `"a\x00\nb"`},
+		{strings.Repeat("\xff", Max+1), `"` + strings.Repeat(`\xff`, Max) + `"…`},
+		{"…" + strings.Repeat("a", Max), `"…` + strings.Repeat("a", Max-1) + `"…`},
+	} {
+		if got := Value(c.in); got != c.want {
+			t.Errorf("Value(%.20q… of %d bytes) = %.40s… (%d bytes), want %.40s… (%d bytes)", c.in, len(c.in), got, len(got), c.want, len(c.want))
+		}
+	}
+}
+
+func TestCut(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc…"},
+		{"ééé", 3, "ééé"},
+		{"éééé", 3, "ééé…"},
+		{"", 0, ""},
+		{"a", 0, "…"},
+	} {
+		if got := Cut(c.in, c.n); got != c.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+	if got := Clip(strings.Repeat("x", 150)); got != strings.Repeat("x", Max)+"…" {
+		t.Errorf("Clip: got %d bytes, want %d x and …", len(got), Max)
+	}
+}
+
+func FuzzValue(f *testing.F) {
+	for _, s := range []string{"", "2003-02-30", strings.Repeat("é", 120), "\xff\xfe", strings.Repeat("a", 101)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Value(s)
+		if len(got) > 10*Max+2+len("…") { // at most \UXXXXXXXX for each of Max characters
+			t.Errorf("Value of %d bytes is %d bytes long", len(s), len(got))
+		}
+		if strings.ContainsAny(got, "\n\r") {
+			t.Errorf("Value(%q) = %q holds a line break", s, got)
+		}
+	})
+}
