@@ -51,12 +51,13 @@ type File struct {
 // a directory, and with the operating system's error (wrapped in an
 // *fs.PathError) when the folder cannot be written or the device opened.
 func Create(path string) (*File, error) {
-	return create(path, true)
+	return create(path, "", true)
 }
 
-// create is Create; clean says whether to remove the stale temporary
-// files of path's target first.
-func create(path string, clean bool) (*File, error) {
+// create is Create, making the temporary file in tempDir when it is set;
+// clean says whether to remove the stale temporary files of path's
+// target first.
+func create(path, tempDir string, clean bool) (*File, error) {
 	target := path
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
 		target = resolved
@@ -93,6 +94,9 @@ func create(path string, clean bool) (*File, error) {
 	}
 	if clean {
 		removeStale(dir, "."+escapeGlob(base)+".tmp-*-*")
+	}
+	if tempDir != "" {
+		dir = tempDir
 	}
 	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
@@ -195,23 +199,36 @@ func (f *File) Cleanup() {
 	}
 }
 
+// Options change how WriteFile writes.
+type Options struct {
+	// TempDir is the folder the temporary file is made in, instead of
+	// beside the target. It must be on the target's file system, which a
+	// rename cannot leave. A writer of thousands of files gives them a
+	// small folder of its own: creating a file with a random name in a
+	// folder of thousands costs about twice as much as in a small one.
+	TempDir string
+
+	// NoSync is File.NoSync.
+	NoSync bool
+}
+
 // WriteFile writes data to path atomically unless path is a regular file
 // that already holds exactly data, in which case it leaves the file (and
-// its modification time) alone. It reports whether it wrote. With sync
-// false it does not sync the file before the rename (see File.NoSync).
-// Unlike Create, it leaves stale temporary files to RemoveStale.
-func WriteFile(path string, data []byte, sync bool) (changed bool, err error) {
+// its modification time) alone. It reports whether it wrote. The zero
+// Options write as Create does; unlike Create, WriteFile leaves stale
+// temporary files to RemoveStale.
+func WriteFile(path string, data []byte, o Options) (changed bool, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 			return false, nil
 		}
 	}
-	f, err := create(path, false)
+	f, err := create(path, o.TempDir, false)
 	if err != nil {
 		return false, err
 	}
 	defer f.Cleanup()
-	f.NoSync = !sync
+	f.NoSync = o.NoSync
 	if _, err := f.Write(data); err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}

@@ -223,18 +223,18 @@ func TestStaleTemporaryFiles(t *testing.T) {
 func TestWriteFileUnchanged(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "day.json")
-	if changed, err := atomicfile.WriteFile(path, []byte("[]\n"), true); !changed || err != nil {
+	if changed, err := atomicfile.WriteFile(path, []byte("[]\n"), atomicfile.Options{}); !changed || err != nil {
 		t.Fatalf("first write: %v, %v", changed, err)
 	}
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(path, old, old)
-	if changed, err := atomicfile.WriteFile(path, []byte("[]\n"), true); changed || err != nil {
+	if changed, err := atomicfile.WriteFile(path, []byte("[]\n"), atomicfile.Options{}); changed || err != nil {
 		t.Errorf("same bytes: changed %v, %v; want false, nil", changed, err)
 	}
 	if fi, _ := os.Stat(path); !fi.ModTime().Equal(old) {
 		t.Errorf("modification time moved to %v", fi.ModTime())
 	}
-	if changed, err := atomicfile.WriteFile(path, []byte("[1]\n"), true); !changed || err != nil {
+	if changed, err := atomicfile.WriteFile(path, []byte("[1]\n"), atomicfile.Options{}); !changed || err != nil {
 		t.Errorf("new bytes: changed %v, %v; want true, nil", changed, err)
 	}
 	if got := read(t, path); got != "[1]\n" {

@@ -58,6 +58,8 @@ var publishCmd = &command{
 			switch {
 			case errors.Is(err, publish.ErrNotFolder):
 				return usagef("publish: %s is a file; want a folder (it is made if missing)", dir)
+			case errors.Is(err, publish.ErrFolder):
+				return usagef("publish: %s: %v", dir, err)
 			case errors.Is(err, os.ErrPermission):
 				return usagef("publish: %s: cannot write there: %v", dir, err)
 			case err != nil:

@@ -40,7 +40,7 @@ func configure(env Env, path string, quiet bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return usageError{fmt.Errorf("--config-file %s: %w", path, err)}
 	}
-	if _, err := atomicfile.WriteFile(path, data, true); err != nil {
+	if _, err := atomicfile.WriteFile(path, data, atomicfile.Options{}); err != nil {
 		return usageError{fmt.Errorf("--config-file %s: %w", path, err)}
 	}
 	if !quiet {

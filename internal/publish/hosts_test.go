@@ -83,13 +83,11 @@ func TestStaticHosts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs nginx and Caddy; skipped with -short")
 	}
-	st := defaultSite(t)
+	root, st, _ := publishedDefault(t)
 	dir := t.TempDir()
-	root := filepath.Join(dir, "site")
-	pub(t, st, root)
 	if os.Geteuid() == 0 {
 		// nginx's workers drop to another user, who must reach the site.
-		os.Chmod(dir, 0o755)
+		os.Chmod(filepath.Dir(root), 0o755)
 	}
 
 	srv := &server.Server{Schedule: st.Schedule(), Generator: "backstage/test", StreamURL: "http://tv.local/{id}.ts",
@@ -144,6 +142,7 @@ func TestStaticHosts(t *testing.T) {
 		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/", "/channels.m3u", "/assets/style.css"}
 	for name, start := range hosts {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			base := start(t)
 			for _, p := range paths {
 				checkHosted(t, base, serve.URL, p)

@@ -48,6 +48,10 @@ const ManifestName = ".backstage-manifest.json"
 // HeadersName is the file of headers for Netlify and Cloudflare Pages.
 const HeadersName = "_headers"
 
+// StagingName is the folder in which publish makes its temporary files
+// before it renames each into place; it is gone when publish returns.
+const StagingName = ".backstage-staging"
+
 // gzipMin is the size from which a text file gets a .gz sibling: below
 // it, the saving does not pay for the extra file.
 const gzipMin = 1 << 10
@@ -76,6 +80,10 @@ func megabytes(n int64) string {
 // is not a folder.
 var ErrNotFolder = errors.New("not a folder")
 
+// ErrFolder is wrapped by the error for a destination folder that cannot
+// be made or written.
+var ErrFolder = errors.New("cannot write there")
+
 // ErrBusy is returned when another publish is writing the same folder.
 var ErrBusy = errors.New("another publish is writing this folder")
 
@@ -91,10 +99,36 @@ type Options struct {
 	Workers int
 }
 
-// manifest is what publish records about the files it wrote.
+// manifest is what publish records about the files it wrote, and what
+// they were made from.
 type manifest struct {
 	Version int              `json:"version"`
+	Digest  string           `json:"digest,omitempty"` // see digest
 	Files   map[string]entry `json:"files"`
+}
+
+// program is a hash of the running program, "" when it cannot be read.
+var program = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	b, err := os.ReadFile(exe)
+	if err != nil {
+		return ""
+	}
+	return hash(b)
+})
+
+// digest names what st's files are made from: the program and the site's
+// inputs. A publish whose digest is the manifest's makes again only the
+// files that are missing or were changed since; "" when it cannot tell.
+func digest(st *site.Site) string {
+	p, d := program(), st.Digest()
+	if p == "" || d == "" {
+		return ""
+	}
+	return hash([]byte(p + d))
 }
 
 // entry is one file publish wrote: a hash of its bytes and what its stat
@@ -127,7 +161,7 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		return res, fmt.Errorf("%s: %w", dir, ErrNotFolder)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return res, err
+		return res, fmt.Errorf("%w: %w", ErrFolder, err)
 	}
 	unlock, err := lock(dir)
 	if err != nil {
@@ -145,15 +179,26 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		jobs = append(jobs, job{path: f.Path, file: f})
 		paths[f.Path] = true
 	}
-	folders := map[string]bool{".": true}
+	folders := map[string]bool{}
 	for i, j := range jobs {
 		jobs[i].sibling = j.path != HeadersName && !paths[j.path+".gz"] && j.file.Type != site.TypeGzip && j.file.Type != site.TypePNG
 		folders[filepath.Dir(filepath.FromSlash(j.path))] = true
 	}
-	// Temporary files of a publish killed half way, once per folder.
 	for f := range folders {
-		atomicfile.RemoveStale(filepath.Join(dir, f))
+		if err := os.MkdirAll(filepath.Join(dir, f), 0o755); err != nil {
+			return res, err
+		}
 	}
+	// The temporary files are made in a folder of their own, which a
+	// publish killed half way leaves for the next to clear.
+	staging := filepath.Join(dir, StagingName)
+	if err := os.RemoveAll(staging); err != nil {
+		return res, err
+	}
+	if err := os.Mkdir(staging, 0o700); err != nil {
+		return res, fmt.Errorf("%w: %w", ErrFolder, err)
+	}
+	defer os.RemoveAll(staging)
 
 	// Record first every path this publish may write, with what was
 	// known before, so that a publish killed half way still names every
@@ -177,7 +222,9 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		}
 	}
 
-	next := manifest{Version: 1, Files: make(map[string]entry, len(paths))}
+	dg := digest(st)
+	fresh := dg != "" && dg == old.Digest
+	next := manifest{Version: 1, Digest: dg, Files: make(map[string]entry, len(paths))}
 	var mu sync.Mutex
 	record := func(path string, e entry, wrote bool) {
 		mu.Lock()
@@ -192,7 +239,15 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		}
 	}
 	if err := run(ctx, jobs, opt, func(j job) error {
-		return make1(ctx, st, dir, j, old, record)
+		if fresh && done(dir, j, old) {
+			// The same inputs made this file, and it is as they left it.
+			record(j.path, old.Files[j.path], false)
+			if e, ok := old.Files[j.path+".gz"]; ok && j.sibling {
+				record(j.path+".gz", e, false)
+			}
+			return nil
+		}
+		return make1(ctx, st, dir, staging, j, old, record)
 	}); err != nil {
 		return res, err
 	}
@@ -212,10 +267,7 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		res.Removed++
 		removeEmptyParents(dir, p)
 	}
-	if res.Written+res.Removed > 0 || !maps.Equal(next.Files, old.Files) {
-		if err := syncDir(dir); err != nil {
-			return res, err
-		}
+	if res.Written+res.Removed > 0 || dg != old.Digest || !maps.Equal(next.Files, old.Files) {
 		if err := writeManifest(dir, next); err != nil {
 			return res, err
 		}
@@ -271,7 +323,7 @@ func run(ctx context.Context, jobs []job, opt Options, do func(job) error) error
 
 // make1 makes the file of j and its .gz sibling, if it has one, and
 // records each.
-func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, record func(string, entry, bool)) error {
+func make1(ctx context.Context, st *site.Site, dir, staging string, j job, old manifest, record func(string, entry, bool)) error {
 	body := j.body
 	if body == nil {
 		var err error
@@ -280,7 +332,7 @@ func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, 
 		}
 	}
 	sum := hash(body)
-	e, wrote, err := put(dir, j.path, body, sum, old.Files[j.path])
+	e, wrote, err := put(dir, staging, j.path, body, sum, old.Files[j.path])
 	if err != nil {
 		return err
 	}
@@ -300,7 +352,7 @@ func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, 
 	if err != nil {
 		return err
 	}
-	e, wrote, err = put(dir, gzPath, z, hash(z), old.Files[gzPath])
+	e, wrote, err = put(dir, staging, gzPath, z, hash(z), old.Files[gzPath])
 	if err != nil {
 		return err
 	}
@@ -309,18 +361,16 @@ func make1(ctx context.Context, st *site.Site, dir string, j job, old manifest, 
 	return nil
 }
 
-// put writes body to path in dir unless the file there is the one the
-// manifest recorded with the same hash, untouched since, or holds the
-// same bytes. It returns the file's manifest entry and whether it wrote.
-func put(dir, path string, body []byte, sum string, prev entry) (entry, bool, error) {
+// put writes body to path in dir, through a temporary file in staging,
+// unless the file there is the one the manifest recorded with the same
+// hash, untouched since, or holds the same bytes. It returns the file's
+// manifest entry and whether it wrote.
+func put(dir, staging, path string, body []byte, sum string, prev entry) (entry, bool, error) {
 	if prev.Hash == sum && untouched(dir, path, prev) {
 		return prev, false, nil
 	}
 	full := filepath.Join(dir, filepath.FromSlash(path))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return entry{}, false, err
-	}
-	wrote, err := atomicfile.WriteFile(full, body, false)
+	wrote, err := atomicfile.WriteFile(full, body, atomicfile.Options{TempDir: staging, NoSync: true})
 	if err != nil {
 		return entry{}, false, err
 	}
@@ -329,6 +379,20 @@ func put(dir, path string, body []byte, sum string, prev entry) (entry, bool, er
 		return entry{}, false, err
 	}
 	return entry{Hash: sum, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}, wrote, nil
+}
+
+// done reports whether the manifest records j's file, and its .gz sibling
+// if it has one, and both are untouched since.
+func done(dir string, j job, old manifest) bool {
+	e, ok := old.Files[j.path]
+	if !ok || !untouched(dir, j.path, e) {
+		return false
+	}
+	if !j.sibling || e.Size < gzipMin {
+		return true
+	}
+	z, ok := old.Files[j.path+".gz"]
+	return ok && z.Source == e.Hash && untouched(dir, j.path+".gz", z)
 }
 
 // untouched reports whether the file at path in dir is still as e
@@ -343,15 +407,21 @@ func hash(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// gzipWriters holds compressors for reuse: each takes about a megabyte
+// to make, more than most of the files it compresses.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, feeds.GzipLevel) // the level is valid
+	return zw
+}}
+
 // compress gzips b at feeds.GzipLevel with an empty header (no name, no
 // time), as the server compresses, so both give the same bytes.
 func compress(b []byte) ([]byte, error) {
 	var z bytes.Buffer
 	z.Grow(len(b)/4 + 64)
-	zw, err := gzip.NewWriterLevel(&z, feeds.GzipLevel)
-	if err != nil {
-		return nil, err
-	}
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&z)
 	zw.Write(b) // a bytes.Buffer does not fail
 	if err := zw.Close(); err != nil {
 		return nil, err
@@ -395,7 +465,7 @@ func writeManifest(dir string, m manifest) error {
 	if err != nil {
 		return err
 	}
-	_, err = atomicfile.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), true)
+	_, err = atomicfile.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), atomicfile.Options{})
 	return err
 }
 
@@ -413,14 +483,6 @@ func lock(dir string) (func(), error) {
 		return nil, err
 	}
 	return func() { d.Close() }, nil
-}
-
-// syncDir makes what was written in dir durable before the manifest says
-// so: one sync(2) for all the files, rather than one fsync each, which
-// for thousands of small files takes many times longer.
-func syncDir(dir string) error {
-	syscall.Sync()
-	return nil
 }
 
 // headers returns the _headers file: for each group of paths, its

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,68 @@ func defaultSite(t testing.TB, edit ...func(*site.Config)) *site.Site {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// smallSchedule is the default schedule's two runs cut to a summer: the
+// original from June to July 2003, its rerun from August, about 500
+// files, for the tests that publish again and again.
+func smallSchedule(t testing.TB, lastRerun string) *schedule.Schedule {
+	t.Helper()
+	def := testkit.Default(t)
+	orig, rerun := *def.Run("original"), *def.Run("rebroadcast")
+	date := func(s string) schedule.Date {
+		d, err := schedule.ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	orig.First, orig.Last = date("2003-06-02"), date("2003-07-31")
+	rerun.First, rerun.Last = date("2003-08-04"), date(lastRerun)
+	s, err := schedule.New(schedule.Plan{Name: def.Name(), Source: def.Source(), Location: def.Location(), Revised: def.Revised(), Runs: []*schedule.Run{&orig, &rerun}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// smallSite lays out smallSchedule's site with a playlist.
+func smallSite(t testing.TB, edit ...func(*site.Config)) *site.Site {
+	t.Helper()
+	return defaultSite(t, append([]func(*site.Config){func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-09-30") }}, edit...)...)
+}
+
+// published is the default site, published once for the tests that read
+// it, into a folder TestMain removes.
+var published struct {
+	once sync.Once
+	dir  string
+	st   *site.Site
+	res  publish.Result
+	err  error
+}
+
+func publishedDefault(t testing.TB) (string, *site.Site, publish.Result) {
+	t.Helper()
+	published.once.Do(func() {
+		if published.dir, published.err = os.MkdirTemp("", "backstage-publish-test"); published.err != nil {
+			return
+		}
+		published.st = defaultSite(t)
+		published.res, published.err = publish.Publish(context.Background(), published.st, filepath.Join(published.dir, "site"), publish.Options{})
+	})
+	if published.err != nil {
+		t.Fatal(published.err)
+	}
+	return filepath.Join(published.dir, "site"), published.st, published.res
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if published.dir != "" {
+		os.RemoveAll(published.dir)
+	}
+	os.Exit(code)
 }
 
 func pub(t testing.TB, st *site.Site, dir string) publish.Result {
@@ -82,9 +145,7 @@ func gunzip(t testing.TB, b []byte) []byte {
 // its bytes, a .gz sibling beside each text file of 1 KB or more, the
 // _headers file and the manifest, and nothing else.
 func TestPublish(t *testing.T) {
-	st := defaultSite(t)
-	dir := t.TempDir()
-	res := pub(t, st, dir)
+	dir, st, res := publishedDefault(t)
 	got := files(t, dir)
 	want := map[string]bool{publish.HeadersName: true, publish.ManifestName: true}
 	var total int64
@@ -162,7 +223,7 @@ func TestPublish(t *testing.T) {
 // what changed and removes what it dropped; a file publish did not write
 // is never touched.
 func TestRepublish(t *testing.T) {
-	st := defaultSite(t)
+	st := smallSite(t)
 	dir := t.TempDir()
 	pub(t, st, dir)
 	foreign := filepath.Join(dir, "calendar", "mine.txt")
@@ -185,24 +246,19 @@ func TestRepublish(t *testing.T) {
 		}
 	}
 
-	// Without the playlist and the rebroadcast run.
-	plan := schedule.Plan{Name: st.Schedule().Name(), Source: st.Schedule().Source(), Location: st.Schedule().Location(), Revised: st.Schedule().Revised(), Runs: st.Schedule().Runs()[:1]}
-	s, err := schedule.New(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	smaller, err := site.New(site.Config{Schedule: s, Generator: "backstage/test"})
+	// Without the playlist, and with a rerun that ends sooner.
+	smaller, err := site.New(site.Config{Schedule: smallSchedule(t, "2003-08-29"), Generator: "backstage/test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res = pub(t, smaller, dir)
 	after = files(t, dir)
-	for _, p := range []string{"calendar/rebroadcast.ics", "calendar/rebroadcast.ics.gz", "calendar/2012.ics", "channels.m3u", "days/2012-02-20.html", "api/v1/days/2016-03-11.json"} {
+	for _, p := range []string{"channels.m3u", "days/2003-09-15.html", "days/2003-09-15.html.gz", "api/v1/days/2003-09-30.json"} {
 		if _, ok := after[p]; ok {
 			t.Errorf("%s is still there", p)
 		}
 	}
-	for _, p := range []string{"calendar/original.ics", "days/2003-06-16.html", "calendar/mine.txt", "README"} {
+	for _, p := range []string{"calendar/original.ics", "calendar/rebroadcast.ics", "days/2003-06-16.html", "calendar/mine.txt", "README"} {
 		if _, ok := after[p]; !ok {
 			t.Errorf("%s was removed", p)
 		}
@@ -226,7 +282,7 @@ func TestRepublish(t *testing.T) {
 // TestRepublishRepairs: a file publish wrote and someone changed or
 // removed is put back.
 func TestRepublishRepairs(t *testing.T) {
-	st := defaultSite(t)
+	st := smallSite(t)
 	dir := t.TempDir()
 	pub(t, st, dir)
 	changed := filepath.Join(dir, "days", "2003-06-16.html")
@@ -249,7 +305,7 @@ func TestRepublishRepairs(t *testing.T) {
 // old or new, and names in the manifest what it wrote; the next publish
 // finishes the job.
 func TestInterrupted(t *testing.T) {
-	old := defaultSite(t)
+	old := smallSite(t)
 	dir := t.TempDir()
 	pub(t, old, dir)
 	oldBytes := map[string][]byte{}
@@ -257,11 +313,11 @@ func TestInterrupted(t *testing.T) {
 		oldBytes[p], _ = os.ReadFile(filepath.Join(dir, p))
 	}
 	// A new site: every page and feed changes (the zone they show).
-	next := defaultSite(t, func(c *site.Config) { c.Location = testkit.Location(t, "Europe/London"); c.StreamURL = "" })
+	next := smallSite(t, func(c *site.Config) { c.Location = testkit.Location(t, "Europe/London"); c.StreamURL = "" })
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	_, err := publish.Publish(ctx, next, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
-		if n++; n == 20 {
+		if n++; n == 3 {
 			cancel()
 		}
 	}})
@@ -307,7 +363,7 @@ func TestInterrupted(t *testing.T) {
 // TestBadFolder: a folder that is a file, or that holds a manifest that
 // is not ours, is refused before anything is written.
 func TestBadFolder(t *testing.T) {
-	st := defaultSite(t)
+	st := smallSite(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "site")
 	os.WriteFile(file, []byte("x"), 0o644)
@@ -330,7 +386,7 @@ func TestBadFolder(t *testing.T) {
 
 // TestBusy: two publishes into one folder at once do not mix.
 func TestBusy(t *testing.T) {
-	st := defaultSite(t)
+	st := smallSite(t)
 	dir := t.TempDir()
 	started := make(chan struct{})
 	release := make(chan struct{})
@@ -358,7 +414,7 @@ func TestBusy(t *testing.T) {
 
 // TestManifest: the manifest names exactly the files publish wrote.
 func TestManifest(t *testing.T) {
-	st := defaultSite(t)
+	st := smallSite(t)
 	dir := t.TempDir()
 	pub(t, st, dir)
 	b, err := os.ReadFile(filepath.Join(dir, publish.ManifestName))

@@ -106,8 +106,8 @@ func samePicture(data []byte, img *image.NRGBA) (image.Point, bool) {
 // rgba is a colour with premultiplied alpha, each part from 0 to 1.
 type rgba struct{ r, g, b, a float64 }
 
-// hex returns the opaque colour 0xRRGGBB.
-func hex(c uint32) rgba {
+// rgb returns the opaque colour 0xRRGGBB.
+func rgb(c uint32) rgba {
 	return rgba{float64(c>>16&0xff) / 255, float64(c>>8&0xff) / 255, float64(c&0xff) / 255, 1}
 }
 
@@ -214,17 +214,17 @@ func star(cx, cy, r, inner float64) []float64 {
 
 // Palette.
 var (
-	navy   = hex(0x1d3557)
-	cream  = hex(0xf1faee)
-	steel  = hex(0x457b9d)
-	sky    = hex(0xa8dadc)
-	gold   = hex(0xffc94d)
-	plum   = hex(0x2b1d2f)
-	wood   = hex(0x7a4a24)
-	woodHi = hex(0xa8693a)
-	red    = hex(0xa4161a)
-	redDk  = hex(0x660708)
-	pale   = hex(0xfff3c4)
+	navy   = rgb(0x1d3557)
+	cream  = rgb(0xf1faee)
+	steel  = rgb(0x457b9d)
+	sky    = rgb(0xa8dadc)
+	gold   = rgb(0xffc94d)
+	plum   = rgb(0x2b1d2f)
+	wood   = rgb(0x7a4a24)
+	woodHi = rgb(0xa8693a)
+	red    = rgb(0xa4161a)
+	redDk  = rgb(0x660708)
+	pale   = rgb(0xfff3c4)
 )
 
 // channelIconScene is a square channel logo: an old television set with
@@ -273,7 +273,7 @@ var bigStar = star(320, 170, 62, 0.45)
 func showScene(x, y float64) rgba {
 	const w, h = 640.0, 360.0
 	// Back wall, darker at the top.
-	c := mix(plum, hex(0x4a2f4f), y/h)
+	c := mix(plum, rgb(0x4a2f4f), y/h)
 	// The boards, with a lit front edge and plank lines.
 	floor := 268.0
 	if y >= floor {

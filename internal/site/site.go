@@ -28,6 +28,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -609,4 +611,36 @@ func (s *Site) CacheSeconds(f File) int {
 		return 3600
 	}
 	return int(feeds.ICalRefreshInterval / time.Second)
+}
+
+// Digest returns a hash of everything the site's files are made from
+// besides the program itself: the schedule (its name, source, zone,
+// revision and every field of every run, show and channel) and the
+// Config. Two sites of one program with the same digest have the same
+// files, which lets a publisher skip making them again.
+func (s *Site) Digest() string {
+	sched := s.cfg.Schedule
+	type run struct {
+		*schedule.Run
+		Zone string
+	}
+	runs := make([]run, len(sched.Runs()))
+	for i, r := range sched.Runs() {
+		runs[i] = run{r, r.Location.String()}
+	}
+	loc := s.loc.String()
+	b, err := json.Marshal(struct {
+		Name, Source, Zone, Display string
+		Revised                     time.Time
+		Runs                        []run
+		Today                       schedule.Date
+		Replay                      bool
+		PublicURL, StreamURL, Gen   string
+	}{sched.Name(), sched.Source(), sched.Location().String(), loc, sched.Revised(), runs,
+		s.cfg.Today, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
+	if err != nil {
+		return "" // no digest: nothing is skipped
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
