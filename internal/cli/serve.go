@@ -36,7 +36,9 @@ var serveCmd = &command{
 			if err != nil {
 				return err
 			}
-			var logs slog.Handler = slog.NewTextHandler(env.Stderr, nil)
+			logw := newLogWriter(env.Stderr, 100*time.Millisecond)
+			defer logw.Close()
+			var logs slog.Handler = slog.NewTextHandler(logw, nil)
 			if o.quiet {
 				logs = slog.DiscardHandler
 			}

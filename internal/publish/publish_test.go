@@ -94,6 +94,7 @@ func TestMain(m *testing.M) {
 	if published.dir != "" {
 		os.RemoveAll(published.dir)
 	}
+	testkit.RemoveBinary()
 	os.Exit(code)
 }
 

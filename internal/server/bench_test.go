@@ -1,9 +1,15 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -139,5 +145,62 @@ func BenchmarkReplayRollover(b *testing.B) {
 				b.Fatalf("%s: got %d", target, w.code)
 			}
 		}
+	}
+}
+
+// BenchmarkFastPath: requests over a real loopback connection, one after
+// another on one keep-alive connection, answered by Serve's fast path:
+// the 304 of a client polling the calendar, and the gzipped calendar.
+// The allocations counted are the server's (the client allocates none).
+func BenchmarkFastPath(b *testing.B) {
+	s := newServer(b, func(s *Server) { s.Logger = slog.New(slog.DiscardHandler) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	defer func() { stop(); <-done }()
+	_, body := do(b, s.Handler(), "GET", "/calendar.ics")
+	etag := newRendered(body, time.Time{}).etag[0]
+	for _, c := range []struct{ name, header string }{
+		{"304", "If-None-Match: " + etag},
+		{"gzip", "Accept-Encoding: gzip"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			conn, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			req := []byte("GET /calendar.ics HTTP/1.1\r\nHost: x\r\n" + c.header + "\r\n\r\n")
+			r := bufio.NewReaderSize(conn, 256<<10)
+			read := func() {
+				n := 0
+				for {
+					line, err := r.ReadSlice('\n')
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(line) == 2 {
+						break
+					}
+					if v, ok := bytes.CutPrefix(line, []byte("Content-Length: ")); ok {
+						n, _ = strconv.Atoi(string(bytes.TrimSpace(v)))
+					}
+				}
+				if _, err := r.Discard(n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			conn.Write(req)
+			read()
+			b.ReportAllocs()
+			for b.Loop() {
+				conn.Write(req)
+				read()
+			}
+		})
 	}
 }

@@ -21,6 +21,7 @@ type rendered struct {
 	etag    []string // a strong ETag, the quoted hash of body
 	modtime time.Time
 	lastMod []string // modtime as a Last-Modified value; nil for none
+	fast    sync.Map // fastHeadsKey → *fastHeads, the fast path's response heads
 }
 
 // newRendered wraps body with its ETag.
@@ -115,6 +116,24 @@ func (c *feedCache) get(key fileKey, render func() (*rendered, error)) (*rendere
 	e.lastUsed.Store(c.clock.Add(1))
 	<-e.ready
 	return e.feed, e.err
+}
+
+// ready returns the finished rendering for key, if the cache has one,
+// counting the use; it makes no closure, so a hit costs no allocation.
+func (c *feedCache) ready(key fileKey) *rendered {
+	c.mu.RLock()
+	e, ok := c.m[key]
+	c.mu.RUnlock()
+	if !ok || e.feed == nil {
+		return nil
+	}
+	select {
+	case <-e.ready:
+	default:
+		return nil
+	}
+	e.lastUsed.Store(c.clock.Add(1))
+	return e.feed
 }
 
 // fill renders the feed of e and publishes it.

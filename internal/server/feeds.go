@@ -255,6 +255,10 @@ func (s *Server) body(v *view, f site.File, gz bool) (*rendered, error) {
 		// compression, shared with the gzipped answers to xmltv.xml.
 		return s.body(v, v.site.FeedFile(f.Feed, false), true)
 	}
+	key := fileKey{version: v.version, file: f, gzip: gz}
+	if b := s.cache.ready(key); b != nil {
+		return b, nil
+	}
 	if !cached(f) {
 		b, err := s.render(f, v)
 		if err != nil || !gz {
@@ -262,12 +266,11 @@ func (s *Server) body(v *view, f site.File, gz bool) (*rendered, error) {
 		}
 		return gzipped(b)
 	}
-	key := fileKey{version: v.version, file: f}
 	if !gz {
 		return s.cache.get(key, func() (*rendered, error) { return s.render(f, v) })
 	}
 	gkey := key
-	gkey.gzip = true
+	key.gzip = false
 	return s.cache.get(gkey, func() (*rendered, error) {
 		b, err := s.cache.get(key, func() (*rendered, error) { return s.render(f, v) })
 		if err != nil {
@@ -348,25 +351,102 @@ var staticCacheControl = []string{"public, max-age=" + strconv.Itoa(int(feeds.IC
 // it names gzip (or x-gzip) with a q-value above zero.
 func acceptsGzip(values []string) bool {
 	for _, v := range values {
-		for part := range strings.SplitSeq(v, ",") {
-			coding, params, _ := strings.Cut(part, ";")
-			coding = strings.TrimSpace(coding)
-			if !strings.EqualFold(coding, "gzip") && !strings.EqualFold(coding, "x-gzip") {
-				continue
-			}
-			qv := 1.0
-			for param := range strings.SplitSeq(params, ";") {
-				k, val, _ := strings.Cut(strings.TrimSpace(param), "=")
-				if strings.EqualFold(k, "q") {
-					f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-					if err != nil {
-						f = 0
-					}
-					qv = f
-				}
-			}
-			return qv > 0
+		if acceptsGzipValue(v) {
+			return true
 		}
 	}
 	return false
+}
+
+// acceptsGzipValue reports whether one Accept-Encoding value accepts
+// gzip: it names gzip (or x-gzip), and its q-value, if it gives one, is
+// a number above zero. It takes the value as a string or as the bytes the
+// fast path reads, and allocates nothing.
+func acceptsGzipValue[S string | []byte](v S) bool {
+	for len(v) > 0 {
+		part := v
+		if i := indexByte(v, ','); i >= 0 {
+			part, v = v[:i], v[i+1:]
+		} else {
+			v = v[:0]
+		}
+		coding, params := part, part[:0]
+		if i := indexByte(part, ';'); i >= 0 {
+			coding, params = part[:i], part[i+1:]
+		}
+		coding = trimOWS(coding)
+		if !equalFoldString(coding, "gzip") && !equalFoldString(coding, "x-gzip") {
+			continue
+		}
+		accepted := true
+		for len(params) > 0 {
+			param := params
+			if i := indexByte(params, ';'); i >= 0 {
+				param, params = params[:i], params[i+1:]
+			} else {
+				params = params[:0]
+			}
+			param = trimOWS(param)
+			if len(param) >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=' {
+				accepted = positiveQ(trimOWS(param[2:]))
+			}
+		}
+		return accepted
+	}
+	return false
+}
+
+// positiveQ reports whether q is a number above zero, written in digits
+// with at most one point.
+func positiveQ[S string | []byte](q S) bool {
+	nonzero, points := false, 0
+	for i := range len(q) {
+		switch c := q[i]; {
+		case c == '.':
+			points++
+		case '1' <= c && c <= '9':
+			nonzero = true
+		case c != '0':
+			return false
+		}
+	}
+	return nonzero && points <= 1
+}
+
+func indexByte[S string | []byte](s S, c byte) int {
+	for i := range len(s) {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// trimOWS trims the spaces and tabs HTTP allows around values.
+func trimOWS[S string | []byte](s S) S {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// equalFoldString reports whether s is lower, lower-case ASCII, in any
+// case.
+func equalFoldString[S string | []byte](s S, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }

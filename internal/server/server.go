@@ -69,6 +69,8 @@ type Server struct {
 	// DefaultMaxCacheBytes. The least recently used go first.
 	MaxCacheBytes int64
 
+	warming atomic.Bool // Serve renders each new view's main files at once; see warm
+	fast    atomic.Pointer[fastPath]
 	once    sync.Once
 	perSlot [feeds.XMLTV + 1]atomic.Int64 // bytes per airing of the last render of each format, to size the next
 	handler http.Handler
@@ -163,18 +165,30 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	hs := s.HTTPServer()
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	fast := newFastPath(s, ln)
+	s.fast.Store(fast)
+	s.warming.Store(true)
+	if v := s.views.cur.Load(); v != nil {
+		go s.warm(v) // Check above made the first view
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- hs.Serve(fast.handoff) }()
+	go func() { errc <- fast.serve() }()
 	select {
 	case err := <-errc:
+		fast.shutdown(context.Background())
+		hs.Close()
 		return err
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	fast.shutdown(sctx)
 	err := hs.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
+	for range 2 {
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) && err == nil {
+			err = serr
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("server: shut down: %w", err)

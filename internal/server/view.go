@@ -21,6 +21,9 @@ type view struct {
 	version uint64
 	loc     *time.Location // display zone
 	modtime time.Time      // Last-Modified of its files
+
+	fastMu sync.RWMutex
+	fast   map[string]fastLookup // path → the fast path's answer
 }
 
 // viewCache holds the current view; views are built under mu, read
@@ -67,7 +70,32 @@ func (s *Server) current() (*view, error) {
 		// Timeline goes back to its schedule, when they are rendered anew).
 		s.cache.dropOther(v.version)
 	}
+	if s.warming.Load() {
+		go s.warm(v)
+	}
 	return v, nil
+}
+
+// warm renders, in the background, the files most clients ask for first
+// — the whole calendar and guide, plain and gzipped, the compact
+// calendar and the index — so that the first subscriber after a start,
+// or after a replay window rolls on, is answered from the cache. Serve
+// turns it on; a Handler on its own renders on demand.
+func (s *Server) warm(v *view) {
+	for _, f := range []struct {
+		path string
+		gz   bool
+	}{
+		{"xmltv.xml.gz", false}, {"calendar.ics", true}, {"calendar.ics", false}, {"xmltv.xml", false},
+		{"calendar/compact.ics", false}, {"index.html", true}, {"index.html", false},
+	} {
+		if s.views.cur.Load() != v {
+			return // a newer view has taken over
+		}
+		if file, ok := v.site.Lookup(f.path); ok {
+			s.body(v, file, f.gz)
+		}
+	}
 }
 
 // today returns the day the index page of st answers for at now: today
