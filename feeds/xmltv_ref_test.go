@@ -221,6 +221,7 @@ func xrTokens(t testing.TB, doc []byte) []string {
 // English shows, whole-minute slots and no empty fields, which the
 // reference writer assumes.
 func TestXMLTVMatchesEncodingXML(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
@@ -230,6 +231,7 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 	} {
 		for _, markNew := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/markNew=%v", tc.name, markNew), func(t *testing.T) {
+				t.Parallel()
 				var ref bytes.Buffer
 				if err := xrEncode(&ref, tc.s, schedule.Query{}, "backstage/test", markNew); err != nil {
 					t.Fatal(err)

@@ -332,6 +332,7 @@ var xmltvAwkward = &schedule.Show{
 }
 
 func TestXMLTVStructure(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
@@ -396,6 +397,7 @@ func TestXMLTVAwkwardText(t *testing.T) {
 // sentence appear on repeats only, pointing at the first airing, and that
 // <new/> appears with MarkNew on first airings only.
 func TestXMLTVRepeats(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		s       *schedule.Schedule
