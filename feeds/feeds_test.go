@@ -9,6 +9,11 @@ import (
 	"github.com/backstage-epg/backstage/schedule"
 )
 
+// The tests that take longest (the outside consumers, and those that
+// read back the full history) call t.Parallel, so that they share the
+// cores; go test runs at most -parallel (GOMAXPROCS) of them at once,
+// after the quick ones, which run in order.
+
 // countWriter counts the bytes written to it.
 type countWriter int64
 

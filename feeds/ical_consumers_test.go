@@ -17,7 +17,9 @@ import (
 // package, run with /usr/bin/python3, with python3-dateutil to expand
 // rules) and ical.js (npm, pinned in .ci/package-lock.json), each through
 // a small script in testdata that prints every airing it finds. Outside
-// CI a missing consumer skips its test; in CI it fails it.
+// CI a missing consumer skips its test; in CI it fails it. The tests and
+// their feeds run in parallel, beside the XMLTV consumers: go test runs
+// at most -parallel (GOMAXPROCS) of them at once.
 
 // icalConsumerFeed is one calendar the consumer tests export.
 type icalConsumerFeed struct {
@@ -127,6 +129,7 @@ func icalConsume(t *testing.T, command func(file string) *exec.Cmd) {
 }
 
 func TestICalPythonIcalendar(t *testing.T) {
+	t.Parallel()
 	py := testkit.Tool(t, "/usr/bin/python3")
 	if out, err := exec.Command(py, "-c", "import icalendar, dateutil").CombinedOutput(); err != nil {
 		testkit.Missing(t, "python3-icalendar (Debian package)", fmt.Errorf("%v: %s", err, out))
@@ -139,6 +142,7 @@ func TestICalPythonIcalendar(t *testing.T) {
 }
 
 func TestICalJS(t *testing.T) {
+	t.Parallel()
 	node := testkit.Tool(t, "node")
 	module, err := filepath.Abs(filepath.Join("..", ".ci", "node_modules", "ical.js", "dist", "ical.js"))
 	if err != nil {

@@ -146,6 +146,7 @@ func icalWindows(s *schedule.Schedule) map[string]schedule.Query {
 // TestICalAirings reads each kind of calendar back, expanding recurring
 // events, and checks it holds exactly the schedule's airings.
 func TestICalAirings(t *testing.T) {
+	t.Parallel()
 	for _, sc := range []struct {
 		name string
 		s    *schedule.Schedule
@@ -354,6 +355,7 @@ func TestICalGolden(t *testing.T) {
 // TestICalWellFormed checks every kind of calendar for what RFC 5545 and
 // calendar apps need of the file as a whole.
 func TestICalWellFormed(t *testing.T) {
+	t.Parallel()
 	def := testkit.Default(t)
 	year := def.Dates(schedule.Date{Year: 2003, Month: 1, Day: 1}, schedule.Date{Year: 2003, Month: 12, Day: 31})
 	for _, sc := range []struct {
@@ -718,6 +720,7 @@ func TestICalAmbiguous(t *testing.T) {
 // TestICalVTimezone checks generated VTIMEZONEs against Go's zone data:
 // every quarter hour over the span, the offset the blocks give is Go's.
 func TestICalVTimezone(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		zone     string
 		from, to time.Time

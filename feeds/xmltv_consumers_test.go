@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
@@ -19,10 +20,24 @@ import (
 // xmltvDTD is where Debian's xmltv-util installs the XMLTV DTD.
 const xmltvDTD = "/usr/share/xmltv/xmltv.dtd"
 
-// TestXMLTVConsumers exports real guides (the full default history, a
-// window of it, and the gzip form) and hands them to the XMLTV project's
-// own tools and to xmllint. In CI a missing tool fails the test.
+// TestXMLTVConsumers exports real guides and hands them to xmllint and
+// to the XMLTV project's own tools: xmllint and tv_validate_file check
+// each against the DTD, tv_sort reports overlapping programmes and
+// tv_to_text must list every programme. In CI a missing tool fails the
+// test.
+//
+// Every guide goes through the validators, the full history and its gzip
+// form included. tv_sort and tv_to_text, which take seconds on the full
+// history, read representative slices of it on every run (the first
+// year, the gap between the runs with the end of one and the start of
+// the other, the last year, the replay windows) and the full history
+// only in full runs (testkit.SkipUnlessFull).
+//
+// Each tool on each guide is a parallel subtest. go test runs at most
+// -parallel of them at once, GOMAXPROCS by default, so the tools run one
+// to a core.
 func TestXMLTVConsumers(t *testing.T) {
+	t.Parallel()
 	xmllint := testkit.Tool(t, "xmllint")
 	validate := testkit.Tool(t, "tv_validate_file")
 	sort := testkit.Tool(t, "tv_sort")
@@ -32,11 +47,18 @@ func TestXMLTVConsumers(t *testing.T) {
 		testkit.Missing(t, "the XMLTV DTD (xmltv-util)", err)
 	}
 	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("the full-history guide takes the XMLTV tools about ten seconds; skipped with -short")
+		t.Skip("runs the XMLTV tools on eight guides; skipped with -short")
 	}
 
 	s, small := testkit.Default(t), smallSchedule(t)
-	q1 := s.Dates(schedule.Date{Year: 2009, Month: 1, Day: 1}, schedule.Date{Year: 2009, Month: 3, Day: 31})
+	d := func(y int, m time.Month, day int) schedule.Date { return schedule.Date{Year: y, Month: m, Day: day} }
+	// A year's guide, as ?year= serves, opening with the first airing.
+	firstYear := s.Dates(d(2000, 1, 1), d(2000, 12, 31))
+	// The original run's last airings, 18 months without one and the
+	// rebroadcast's first quarter.
+	gap := s.Dates(d(2007, 6, 1), d(2009, 3, 31))
+	// The last year, ending with the last airing.
+	lastYear := s.Dates(d(2016, 1, 1), d(2016, 12, 31))
 	full := xmltvEncode(t, s, schedule.Query{}, false)
 	rep, newYear := replayWindows(t, s)
 	emptyDays := xmltvEmptyDays(t, small, schedule.Date{Year: 2006, Month: 12, Day: 23}, schedule.Date{Year: 2007, Month: 1, Day: 14})
@@ -59,27 +81,70 @@ func TestXMLTVConsumers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Equal(unzipped, full) {
+		t.Error("the gzip form unpacks to different bytes from the plain guide")
+	}
+
+	// The checks, by tool. Each fails the test on a non-zero exit.
+	checks := map[string]func(t *testing.T, path string, want int){
+		"xmllint": func(t *testing.T, path string, _ int) {
+			if _, stderr := xmltvTool(t, xmllint, "--noout", "--dtdvalid", xmltvDTD, path); stderr != "" {
+				t.Errorf("xmllint: %s", xmltvFirstLines(stderr, 20))
+			}
+		},
+		"tv_validate_file": func(t *testing.T, path string, _ int) {
+			xmltvTool(t, validate, "--dtd-file", xmltvDTD, path) // exits 1 on any problem
+		},
+		"tv_sort": func(t *testing.T, path string, _ int) {
+			// tv_sort exits 0 even when it finds overlapping programmes;
+			// it reports them on stderr.
+			out := filepath.Join(t.TempDir(), "sorted.xml")
+			if _, stderr := xmltvTool(t, sort, "--output", out, path); stderr != "" {
+				t.Errorf("tv_sort: %s", xmltvFirstLines(stderr, 20))
+			}
+		},
+		"tv_to_text": func(t *testing.T, path string, want int) {
+			text, _ := xmltvTool(t, toText, path)
+			if got := len(xmltvTextProgramme.FindAllStringIndex(text, -1)); got != want {
+				t.Errorf("tv_to_text lists %d programmes, want %d", got, want)
+			}
+		},
+	}
+	validators := []string{"xmllint", "tv_validate_file"}
+	all := []string{"xmllint", "tv_validate_file", "tv_sort", "tv_to_text"}
 
 	for _, tc := range []struct {
 		name  string
 		guide []byte
-		want  int  // programmes
-		slow  bool // run tv_sort and tv_to_text, which take seconds on the full history
+		want  int      // programmes
+		tools []string // the checks to run
+		// costly holds what each tool that takes seconds on this guide
+		// takes (measured on a quiet 2-core machine): those run only in
+		// full runs.
+		costly map[string]string
 	}{
+		// First, so that in a full run its two slowest checks start
+		// early rather than last.
+		{"full history", full, s.Count(schedule.Query{}), all, map[string]string{
+			"tv_sort":    "tv_sort on the full history takes ~8 s",
+			"tv_to_text": "tv_to_text on the full history takes ~6 s",
+		}},
+		// The same bytes as the full history (checked above): the
+		// validators suffice.
+		{"gzip", unzipped, s.Count(schedule.Query{}), validators, nil},
 		// With a public URL, so that the tools read the <icon>s too.
-		{"small", xmltvEncodeWith(t, small, schedule.Query{}, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = true, testBaseURL }), small.Count(schedule.Query{}), true},
-		{"small, empty days marked", emptyDays, bytes.Count(emptyDays, []byte("<programme ")), true},
-		{"replay", xmltvEncode(t, rep, schedule.Query{}, false), rep.Len(), true},
-		{"replay across New Year, looping", xmltvEncode(t, newYear, schedule.Query{}, true), newYear.Len(), true},
-		{"full history", full, s.Count(schedule.Query{}), true},
+		{"small", xmltvEncodeWith(t, small, schedule.Query{}, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL = true, testBaseURL }), small.Count(schedule.Query{}), all, nil},
+		{"small, empty days marked", emptyDays, bytes.Count(emptyDays, []byte("<programme ")), all, nil},
+		{"replay", xmltvEncode(t, rep, schedule.Query{}, false), rep.Len(), all, nil},
+		{"replay across New Year, looping", xmltvEncode(t, newYear, schedule.Query{}, true), newYear.Len(), all, nil},
+		{"2000", xmltvEncode(t, s, firstYear, false), s.Count(firstYear), all, nil},
 		// tv_validate_file checks xmltv_ns numbers, the invented seasons'
 		// among them.
-		{"2009 Q1", xmltvEncodeWith(t, s, q1, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL, e.SeasonByYear = true, testBaseURL, true }), s.Count(q1), true},
-		// The same bytes as the full history (checked below): the
-		// validators suffice.
-		{"gzip", unzipped, s.Count(schedule.Query{}), false},
+		{"June 2007 to March 2009, across the gap", xmltvEncodeWith(t, s, gap, func(e *XMLTVEncoder) { e.MarkNew, e.BaseURL, e.SeasonByYear = true, testBaseURL, true }), s.Count(gap), all, nil},
+		{"2016", xmltvEncode(t, s, lastYear, false), s.Count(lastYear), all, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// A copy of the DTD beside the guide lets xmllint resolve the
 			// DOCTYPE's "xmltv.dtd" without a warning.
 			dir := t.TempDir()
@@ -90,39 +155,30 @@ func TestXMLTVConsumers(t *testing.T) {
 			if err := os.WriteFile(path, tc.guide, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			run := func(name string, args ...string) (stdout, stderr string) {
-				t.Helper()
-				var o, e bytes.Buffer
-				cmd := exec.Command(name, args...)
-				cmd.Stdout, cmd.Stderr = &o, &e
-				if err := cmd.Run(); err != nil {
-					t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, xmltvFirstLines(e.String(), 20))
-				}
-				return o.String(), e.String()
-			}
-
-			if _, stderr := run(xmllint, "--noout", "--dtdvalid", xmltvDTD, path); stderr != "" {
-				t.Errorf("xmllint: %s", xmltvFirstLines(stderr, 20))
-			}
-			run(validate, "--dtd-file", xmltvDTD, path) // exits 1 on any problem
-
-			if !tc.slow {
-				return
-			}
-			// tv_sort exits 0 even when it finds overlapping programmes;
-			// it reports them on stderr.
-			if _, stderr := run(sort, "--output", filepath.Join(dir, "sorted.xml"), path); stderr != "" {
-				t.Errorf("tv_sort: %s", xmltvFirstLines(stderr, 20))
-			}
-			text, _ := run(toText, path)
-			if got := len(xmltvTextProgramme.FindAllStringIndex(text, -1)); got != tc.want {
-				t.Errorf("tv_to_text lists %d programmes, want %d", got, tc.want)
+			for _, tool := range tc.tools {
+				t.Run(tool, func(t *testing.T) {
+					if cost, ok := tc.costly[tool]; ok {
+						testkit.SkipUnlessFull(t, cost)
+					}
+					t.Parallel()
+					checks[tool](t, path, tc.want)
+				})
 			}
 		})
 	}
-	if !bytes.Equal(unzipped, full) {
-		t.Error("the gzip form unpacks to different bytes from the plain guide")
+}
+
+// xmltvTool runs the command name with args and returns what it printed,
+// failing the test if it exits non-zero.
+func xmltvTool(t *testing.T, name string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, xmltvFirstLines(e.String(), 20))
 	}
+	return o.String(), e.String()
 }
 
 // xmltvTextProgramme matches a programme line of tv_to_text, which starts

@@ -241,6 +241,7 @@ func xrTokens(t testing.TB, doc []byte) []string {
 // English shows, whole-minute slots and no empty fields, which the
 // reference writer assumes.
 func TestXMLTVMatchesEncodingXML(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
@@ -253,6 +254,7 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 			base    string
 		}{{false, ""}, {true, ""}, {false, testBaseURL}} {
 			t.Run(fmt.Sprintf("%s/markNew=%v/base=%q", tc.name, o.markNew, o.base), func(t *testing.T) {
+				t.Parallel()
 				var ref bytes.Buffer
 				if err := xrEncode(&ref, tc.s, schedule.Query{}, "backstage/test", o.markNew, o.base); err != nil {
 					t.Fatal(err)

@@ -369,6 +369,7 @@ var xmltvAwkward = &schedule.Show{
 }
 
 func TestXMLTVStructure(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		s    *schedule.Schedule
@@ -441,6 +442,7 @@ func TestXMLTVAwkwardText(t *testing.T) {
 // sentence appear on repeats only, pointing at the first airing, and that
 // <new/> appears with MarkNew on first airings only.
 func TestXMLTVRepeats(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		s       *schedule.Schedule

@@ -31,11 +31,18 @@ function text(t) {
   return new Date(t.toUnixTime() * 1000).toISOString().replace(".000Z", "Z");
 }
 
+// new ICAL.Event(vevent) looks through every VEVENT of the calendar for
+// exceptions (those with a RECURRENCE-ID) to relate to the event, which
+// makes reading a calendar quadratic in its events. Finding them once and
+// handing them in relates the same ones.
+const vevents = cal.getAllSubcomponents("vevent");
+const exceptions = vevents.filter((v) => v.hasProperty("recurrence-id"));
+
 let events = 0;
 const pairs = [];
-for (const vevent of cal.getAllSubcomponents("vevent")) {
+for (const vevent of vevents) {
   events++;
-  const ev = new ICAL.Event(vevent);
+  const ev = vevent.hasProperty("recurrence-id") ? new ICAL.Event(vevent) : new ICAL.Event(vevent, { exceptions });
   if (!ev.isRecurring()) {
     pairs.push([text(ev.startDate), text(ev.endDate)]);
     continue;

@@ -1,6 +1,7 @@
 // Package testkit holds the helpers the module's tests share: golden
-// files, external tools that CI installs, the default schedule and time
-// zones. It is for tests only; no other code imports it.
+// files, external tools that CI installs, checks too costly for every
+// run, the default schedule and time zones. It is for tests only; no
+// other code imports it.
 //
 // It imports internal/config and so schedule: tests in package
 // schedule_test may use it, but a file of package schedule itself (such
@@ -167,4 +168,15 @@ func Location(t testing.TB, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// SkipUnlessFull skips a check that costs too much to run on every
+// go test, unless the tests run in full: in CI (CI=true) or with
+// BACKSTAGE_FULL=1. cost says what the check takes, as in "tv_sort on
+// the full history takes ~8 s"; the skip message adds how to run it.
+func SkipUnlessFull(t testing.TB, cost string) {
+	t.Helper()
+	if os.Getenv("CI") != "true" && os.Getenv("BACKSTAGE_FULL") != "1" {
+		t.Skipf("%s; runs when CI=true or BACKSTAGE_FULL=1", cost)
+	}
 }
