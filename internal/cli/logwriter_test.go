@@ -69,3 +69,19 @@ func TestLogWriter(t *testing.T) {
 		next[g]++
 	}
 }
+
+func TestByteSize(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{
+		{"64MB", 64e6}, {"256MiB", 256 << 20}, {"1GB", 1e9}, {"1gib", 1 << 30}, {"2000000", 2e6}, {"1MB", 1e6},
+		{"", -1}, {"0", -1}, {"-5MB", -1}, {"12XB", -1}, {"100KB", -1}, {"99999999999GB", -1}, {"1.5GB", -1}, {"MB", -1},
+	} {
+		var n int64
+		err := byteSize{&n}.Set(c.in)
+		if (err == nil) != (c.want >= 0) || (err == nil && n != c.want) {
+			t.Errorf("Set(%q) = %d, %v; want %d", c.in, n, err, c.want)
+		}
+	}
+}

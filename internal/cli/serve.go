@@ -2,11 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,14 +48,17 @@ var serveCmd = &command{
 				logs = slog.DiscardHandler
 			}
 			srv := &server.Server{
-				Schedule:  t.sched,
-				Now:       t.now,
-				Location:  t.loc,
-				StreamURL: o.streamURL,
-				PublicURL: o.publicURL,
-				Generator: "backstage/" + Version,
-				Logger:    slog.New(logs),
+				Schedule:        t.sched,
+				Now:             t.now,
+				Location:        t.loc,
+				StreamURL:       o.streamURL,
+				PublicURL:       o.publicURL,
+				Generator:       "backstage/" + Version,
+				Logger:          slog.New(logs),
+				MaxCacheBytes:   o.cacheSize,
+				ShutdownTimeout: o.shutdownTimeout,
 			}
+			limitMemory(o.cacheSize)
 			if t.replay != nil {
 				// Replay mode: a window re-dated around the present, rolled
 				// on at each midnight in the schedule's zone.
@@ -79,6 +87,8 @@ var serveCmd = &command{
 type serveFlags struct {
 	addr, streamURL, publicURL string
 	quiet                      bool
+	cacheSize                  int64
+	shutdownTimeout            time.Duration
 }
 
 func (o *serveFlags) register(fs *flag.FlagSet) {
@@ -86,12 +96,18 @@ func (o *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.streamURL, "stream-url", "", "the `URL` of your own stream of the channel, for /channels.m3u; {id} in it becomes the channel id")
 	fs.StringVar(&o.publicURL, "public-url", "", "the `URL` clients reach the server at (behind a proxy, say), for the links it advertises")
 	fs.BoolVar(&o.quiet, "quiet", false, "write no access log")
+	o.cacheSize = server.DefaultMaxCacheBytes
+	fs.Var(byteSize{&o.cacheSize}, "cache-size", "keep at most `SIZE` of rendered feeds in memory, such as 64MB or 1GB; larger feeds are streamed")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on Ctrl-C or SIGTERM, let downloads under way finish for up to `DURATION` (a second signal stops at once)")
 }
 
 // check refuses values serve cannot use, before anything is loaded.
 func (o *serveFlags) check() error {
 	if err := checkURLs(o.publicURL, o.streamURL); err != nil {
 		return err
+	}
+	if o.shutdownTimeout <= 0 {
+		return usagef("--shutdown-timeout %v: want a positive duration such as 30s or 2m", o.shutdownTimeout)
 	}
 	_, port, err := net.SplitHostPort(o.addr)
 	if err != nil {
@@ -102,6 +118,47 @@ func (o *serveFlags) check() error {
 	if _, err := net.LookupPort("tcp", port); err != nil {
 		return usagef("--addr %s: want a port from 0 to 65535 (0 picks a free one)", quote.Value(o.addr))
 	}
+	return nil
+}
+
+// limitMemory sets the Go runtime's soft memory limit from the cache's
+// size, unless GOMEMLIMIT sets one: the cache's bytes, a quarter more for
+// the garbage collector's headroom, and what the program held before it
+// served anything. Without it, the collector lets the heap grow to twice
+// what is live, and a client asking for one new feed after another takes
+// the server to about two and a half times the cache.
+func limitMemory(cacheBytes int64) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	debug.SetMemoryLimit(int64(m.HeapInuse) + 32<<20 + cacheBytes + cacheBytes/4)
+}
+
+// byteSize is a flag holding a number of bytes, written as a number with
+// an optional unit: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB.
+type byteSize struct{ p *int64 }
+
+func (b byteSize) String() string {
+	if b.p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*b.p>>20, 10) + "MiB"
+}
+
+func (b byteSize) Set(s string) error {
+	num := strings.TrimRight(s, "KMGiBkmgib")
+	unit := strings.ToUpper(s[len(num):])
+	mult, ok := map[string]int64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || n <= 0 || n > (1<<40)/mult {
+		return errors.New("want a size such as 64MB, 256MiB or 1GB")
+	}
+	if n*mult < 1e6 {
+		return errors.New("want at least 1MB, room for a calendar of a year")
+	}
+	*b.p = n * mult
 	return nil
 }
 

@@ -29,3 +29,22 @@ func TestServeUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestServeLimits(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"serve", "--cache-size", "lots"}, `--cache-size "lots": want a size such as 64MB`},
+		{[]string{"serve", "--cache-size", "10KB"}, "want at least 1MB"},
+		{[]string{"serve", "--shutdown-timeout", "0s"}, "--shutdown-timeout 0s: want a positive duration"},
+		{[]string{"serve", "--shutdown-timeout", "soon"}, `--shutdown-timeout "soon"`},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, c.args...)
+			if code != 2 || !strings.Contains(stderr, c.err) || stdout != "" {
+				t.Errorf("got exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, c.err)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,12 +50,54 @@ func (f *rendered) serve(w http.ResponseWriter, r *http.Request) {
 			modtime = f.modtime
 		}
 	}
+	if rg := r.Header["Range"]; rg != nil {
+		// ServeContent answers "bytes=-0", a suffix of no bytes, with a
+		// 206 whose Content-Range is impossible; RFC 9110 calls it
+		// unsatisfiable. Such ranges are dropped, and a request left with
+		// none is answered 416, as nginx does.
+		kept, dropped := dropEmptySuffixes(rg[0])
+		if dropped {
+			if kept == "" {
+				h["Content-Range"] = []string{"bytes */" + strconv.Itoa(len(f.body))}
+				delete(h, "Content-Encoding")
+				http.Error(w, "416 range not satisfiable: a suffix of no bytes", http.StatusRequestedRangeNotSatisfiable)
+				return
+			}
+			r = r.Clone(r.Context())
+			r.Header.Set("Range", kept)
+		}
+	}
 	if h["Content-Encoding"] != nil && r.Header["Range"] == nil {
 		// ServeContent leaves out the length of an encoded body, which
 		// would then go chunked; the whole of it is known here.
 		h["Content-Length"] = []string{strconv.Itoa(len(f.body))}
 	}
 	http.ServeContent(w, r, "", modtime, bytes.NewReader(f.body))
+}
+
+// dropEmptySuffixes returns a Range header value without its zero-length
+// suffix ranges ("-0"), and whether it had any.
+func dropEmptySuffixes(v string) (string, bool) {
+	unit, specs, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(unit) != "bytes" {
+		return v, false
+	}
+	var kept []string
+	dropped := false
+	for spec := range strings.SplitSeq(specs, ",") {
+		if t := strings.TrimSpace(spec); strings.HasPrefix(t, "-") && strings.Trim(t[1:], "0") == "" && len(t) > 1 {
+			dropped = true
+			continue
+		}
+		kept = append(kept, spec)
+	}
+	if !dropped {
+		return v, false
+	}
+	if len(kept) == 0 {
+		return "", true
+	}
+	return unit + "=" + strings.Join(kept, ","), true
 }
 
 // fileKey names one rendering: the view it was made from, the file, and

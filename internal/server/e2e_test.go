@@ -13,8 +13,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -195,4 +197,69 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestShutdownLetsDownloadsFinish starts a slow download of the whole
+// guide, stops the server with SIGTERM in the middle of it, and checks
+// that the download completes and the server then exits 0.
+func TestShutdownLetsDownloadsFinish(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--quiet", "--shutdown-timeout", "20s")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	sc := bufio.NewScanner(out)
+	var base string
+	for sc.Scan() {
+		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, out)
+	if base == "" {
+		t.Fatal("serve printed no address")
+	}
+	req, _ := http.NewRequest("GET", base+"/xmltv.xml", nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	want, _ := strconv.Atoi(resp.Header.Get("Content-Length"))
+	buf := make([]byte, 64<<10)
+	got, _ := io.ReadFull(resp.Body, buf)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Read the rest slowly: most of the 6 MB is still to come when the
+	// server is told to stop.
+	time.Sleep(300 * time.Millisecond)
+	for {
+		time.Sleep(5 * time.Millisecond)
+		n, err := resp.Body.Read(buf)
+		got += n
+		if err != nil {
+			break
+		}
+	}
+	if got != want {
+		t.Errorf("the download got %d of %d bytes", got, want)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM and a finished download: %v, want exit 0", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not exit after the download")
+	}
 }

@@ -469,7 +469,7 @@ func (fc *fastConn) answer(req *fastRequest) (keep, ok bool) {
 	if err != nil {
 		return false, false
 	}
-	file, ok := v.fastFile(req.path)
+	file, ok := s.fastFile(v, req.path)
 	if !ok {
 		return false, false
 	}
@@ -617,10 +617,11 @@ type fastHeadsKey struct {
 	gz   bool
 }
 
-// fastFile returns the file of the view at path if the fast path serves
-// it: one the server keeps rendered (see cached). The answers are kept
-// per view, so that a path is looked up in the site once.
-func (v *view) fastFile(path []byte) (site.File, bool) {
+// fastFile returns the file of view v at path if the fast path serves
+// it: one the server keeps rendered (see cached), and not one too large
+// to keep, which net/http streams (see tooBig). The answers are kept per
+// view, so that a path is looked up in the site once.
+func (s *Server) fastFile(v *view, path []byte) (site.File, bool) {
 	v.fastMu.RLock()
 	e, ok := v.fast[string(path)] // no allocation: the compiler sees the conversion is only a key
 	v.fastMu.RUnlock()
@@ -631,7 +632,7 @@ func (v *view) fastFile(path []byte) (site.File, bool) {
 		return site.File{}, false // not one of the site's few cached paths
 	}
 	f, ok := v.site.Lookup(string(path))
-	ok = ok && cached(f)
+	ok = ok && cached(f) && !s.tooBig(v, f)
 	v.fastMu.Lock()
 	if v.fast == nil {
 		v.fast = map[string]fastLookup{}

@@ -297,11 +297,21 @@ func (s *Server) feedHandler(kind feedKind) handlerFunc {
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *view, f site.File) error {
 	compressible := f.Type != site.TypeGzip && f.Type != site.TypePNG
 	gz := compressible && acceptsGzip(r.Header["Accept-Encoding"])
+	s.setHeaders(w.Header(), v, f, compressible, gz)
+	if s.tooBig(v, f) {
+		return s.stream(w, r, v, f, gz)
+	}
 	b, err := s.body(v, f, gz)
 	if err != nil {
 		return err
 	}
-	h := w.Header()
+	b.serve(w, r)
+	return nil
+}
+
+// setHeaders sets the headers of file f's answers, but for the
+// validators and lengths, which the body gives.
+func (s *Server) setHeaders(h http.Header, v *view, f site.File, compressible, gz bool) {
 	h["Content-Type"] = headerValue(f.Type)
 	if compressible {
 		h["Vary"] = varyAE
@@ -320,8 +330,6 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *view, f si
 	default:
 		h["Cache-Control"] = s.cacheControl(v)
 	}
-	b.serve(w, r)
-	return nil
 }
 
 // headerValues holds a header value slice per content type, so that

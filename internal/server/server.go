@@ -66,8 +66,16 @@ type Server struct {
 	Logger *slog.Logger
 
 	// MaxCacheBytes bounds the rendered feeds kept in memory; 0 means
-	// DefaultMaxCacheBytes. The least recently used go first.
+	// DefaultMaxCacheBytes. The least recently used go first, and a feed
+	// estimated at more than a quarter of it is streamed as it is made,
+	// never held whole.
 	MaxCacheBytes int64
+
+	// ShutdownTimeout is how long Serve, once its context ends, lets the
+	// answers under way finish before it cuts them off; 0 means
+	// DefaultShutdownTimeout, as long as a slow client may take over a
+	// whole guide.
+	ShutdownTimeout time.Duration
 
 	warming atomic.Bool // Serve renders each new view's main files at once; see warm
 	fast    atomic.Pointer[fastPath]
@@ -96,8 +104,12 @@ const (
 	writeTimeout      = 2 * time.Minute
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 32 << 10
-	shutdownTimeout   = 10 * time.Second
 )
+
+// DefaultShutdownTimeout is Server.ShutdownTimeout when it is 0: the
+// write timeout, so that a download a client could finish at all is not
+// cut off by a shutdown.
+const DefaultShutdownTimeout = writeTimeout
 
 func (s *Server) init() {
 	s.once.Do(func() {
@@ -157,7 +169,7 @@ func (s *Server) HTTPServer() *http.Server {
 
 // Serve accepts connections on ln until ctx ends, then shuts down
 // gracefully: it stops accepting, lets requests in flight finish (for up
-// to ten seconds) and returns nil. It returns early with the error if the
+// to ShutdownTimeout) and returns nil. It returns early with the error if the
 // schedule cannot be served or serving fails.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Check(); err != nil {
@@ -181,7 +193,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	grace := s.ShutdownTimeout
+	if grace <= 0 {
+		grace = DefaultShutdownTimeout
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	fast.shutdown(sctx)
 	err := hs.Shutdown(sctx)
@@ -214,7 +230,23 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /index.html", s.handle(s.handlePage))
 	mux.HandleFunc("GET /", s.handle(s.handleFile))
 	mux.Handle("/", s.notAllowed(mux))
-	return s.logged(s.recovered(mux))
+	return s.logged(s.recovered(refuseBodies(mux)))
+}
+
+// refuseBodies answers a request that carries a body in chunks with 400
+// and closes the connection: no route takes a body, and a request with
+// both Content-Length and Transfer-Encoding (which net/http reads as
+// chunked, dropping the length) is how requests are smuggled past a
+// proxy that reads it the other way.
+func refuseBodies(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 {
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusBadRequest, "a request with a body in chunks: no path here takes a body")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // notAllowed answers the requests with a method no route takes: a JSON

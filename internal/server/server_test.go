@@ -491,14 +491,15 @@ func TestCacheBound(t *testing.T) {
 			t.Fatalf("after year %d the cache holds %d bytes, over its bound", y, b)
 		}
 	}
-	// The most recent stays; a large one that alone exceeds the bound is
-	// served all the same.
+	// A large one, more than the cache should hold, is streamed, and the
+	// cache keeps what it had.
+	before, _ := s.cache.stats()
 	resp, body := do(t, h, "GET", "/calendar.ics")
-	if resp.StatusCode != 200 || len(body) < 1<<20 {
-		t.Errorf("full calendar: got %d, %d bytes", resp.StatusCode, len(body))
+	if resp.StatusCode != 200 || len(body) < 1<<20 || !strings.HasPrefix(resp.Header.Get("Etag"), `W/"s-`) {
+		t.Errorf("full calendar: got %d, %d bytes, ETag %q; want it streamed", resp.StatusCode, len(body), resp.Header.Get("Etag"))
 	}
-	if n, _ := s.cache.stats(); n != 1 {
-		t.Errorf("got %d entries, want the last one only", n)
+	if n, _ := s.cache.stats(); n != before {
+		t.Errorf("got %d entries after the streamed feed, want the %d before", n, before)
 	}
 
 	c := newFeedCache(1<<20, 3)
@@ -823,4 +824,71 @@ func FuzzQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStreamed: a feed larger than the cache should hold is streamed as
+// it is made, gzipped or not, with a validator that gives 304s, and
+// answers HEAD without making it.
+func TestStreamed(t *testing.T) {
+	s := newServer(t, func(s *Server) { s.MaxCacheBytes = 1 << 20 })
+	h := s.Handler()
+	ref := newServer(t).Handler()
+	for _, c := range []struct{ path, ae string }{
+		{"/xmltv.xml", ""}, {"/xmltv.xml", "gzip"}, {"/xmltv.xml.gz", ""}, {"/calendar.ics", "gzip"},
+	} {
+		resp, body := do(t, h, "GET", c.path, "Accept-Encoding", c.ae)
+		_, want := do(t, ref, "GET", c.path, "Accept-Encoding", c.ae)
+		etag := resp.Header.Get("Etag")
+		if resp.StatusCode != 200 || !strings.HasPrefix(etag, `W/"s-`) {
+			t.Fatalf("%s %s: %d, ETag %q; want 200, streamed", c.path, c.ae, resp.StatusCode, etag)
+		}
+		if resp.Header.Get("Content-Encoding") == "gzip" || strings.HasSuffix(c.path, ".gz") {
+			body, want = gunzip(t, body), gunzip(t, want)
+		}
+		if !bytes.Equal(body, want) {
+			t.Errorf("%s %s: %d bytes streamed, the cached answer has %d", c.path, c.ae, len(body), len(want))
+		}
+		if r2, _ := do(t, h, "GET", c.path, "Accept-Encoding", c.ae, "If-None-Match", etag); r2.StatusCode != 304 {
+			t.Errorf("%s %s: revalidating: %d, want 304", c.path, c.ae, r2.StatusCode)
+		}
+		if hr, hb := do(t, h, "HEAD", c.path, "Accept-Encoding", c.ae); hr.StatusCode != 200 || len(hb) != 0 || hr.Header.Get("Etag") != etag {
+			t.Errorf("%s %s: HEAD %d, %d bytes, ETag %q", c.path, c.ae, hr.StatusCode, len(hb), hr.Header.Get("Etag"))
+		}
+	}
+	if n, b := s.cache.stats(); b > 1<<20 {
+		t.Errorf("the cache holds %d entries, %d bytes, over its bound", n, b)
+	}
+}
+
+// TestRanges: a suffix of no bytes is unsatisfiable, alone or among
+// others, as RFC 9110 says; other ranges are ServeContent's.
+func TestRanges(t *testing.T) {
+	h := newServer(t).Handler()
+	_, full := do(t, h, "GET", "/calendar/2003.ics")
+	for _, c := range []struct {
+		rg, contentRange string
+		status, n        int
+	}{
+		{"bytes=-0", fmt.Sprintf("bytes */%d", len(full)), 416, -1},
+		{"bytes=-000", fmt.Sprintf("bytes */%d", len(full)), 416, -1},
+		{"bytes=0-0,-0", fmt.Sprintf("bytes 0-0/%d", len(full)), 206, 1},
+		{"bytes=-5", fmt.Sprintf("bytes %d-%d/%d", len(full)-5, len(full)-1, len(full)), 206, 5},
+		{"bytes=0-9", fmt.Sprintf("bytes 0-9/%d", len(full)), 206, 10},
+	} {
+		resp, body := do(t, h, "GET", "/calendar/2003.ics", "Range", c.rg)
+		if resp.StatusCode != c.status || resp.Header.Get("Content-Range") != c.contentRange || (c.n >= 0 && len(body) != c.n) {
+			t.Errorf("Range %s: %d, Content-Range %q, %d bytes; want %d, %q, %d", c.rg, resp.StatusCode, resp.Header.Get("Content-Range"), len(body), c.status, c.contentRange, c.n)
+		}
+	}
+}
+
+// TestSmugglingNetHTTP: on a connection net/http serves (the fast path
+// handed it over), a request with both Content-Length and
+// Transfer-Encoding is refused too.
+func TestSmugglingNetHTTP(t *testing.T) {
+	_, plain, _ := serveBoth(t, newServer(t))
+	resp, _, _, _ := exchange(t, plain, "GET /calendar.ics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+	if resp.StatusCode != 400 {
+		t.Errorf("got %d, want 400", resp.StatusCode)
+	}
 }

@@ -22,6 +22,8 @@ type view struct {
 	loc     *time.Location // display zone
 	modtime time.Time      // Last-Modified of its files
 
+	big sync.Map // site.File → whether it is streamed; see tooBig
+
 	fastMu sync.RWMutex
 	fast   map[string]fastLookup // path → the fast path's answer
 }
