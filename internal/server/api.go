@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/api"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -63,7 +64,7 @@ func parseAt(value string) (time.Time, error) {
 		t, err = time.Parse(time.RFC3339, strings.Replace(value, " ", "+", 1))
 	}
 	if err != nil {
-		return t, badRequest("at %q: want an RFC 3339 time such as 2003-06-16T18:45:00+02:00 (in a URL, + is %%2B) or 2003-06-16T16:45:00Z", value)
+		return t, badRequest("at %s: want an RFC 3339 time such as 2003-06-16T18:45:00+02:00 (in a URL, + is %%2B) or 2003-06-16T16:45:00Z", quote.Value(value))
 	}
 	return t, nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -71,18 +72,18 @@ func parseQuery(raw string, allowed []string) (query, error) {
 	}
 	values, err := url.ParseQuery(raw)
 	if err != nil {
-		return nil, badRequest("query %q: bad %%-escape: %v", raw, err)
+		return nil, badRequest("query %s: bad %%-escape", quote.Value(raw))
 	}
 	q := make(query, len(values))
 	for k, vs := range values {
 		if !slices.Contains(allowed, k) {
 			if len(allowed) == 0 {
-				return nil, badRequest("unknown parameter %q: this path takes none", k)
+				return nil, badRequest("unknown parameter %s: this path takes none", quote.Value(k))
 			}
-			return nil, badRequest("unknown parameter %q: want %s", k, strings.Join(allowed, ", "))
+			return nil, badRequest("unknown parameter %s: want %s", quote.Value(k), strings.Join(allowed, ", "))
 		}
 		if len(vs) > 1 {
-			return nil, badRequest("parameter %q given twice: want it once", k)
+			return nil, badRequest("parameter %s given twice: want it once", quote.Value(k))
 		}
 		q[k] = vs[0]
 	}
@@ -101,7 +102,7 @@ func (q query) flag(name string) (bool, error) {
 	case "0", "false":
 		return false, nil
 	}
-	return false, badRequest("%s %q: want 1 (or true) to turn it on, 0 (or false) to leave it off", name, v)
+	return false, badRequest("%s %s: want 1 (or true) to turn it on, 0 (or false) to leave it off", name, quote.Value(v))
 }
 
 // date reads a date parameter; absent gives the zero Date.
@@ -133,7 +134,7 @@ func (q query) window(v *view) (schedule.Window, error) {
 		// Exactly four ASCII digits: Atoi alone takes "+003" for 3.
 		n, err := strconv.Atoi(y)
 		if err != nil || n < 1 || len(y) != 4 || strings.IndexFunc(y, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-			return w, badRequest("year %q: want a four-digit year such as 2003", y)
+			return w, badRequest("year %s: want a four-digit year such as 2003", quote.Value(y))
 		}
 		w.From, w.To = schedule.Date{Year: n, Month: time.January, Day: 1}, schedule.Date{Year: n, Month: time.December, Day: 31}
 	} else {

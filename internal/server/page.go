@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -96,7 +97,7 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, v *view, err e
 	case errors.As(err, &pe):
 		code, msg = pe.code, pe.msg
 	case errors.Is(err, errNoSuchPath):
-		code, msg = http.StatusNotFound, "there is no page at "+strconv.Quote(clip(r.URL.Path))
+		code, msg = http.StatusNotFound, "there is no page at "+quote.Value(r.URL.Path)
 	}
 	if code >= 500 {
 		s.fail(w, r, err)
@@ -139,17 +140,3 @@ func isPage(path string) bool {
 }
 
 var noStore = []string{"no-store"}
-
-// clip returns s, or its first 100 bytes or so and "…" when it is
-// longer: a message should not echo a long input back whole.
-func clip(s string) string {
-	const max = 100
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && s[cut]&0xc0 == 0x80 {
-		cut-- // not inside a UTF-8 sequence
-	}
-	return s[:cut] + "…"
-}

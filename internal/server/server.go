@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -266,12 +267,12 @@ func (s *Server) notAllowed(mux *http.ServeMux) http.Handler {
 				return
 			}
 			if _, ok := v.site.Lookup(strings.TrimPrefix(r.URL.Path, "/")); !ok || r.URL.Path == "/" {
-				writeError(w, http.StatusNotFound, fmt.Sprintf("no such path: %s (the web page is at /, the API under /api/v1/)", clip(r.URL.Path)))
+				writeError(w, http.StatusNotFound, fmt.Sprintf("no such path: %s (the web page is at /, the API under /api/v1/)", quote.Clip(r.URL.Path)))
 				return
 			}
 		}
 		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET or HEAD", clip(r.Method), clip(r.URL.Path)))
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET or HEAD", quote.Clip(r.Method), quote.Clip(r.URL.Path)))
 	})
 }
 
@@ -496,7 +497,7 @@ func CheckPublicURL(u string) error { return feeds.CheckBaseURL(u) }
 func CheckStreamURL(u string) error {
 	p, err := url.Parse(strings.ReplaceAll(u, "{id}", "id"))
 	if err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "") || strings.ContainsAny(u, "\r\n") {
-		return fmt.Errorf("stream URL %q: want an absolute URL such as http://192.168.1.10:8409/iptv/channel/1.ts", u)
+		return fmt.Errorf("stream URL %s: want an absolute URL such as http://192.168.1.10:8409/iptv/channel/1.ts", quote.Value(u))
 	}
 	return nil
 }
