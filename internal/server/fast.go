@@ -39,6 +39,10 @@ var (
 	fastIdleTimeout       = idleTimeout
 )
 
+// fastSendBuffer is the socket send buffer the fast path asks for (the
+// kernel doubles it).
+const fastSendBuffer = 256 << 10
+
 // fastHeaderMax is the largest request head the fast path reads; a
 // longer one goes to net/http, which allows MaxHeaderBytes.
 const fastHeaderMax = 8 << 10
@@ -116,6 +120,13 @@ func (f *fastPath) serve() error {
 			return err
 		}
 		delay = 0
+		if tc, ok := c.(*net.TCPConn); ok {
+			// A send buffer that takes a gzipped calendar in one write:
+			// with the kernel's starting size, a 60 KB answer is written
+			// in parts, each after a wait for the client to drain the
+			// last, which under load doubles the slowest answers' times.
+			tc.SetWriteBuffer(fastSendBuffer)
+		}
 		fc := &fastConn{f: f, c: c}
 		f.mu.Lock()
 		if f.closing.Load() {
