@@ -94,7 +94,7 @@ func (s *Server) warm(v *view) {
 		if s.views.cur.Load() != v {
 			return // a newer view has taken over
 		}
-		if file, ok := v.site.Lookup(f.path); ok {
+		if file, ok := v.site.Lookup(f.path); ok && !s.tooBig(v, file) {
 			s.body(v, file, f.gz)
 		}
 	}
