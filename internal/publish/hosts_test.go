@@ -93,7 +93,7 @@ func TestStaticHosts(t *testing.T) {
 	srv := &server.Server{Schedule: st.Schedule(), Generator: "backstage/test", StreamURL: "http://tv.local/{id}.ts",
 		Logger: slog.New(slog.DiscardHandler)}
 	serve := httptest.NewServer(srv.Handler())
-	defer serve.Close()
+	t.Cleanup(serve.Close) // the hosts run as parallel subtests, after this function returns
 
 	hosts := map[string]func(t *testing.T) string{
 		"nginx": func(t *testing.T) string {
