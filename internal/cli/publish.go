@@ -38,6 +38,7 @@ var publishCmd = &command{
 				Schedule:  t.sched,
 				Location:  t.loc,
 				Today:     today(t),
+				Date:      schedule.DateOf(t.now().In(t.sched.Location())),
 				Replay:    t.replay != nil,
 				PublicURL: publicURL,
 				StreamURL: streamURL,

@@ -67,20 +67,22 @@ func TestPageRoutes(t *testing.T) {
 	}{
 		{"/?date=2003-06-16", 303, "/days/2003-06-16.html", nil},
 		{"/index.html?date=2003-06-16", 303, "/days/2003-06-16.html", nil},
-		{"/?date=today", 404, "", []string{"nothing aired on 2026-11-26: the schedule runs from 2000-05-01 to 2016-03-11"}},
+		{"/?date=today", 404, "", []string{"Nothing aired on Thursday 26 November 2026: the last airing was on Friday 11 March 2016."}},
+		{"/?date=1999-12-31", 404, "", []string{"Nothing aired on Friday 31 December 1999: the first airing was on Monday 1 May 2000."}},
 		{"/?episode=816", 303, "/episodes/816.html", nil},
 		{"/?episode=+1", 303, "/episodes/1.html", nil}, // a + in a query is a space
-		{"/?episode=%2B1", 400, "", []string{`episode &#34;&#43;1&#34;: want a whole number from 1 to 1875`}},
-		{"/?date=2003-06-16&episode=816", 400, "", []string{"one at a time"}},
-		{"/?date=2020-01-01", 404, "", []string{"the schedule runs from 2000-05-01 to 2016-03-11"}},
-		{"/?date=2003-02-30", 400, "", []string{`role="alert"`, `date &#34;2003-02-30&#34;: day out of range (want YYYY-MM-DD)`, `<form method="get" action="/"`}},
-		{"/?date=<script>", 400, "", []string{`date &#34;&lt;script&gt;&#34;`}},
-		{"/?episode=0", 400, "", []string{`episode &#34;0&#34;: want a whole number from 1 to 1875`}},
-		{"/?episode=1876", 404, "", []string{"episode 1876 never aired"}},
+		{"/?episode=%2B1", 400, "", []string{"We could not read “&#43;1” as an episode: write a whole number from 1 to 1875."}},
+		{"/?date=2003-06-16&episode=816", 400, "", []string{"Ask about a day or an episode, one at a time."}},
+		{"/?date=2020-01-01", 404, "", []string{"the last airing was on Friday 11 March 2016"}},
+		{"/?date=2003-02-30", 400, "", []string{`role="alert"`, "We could not read “2003-02-30” as a day. Pick one with the date box, or write it as year-month-day, such as 2003-06-16.", `<form method="get" action="/"`}},
+		{"/?date=<script>", 400, "", []string{"We could not read “&lt;script&gt;” as a day."}},
+		{"/?episode=0", 400, "", []string{"We could not read “0” as an episode: write a whole number from 1 to 1875."}},
+		{"/?episode=1876", 404, "", []string{"There is no episode 1876: the episodes run from 1 to 1875."}},
+		{"/?episode=01876", 404, "", []string{"There is no episode 1876: the episodes run from 1 to 1875."}},
 		{"/?date=", 200, "", []string{"<svg"}},
 		{"/?fbclid=IwAR0abc&utm_source=x", 200, "", []string{"<svg"}},
 		{"/days/2003-06-16.html?fbclid=x", 200, "", []string{`id="day-title"`}},
-		{"/days/1999-01-01.html", 404, "", []string{`there is no page at &#34;/days/1999-01-01.html&#34;`, `href="/assets/style.css`}},
+		{"/days/1999-01-01.html", 404, "", []string{"Sorry, there is no page at “/days/1999-01-01.html”.", `href="/assets/style.css`}},
 		{"/nope/deeper", 404, "", []string{`there is no page at`, `<form method="get" action="/"`}},
 		{"/favicon.ico", 404, "", []string{`there is no page at`}},
 	} {
@@ -107,6 +109,12 @@ func TestPageRoutes(t *testing.T) {
 			}
 			if c.status >= 400 && bytes.Contains(body, []byte("<svg")) {
 				t.Error("an error page carries the history picture")
+			}
+			// Pages speak to people: no programmer's wording.
+			for _, w := range []string{"want YYYY-MM-DD", "want a whole number", "(want", "never aired:"} {
+				if bytes.Contains(body, []byte(w)) {
+					t.Errorf("page says %q", w)
+				}
 			}
 		})
 	}
