@@ -138,7 +138,7 @@ func TestBrowser(t *testing.T) {
 			// months on a phone.
 			b.open(history)
 			b.shot(w + "-index")
-			picture, tiles := b.visible("svg.history"), b.visible("ol.years")
+			picture, tiles := b.visible("svg.history"), b.visible("ol.yeargrid")
 			if (w == "desktop") != picture || (w == "phone") != tiles {
 				t.Errorf("%s: history picture shown %v, years of months shown %v", w, picture, tiles)
 			}
@@ -147,6 +147,9 @@ func TestBrowser(t *testing.T) {
 			}
 			if !b.visible("img.art") {
 				t.Errorf("%s: the show's artwork is not shown", w)
+			}
+			if !b.visible(".feeds dd.years a") {
+				t.Errorf("%s: the one-year calendars are not shown", w)
 			}
 
 			// A day, asked with the date field.
@@ -194,8 +197,8 @@ func TestBrowser(t *testing.T) {
 			// days a tap each.
 			if w == "phone" {
 				b.open(history)
-				b.tappable(`ol.years .months a`)
-				b.follow(chromedp.Click(chromedp.CSS(`ol.years a[href="years/2009.html#m01"]`)))
+				b.tappable(`ol.yeargrid .months a`)
+				b.follow(chromedp.Click(chromedp.CSS(`ol.yeargrid a[href="years/2009.html#m01"]`)))
 				b.follow(chromedp.Click(chromedp.CSS(`#m01 a[href="../days/2009-01-05.html"]`)))
 				if day := b.text(".answer"); !strings.Contains(day, "Monday 5 January 2009") {
 					t.Errorf("the phone's path from the years to a day ended at %q", day)
@@ -213,7 +216,7 @@ func TestBrowser(t *testing.T) {
 			if guide := b.text("section.week"); !strings.Contains(guide, "Mon 30 Nov") || !strings.Contains(guide, "Episode 821") {
 				t.Errorf("%s: replay's week says %q", w, guide)
 			}
-			if b.visible("svg.history") || b.visible("ol.years") {
+			if b.visible("svg.history") || b.visible("ol.yeargrid") {
 				t.Errorf("%s: replay mode shows the history picture", w)
 			}
 			b.follow(chromedp.Click(chromedp.CSS(`section.week a[href="days/2026-11-28.html"]`)))
