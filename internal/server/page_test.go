@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backstage-epg/backstage/internal/site"
+	"github.com/backstage-epg/backstage/internal/testkit"
+	"github.com/backstage-epg/backstage/schedule"
 )
 
 // TestSameBytesAsTheSite: serve answers every path of the site with the
@@ -147,5 +150,53 @@ func TestErrorsByKind(t *testing.T) {
 	resp, _ = do(t, h, "POST", "/nope")
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("POST to no page: %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestOnThisDayRollsOver: the index's "on this day" follows the date, so
+// the server makes its view anew at midnight, even for a history that
+// ended long ago.
+func TestOnThisDayRollsOver(t *testing.T) {
+	jnb := testkit.Location(t, "Africa/Johannesburg")
+	now := time.Date(2026, 11, 26, 23, 59, 0, 0, jnb)
+	h := newServer(t, func(s *Server) { s.Now = func() time.Time { return now } }).Handler()
+	_, before := do(t, h, "GET", "/")
+	now = now.Add(2 * time.Minute)
+	_, after := do(t, h, "GET", "/")
+	if !bytes.Contains(before, []byte("On this day, 26 November")) || !bytes.Contains(after, []byte("On this day, 27 November")) {
+		t.Error("the index's on this day did not move on at midnight")
+	}
+}
+
+// TestReplayQuestions: in replay mode an episode outside the window gets
+// a page of its own saying when it aired, and a day outside it a page
+// that names the window.
+func TestReplayQuestions(t *testing.T) {
+	base := testkit.Default(t)
+	h := newServer(t, func(s *Server) {
+		s.Schedule = nil
+		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+		})
+	}).Handler()
+	for _, c := range []struct {
+		target   string
+		status   int
+		location string
+		want     string
+	}{
+		{"/?episode=819", 303, "/episodes/819.html", ""},
+		{"/?episode=1000", 200, "", "Episode 1000 is not on this week&#39;s guide, which has episodes 818 to 824. It first aired on Friday 27 February 2004, 18:30 (original)"},
+		{"/?episode=1876", 404, "", "There is no episode 1876: the episodes run from 1 to 1875."},
+		{"/?date=2003-06-16", 404, "", "Monday 16 June 2003 is not in this week&#39;s guide, which runs from Wednesday 25 November to Thursday 3 December 2026."},
+		{"/?date=today", 303, "/days/2026-11-26.html", ""},
+	} {
+		resp, body := do(t, h, "GET", c.target)
+		if resp.StatusCode != c.status || resp.Header.Get("Location") != c.location || !bytes.Contains(body, []byte(c.want)) {
+			t.Errorf("%s: got %d %q, %.300s; want %d %q and %q", c.target, resp.StatusCode, resp.Header.Get("Location"), body, c.status, c.location, c.want)
+		}
+		if c.status == 200 && (resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Content-Security-Policy") == "") {
+			t.Errorf("%s: an answer made for the request alone, with headers %v", c.target, resp.Header)
+		}
 	}
 }
