@@ -67,7 +67,7 @@ var serveCmd = &command{
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			printURLs(env.Stdout, ln.Addr(), &o)
+			printURLs(env.Stdout, ln.Addr(), &o, t.replay != nil)
 			return srv.Serve(ctx, ln)
 		}
 	},
@@ -104,8 +104,10 @@ func (o *serveFlags) check() error {
 }
 
 // printURLs tells the user where the server listens and what to paste
-// where. The first line names the bound address, port 0 resolved.
-func printURLs(w io.Writer, addr net.Addr, o *serveFlags) {
+// where. The first line names the bound address, port 0 resolved. In
+// replay mode the calendar is this week's guide, small enough for any
+// app.
+func printURLs(w io.Writer, addr net.Addr, o *serveFlags, replay bool) {
 	local := "http://" + addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
 		local = fmt.Sprintf("http://localhost:%d", ta.Port)
@@ -117,10 +119,15 @@ func printURLs(w io.Writer, addr net.Addr, o *serveFlags) {
 	webcal := "webcal://" + strings.SplitN(base, "://", 2)[1]
 	fmt.Fprintf(w, "Listening on %s/\n\n", local)
 	fmt.Fprintf(w, "  Web page                      %s/\n", base)
-	fmt.Fprintf(w, "  Calendar, the full history    %s/calendar.ics\n", webcal)
-	fmt.Fprintf(w, "    (Apple, Thunderbird, khal)\n")
-	fmt.Fprintf(w, "  Calendar for Google           %s/calendar.ics?compact=1\n", base)
-	fmt.Fprintf(w, "    (under 1 MB; or ?year=YYYY)\n")
+	if replay {
+		fmt.Fprintf(w, "  Calendar, this week's guide   %s/calendar.ics\n", webcal)
+		fmt.Fprintf(w, "    (any app, Google too; it moves on daily)\n")
+	} else {
+		fmt.Fprintf(w, "  Calendar, the full history    %s/calendar.ics\n", webcal)
+		fmt.Fprintf(w, "    (Apple, Thunderbird, khal)\n")
+		fmt.Fprintf(w, "  Calendar for Google           %s/calendar.ics?compact=1\n", base)
+		fmt.Fprintf(w, "    (under 1 MB; or ?year=YYYY)\n")
+	}
 	fmt.Fprintf(w, "  XMLTV guide                   %s/xmltv.xml.gz\n", base)
 	fmt.Fprintf(w, "    (Kodi, Jellyfin, Plex, TVHeadend)\n")
 	if o.streamURL != "" {
