@@ -102,7 +102,8 @@ func (e *ReplayError) Unwrap() []error { return []error{ErrReplay, ErrInput} }
 // the start of the historic airing it stands for, and its FirstAired the
 // episode's first airing (for a re-dated first airing, that same start).
 // The new schedule has the same runs, shows and channels, and is revised
-// at the start of today, when its content last changed. It may be empty.
+// at the start of today, when its content last changed; its History is
+// s's history. It may be empty.
 //
 // Replay reads only the historic weeks that map into the window, found by
 // binary search, so its cost does not grow with the length of the history.
@@ -153,7 +154,7 @@ func (s *Schedule) Replay(o ReplayOptions) (*Schedule, error) {
 	if rev := today.In(loc); rev.After(p.Revised) {
 		p.Revised = rev
 	}
-	r := &Schedule{plan: p, entries: dropOverlaps(p.Runs, out)}
+	r := &Schedule{plan: p, entries: dropOverlaps(p.Runs, out), history: s.History()}
 	if err := r.index(context.Background()); err != nil {
 		return nil, fmt.Errorf("schedule: replay: %w", err) // not reached: overlaps were dropped
 	}

@@ -36,6 +36,8 @@ type Schedule struct {
 
 	weeksOnce sync.Once
 	weeks     []int // see airingWeeks
+
+	history *Schedule // the schedule Replay re-dated this one from; nil for a history
 }
 
 // slot makes the Slot that e stands for.
@@ -50,6 +52,17 @@ func (s *Schedule) slot(e *entry) Slot {
 		sl.ReplayOf = time.Unix(e.replayOf, 0).In(r.Location)
 	}
 	return sl
+}
+
+// History returns the schedule that Replay re-dated s from: the history
+// a replay window was cut from. For a schedule that is not a replay, it
+// returns s itself, so callers can always ask the history about episodes
+// and days outside a window.
+func (s *Schedule) History() *Schedule {
+	if s.history != nil {
+		return s.history
+	}
+	return s
 }
 
 // Name returns the schedule's name.
@@ -255,4 +268,33 @@ func (s *Schedule) Episode(n int) []Slot {
 		out[k] = s.slot(&s.entries[idx])
 	}
 	return out
+}
+
+// Prev returns the last slot that starts before t, and false when none
+// does (t is at or before the first airing).
+func (s *Schedule) Prev(t time.Time) (Slot, bool) {
+	i := s.startIndex(t)
+	if i == 0 {
+		return Slot{}, false
+	}
+	return s.slot(&s.entries[i-1]), true
+}
+
+// Next returns the first slot that starts at or after t, and false when
+// none does (t is after the last airing's start).
+func (s *Schedule) Next(t time.Time) (Slot, bool) {
+	i := s.startIndex(t)
+	if i == len(s.entries) {
+		return Slot{}, false
+	}
+	return s.slot(&s.entries[i]), true
+}
+
+// startIndex returns the index of the first entry starting at or after t.
+func (s *Schedule) startIndex(t time.Time) int {
+	at := t.Unix()
+	if t.Nanosecond() > 0 {
+		at++ // a start of t.Unix() is before t
+	}
+	return sort.Search(len(s.entries), func(k int) bool { return s.entries[k].start >= at })
 }

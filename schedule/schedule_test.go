@@ -589,3 +589,70 @@ func TestWindowTouchesOnlyItsSlots(t *testing.T) {
 		}
 	}
 }
+
+// TestPrevNext: the airings either side of a moment, at the ends of the
+// history and across the gap between the runs.
+func TestPrevNext(t *testing.T) {
+	s := testkit.Default(t)
+	jnb := s.Location()
+	at := func(v string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", v, jnb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	for _, c := range []struct {
+		at         string
+		prev, next string // "run episode", or "" for none
+	}{
+		{"1999-01-01 00:00", "", "original 1"},
+		{"2000-05-01 18:30", "", "original 1"},
+		{"2000-05-01 18:31", "original 1", "original 2"},
+		{"2003-06-14 12:00", "original 815", "original 816"},
+		{"2008-03-04 00:00", "original 1875", "rebroadcast 1"},
+		{"2016-03-11 16:40", "rebroadcast 1874", "rebroadcast 1875"},
+		{"2026-11-30 00:00", "rebroadcast 1875", ""},
+	} {
+		name := func(sl schedule.Slot, ok bool) string {
+			if !ok {
+				return ""
+			}
+			return fmt.Sprintf("%s %d", sl.Run.Name, sl.Episode)
+		}
+		if got := name(s.Prev(at(c.at))); got != c.prev {
+			t.Errorf("Prev(%s) = %q, want %q", c.at, got, c.prev)
+		}
+		if got := name(s.Next(at(c.at))); got != c.next {
+			t.Errorf("Next(%s) = %q, want %q", c.at, got, c.next)
+		}
+	}
+	if _, ok := s.Next(at("2003-06-16 18:30").Add(time.Nanosecond)); !ok {
+		t.Error("Next just after a start finds nothing")
+	} else if sl, _ := s.Next(at("2003-06-16 18:30").Add(time.Nanosecond)); sl.Episode != 817 {
+		t.Errorf("Next a nanosecond after episode 816's start = %d, want 817", sl.Episode)
+	}
+}
+
+// TestHistory: a replay window knows the history it was cut from, and a
+// history is its own.
+func TestHistory(t *testing.T) {
+	s := testkit.Default(t)
+	if s.History() != s {
+		t.Error("a history's History is not itself")
+	}
+	r, err := s.Replay(schedule.ReplayOptions{Now: time.Date(2026, 11, 30, 12, 0, 0, 0, s.Location()), Days: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.History() != s {
+		t.Error("a replay's History is not the schedule it was re-dated from")
+	}
+	rr, err := r.Replay(schedule.ReplayOptions{Now: time.Date(2026, 11, 30, 12, 0, 0, 0, s.Location()), Days: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.History() != s {
+		t.Error("a replay of a replay does not lead back to the history")
+	}
+}

@@ -145,6 +145,9 @@ func run(ctx context.Context, args []string, env Env) error {
 			mainUsage(env.Stdout)
 			return nil
 		}
+		if containsVersion(rest) {
+			return printVersion(env.Stdout)
+		}
 		// One line, like every usage error; "backstage help" has the rest.
 		return usagef("no command given: want one of %s (see backstage help)", commandNames())
 	}
@@ -286,6 +289,17 @@ func containsHelp(args []string) bool {
 	return false
 }
 
+// containsVersion reports whether args ask for the version, as
+// "backstage --version" does.
+func containsVersion(args []string) bool {
+	for _, a := range args {
+		if a == "-version" || a == "--version" {
+			return true
+		}
+	}
+	return false
+}
+
 func commandNames() string {
 	names := make([]string, len(commands))
 	for i, c := range commands {
@@ -310,7 +324,8 @@ Flags of every command that reads the schedule:
   --schedule FILE  read the schedule from FILE instead of the embedded Backstage default
   --tz ZONE        show times in ZONE (an IANA name); default: the schedule's own
 
-Flags may come before or after arguments. "backstage COMMAND --help" says more.
+Flags may come before or after arguments. "backstage COMMAND --help" says more;
+"backstage --version" prints the version.
 `)
 }
 

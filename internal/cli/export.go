@@ -10,11 +10,13 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/quote"
+	"github.com/backstage-epg/backstage/schedule"
 )
 
 var exportCmd = &command{
@@ -33,10 +35,12 @@ var exportCmd = &command{
 		var tf timelineFlags
 		var wf windowFlags
 		var out string
+		var quiet bool
 		var o feeds.Options
 		tf.register(fs)
 		wf.register(fs)
 		fs.StringVar(&out, "o", "", "write to `FILE` (atomically; gzipped if it ends in .gz); - or nothing for standard output")
+		fs.BoolVar(&quiet, "quiet", false, "with -o, print nothing when all goes well (by default one line on standard error: the file, its airings and size)")
 		fs.BoolVar(&o.Compact, "compact", false, "ics: one recurring event (RRULE) per run instead of one per airing")
 		fs.BoolVar(&o.AllDay, "all-day", false, "ics: all-day events on each airing's local date")
 		fs.BoolVar(&o.MarkNew, "mark-new", false, "xmltv: mark first-run airings <new/> (for \"new episodes only\" recordings)")
@@ -54,31 +58,100 @@ var exportCmd = &command{
 			if err != nil {
 				return err
 			}
-			if o.Window, _, err = wf.query(t.sched); err != nil {
+			var q schedule.Query
+			if o.Window, q, err = wf.query(t.sched); err != nil {
 				return err
 			}
 			o.Generator = "backstage/" + Version
-			return writeOutput(out, env.Stdout, func(w io.Writer) error {
-				return feeds.Write(ctx, w, t.sched, o)
+			toFile := out != "" && out != "-"
+			p := newProgress(env, quiet || !toFile)
+			defer p.clear()
+			size, err := writeOutput(out, env.Stdout, func(w io.Writer) error {
+				return feeds.Write(ctx, &progressWriter{w: w, p: p}, t.sched, o)
 			})
+			if err != nil || !toFile || quiet {
+				return err
+			}
+			p.clear()
+			_, err = fmt.Fprintf(env.Stderr, "wrote %s: %s, %s\n", out, count(t.sched.Count(q), "airing"), byteSize(size))
+			return err
 		}
 	},
+}
+
+// progressWriter passes writes on to w, showing on p how much has been
+// written.
+type progressWriter struct {
+	w    io.Writer
+	p    *progressLine
+	done int64
+}
+
+func (pw *progressWriter) Write(b []byte) (int, error) {
+	n, err := pw.w.Write(b)
+	pw.done += int64(n)
+	pw.p.show("exporting: %s", byteSize(pw.done))
+	return n, err
+}
+
+// count writes n things: "1 airing", "3,750 airings".
+func count(n int, thing string) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if n != 1 {
+		thing += "s"
+	}
+	return s + " " + thing
+}
+
+// byteSize writes a size as people read it: "812 bytes", "5.1 KB",
+// "1.8 MB" (powers of 1000, as publish's summary has them).
+func byteSize(n int64) string {
+	switch {
+	case n < 1000:
+		return count(int(n), "byte")
+	case n < 1e6:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " KB"
+	}
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
 }
 
 // writeOutput runs write against standard output, or against path
 // through atomicfile: a reader never sees half a feed, a failed export
 // leaves any old file as it was, and a device, pipe or symbolic link is
 // written as a shell redirection would write it. A path ending in .gz is
-// gzipped. A path that cannot be written is a usage error (exit 2); a
-// failure while writing is not.
-func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
+// gzipped. It returns the bytes written to the file or standard output
+// (gzipped, for .gz). A path that cannot be written is a usage error
+// (exit 2); a failure while writing is not.
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) (int64, error) {
 	if path == "" || path == "-" {
-		bw := bufio.NewWriterSize(stdout, 64<<10)
+		cw := &countWriter{w: stdout}
+		bw := bufio.NewWriterSize(cw, 64<<10)
 		if err := write(bw); err != nil {
-			return err
+			return cw.n, err
 		}
-		return bw.Flush()
+		err := bw.Flush()
+		return cw.n, err
 	}
+	size, err := writeFile(path, write)
+	return size, err
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+func writeFile(path string, write func(io.Writer) error) (int64, error) {
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -86,27 +159,28 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 			err = pe.Err
 		}
 		if errors.Is(err, atomicfile.ErrIsDir) {
-			return usagef("-o %s: is a folder; want a file name", quote.Value(path))
+			return 0, usagef("-o %s: is a folder; want a file name", quote.Value(path))
 		}
-		return usagef("-o %s: cannot write there: %v", quote.Value(path), err)
+		return 0, usagef("-o %s: cannot write there: %v", quote.Value(path), err)
 	}
 	defer f.Cleanup()
-	var w io.Writer = f
+	cw := &countWriter{w: f}
+	var w io.Writer = cw
 	var zw *gzip.Writer
 	if strings.HasSuffix(path, ".gz") {
-		if zw, err = gzip.NewWriterLevel(f, feeds.GzipLevel); err != nil {
-			return err
+		if zw, err = gzip.NewWriterLevel(cw, feeds.GzipLevel); err != nil {
+			return 0, err
 		}
 		zw.Name = strings.TrimSuffix(filepath.Base(path), ".gz")
 		w = zw
 	}
 	if err := write(w); err != nil {
-		return err
+		return 0, err
 	}
 	if zw != nil {
 		if err := zw.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
+			return 0, fmt.Errorf("write %s: %w", path, err)
 		}
 	}
-	return f.Commit()
+	return cw.n, f.Commit()
 }

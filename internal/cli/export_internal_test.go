@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestWriteOutputFailure checks that a write that fails halfway leaves the
@@ -19,7 +21,7 @@ func TestWriteOutputFailure(t *testing.T) {
 				t.Fatal(err)
 			}
 			boom := errors.New("boom")
-			err := writeOutput(path, io.Discard, func(w io.Writer) error {
+			_, err := writeOutput(path, io.Discard, func(w io.Writer) error {
 				if _, err := w.Write([]byte("half a feed")); err != nil {
 					return err
 				}
@@ -35,5 +37,44 @@ func TestWriteOutputFailure(t *testing.T) {
 				t.Errorf("folder holds %d entries, want 1", len(entries))
 			}
 		})
+	}
+}
+
+// TestProgressLine: the progress line of exports and publishes shows
+// nothing in the first second, then the latest count on one line, at most
+// ten times a second, and clears itself only if it showed something.
+func TestProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	if p := newProgress(Env{Stderr: &b}, false); p != nil {
+		t.Error("a progress line on a writer that is not a terminal")
+	}
+	fresh := &progressLine{w: &b, start: time.Now()}
+	fresh.show("exporting: %s", byteSize(10))
+	fresh.clear()
+	if b.Len() != 0 {
+		t.Errorf("work under a second showed %q", b.String())
+	}
+	long := &progressLine{w: &b, start: time.Now().Add(-2 * time.Second)}
+	long.show("exporting: %s", byteSize(2_500_000))
+	long.show("exporting: %s", byteSize(2_600_000)) // too soon after the first
+	long.clear()
+	if want := "\r\033[Kexporting: 2.5 MB\r\033[K"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+	var none *progressLine
+	none.show("x")
+	none.clear()
+}
+
+func TestByteSize(t *testing.T) {
+	for n, want := range map[int64]string{1: "1 byte", 999: "999 bytes", 1000: "1.0 KB", 131_072: "131.1 KB", 6_492_425: "6.5 MB"} {
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for n, want := range map[int]string{0: "0 airings", 1: "1 airing", 3750: "3,750 airings", 1234567: "1,234,567 airings"} {
+		if got := count(n, "airing"); got != want {
+			t.Errorf("count(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -201,5 +202,37 @@ func TestExportSpecialFiles(t *testing.T) {
 	code, _, stderr := run(t, append(args, dir)...)
 	if code != 2 || !strings.Contains(stderr, "is a folder") {
 		t.Errorf("-o folder: exit %d, %q; want 2 and is a folder", code, stderr)
+	}
+}
+
+// TestExportSummary: an export to a file says on standard error what it
+// wrote, unless --quiet; one to standard output says nothing more.
+func TestExportSummary(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "2003.ics")
+	code, stdout, stderr := run(t, "export", "ics", "--year", "2003", "-o", path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "wrote " + path + ": 261 airings, " + strconv.FormatFloat(float64(fi.Size())/1e3, 'f', 1, 64) + " KB\n"
+	if code != 0 || stdout != "" || stderr != want {
+		t.Errorf("got exit %d, stdout %q, stderr %q; want 0, nothing and %q", code, stdout, stderr, want)
+	}
+	gz := filepath.Join(dir, "guide.xml.gz")
+	if _, _, stderr := run(t, "export", "xmltv", "-o", gz); !strings.HasPrefix(stderr, "wrote "+gz+": 3,750 airings, ") {
+		t.Errorf("gzipped guide: stderr %q", stderr)
+	}
+	if _, _, stderr := run(t, "export", "ics", "--from", "2009-01-05", "--to", "2009-01-05", "-o", filepath.Join(dir, "one.ics")); !strings.Contains(stderr, ": 1 airing, ") {
+		t.Errorf("one airing: stderr %q", stderr)
+	}
+	for _, args := range [][]string{
+		{"export", "ics", "--year", "2003", "-o", path, "--quiet"},
+		{"export", "ics", "--year", "2003"},
+		{"export", "ics", "--year", "2003", "-o", "-"},
+	} {
+		if code, _, stderr := run(t, args...); code != 0 || stderr != "" {
+			t.Errorf("backstage %s: exit %d, stderr %q; want 0 and nothing", strings.Join(args, " "), code, stderr)
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/quote"
@@ -116,6 +118,14 @@ type timeline struct {
 	replay *schedule.ReplayOptions
 }
 
+// window returns the instants a replay window covers: from the start
+// of its first day to the end of its last. Only for replay mode.
+func (t *timeline) window() (from, to time.Time) {
+	o := *t.replay
+	o.Now = t.now()
+	return o.Window(t.sched.Location())
+}
+
 // withTimeline registers the timeline flags on fs and returns an action
 // that loads the timeline they describe before it runs body.
 func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *timeline, args []string) error) action {
@@ -186,19 +196,33 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 
 // windowFlags choose airings by day and run.
 type windowFlags struct {
-	from, to, run string
+	from, to, year, run string
 }
 
 func (f *windowFlags) register(fs *flag.FlagSet) {
 	textVar(fs, &f.from, "from", "first local `DATE` (YYYY-MM-DD), inclusive; default: the first airing", "a date written YYYY-MM-DD")
 	textVar(fs, &f.to, "to", "last local `DATE` (YYYY-MM-DD), inclusive; default: the last airing", "a date written YYYY-MM-DD")
+	textVar(fs, &f.year, "year", "only the local days of `YEAR` (four digits), as ?year= on the server; goes with neither --from nor --to", "a four-digit year such as 2003")
 	textVar(fs, &f.run, "run", "only the run called `NAME` (see backstage runs)", "a run's name (see backstage runs)")
 }
 
-// window reads the flags as a schedule.Window; s.Query checks it.
+// window reads the flags as a schedule.Window; s.Query checks it. A year
+// Y stands for the days Y-01-01 to Y-12-31, as the server's ?year= does.
 func (f *windowFlags) window() (schedule.Window, error) {
 	var w schedule.Window
 	var err error
+	if f.year != "" {
+		if f.from != "" || f.to != "" {
+			return w, usagef("--year goes with neither --from nor --to: want --year, or --from and --to")
+		}
+		n, err := strconv.Atoi(f.year)
+		if err != nil || len(f.year) != 4 || strings.IndexFunc(f.year, func(r rune) bool { return r < '0' || r > '9' }) >= 0 || n < 1 {
+			return w, usagef("--year %s: want a four-digit year such as 2003", quote.Value(f.year))
+		}
+		w.From, w.To = schedule.Date{Year: n, Month: time.January, Day: 1}, schedule.Date{Year: n, Month: time.December, Day: 31}
+		w.Run = f.run
+		return w, nil
+	}
 	if f.from != "" {
 		if w.From, err = schedule.ParseDate(f.from); err != nil {
 			return w, fmt.Errorf("--from: %w", err)

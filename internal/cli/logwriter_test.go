@@ -70,7 +70,7 @@ func TestLogWriter(t *testing.T) {
 	}
 }
 
-func TestByteSize(t *testing.T) {
+func TestSizeFlag(t *testing.T) {
 	for _, c := range []struct {
 		in   string
 		want int64
@@ -79,7 +79,7 @@ func TestByteSize(t *testing.T) {
 		{"", -1}, {"0", -1}, {"-5MB", -1}, {"12XB", -1}, {"100KB", -1}, {"99999999999GB", -1}, {"1.5GB", -1}, {"MB", -1},
 	} {
 		var n int64
-		err := byteSize{&n}.Set(c.in)
+		err := sizeFlag{&n}.Set(c.in)
 		if (err == nil) != (c.want >= 0) || (err == nil && n != c.want) {
 			t.Errorf("Set(%q) = %d, %v; want %d", c.in, n, err, c.want)
 		}

@@ -38,6 +38,7 @@ var publishCmd = &command{
 				Schedule:  t.sched,
 				Location:  t.loc,
 				Today:     today(t),
+				Date:      schedule.DateOf(t.now().In(t.sched.Location())),
 				Replay:    t.replay != nil,
 				PublicURL: publicURL,
 				StreamURL: streamURL,
@@ -48,13 +49,11 @@ var publishCmd = &command{
 			}
 			dir := args[0]
 			var opt publish.Options
-			if !quiet && isTerminal(env.Stderr) {
-				opt.Progress = progress(env.Stderr, time.Now())
+			if p := newProgress(env, quiet); p != nil {
+				opt.Progress = func(done, total int) { p.show("publishing: %d of %d files", done, total) }
+				defer p.clear()
 			}
 			res, err := publish.Publish(ctx, st, dir, opt)
-			if opt.Progress != nil {
-				fmt.Fprint(env.Stderr, "\r\033[K") // the progress line, cleared
-			}
 			switch {
 			case errors.Is(err, publish.ErrNotFolder):
 				return usagef("publish: %s is a file; want a folder (it is made if missing)", dir)
@@ -108,16 +107,51 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progress returns a publish.Progress that shows, on one line of w, how
-// far the work has got, once it has taken more than a second.
-func progress(w io.Writer, start time.Time) publish.Progress {
-	var mu sync.Mutex
-	return func(done, total int) {
-		if time.Since(start) < time.Second {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(w, "\r\033[Kpublishing: %d of %d files", done, total)
+// progressLine shows on one line of a terminal how far long work has
+// got: nothing in the first second, then at most ten updates a second.
+// A nil *progressLine shows nothing.
+type progressLine struct {
+	w     io.Writer
+	start time.Time
+	mu    sync.Mutex
+	last  time.Time // of the last update
+	shown bool
+}
+
+// newProgress returns a progress line on env.Stderr when it is a
+// terminal and quiet is not set; nil otherwise.
+func newProgress(env Env, quiet bool) *progressLine {
+	if quiet || !isTerminal(env.Stderr) {
+		return nil
+	}
+	return &progressLine{w: env.Stderr, start: time.Now()}
+}
+
+// show replaces the line with the formatted text, once the work has
+// taken more than a second.
+func (p *progressLine) show(format string, args ...any) {
+	if p == nil {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last, p.shown = now, true
+	fmt.Fprintf(p.w, "\r\033[K"+format, args...)
+}
+
+// clear removes the line, if it was shown.
+func (p *progressLine) clear() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
 	}
 }

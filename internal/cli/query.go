@@ -35,8 +35,7 @@ var airedCmd = &command{
 				return err
 			}
 			if at.IsZero() {
-				return out.print(env.Stdout, t.loc, t.sched.On(day), fmt.Sprintf("Nothing aired on %s %s (%s).",
-					day.Weekday().String()[:3], day, t.sched.Location()))
+				return out.print(env.Stdout, t.loc, t.sched.On(day), nothingOn(t, day))
 			}
 			return out.print(env.Stdout, t.loc, t.sched.At(at), fmt.Sprintf("Nothing was on air at %s.", at.In(t.loc).Format("Mon 2006-01-02 15:04 MST")))
 		})
@@ -79,17 +78,120 @@ var episodeCmd = &command{
 			if err != nil {
 				return err
 			}
-			return out.print(env.Stdout, t.loc, t.sched.Episode(n), fmt.Sprintf("Episode %d never aired.", n))
+			return out.print(env.Stdout, t.loc, t.sched.Episode(n), notInWindow(t, n))
 		})
 	},
 }
 
+// stamp formats an instant as the tables do: "Mon 2003-06-16 18:30".
+func stamp(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2006-01-02 15:04") }
+
+// airingName names an airing in a sentence: "Mon 2003-06-16 18:30
+// (original, episode 816)".
+func airingName(sl schedule.Slot, loc *time.Location) string {
+	return fmt.Sprintf("%s (%s, episode %d)", stamp(sl.Start, loc), sl.Run.Name, sl.Episode)
+}
+
+// nothingOn says that nothing aired on day and what is around it: the
+// first or last airing when day is outside the airings (with a word on
+// replay mode past the end), the runs either side of a gap between two
+// runs, and otherwise the next airing. In replay mode it speaks of the
+// window.
+func nothingOn(t *timeline, day schedule.Date) string {
+	zone := t.sched.Location()
+	head := fmt.Sprintf("Nothing aired on %s %s (%s)", day.Weekday().String()[:3], day, zone)
+	if t.replay != nil {
+		from, to := t.window()
+		if day.In(zone).Before(from) || !day.In(zone).Before(to) {
+			return fmt.Sprintf("%s: it is outside this replay window, %s to %s.", head,
+				from.Format("Mon 2006-01-02"), to.Add(-time.Nanosecond).Format("Mon 2006-01-02"))
+		}
+		head = fmt.Sprintf("Nothing airs on %s %s (%s) in this replay", day.Weekday().String()[:3], day, zone)
+	}
+	s := t.sched
+	prev, hasPrev := s.Prev(day.In(zone))
+	next, hasNext := s.Next(day.AddDays(1).In(zone))
+	switch {
+	case t.replay != nil && hasNext:
+		return fmt.Sprintf("%s. Next: %s.", head, airingName(next, t.loc))
+	case t.replay != nil:
+		return fmt.Sprintf("%s, and nothing after it in this window.", head)
+	case !hasPrev && !hasNext:
+		return head + "."
+	case !hasPrev:
+		return fmt.Sprintf("%s: the first airing was %s.", head, airingName(next, t.loc))
+	case !hasNext:
+		return fmt.Sprintf("%s: the airings ended with %s. With --replay, the history is re-dated to this week.", head, airingName(prev, t.loc))
+	case prev.Run != next.Run && endsRun(s, prev) && beginsRun(s, next):
+		return fmt.Sprintf("%s: it falls between the %s run, which ended with %s, and the %s run, which began with %s.",
+			head, prev.Run.Name, airingName(prev, t.loc), next.Run.Name, airingName(next, t.loc))
+	}
+	return fmt.Sprintf("%s. Next: %s.", head, airingName(next, t.loc))
+}
+
+// endsRun and beginsRun report whether sl is the last or the first
+// airing of its run in s.
+func endsRun(s *schedule.Schedule, sl schedule.Slot) bool {
+	for _, st := range s.Stats() {
+		if st.Run == sl.Run {
+			return st.Slots > 0 && st.Last.Start.Equal(sl.Start)
+		}
+	}
+	return false
+}
+
+func beginsRun(s *schedule.Schedule, sl schedule.Slot) bool {
+	for _, st := range s.Stats() {
+		if st.Run == sl.Run {
+			return st.Slots > 0 && st.First.Start.Equal(sl.Start)
+		}
+	}
+	return false
+}
+
+// notInWindow says why episode n has no airing: in replay mode, that it
+// is outside this window, and when it aired in the history.
+func notInWindow(t *timeline, n int) string {
+	if t.replay == nil {
+		return fmt.Sprintf("Episode %d never aired.", n)
+	}
+	from, to := t.window()
+	msg := fmt.Sprintf("Episode %d does not air in this replay window, %s to %s", n,
+		from.Format("Mon 2006-01-02"), to.Add(-time.Nanosecond).Format("Mon 2006-01-02"))
+	if lo, hi := episodeRange(t.sched); lo > 0 {
+		msg += fmt.Sprintf(", which has episodes %d to %d", lo, hi)
+	}
+	hist := t.base.Episode(n)
+	if len(hist) == 0 {
+		return msg + "; it never aired."
+	}
+	first, last := hist[0], hist[len(hist)-1]
+	msg += fmt.Sprintf(". It first aired %s (%s)", stamp(first.Start, t.loc), first.Run.Name)
+	if len(hist) > 1 {
+		msg += fmt.Sprintf("; its last airing was %s (%s)", stamp(last.Start, t.loc), last.Run.Name)
+	}
+	return msg + "."
+}
+
+// episodeRange returns the lowest and highest episode numbers s airs;
+// zeros when it airs none.
+func episodeRange(s *schedule.Schedule) (lo, hi int) {
+	for sl := range s.Slots(schedule.Query{}) {
+		if lo == 0 || sl.Episode < lo {
+			lo = sl.Episode
+		}
+		hi = max(hi, sl.Episode)
+	}
+	return lo, hi
+}
+
 var slotsCmd = &command{
 	name:    "slots",
-	args:    "[--from DATE] [--to DATE] [--run NAME]",
+	args:    "[--from DATE] [--to DATE] [--year YEAR] [--run NAME]",
 	summary: "list every airing in a range of days",
 	example: `  backstage slots --from 2009-01-01 --to 2009-01-31 --run rebroadcast
-  backstage slots --from 2007-07-01 --to 2009-01-10 --json`,
+  backstage slots --from 2007-07-01 --to 2009-01-10 --json
+  backstage slots --year 2003 --run original`,
 	nargs: [2]int{0, 0},
 	setup: func(fs *flag.FlagSet) action {
 		var wf windowFlags
@@ -219,16 +321,18 @@ var runsCmd = &command{
 	},
 }
 
-// writeRuns prints a table of the runs, then their assumptions.
+// writeRuns prints a table of the runs, then their assumptions. A run's
+// slot rule is read in its own zone, which SLOT ZONE names; the airings'
+// times are in loc, the zone --tz chose, each with its abbreviation.
 func writeRuns(w io.Writer, stats []schedule.Stats, loc *time.Location) error {
 	tw := newTable(w)
-	fmt.Fprintln(tw, "RUN\tCHANNEL\tSLOT (cron)\tZONE\tFIRST AIRING\tLAST AIRING\tSLOTS\tEPISODES")
+	fmt.Fprintln(tw, "RUN\tCHANNEL\tSLOT (cron)\tSLOT ZONE\tFIRST AIRING\tLAST AIRING\tSLOTS\tEPISODES")
 	for _, st := range stats {
 		r := st.Run
 		first, last, eps := "-", "-", "-"
 		if st.Slots > 0 {
-			first = st.First.Start.In(loc).Format("Mon 2006-01-02 15:04")
-			last = st.Last.Start.In(loc).Format("Mon 2006-01-02 15:04")
+			first = st.First.Start.In(loc).Format("Mon 2006-01-02 15:04 MST")
+			last = st.Last.Start.In(loc).Format("Mon 2006-01-02 15:04 MST")
 			eps = fmt.Sprintf("%d–%d", st.First.Episode, st.Last.Episode)
 			if r.IsReplay() {
 				eps += " replaying " + r.Replays
@@ -277,8 +381,14 @@ var versionCmd = &command{
 	nargs:   [2]int{0, 0},
 	setup: func(fs *flag.FlagSet) action {
 		return func(ctx context.Context, env Env, args []string) error {
-			_, err := fmt.Fprintf(env.Stdout, "backstage %s\n", Version)
-			return err
+			return printVersion(env.Stdout)
 		}
 	},
+}
+
+// printVersion writes the version line of "backstage version" and
+// "backstage --version".
+func printVersion(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "backstage %s\n", Version)
+	return err
 }

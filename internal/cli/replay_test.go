@@ -28,7 +28,7 @@ func TestReplay(t *testing.T) {
 		{"slots of the window", []string{"slots", "--replay", "--replay-from", "2007-07-02", "--skip-gaps", "--days", "4", "--past-days", "0"},
 			[]string{"2026-11-26", "1874", "2026-11-27", "1875", "2026-11-30", "rebroadcast  1 "}},
 		{"nothing in the gap", []string{"aired", "today", "--replay", "--replay-from", "2008-01-01"},
-			[]string{"Nothing aired on Thu 2026-11-26"}},
+			[]string{"Nothing airs on Thu 2026-11-26 (Africa/Johannesburg) in this replay, and nothing after it in this window."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -77,7 +77,7 @@ var serveCmd = &command{
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
-			printURLs(env.Stdout, ln.Addr(), &o)
+			printURLs(env.Stdout, ln.Addr(), &o, t.replay != nil)
 			return srv.Serve(ctx, ln)
 		}
 	},
@@ -97,7 +97,7 @@ func (o *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.publicURL, "public-url", "", "the `URL` clients reach the server at (behind a proxy, say), for the links it advertises")
 	fs.BoolVar(&o.quiet, "quiet", false, "write no access log")
 	o.cacheSize = server.DefaultMaxCacheBytes
-	fs.Var(byteSize{&o.cacheSize}, "cache-size", "keep at most `SIZE` of rendered feeds in memory, such as 64MB or 1GB; larger feeds are streamed")
+	fs.Var(sizeFlag{&o.cacheSize}, "cache-size", "keep at most `SIZE` of rendered feeds in memory, such as 64MB or 1GB; larger feeds are streamed")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on Ctrl-C or SIGTERM, let downloads under way finish for up to `DURATION` (a second signal stops at once)")
 }
 
@@ -136,19 +136,19 @@ func limitMemory(cacheBytes int64) {
 	debug.SetMemoryLimit(int64(m.HeapInuse) + 32<<20 + cacheBytes + cacheBytes/4)
 }
 
-// byteSize is a flag holding a number of bytes, written as a number with
+// sizeFlag is a flag holding a number of bytes, written as a number with
 // an optional unit: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB.
-type byteSize struct{ p *int64 }
+type sizeFlag struct{ p *int64 }
 
-func (b byteSize) String() string {
+func (b sizeFlag) String() string {
 	if b.p == nil {
 		return ""
 	}
 	return strconv.FormatInt(*b.p>>20, 10) + "MiB"
 }
 
-func (b byteSize) Set(s string) error {
-	num := strings.TrimRight(s, "KMGiBkmgib")
+func (b sizeFlag) Set(s string) error {
+	num := strings.TrimRight(s, "KMGIBkmgib")
 	unit := strings.ToUpper(s[len(num):])
 	mult, ok := map[string]int64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30}[unit]
 	n, err := strconv.ParseInt(num, 10, 64)
@@ -163,8 +163,10 @@ func (b byteSize) Set(s string) error {
 }
 
 // printURLs tells the user where the server listens and what to paste
-// where. The first line names the bound address, port 0 resolved.
-func printURLs(w io.Writer, addr net.Addr, o *serveFlags) {
+// where. The first line names the bound address, port 0 resolved. In
+// replay mode the calendar is this week's guide, small enough for any
+// app.
+func printURLs(w io.Writer, addr net.Addr, o *serveFlags, replay bool) {
 	local := "http://" + addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
 		local = fmt.Sprintf("http://localhost:%d", ta.Port)
@@ -176,10 +178,15 @@ func printURLs(w io.Writer, addr net.Addr, o *serveFlags) {
 	webcal := "webcal://" + strings.SplitN(base, "://", 2)[1]
 	fmt.Fprintf(w, "Listening on %s/\n\n", local)
 	fmt.Fprintf(w, "  Web page                      %s/\n", base)
-	fmt.Fprintf(w, "  Calendar, the full history    %s/calendar.ics\n", webcal)
-	fmt.Fprintf(w, "    (Apple, Thunderbird, khal)\n")
-	fmt.Fprintf(w, "  Calendar for Google           %s/calendar.ics?compact=1\n", base)
-	fmt.Fprintf(w, "    (under 1 MB; or ?year=YYYY)\n")
+	if replay {
+		fmt.Fprintf(w, "  Calendar, this week's guide   %s/calendar.ics\n", webcal)
+		fmt.Fprintf(w, "    (any app, Google too; it moves on daily)\n")
+	} else {
+		fmt.Fprintf(w, "  Calendar, the full history    %s/calendar.ics\n", webcal)
+		fmt.Fprintf(w, "    (Apple, Thunderbird, khal)\n")
+		fmt.Fprintf(w, "  Calendar for Google           %s/calendar.ics?compact=1\n", base)
+		fmt.Fprintf(w, "    (under 1 MB; or ?year=YYYY)\n")
+	}
 	fmt.Fprintf(w, "  XMLTV guide                   %s/xmltv.xml.gz\n", base)
 	fmt.Fprintf(w, "    (Kodi, Jellyfin, Plex, TVHeadend)\n")
 	if o.streamURL != "" {

@@ -1,6 +1,8 @@
 package grabber
 
 import (
+	"github.com/backstage-epg/backstage/internal/quote"
+
 	"bufio"
 	"bytes"
 	"errors"
@@ -110,11 +112,11 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 		}
 		i := strings.IndexAny(text, "=!")
 		if i <= 0 || strings.ContainsFunc(text[:i], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-			return fail("%q: want key=value", clip(text))
+			return fail("%q: want key=value", quote.Clip(text))
 		}
 		key, value := text[:i], text[i+1:]
 		if text[i] == '!' {
-			return fail("%q: %s takes no unselected (!) values; want %s=value", clip(text), Name, key)
+			return fail("%q: %s takes no unselected (!) values; want %s=value", quote.Clip(text), Name, key)
 		}
 		if first, ok := seen[key]; ok {
 			return fail("%s given twice (first on line %d)", key, first)
@@ -129,7 +131,7 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 			case "history":
 				c.History = true
 			default:
-				err = fmt.Errorf("mode %q: want replay or history", clip(value))
+				err = fmt.Errorf("mode %q: want replay or history", quote.Clip(value))
 			}
 		case keyReplayFrom:
 			c.ReplayFrom = schedule.Date{}
@@ -147,7 +149,7 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 		case keyMarkEmptyDays:
 			c.MarkEmptyDays, err = yesNo(key, value)
 		default:
-			err = fmt.Errorf("unknown key %q: want one of %s", clip(key), strings.Join(configKeys, ", "))
+			err = fmt.Errorf("unknown key %q: want one of %s", quote.Clip(key), strings.Join(configKeys, ", "))
 		}
 		if err != nil {
 			return c, &ConfigError{File: name, Line: line, Err: err}
@@ -158,14 +160,6 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 
 var configKeys = []string{keyMode, keyReplayFrom, keyLoop, keySkipGaps, keySchedule, keyMarkNew, keyMarkEmptyDays}
 
-// clip shortens s for a message.
-func clip(s string) string {
-	if len(s) > 60 {
-		return s[:60] + "…"
-	}
-	return s
-}
-
 func yesNo(key, value string) (bool, error) {
 	switch strings.ToLower(value) {
 	case "yes", "true", "1":
@@ -173,7 +167,7 @@ func yesNo(key, value string) (bool, error) {
 	case "no", "false", "0":
 		return false, nil
 	}
-	return false, fmt.Errorf("%s %q: want yes or no", key, clip(value))
+	return false, fmt.Errorf("%s %q: want yes or no", key, quote.Clip(value))
 }
 
 func yesNoText(b bool) string {

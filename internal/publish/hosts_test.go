@@ -91,9 +91,9 @@ func TestStaticHosts(t *testing.T) {
 	}
 
 	srv := &server.Server{Schedule: st.Schedule(), Generator: "backstage/test", StreamURL: "http://tv.local/{id}.ts",
-		Logger: slog.New(slog.DiscardHandler)}
+		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return testDate.In(st.Schedule().Location()).Add(12 * time.Hour) }}
 	serve := httptest.NewServer(srv.Handler())
-	t.Cleanup(serve.Close) // after the parallel subtests, as a defer would not be
+	t.Cleanup(serve.Close) // the hosts run as parallel subtests, after this function returns
 
 	hosts := map[string]func(t *testing.T) string{
 		"nginx": func(t *testing.T) string {

@@ -494,7 +494,7 @@ func headers(st *site.Site) []byte {
 		kind  site.Kind
 	}
 	rules := []rule{
-		{[]string{"/", "/index.html", "/days/*", "/episodes/*"}, site.TypeHTML, site.Page},
+		{[]string{"/", "/index.html", "/years/*", "/days/*", "/episodes/*"}, site.TypeHTML, site.Page},
 		{[]string{"/calendar.ics", "/calendar/*"}, site.TypeICal, site.Feed},
 		{[]string{"/xmltv.xml"}, site.TypeXML, site.Feed},
 		{[]string{"/xmltv.xml.gz"}, site.TypeGzip, site.Feed},

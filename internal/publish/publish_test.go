@@ -22,9 +22,13 @@ import (
 )
 
 // defaultSite lays out the default schedule's site with a playlist.
+// testDate is the present of the published sites: the index's "on this
+// day" is 16 June.
+var testDate = schedule.Date{Year: 2026, Month: time.June, Day: 16}
+
 func defaultSite(t testing.TB, edit ...func(*site.Config)) *site.Site {
 	t.Helper()
-	cfg := site.Config{Schedule: testkit.Default(t), Generator: "backstage/test", StreamURL: "http://tv.local/{id}.ts"}
+	cfg := site.Config{Schedule: testkit.Default(t), Generator: "backstage/test", StreamURL: "http://tv.local/{id}.ts", Date: testDate}
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -209,6 +213,7 @@ func TestPublish(t *testing.T) {
 	headers, _ := os.ReadFile(filepath.Join(dir, publish.HeadersName))
 	for _, w := range []string{"/calendar/*\n  Content-Type: text/calendar; charset=utf-8\n  Cache-Control: public, max-age=86400\n",
 		"/xmltv.xml.gz\n  Content-Type: application/gzip\n", "/days/*\n  Content-Type: text/html; charset=utf-8\n  Cache-Control: no-cache\n",
+		"/years/*\n  Content-Type: text/html; charset=utf-8\n  Cache-Control: no-cache\n",
 		"/channels.m3u\n  Content-Type: audio/x-mpegurl", "/api/*\n  Content-Type: application/json\n"} {
 		if !bytes.Contains(headers, []byte(w)) {
 			t.Errorf("_headers lacks %q", w)

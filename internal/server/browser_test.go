@@ -12,7 +12,11 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/testkit"
+	"github.com/backstage-epg/backstage/schedule"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -30,32 +34,69 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// TestBrowser drives a real, headless Chromium: it opens the page, picks a
-// day with the date picker, submits the form and checks that the day's
-// episode appears; it also opens an episode, and clicks a day in the
-// history picture. Screenshots go to the test's temporary directory. The
-// page has no script; the browser runs none of its own here either.
-func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a browser; skipped with -short")
+// screenshotDir is where TestBrowser saves its screenshots: the folder
+// BACKSTAGE_SCREENSHOTS names (made if missing), so that CI can keep them
+// as artifacts, or else the test's temporary folder.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("BACKSTAGE_SCREENSHOTS")
+	if dir == "" {
+		return t.TempDir()
 	}
-	bin := chromium(t)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// serveOn runs s on a free port of 127.0.0.1 until the test ends and
+// returns its base URL.
+func serveOn(t *testing.T, s *Server) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- newServer(t).Serve(ctx, ln) }()
+	go func() { served <- s.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-served; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	base := "http://" + ln.Addr().String() + "/"
+	return "http://" + ln.Addr().String() + "/"
+}
 
-	dir := t.TempDir()
+// The two screens the pages are tried on: a 390-pixel phone and a
+// 1366-pixel laptop.
+var (
+	phone   = [2]int64{390, 844}
+	desktop = [2]int64{1366, 900}
+)
+
+// TestBrowser drives a real, headless Chromium with JavaScript off, on a
+// phone's screen and a desktop's: the questions' forms, a day and its
+// month, a year's calendars, a day between the runs, an episode, and
+// replay mode's today and week. It saves a screenshot of each page at
+// each width (see screenshotDir), and checks what a phone needs: nothing
+// wider than the screen, the history as years of months that can be
+// tapped, and the day's own cell marked.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser; skipped with -short")
+	}
+	bin := chromium(t)
+	history := serveOn(t, newServer(t))
+	base := testkit.Default(t)
+	replay := serveOn(t, newServer(t, func(s *Server) {
+		s.Schedule = nil
+		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+		})
+	}))
+
+	shots := screenshotDir(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
 		chromedp.Flag("headless", true),
@@ -65,82 +106,293 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.WindowSize(1280, 1600),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.WindowSize(int(desktop[0]), int(desktop[1])),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
+	bctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
 	defer cancelTimeout()
 
 	// No script runs in the page: the browser is told to run none, so
-	// this shows the page works with JavaScript off. (chromedp's own
+	// this shows the pages work with JavaScript off. (chromedp's own
 	// probes run through the DevTools protocol, not the page.)
 	if _, err := chromedp.Call(bctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(bctx,
-		chromedp.Navigate(base),
-		chromedp.WaitVisible(chromedp.ID("date")),
-		chromedp.SetValue(chromedp.ID("date"), "2003-06-16"),
-	); err != nil {
-		t.Fatal(err)
-	}
-	// A click that navigates is waited for with RunResponse: a query
-	// made while the old page is going away can fail.
-	follow(t, bctx, chromedp.Click(chromedp.CSS("#date ~ button")))
-	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("day-title"))); err != nil {
-		t.Fatal(err)
-	}
-	url := run(t, bctx, chromedp.Location())
-	day := run(t, bctx, chromedp.Text(chromedp.CSS(".answer")))
-	title := run(t, bctx, chromedp.Title())
-	screenshot(t, bctx, filepath.Join(dir, "day.jpg"))
-	if !strings.HasSuffix(url, "/days/2003-06-16.html") {
-		t.Errorf("the form went to %s, want the day's page, /days/2003-06-16.html", url)
-	}
-	if !strings.Contains(day, "Monday 16 June 2003") || !strings.Contains(day, "816") {
-		t.Errorf("got the day %q, want Monday 16 June 2003 and episode 816", day)
-	}
-	if !strings.HasPrefix(title, "Monday 16 June 2003") {
-		t.Errorf("got title %q", title)
+	b := &browser{t: t, ctx: bctx, dir: shots}
+
+	for _, screen := range []struct {
+		name string
+		size [2]int64
+	}{{"desktop", desktop}, {"phone", phone}} {
+		t.Run(screen.name, func(t *testing.T) {
+			b.t = t
+			b.size(screen.size)
+			w := screen.name
+
+			// The index: the history as a picture on a desktop, as years of
+			// months on a phone.
+			b.open(history)
+			b.shot(w + "-index")
+			picture, tiles := b.visible("svg.history"), b.visible("ol.yeargrid")
+			if (w == "desktop") != picture || (w == "phone") != tiles {
+				t.Errorf("%s: history picture shown %v, years of months shown %v", w, picture, tiles)
+			}
+			if text := b.text("#on-this-day + p + ul"); !strings.Contains(text, "Thursday 26 November 2009") {
+				t.Errorf("%s: on this day lacks 26 November 2009: %q", w, text)
+			}
+			if !b.visible("img.art") {
+				t.Errorf("%s: the show's artwork is not shown", w)
+			}
+			if !b.visible(".feeds dd.years a") {
+				t.Errorf("%s: the one-year calendars are not shown", w)
+			}
+
+			// A day, asked with the date field.
+			if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.ID("date"), "2003-06-16")); err != nil {
+				t.Fatal(err)
+			}
+			b.follow(chromedp.Click(chromedp.CSS("#date ~ button")))
+			if url := b.location(); !strings.HasSuffix(url, "/days/2003-06-16.html") {
+				t.Errorf("%s: the form went to %s, want /days/2003-06-16.html", w, url)
+			}
+			if day := b.text(".answer"); !strings.Contains(day, "Monday 16 June 2003") || !strings.Contains(day, "Episode 816") {
+				t.Errorf("%s: got the day %q, want Monday 16 June 2003 and episode 816", w, day)
+			}
+			if cur := b.text(`table.cal td[aria-current="page"]`); cur != "16" {
+				t.Errorf("%s: the month's current day is %q, want 16", w, cur)
+			}
+			b.tappable(`table.cal td.r0 a`)
+			b.shot(w + "-day")
+
+			// Its episode, then back to the month on the year's page.
+			b.follow(chromedp.Click(chromedp.CSS(`a[href="../episodes/816.html"]`)))
+			if ep := b.text(".answer"); !strings.Contains(ep, "Episode 816") || !strings.Contains(ep, "20 Feb 2012") {
+				t.Errorf("%s: got episode %q, want its airings, 2012's rerun among them", w, ep)
+			}
+			b.shot(w + "-episode")
+			b.open(history + "days/2003-06-16.html")
+			b.follow(chromedp.Click(chromedp.CSS(`table.cal caption a`)))
+			if url := b.location(); !strings.HasSuffix(url, "/years/2003.html#m06") {
+				t.Errorf("%s: the month's caption went to %s", w, url)
+			}
+			b.shot(w + "-year")
+
+			// A day between the runs links the airings either side.
+			b.open(history + "days/2008-03-04.html")
+			if gap := b.text(".answer"); !strings.Contains(gap, "falls between the original run") || !strings.Contains(gap, "The next airing") {
+				t.Errorf("%s: the gap's day says %q", w, gap)
+			}
+			b.shot(w + "-gap")
+			b.follow(chromedp.Click(chromedp.CSS(`.around li:last-child a`)))
+			if next := b.text(".answer"); !strings.Contains(next, "Monday 5 January 2009") || !strings.Contains(next, "rebroadcast") {
+				t.Errorf("%s: the next airing after the gap is %q", w, next)
+			}
+
+			// On a phone, a year's month is a tap from the index, and its
+			// days a tap each.
+			if w == "phone" {
+				b.open(history)
+				b.tappable(`ol.yeargrid .months a`)
+				b.follow(chromedp.Click(chromedp.CSS(`ol.yeargrid a[href="years/2009.html#m01"]`)))
+				b.follow(chromedp.Click(chromedp.CSS(`#m01 a[href="../days/2009-01-05.html"]`)))
+				if day := b.text(".answer"); !strings.Contains(day, "Monday 5 January 2009") {
+					t.Errorf("the phone's path from the years to a day ended at %q", day)
+				}
+			}
+
+			// Replay mode: today, this week's guide, and no history
+			// picture.
+			b.open(replay)
+			b.shot(w + "-replay")
+			if today := b.text("section.today"); !strings.Contains(today, "Today, Thursday 26 November 2026") ||
+				!strings.Contains(today, "Episode 819") || strings.Count(today, "replays the airing of Thursday 19 June 2003, 18:30") != 1 {
+				t.Errorf("%s: replay's today says %q", w, today)
+			}
+			if guide := b.text("section.week"); !strings.Contains(guide, "Mon 30 Nov") || !strings.Contains(guide, "Episode 821") {
+				t.Errorf("%s: replay's week says %q", w, guide)
+			}
+			if b.visible("svg.history") || b.visible("ol.yeargrid") {
+				t.Errorf("%s: replay mode shows the history picture", w)
+			}
+			b.follow(chromedp.Click(chromedp.CSS(`section.week a[href="days/2026-11-28.html"]`)))
+			if sat := b.text(".answer"); !strings.Contains(sat, "Nothing airs on this day") || !strings.Contains(sat, "Monday 30 November 2026, 18:30: episode 821") {
+				t.Errorf("%s: a Saturday of the window says %q", w, sat)
+			}
+			b.shot(w + "-replay-day")
+
+			// An episode outside the window, asked of the server.
+			if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.ID("episode"), "1000")); err != nil {
+				t.Fatal(err)
+			}
+			b.follow(chromedp.Click(chromedp.CSS("#episode ~ button")))
+			if ep := b.text(".answer"); !strings.Contains(ep, "is not on this week's guide") || !strings.Contains(ep, "It first aired on Friday 27 February 2004, 18:30") {
+				t.Errorf("%s: episode 1000 outside the window: %q", w, ep)
+			}
+			b.shot(w + "-replay-episode-elsewhere")
+		})
 	}
 
-	follow(t, bctx, chromedp.Click(chromedp.CSS(`a[href="../episodes/816.html"]`)))
-	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("episode-title"))); err != nil {
-		t.Fatal(err)
-	}
-	if episode := run(t, bctx, chromedp.Text(chromedp.CSS(".answer"))); !strings.Contains(episode, "Episode 816") || !strings.Contains(episode, "20 Feb 2012") {
-		t.Errorf("got episode %q, want its airings, 2012's rerun among them", episode)
-	}
-
-	// A cell of the history picture: the first day after the gap, on a
-	// phone-sized screen.
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base)); err != nil {
-		t.Fatal(err)
-	}
-	follow(t, bctx, chromedp.Click(chromedp.CSS(`svg.history a[href="days/2009-01-05.html"] rect`)))
-	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.ID("day-title"))); err != nil {
-		t.Fatal(err)
-	}
-	if next := run(t, bctx, chromedp.Text(chromedp.CSS(".answer"))); !strings.Contains(next, "Monday 5 January 2009") || !strings.Contains(next, "rebroadcast") {
-		t.Errorf("clicking 2009-01-05 in the picture gave %q", next)
-	}
-	screenshot(t, bctx, filepath.Join(dir, "phone.jpg"))
+	// With script, on a tab of its own: replay mode's "On now" and "Next"
+	// by the browser's clock, and an episode outside the window answered
+	// under the form, as on a static host. The server's clock is the
+	// real one here, so that the window is around the browser's today.
+	t.Run("script", func(t *testing.T) {
+		live := serveOn(t, newServer(t, func(s *Server) {
+			s.Schedule, s.Now = nil, nil
+			s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
+				return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1, Loop: true})
+			})
+		}))
+		tab, cancel := chromedp.NewContext(bctx)
+		defer cancel()
+		sb := &browser{t: t, ctx: tab, dir: shots}
+		sb.size(desktop)
+		sb.open(live)
+		if badge := sb.text("strong.badge"); !strings.EqualFold(badge, "On now") && !strings.EqualFold(badge, "Next") {
+			t.Errorf("replay's index marks %q, want On now or Next", badge)
+		}
+		sb.shot("desktop-replay-script")
+		if err := chromedp.Do(tab, chromedp.SetValue(chromedp.ID("episode"), "1"), chromedp.Click(chromedp.CSS("#episode ~ button"))); err != nil {
+			t.Fatal(err)
+		}
+		if said := sb.text("form .said"); !strings.HasPrefix(said, "Episode 1 is not on this week's guide, which has episodes ") {
+			t.Errorf("the script answered episode 1 with %q", said)
+		}
+		if url := sb.location(); url != live {
+			t.Errorf("the script left the page for %s", url)
+		}
+	})
+	t.Logf("screenshots in %s", shots)
 }
 
-// follow runs a click that loads a page and waits for the page; it fails
-// the test unless the page came with status 200.
-func follow(t *testing.T, ctx context.Context, click chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	resp, err := chromedp.RunResponse(ctx, click)
+// browser is the page a test drives, and where its screenshots go.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	dir string
+	w   int64
+}
+
+// size sets the viewport, as a phone or a desktop would have it.
+func (b *browser) size(s [2]int64) {
+	b.t.Helper()
+	b.w = s[0]
+	opts := []chromedp.EmulateViewportOption{}
+	if s[0] < 500 {
+		opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
+	}
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(s[0], s[1], opts...)); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// open loads url and checks that the page is no wider than the screen.
+func (b *browser) open(url string) {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.Navigate(url))
 	if err != nil {
-		t.Fatal(err)
+		b.t.Fatal(err)
 	}
 	if resp.Status != 200 {
-		t.Fatalf("%s: got status %d", resp.URL, resp.Status)
+		b.t.Fatalf("%s: got status %d", url, resp.Status)
+	}
+	b.fits()
+}
+
+// follow runs a click that loads a page and waits for it; it fails the
+// test unless the page came with status 200. A click that moves within
+// the page (to #m01, say) loads nothing and is just run. A query made
+// while the old page is going away can fail: RunResponse waits.
+func (b *browser) follow(click chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, click)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if resp != nil && resp.Status != 200 {
+		b.t.Fatalf("%s: got status %d", resp.URL, resp.Status)
+	}
+	b.fits()
+}
+
+// fits checks that nothing on the page is wider than the screen, which
+// would cut it off or make the phone's page slide sideways.
+func (b *browser) fits() {
+	b.t.Helper()
+	m, err := chromedp.Call(b.ctx, page.GetLayoutMetrics, cdp.Empty{})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if w := m.CSSContentSize.Width; w > float64(b.w)+0.5 {
+		b.t.Errorf("%s: the page is %.0f px wide on a %d px screen", b.location(), w, b.w)
+	}
+}
+
+// location returns the page's URL.
+func (b *browser) location() string {
+	b.t.Helper()
+	return run(b.t, b.ctx, chromedp.Location())
+}
+
+// text returns the text of the first element sel selects.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Errorf("%s: %s: %v", b.location(), sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// box returns the box of the first element sel selects, and whether it is
+// laid out (nil and false for an element not shown).
+func (b *browser) box(sel string) (*dom.BoxModel, bool) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	// The page has loaded: an element that is not there now will not be.
+	if nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(sel), chromedp.AtLeast(0))); err != nil || len(nodes) == 0 {
+		return nil, false
+	}
+	m, err := chromedp.Run(ctx, chromedp.Dimensions(chromedp.CSS(sel)))
+	return m, err == nil && m != nil && m.Width > 0 && m.Height > 0
+}
+
+// visible reports whether the first element sel selects is shown.
+func (b *browser) visible(sel string) bool {
+	b.t.Helper()
+	_, ok := b.box(sel)
+	return ok
+}
+
+// tappable checks that the first element sel selects is at least 24 by
+// 24 CSS pixels, the least target size WCAG 2.2 asks for.
+func (b *browser) tappable(sel string) {
+	b.t.Helper()
+	m, ok := b.box(sel)
+	if !ok {
+		b.t.Errorf("%s: %s is not shown", b.location(), sel)
+		return
+	}
+	if m.Width < 24 || m.Height < 24 {
+		b.t.Errorf("%s: %s is %d by %d px, want at least 24 by 24 to tap", b.location(), sel, m.Width, m.Height)
+	}
+}
+
+// shot saves a PNG of the whole page as name.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png := run(b.t, b.ctx, chromedp.FullScreenshot(100))
+	path := filepath.Join(b.dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
 	}
 }
 
@@ -152,13 +404,4 @@ func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// screenshot saves a picture of the whole page to path.
-func screenshot(t *testing.T, ctx context.Context, path string) {
-	t.Helper()
-	if err := os.WriteFile(path, run(t, ctx, chromedp.FullScreenshot(80)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
 }

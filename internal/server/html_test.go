@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,9 @@ import (
 const htmlValidateConfig = `{"extends": ["html-validate:recommended", "html-validate:a11y"],
  "rules": {"void-style": "off", "attribute-boolean-style": "off"}}`
 
-// TestValidHTML runs the pages through html-validate (npm, pinned in
-// .ci/package-lock.json): skipped where it is missing, except in CI.
+// TestValidHTML runs every kind of page through html-validate (npm,
+// pinned in .ci/package-lock.json): skipped where it is missing, except
+// in CI.
 func TestValidHTML(t *testing.T) {
 	bin, err := filepath.Abs("../../.ci/node_modules/.bin/html-validate")
 	if err != nil {
@@ -38,9 +40,16 @@ func TestValidHTML(t *testing.T) {
 	replay := newServer(t, func(s *Server) {
 		s.Schedule = nil
 		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1, Loop: true})
 		})
 	}).Handler()
+	// A day of the window, from the links of its index.
+	_, index := do(t, replay, "GET", "/")
+	m := regexp.MustCompile(`href="(days/\d{4}-\d\d-\d\d\.html)"`).FindSubmatch(index)
+	if m == nil {
+		t.Fatal("the replay index links to no day")
+	}
+	replayDay := "/" + string(m[1])
 	var files []string
 	pages := []struct {
 		name   string
@@ -48,13 +57,18 @@ func TestValidHTML(t *testing.T) {
 		target string
 		status int
 	}{
-		{"front", false, "/", 200},
+		{"index history", false, "/", 200},
+		{"index replay", true, "/", 200},
 		{"day", false, "/days/2003-06-16.html", 200},
-		{"empty day", false, "/days/2008-06-16.html", 200},
+		{"gap day", false, "/days/2008-06-16.html", 200},
+		{"weekend day", false, "/days/2003-06-14.html", 200},
 		{"episode", false, "/episodes/1000.html", 200},
-		{"bad date", false, "/?date=2003-02-30", 400},
-		{"no such page", false, "/nope", 404},
-		{"replay", true, "/days/2026-11-26.html", 200},
+		{"year", false, "/years/2003.html", 200},
+		{"first year", false, "/years/2000.html", 200},
+		{"replay day", true, replayDay, 200},
+		{"replay episode elsewhere", true, "/?episode=1", 200},
+		{"error page", false, "/?date=2003-02-30", 400},
+		{"404", false, "/nope", 404},
 	}
 	for _, p := range pages {
 		h := historic

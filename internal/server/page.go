@@ -16,35 +16,65 @@ import (
 // handlePage answers / and /index.html: the index page, or, for the
 // forms' ?date= and ?episode=, a redirect to the page of the answer
 // (days/YYYY-MM-DD.html, episodes/N.html), which a static host has too.
-// A question that cannot be answered gets the index page saying why.
-// Other parameters, such as the fbclid a shared link picks up, are
-// ignored: a page is for people, and a link should not break.
+// In replay mode, an episode outside the window is answered by a page of
+// its own saying when it aired, which only the server can give. A
+// question that cannot be answered gets the index's forms with a message
+// in words for people (the API keeps its precise ones). Other
+// parameters, such as the fbclid a shared link picks up, are ignored: a
+// page is for people, and a link should not break.
 func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) error {
 	q := r.URL.Query()
 	date, episode := strings.TrimSpace(q.Get("date")), strings.TrimSpace(q.Get("episode"))
+	st := v.site
 	switch {
 	case date != "" && episode != "":
-		return pageError(http.StatusBadRequest, "ask about a day or an episode, one at a time")
+		return pageError(http.StatusBadRequest, "Ask about a day or an episode, one at a time.")
 	case date != "":
 		d, err := s.parseDay(v, date)
 		if err != nil {
-			return err
+			why := "We could not read “%s” as a day."
+			if strings.Contains(err.Error(), "out of range") {
+				why = "There is no day “%s” on the calendar."
+			}
+			return pageError(http.StatusBadRequest, fmt.Sprintf(why+" Pick one with the date box, or write it as year-month-day, such as 2003-06-16.", quote.Clip(date)))
 		}
-		if d.Before(v.site.First()) || d.After(v.site.Last()) {
-			return pageError(http.StatusNotFound, fmt.Sprintf("nothing aired on %s: the schedule runs from %s to %s", d, v.site.First(), v.site.Last()))
+		switch {
+		case st.First().IsZero():
+			return pageError(http.StatusNotFound, "Nothing aired at all: the schedule has no airings.")
+		case st.Config().Replay && (d.Before(st.First()) || d.After(st.Last())):
+			return pageError(http.StatusNotFound, fmt.Sprintf("%s is not in this week's guide, which runs from %s.", site.DayLabel(d), st.SpanLabel()))
+		case d.Before(st.First()):
+			return pageError(http.StatusNotFound, fmt.Sprintf("Nothing aired on %s: the first airing was on %s.", site.DayLabel(d), site.DayLabel(st.First())))
+		case d.After(st.Last()):
+			return pageError(http.StatusNotFound, fmt.Sprintf("Nothing aired on %s: the last airing was on %s.", site.DayLabel(d), site.DayLabel(st.Last())))
 		}
 		return redirect(w, r, "days/"+d.String()+".html")
 	case episode != "":
-		n, err := schedule.ParseEpisode(episode, v.site.LastEpisode())
+		last := max(v.sched.History().LastEpisode(), st.LastEpisode())
+		n, err := schedule.ParseEpisode(episode, last)
+		switch {
+		case errors.Is(err, schedule.ErrNoEpisode):
+			var ee *schedule.EpisodeError
+			errors.As(err, &ee)
+			return pageError(http.StatusNotFound, fmt.Sprintf("There is no episode %s: the episodes run from 1 to %d.", ee.Value, last))
+		case err != nil:
+			return pageError(http.StatusBadRequest, fmt.Sprintf("We could not read “%s” as an episode: write a whole number from 1 to %d.", quote.Clip(episode), last))
+		}
+		if _, ok := st.Lookup("episodes/" + strconv.Itoa(n) + ".html"); ok {
+			return redirect(w, r, "episodes/"+strconv.Itoa(n)+".html")
+		}
+		var b bytes.Buffer
+		ok, err := st.EpisodeElsewhere(&b, n)
 		if err != nil {
 			return err
 		}
-		if _, ok := v.site.Lookup("episodes/" + strconv.Itoa(n) + ".html"); !ok {
-			return pageError(http.StatusNotFound, fmt.Sprintf("episode %d never aired", n))
+		if !ok {
+			return pageError(http.StatusNotFound, fmt.Sprintf("Episode %d never aired.", n))
 		}
-		return redirect(w, r, "episodes/"+strconv.Itoa(n)+".html")
+		writePage(w, r, http.StatusOK, b.Bytes())
+		return nil
 	}
-	f, _ := v.site.Lookup("index.html")
+	f, _ := st.Lookup("index.html")
 	return s.serveFile(w, r, v, f)
 }
 
@@ -97,7 +127,10 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, v *view, err e
 	case errors.As(err, &pe):
 		code, msg = pe.code, pe.msg
 	case errors.Is(err, errNoSuchPath):
-		code, msg = http.StatusNotFound, "there is no page at "+quote.Value(r.URL.Path)
+		code, msg = http.StatusNotFound, "Sorry, there is no page at “"+quote.Clip(r.URL.Path)+"”. Ask about a day or an episode here, or start again from the front page."
+	case code < 500:
+		// A page speaks to people; the API's wording is for programs.
+		msg = "Sorry, that question could not be answered. Ask about a day or an episode here, or start again from the front page."
 	}
 	if code >= 500 {
 		s.fail(w, r, err)
@@ -108,16 +141,22 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, v *view, err e
 		s.fail(w, r, perr)
 		return
 	}
+	writePage(w, r, code, b.Bytes())
+}
+
+// writePage sends a page made for this request alone: an error's, or an
+// answer no file of the site holds. It is not to be cached.
+func writePage(w http.ResponseWriter, r *http.Request, code int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = headerValue(site.TypeHTML)
 	h["Content-Security-Policy"] = pageCSP
 	h["X-Content-Type-Options"] = nosniff
 	h["Referrer-Policy"] = referrerPolicy
 	h["Cache-Control"] = noStore
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		w.Write(b.Bytes())
+		w.Write(body)
 	}
 }
 

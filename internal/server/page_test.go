@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/backstage-epg/backstage/internal/site"
+	"github.com/backstage-epg/backstage/internal/testkit"
+	"github.com/backstage-epg/backstage/schedule"
 )
 
 // TestSameBytesAsTheSite: serve answers every path of the site with the
@@ -67,20 +70,23 @@ func TestPageRoutes(t *testing.T) {
 	}{
 		{"/?date=2003-06-16", 303, "/days/2003-06-16.html", nil},
 		{"/index.html?date=2003-06-16", 303, "/days/2003-06-16.html", nil},
-		{"/?date=today", 404, "", []string{"nothing aired on 2026-11-26: the schedule runs from 2000-05-01 to 2016-03-11"}},
+		{"/?date=today", 404, "", []string{"Nothing aired on Thursday 26 November 2026: the last airing was on Friday 11 March 2016."}},
+		{"/?date=1999-12-31", 404, "", []string{"Nothing aired on Friday 31 December 1999: the first airing was on Monday 1 May 2000."}},
 		{"/?episode=816", 303, "/episodes/816.html", nil},
 		{"/?episode=+1", 303, "/episodes/1.html", nil}, // a + in a query is a space
-		{"/?episode=%2B1", 400, "", []string{`episode &#34;&#43;1&#34;: want a whole number from 1 to 1875`}},
-		{"/?date=2003-06-16&episode=816", 400, "", []string{"one at a time"}},
-		{"/?date=2020-01-01", 404, "", []string{"the schedule runs from 2000-05-01 to 2016-03-11"}},
-		{"/?date=2003-02-30", 400, "", []string{`role="alert"`, `date &#34;2003-02-30&#34;: day out of range (want YYYY-MM-DD)`, `<form method="get" action="/"`}},
-		{"/?date=<script>", 400, "", []string{`date &#34;&lt;script&gt;&#34;`}},
-		{"/?episode=0", 400, "", []string{`episode &#34;0&#34;: want a whole number from 1 to 1875`}},
-		{"/?episode=1876", 404, "", []string{"episode 1876 never aired"}},
+		{"/?episode=%2B1", 400, "", []string{"We could not read “&#43;1” as an episode: write a whole number from 1 to 1875."}},
+		{"/?date=2003-06-16&episode=816", 400, "", []string{"Ask about a day or an episode, one at a time."}},
+		{"/?date=2020-01-01", 404, "", []string{"the last airing was on Friday 11 March 2016"}},
+		{"/?date=2003-02-30", 400, "", []string{`role="alert"`, "There is no day “2003-02-30” on the calendar. Pick one with the date box, or write it as year-month-day, such as 2003-06-16.", `<form method="get" action="/"`}},
+		{"/?date=16%2F06%2F2003", 400, "", []string{"We could not read “16/06/2003” as a day. Pick one with the date box"}},
+		{"/?date=<script>", 400, "", []string{"We could not read “&lt;script&gt;” as a day."}},
+		{"/?episode=0", 400, "", []string{"We could not read “0” as an episode: write a whole number from 1 to 1875."}},
+		{"/?episode=1876", 404, "", []string{"There is no episode 1876: the episodes run from 1 to 1875."}},
+		{"/?episode=01876", 404, "", []string{"There is no episode 1876: the episodes run from 1 to 1875."}},
 		{"/?date=", 200, "", []string{"<svg"}},
 		{"/?fbclid=IwAR0abc&utm_source=x", 200, "", []string{"<svg"}},
 		{"/days/2003-06-16.html?fbclid=x", 200, "", []string{`id="day-title"`}},
-		{"/days/1999-01-01.html", 404, "", []string{`there is no page at &#34;/days/1999-01-01.html&#34;`, `href="/assets/style.css`}},
+		{"/days/1999-01-01.html", 404, "", []string{"Sorry, there is no page at “/days/1999-01-01.html”.", `href="/assets/style.css`}},
 		{"/nope/deeper", 404, "", []string{`there is no page at`, `<form method="get" action="/"`}},
 		{"/favicon.ico", 404, "", []string{`there is no page at`}},
 	} {
@@ -107,6 +113,12 @@ func TestPageRoutes(t *testing.T) {
 			}
 			if c.status >= 400 && bytes.Contains(body, []byte("<svg")) {
 				t.Error("an error page carries the history picture")
+			}
+			// Pages speak to people: no programmer's wording.
+			for _, w := range []string{"want YYYY-MM-DD", "want a whole number", "(want", "never aired:"} {
+				if bytes.Contains(body, []byte(w)) {
+					t.Errorf("page says %q", w)
+				}
 			}
 		})
 	}
@@ -139,5 +151,53 @@ func TestErrorsByKind(t *testing.T) {
 	resp, _ = do(t, h, "POST", "/nope")
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("POST to no page: %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestOnThisDayRollsOver: the index's "on this day" follows the date, so
+// the server makes its view anew at midnight, even for a history that
+// ended long ago.
+func TestOnThisDayRollsOver(t *testing.T) {
+	jnb := testkit.Location(t, "Africa/Johannesburg")
+	now := time.Date(2026, 11, 26, 23, 59, 0, 0, jnb)
+	h := newServer(t, func(s *Server) { s.Now = func() time.Time { return now } }).Handler()
+	_, before := do(t, h, "GET", "/")
+	now = now.Add(2 * time.Minute)
+	_, after := do(t, h, "GET", "/")
+	if !bytes.Contains(before, []byte("On this day, 26 November")) || !bytes.Contains(after, []byte("On this day, 27 November")) {
+		t.Error("the index's on this day did not move on at midnight")
+	}
+}
+
+// TestReplayQuestions: in replay mode an episode outside the window gets
+// a page of its own saying when it aired, and a day outside it a page
+// that names the window.
+func TestReplayQuestions(t *testing.T) {
+	base := testkit.Default(t)
+	h := newServer(t, func(s *Server) {
+		s.Schedule = nil
+		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+		})
+	}).Handler()
+	for _, c := range []struct {
+		target   string
+		status   int
+		location string
+		want     string
+	}{
+		{"/?episode=819", 303, "/episodes/819.html", ""},
+		{"/?episode=1000", 200, "", "Episode 1000 is not on this week&#39;s guide, which has episodes 818 to 824. It first aired on Friday 27 February 2004, 18:30 (original)"},
+		{"/?episode=1876", 404, "", "There is no episode 1876: the episodes run from 1 to 1875."},
+		{"/?date=2003-06-16", 404, "", "Monday 16 June 2003 is not in this week&#39;s guide, which runs from Wednesday 25 November to Thursday 3 December 2026."},
+		{"/?date=today", 303, "/days/2026-11-26.html", ""},
+	} {
+		resp, body := do(t, h, "GET", c.target)
+		if resp.StatusCode != c.status || resp.Header.Get("Location") != c.location || !bytes.Contains(body, []byte(c.want)) {
+			t.Errorf("%s: got %d %q, %.300s; want %d %q and %q", c.target, resp.StatusCode, resp.Header.Get("Location"), body, c.status, c.location, c.want)
+		}
+		if c.status == 200 && (resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Content-Security-Policy") == "") {
+			t.Errorf("%s: an answer made for the request alone, with headers %v", c.target, resp.Header)
+		}
 	}
 }

@@ -553,11 +553,11 @@ func TestTimeline(t *testing.T) {
 		t.Errorf("got %s, want the replay of 4 May 2000", aired)
 	}
 	_, page := get("/")
-	if !bytes.Contains(page, []byte("Thursday 26 November 2026")) || !bytes.Contains(page, []byte("originally aired Thursday 4 May 2000")) {
+	if !bytes.Contains(page, []byte("Today, Thursday 26 November 2026")) || !bytes.Contains(page, []byte("replays the airing of Thursday 4 May 2000")) {
 		t.Errorf("the page does not show today's replayed airing")
 	}
-	if !bytes.Contains(page, []byte("The whole history, 2026</h2>")) {
-		t.Errorf("the page does not picture the window's one year")
+	if !bytes.Contains(page, []byte("This week's guide</h2>")) || bytes.Contains(page, []byte(`<svg class="history"`)) {
+		t.Errorf("the page does not show the window as this week's guide, in place of the history picture")
 	}
 
 	now = now.Add(time.Hour) // the same day: the same schedule and feed

@@ -12,12 +12,13 @@ import (
 
 // view is one schedule and everything the server derives from it once:
 // the version its cached files are keyed by, and its site. A new schedule
-// from the Timeline, or a new day that the site's index answers for, gets
-// a new view.
+// from the Timeline, or a new day (the index's "on this day" changes
+// daily), gets a new view.
 type view struct {
 	sched   *schedule.Schedule
 	site    *site.Site
 	today   schedule.Date // the site's Today: zero unless the schedule reaches today
+	date    schedule.Date // the site's Date: today, for the index's "on this day"
 	version uint64
 	loc     *time.Location // display zone
 	modtime time.Time      // Last-Modified of its files
@@ -52,13 +53,14 @@ func (s *Server) current() (*view, error) {
 	if sched == nil {
 		return nil, errNoSchedule
 	}
-	if v := s.views.cur.Load(); v != nil && v.sched == sched && v.today == s.today(v.site, now) {
+	date := schedule.DateOf(now.In(sched.Location()))
+	if v := s.views.cur.Load(); v != nil && v.sched == sched && v.date == date {
 		return v, nil
 	}
 	s.views.mu.Lock()
 	defer s.views.mu.Unlock()
 	old := s.views.cur.Load()
-	if old != nil && old.sched == sched && old.today == s.today(old.site, now) {
+	if old != nil && old.sched == sched && old.date == date {
 		return old, nil
 	}
 	s.views.version++
@@ -100,17 +102,6 @@ func (s *Server) warm(v *view) {
 	}
 }
 
-// today returns the day the index page of st answers for at now: today
-// in the schedule's zone when st reaches it, and the zero Date otherwise,
-// so that a history that ended long ago is not rebuilt every midnight.
-func (s *Server) today(st *site.Site, now time.Time) schedule.Date {
-	d := schedule.DateOf(now.In(st.Schedule().Location()))
-	if d.Before(st.First()) || d.After(st.Last()) {
-		return schedule.Date{}
-	}
-	return d
-}
-
 func (s *Server) newView(sched *schedule.Schedule, version uint64, now time.Time) (*view, error) {
 	v := &view{sched: sched, version: version, loc: s.Location, modtime: sched.Revised()}
 	if v.loc == nil {
@@ -126,14 +117,16 @@ func (s *Server) newView(sched *schedule.Schedule, version uint64, now time.Time
 		}
 	}
 	first, last := site.Span(sched)
-	if d := schedule.DateOf(now.In(sched.Location())); !d.Before(first) && !d.After(last) {
-		v.today = d
+	v.date = schedule.DateOf(now.In(sched.Location()))
+	if !v.date.Before(first) && !v.date.After(last) {
+		v.today = v.date
 	}
 	var err error
 	v.site, err = site.New(site.Config{
 		Schedule:  sched,
 		Location:  v.loc,
 		Today:     v.today,
+		Date:      v.date,
 		Replay:    s.Timeline != nil,
 		PublicURL: s.PublicURL,
 		StreamURL: s.StreamURL,

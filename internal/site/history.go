@@ -14,7 +14,7 @@ import (
 type legendItem struct {
 	Class string // CSS class of its cells
 	Label string
-	Days  int // how many cells have it
+	Count string // how many cells have it: "1875 weekdays"
 }
 
 // The history picture's geometry, in SVG user units: a label column, then
@@ -51,6 +51,7 @@ type historyMonth struct {
 
 type historyYear struct {
 	Year, Top, LabelY int
+	Link              string // the year's page
 	Cells             []historyCell
 }
 
@@ -62,16 +63,21 @@ type historyCell struct {
 	Title, Class, Link string
 }
 
-// historyPicture is the drawn picture and its legend.
+// historyPicture is the drawn picture, its legend, and a sentence on how
+// to read it.
 type historyPicture struct {
 	svg    template.HTML
 	legend []legendItem
+	note   string
 }
 
 // historySVG draws every day of the schedule's years, one row per year,
 // each day a cell coloured by the run (or runs) that aired on it and
 // linked to that day's page under root, with a title that says what
-// aired. It is built once per site.
+// aired; each year's label links to its page. Weekends are left out
+// unless some run airs on one. Days before the first airing and after
+// the last are drawn apart from the days in between when nothing aired.
+// It is built once per site.
 func historySVG(s *schedule.Schedule, root string) historyPicture {
 	zone := s.Location()
 	if s.Len() == 0 {
@@ -92,28 +98,12 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 			weekends = true
 		}
 	}
-	perWeek := 5
+	perWeek, unit := 5, "weekday"
 	if weekends {
-		perWeek = 7
-	}
-
-	runIndex := make(map[*schedule.Run]int, len(s.Runs()))
-	for i, r := range s.Runs() {
-		runIndex[r] = min(i, histRunCols-1)
+		perWeek, unit = 7, "day"
 	}
 	counts := map[string]int{}
-	class := func(slots []schedule.Slot) string {
-		if len(slots) == 0 {
-			return "n"
-		}
-		c := runIndex[slots[0].Run]
-		for _, sl := range slots[1:] {
-			if runIndex[sl.Run] != c {
-				return "m"
-			}
-		}
-		return "r" + strconv.Itoa(c)
-	}
+	class := runClasses(s)
 
 	data := historyData{
 		Width:     histLabel + histWeeks*perWeek*histCellW + 2,
@@ -133,7 +123,7 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 		jan1 := schedule.Date{Year: y, Month: time.January, Day: 1}
 		monday := jan1.AddDays(-((int(jan1.Weekday()) + 6) % 7))
 		top := histTop + (y-y0)*histPitch
-		row := historyYear{Year: y, Top: top, LabelY: top + histCellH - 1, Cells: make([]historyCell, 0, 262)}
+		row := historyYear{Year: y, Top: top, LabelY: top + histCellH - 1, Link: root + "years/" + strconv.Itoa(y) + ".html", Cells: make([]historyCell, 0, 262)}
 		for d := jan1; d.Year == y; d = d.AddDays(1) {
 			wd := (int(d.Weekday()) + 6) % 7 // Monday 0
 			if wd >= perWeek {
@@ -141,6 +131,9 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 			}
 			slots := aired[start.Days(d)]
 			c := class(slots)
+			if d.Before(first) || d.After(last) {
+				c = "o"
+			}
 			counts[c]++
 			ds := d.String()
 			title.Reset()
@@ -168,6 +161,12 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 		panic(err) // the template and its data are the program's own
 	}
 
+	units := func(n int) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.Itoa(n) + " " + unit + "s"
+	}
 	var legend []legendItem
 	for i, r := range s.Runs() {
 		c := "r" + strconv.Itoa(min(i, histRunCols-1))
@@ -176,14 +175,21 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 			label = "other runs"
 		}
 		if counts[c] > 0 && (len(legend) == 0 || legend[len(legend)-1].Class != c) {
-			legend = append(legend, legendItem{Class: c, Label: label, Days: counts[c]})
+			legend = append(legend, legendItem{Class: c, Label: label, Count: units(counts[c])})
 		}
 	}
 	if counts["m"] > 0 {
-		legend = append(legend, legendItem{Class: "m", Label: "more than one run", Days: counts["m"]})
+		legend = append(legend, legendItem{Class: "m", Label: "more than one run", Count: units(counts["m"])})
 	}
-	legend = append(legend, legendItem{Class: "n", Label: "nothing aired", Days: counts["n"]})
-	return historyPicture{svg: template.HTML(b.String()), legend: legend}
+	legend = append(legend, legendItem{Class: "n", Label: "nothing aired", Count: units(counts["n"]) + " from the first airing to the last"})
+	if counts["o"] > 0 {
+		legend = append(legend, legendItem{Class: "o", Label: "before the first airing or after the last", Count: units(counts["o"])})
+	}
+	note := "One row per year, one cell per day, coloured by what aired."
+	if !weekends {
+		note = "One row per year, one cell per weekday (no run aired at weekends), coloured by what aired."
+	}
+	return historyPicture{svg: template.HTML(b.String()), legend: legend, note: note + " Select a day to see what aired, or a year for its calendar."}
 }
 
 // historySummary says in words what the picture shows: each run's span.
@@ -197,5 +203,5 @@ func historySummary(s *schedule.Schedule) string {
 		parts = append(parts, fmt.Sprintf("%s: %d airings from %s to %s", st.Run.Name, st.Slots,
 			st.First.Start.In(zone).Format("2 January 2006"), st.Last.Start.In(zone).Format("2 January 2006")))
 	}
-	return strings.Join(parts, "; ") + ". Days when nothing aired are grey. Each day links to what aired on it."
+	return strings.Join(parts, "; ") + ". Days when nothing aired are grey. Each day links to what aired on it, each year to its calendar."
 }

@@ -7,8 +7,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"image/png"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,9 +29,10 @@ var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMa
 
 // asset is an embedded file as the site has it.
 type asset struct {
-	body    []byte
-	ctype   string
-	version string // a short hash of body, for links that may be cached long
+	body          []byte
+	ctype         string
+	version       string // a short hash of body, for links that may be cached long
+	width, height int    // a PNG's size in pixels
 }
 
 // assetNames are the files under assets/ that the site publishes, with
@@ -48,7 +51,15 @@ var assets = func() map[string]*asset {
 		}
 		sum := sha256.Sum256(b)
 		ext := name[strings.LastIndexByte(name, '.'):]
-		m["assets/"+name] = &asset{body: b, ctype: assetTypes[ext], version: base64.RawURLEncoding.EncodeToString(sum[:9])}
+		a := &asset{body: b, ctype: assetTypes[ext], version: base64.RawURLEncoding.EncodeToString(sum[:9])}
+		if ext == ".png" {
+			cfg, err := png.DecodeConfig(bytes.NewReader(b))
+			if err != nil {
+				panic(fmt.Sprintf("assets/%s: %v", name, err))
+			}
+			a.width, a.height = cfg.Width, cfg.Height
+		}
+		m["assets/"+name] = a
 	}
 	return m
 }()
@@ -59,39 +70,76 @@ func assetFile(name string) File {
 
 // pageData is what the page template shows.
 type pageData struct {
-	Root     string // what links start with: "", "../" or the public URL
-	Home     string // the link to the index page
-	Title    string
-	Source   string
-	Zone     string // the display zone's name
-	MinDate  string
-	MaxDate  string
-	LastEp   int
-	DateIn   string // the date field's value
-	EpIn     string // the episode field's value
-	Error    string
-	Replay   bool
-	Years    string
-	Style    string // the stylesheet's version
-	Script   string // the script's version
-	Index    bool   // the index page: history, subscribe links and facts
-	Day      *dayView
-	Episode  *episodeView
-	History  template.HTML
-	Legend   []legendItem
-	Sub      subscribe
-	Shows    []showFacts
-	Runs     []runFacts
-	JSONDate string
-	JSONEp   int
+	Root    string // what links start with: "", "../" or the public URL
+	Home    string // the link to the index page
+	Title   string
+	Source  string
+	Zone    string // the display zone's name
+	Years   string // "2000–2016"
+	Style   string // the stylesheet's version
+	Script  string // the script's version
+	Error   string
+	Replay  bool
+	Ask     askForms
+	Index   bool // the index page: history (or today and the week), on this day, subscribe links and facts
+	Art     *picture
+	Day     *dayView
+	Episode *episodeView
+	Year    *yearView
+	Today   *todayView // replay mode's index
+	Week    *weekView  // replay mode's index and day pages
+
+	History     template.HTML
+	HistoryNote string
+	Legend      []legendItem
+	YearTiles   []yearTile
+
+	OnThisDay *onThisDay
+	Sub       subscribe
+	Shows     []showFacts
+	Runs      []runFacts
+	JSONDate  string
+	JSONEp    int
+}
+
+// askForms is what the two questions' forms show and take.
+type askForms struct {
+	MinDate, MaxDate string // the date field's bounds: the site's first and last day
+	DateHint         string
+	DateIn           string // the date field's value
+	EpMax            int    // the episode field's bound: the history's last episode
+	EpHint           string
+	EpIn             string // the episode field's value
+	EpHave           string // the episodes with a page, as ranges ("815-821"), for the script; "" when all have one
+	EpMissing        string // what the script says of another episode, after "Episode N "
+}
+
+// picture is an image the page shows.
+type picture struct {
+	Src, Alt      string
+	Width, Height int
 }
 
 // dayView is the answer to "what aired on …".
 type dayView struct {
 	Label      string // "Monday 16 June 2003"
-	Prev, Next string // links to the days before and after, "" at the ends
+	Prev, Next *link  // the days before and after, nil at the ends
 	Airings    []airingRow
-	Outside    bool // the day is outside the schedule
+	Outside    bool       // the day is outside the schedule
+	Quiet      *quietView // nothing aired: what is around the day
+	Month      *monthCal  // the month around the day (not in replay mode)
+	Week       *weekView  // the window's days (replay mode)
+}
+
+// quietView says what is around a day when nothing aired.
+type quietView struct {
+	Between       string // the runs either side, for a day between two runs
+	Before, After *airingLink
+}
+
+// airingLink names an airing and links to its day's page ("" for none).
+type airingLink struct {
+	Label, Link string
 }
 
 // episodeView is the answer to "when did episode N air?".
@@ -99,6 +147,7 @@ type episodeView struct {
 	N       int
 	Title   string
 	Airings []airingRow
+	Note    string // why there is no airing to list, for an episode outside a replay window
 }
 
 // airingRow is one airing as the page lists it.
@@ -107,12 +156,13 @@ type airingRow struct {
 	DayLink         string
 	EpisodeLink     string
 	Time            string // "18:30–19:00 SAST"
+	Start, End      string // RFC 3339, in replay mode, for the script's "on now" and "next"
 	Channel, Run    string
 	Episode         int
 	Title           string // the episode's own title, if it has one
-	Repeat          string // "first aired Monday 1 May 2000", for repeats
+	Repeat          string // "first aired Monday 1 May 2000, 18:30", for repeats
 	RepeatLink      string
-	Replays         string // the historic airing it re-dates, for a replay
+	Replays         string // for a re-dated airing: the historic airing it replays (and the first, when that is another)
 }
 
 // subscribe holds the feed links the index page advertises.
@@ -128,6 +178,7 @@ type subscribe struct {
 	XMLTVGzip     string
 	M3U           string // empty without a stream URL
 	Absolute      bool   // the links are absolute (a public URL is known)
+	Airings       int    // how many airings the full calendar holds
 
 	// Sizes of the calendars in bytes, for the advice on Google Calendar,
 	// which drops events from subscribed calendars over about 1 MB.
@@ -144,6 +195,31 @@ type link struct {
 // dropping the events of a subscribed calendar.
 const googleLimit = 1 << 20
 
+// Labels of days and times as the pages write them.
+const (
+	dayFormat  = "Monday 2 January 2006"
+	timeFormat = "Monday 2 January 2006, 15:04"
+)
+
+// DayLabel writes d as the pages do: "Monday 16 June 2003".
+func DayLabel(d schedule.Date) string { return d.In(time.UTC).Format(dayFormat) }
+
+// SpanLabel writes the site's days as the pages do: "Monday 1 May 2000
+// to Friday 11 March 2016".
+func (s *Site) SpanLabel() string { return spanLabel(s.first, s.last) }
+
+// spanLabel writes the days from a to b: "Sunday 29 November to Monday
+// 7 December 2026", with the year once when both share it.
+func spanLabel(a, b schedule.Date) string {
+	if a == b {
+		return DayLabel(a)
+	}
+	if a.Year == b.Year {
+		return a.In(time.UTC).Format("Monday 2 January") + " to " + DayLabel(b)
+	}
+	return DayLabel(a) + " to " + DayLabel(b)
+}
+
 // pageData fills in the page of f; errMsg, when set, is shown as the
 // answer to a question that could not be answered.
 func (s *Site) pageData(f File, errMsg string) *pageData {
@@ -157,18 +233,16 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 		home = "./"
 	}
 	d := &pageData{
-		Root:    root,
-		Home:    home,
-		Title:   sched.Name(),
-		Source:  sched.Source(),
-		Zone:    s.loc.String(),
-		MinDate: s.first.String(),
-		MaxDate: s.last.String(),
-		LastEp:  s.lastEp,
-		Error:   errMsg,
-		Replay:  s.cfg.Replay,
-		Style:   assets["assets/style.css"].version,
-		Script:  assets["assets/app.js"].version,
+		Root:   root,
+		Home:   home,
+		Title:  sched.Name(),
+		Source: sched.Source(),
+		Zone:   s.loc.String(),
+		Error:  errMsg,
+		Replay: s.cfg.Replay,
+		Style:  assets["assets/style.css"].version,
+		Script: assets["assets/app.js"].version,
+		Ask:    s.askForms(),
 	}
 	switch {
 	case s.first.IsZero():
@@ -184,24 +258,90 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 	switch f.page {
 	case indexPage:
 		d.Index = true
-		pic := s.history()
-		d.History, d.Legend = pic.svg, pic.legend
+		d.Art = s.artwork()
 		d.Shows, d.Runs = s.shows, s.facts
 		d.Sub = s.subscribe(root)
-		if t := s.cfg.Today; !t.IsZero() && !t.Before(s.first) && !t.After(s.last) {
-			d.DateIn = t.String()
-			d.Day = s.dayView(t, root)
+		d.OnThisDay = s.onThisDay(root)
+		if s.cfg.Replay {
+			d.Today = s.todayView(root)
+			d.Week = s.weekView(root, true, schedule.Date{})
+		} else {
+			pic := s.history()
+			d.History, d.Legend, d.HistoryNote = pic.svg, pic.legend, pic.note
+			d.YearTiles = s.yearTiles(root)
+			if t := s.cfg.Today; !t.IsZero() && !t.Before(s.first) && !t.After(s.last) {
+				d.Ask.DateIn = t.String()
+				d.Day = s.dayView(t, root)
+			}
 		}
+	case yearPage:
+		d.Year = s.yearView(f.date.Year, root)
 	case dayPage:
-		d.DateIn = f.date.String()
+		d.Ask.DateIn = f.date.String()
 		d.Day = s.dayView(f.date, root)
 		d.JSONDate = f.date.String()
 	case episodePage:
-		d.EpIn = strconv.Itoa(f.episode)
+		d.Ask.EpIn = strconv.Itoa(f.episode)
 		d.Episode = s.episodeView(f.episode, root)
 		d.JSONEp = f.episode
 	}
 	return d
+}
+
+// askForms fills in the forms: the days the site has pages for, and the
+// episodes of the history (a replay window has some of them).
+func (s *Site) askForms() askForms {
+	hist := s.cfg.Schedule.History()
+	a := askForms{MinDate: s.first.String(), MaxDate: s.last.String(), EpMax: max(hist.LastEpisode(), s.lastEp)}
+	// The script checks an episode against the pages there are only when
+	// some number up to the last has none.
+	have := ""
+	if n := len(s.episodes); n > 0 && (s.episodes[0] != 1 || s.episodes[n-1] != n || s.cfg.Replay) {
+		have = ranges(s.episodes)
+	}
+	switch {
+	case s.first.IsZero():
+		a.DateHint = "There are no airings to ask about."
+	case s.cfg.Replay:
+		a.DateHint = "Pick a day of this week's guide, " + spanLabel(s.first, s.last) + "."
+	default:
+		a.DateHint = "Pick a day from " + spanLabel(s.first, s.last) + "."
+	}
+	a.EpHint = fmt.Sprintf("A number from 1 to %d.", a.EpMax)
+	a.EpHave, a.EpMissing = have, "never aired."
+	if s.cfg.Replay {
+		has := "no episodes"
+		if len(s.episodes) > 0 {
+			lo, hi := s.episodes[0], s.episodes[len(s.episodes)-1]
+			has = fmt.Sprintf("episodes %d to %d", lo, hi)
+			if lo == hi {
+				has = fmt.Sprintf("episode %d", lo)
+			}
+		}
+		a.EpHint += " This week's guide has " + has + "."
+		a.EpMissing = "is not on this week's guide, which has " + has + "."
+	}
+	return a
+}
+
+// ranges writes sorted numbers as ranges: "1-3 5 7-9".
+func ranges(ns []int) string {
+	var b strings.Builder
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Itoa(ns[i]))
+		if j > i {
+			b.WriteString("-" + strconv.Itoa(ns[j]))
+		}
+		i = j + 1
+	}
+	return b.String()
 }
 
 // renderPage executes the page template.
@@ -216,15 +356,46 @@ func (s *Site) renderPage(w io.Writer, d *pageData) error {
 
 // ErrorPage writes a short page saying msg, with the questions' forms:
 // the answer to a question that could not be answered, or to a path the
-// site does not have. Such a path may stand at any depth, so the page's
-// links start from the top of the host ("/"), or from the public URL when
-// there is one.
+// site does not have. msg is for people: it says what happened in their
+// words, not a program's. Such a path may stand at any depth, so the
+// page's links start from the top of the host ("/"), or from the public
+// URL when there is one.
 func (s *Site) ErrorPage(w io.Writer, msg string) error {
 	d := s.pageData(File{}, msg)
 	if s.root == "" {
 		d.Root, d.Home = "/", "/"
 	}
 	return s.renderPage(w, d)
+}
+
+// EpisodeElsewhere writes the answer to "when does episode n air?" for
+// an episode the site has no page for because it airs outside a replay
+// window: a page that says so and when it aired in the history. It
+// returns false, and writes nothing, when the site has a page for n, or
+// the history never aired it either. Like ErrorPage's, its links start
+// from the top of the host, or from the public URL.
+func (s *Site) EpisodeElsewhere(w io.Writer, n int) (bool, error) {
+	if _, ok := slices.BinarySearch(s.episodes, n); ok {
+		return false, nil
+	}
+	hist := s.cfg.Schedule.History()
+	slots := hist.Episode(n)
+	if len(slots) == 0 {
+		return false, nil
+	}
+	d := s.pageData(File{}, "")
+	if s.root == "" {
+		d.Root, d.Home = "/", "/"
+	}
+	d.Ask.EpIn = strconv.Itoa(n)
+	first, last := slots[0], slots[len(slots)-1]
+	note := fmt.Sprintf("Episode %d %s It first aired on %s (%s)", n, d.Ask.EpMissing,
+		first.Start.In(s.loc).Format(timeFormat), first.Run.Name)
+	if len(slots) > 1 {
+		note += fmt.Sprintf("; its last airing was on %s (%s)", last.Start.In(s.loc).Format(timeFormat), last.Run.Name)
+	}
+	d.Episode = &episodeView{N: n, Title: first.OwnTitle(), Note: note + "."}
+	return true, s.renderPage(w, d)
 }
 
 // subscribe lists the feed links, relative to root.
@@ -236,6 +407,7 @@ func (s *Site) subscribe(root string) subscribe {
 		XMLTV:     root + "xmltv.xml",
 		XMLTVGzip: root + "xmltv.xml.gz",
 		Absolute:  s.root != "",
+		Airings:   s.cfg.Schedule.Len(),
 	}
 	if sub.Absolute {
 		// The scheme is ours and the rest an http URL the template would
@@ -266,20 +438,86 @@ func webcal(u string) string {
 	return u
 }
 
-// dayView lists what aired on day.
+// dayView lists what aired on day, and, when nothing did, what is around
+// it; outside replay mode, with the month around it, in replay mode with
+// the window's days.
 func (s *Site) dayView(day schedule.Date, root string) *dayView {
-	dv := &dayView{Label: day.In(time.UTC).Format("Monday 2 January 2006")}
+	dv := &dayView{Label: DayLabel(day)}
+	near := func(d schedule.Date) *link {
+		return &link{Text: d.In(time.UTC).Format("Mon 2 Jan 2006"), URL: root + "days/" + d.String() + ".html"}
+	}
 	if prev := day.AddDays(-1); !prev.Before(s.first) {
-		dv.Prev = prev.String()
+		dv.Prev = near(prev)
 	}
 	if next := day.AddDays(1); !next.After(s.last) {
-		dv.Next = next.String()
+		dv.Next = near(next)
 	}
 	dv.Outside = day.Before(s.first) || day.After(s.last)
 	for _, sl := range s.cfg.Schedule.On(day) {
-		dv.Airings = append(dv.Airings, s.airingRow(sl, root))
+		a := s.airingRow(sl, root)
+		if a.Date == day.String() {
+			a.DayLink = "" // this page
+		}
+		dv.Airings = append(dv.Airings, a)
+	}
+	if len(dv.Airings) == 0 && !dv.Outside {
+		dv.Quiet = s.quietView(day, root)
+	}
+	if dv.Outside {
+		return dv
+	}
+	if s.cfg.Replay {
+		dv.Week = s.weekView(root, false, day)
+	} else {
+		dv.Month = s.monthCal(day.Year, day.Month, root, day)
 	}
 	return dv
+}
+
+// quietView says what is around day, on which nothing aired: the last
+// airing before it and the next after, and, when those end one run and
+// begin another, that the day falls between the two runs.
+func (s *Site) quietView(day schedule.Date, root string) *quietView {
+	sched := s.cfg.Schedule
+	zone := sched.Location()
+	q := &quietView{}
+	prev, hasPrev := sched.Prev(day.In(zone))
+	next, hasNext := sched.Next(day.AddDays(1).In(zone))
+	if hasPrev {
+		q.Before = s.airingLink(prev, root)
+	}
+	if hasNext {
+		q.After = s.airingLink(next, root)
+	}
+	if hasPrev && hasNext && prev.Run != next.Run && s.edge(prev, false) && s.edge(next, true) {
+		q.Between = fmt.Sprintf("It falls between the %s run, which ended on %s, and the %s run, which began on %s.",
+			prev.Run.Name, prev.Start.In(s.loc).Format(dayFormat), next.Run.Name, next.Start.In(s.loc).Format(dayFormat))
+	}
+	return q
+}
+
+// edge reports whether sl is the first (or, with first false, the last)
+// airing of its run.
+func (s *Site) edge(sl schedule.Slot, first bool) bool {
+	for _, st := range s.cfg.Schedule.Stats() {
+		if st.Run != sl.Run || st.Slots == 0 {
+			continue
+		}
+		if first {
+			return st.First.Start.Equal(sl.Start)
+		}
+		return st.Last.Start.Equal(sl.Start)
+	}
+	return false
+}
+
+// airingLink names sl, "Friday 6 July 2007, 18:30: episode 1875
+// (original)", linked to its day's page.
+func (s *Site) airingLink(sl schedule.Slot, root string) *airingLink {
+	return &airingLink{
+		Label: fmt.Sprintf("%s: episode %d (%s)", sl.Start.In(s.loc).Format(timeFormat), sl.Episode, sl.Run.Name),
+		Link:  s.dayLink(schedule.DateOf(sl.Start.In(s.cfg.Schedule.Location())), root),
+	}
 }
 
 // episodeView lists the airings of episode n.
@@ -297,7 +535,8 @@ func (s *Site) episodeView(n int, root string) *episodeView {
 
 // airingRow describes sl for the page, its times in the display zone and
 // its links relative to root. A day outside the site has no page, so no
-// link.
+// link. A re-dated airing says once which historic airing it replays,
+// and when the episode first aired only if that was another airing.
 func (s *Site) airingRow(sl schedule.Slot, root string) airingRow {
 	start, end := sl.Start.In(s.loc), sl.End.In(s.loc)
 	a := airingRow{
@@ -311,14 +550,17 @@ func (s *Site) airingRow(sl schedule.Slot, root string) airingRow {
 		EpisodeLink: root + "episodes/" + strconv.Itoa(sl.Episode) + ".html",
 	}
 	a.DayLink = s.dayLink(schedule.DateOf(sl.Start.In(s.cfg.Schedule.Location())), root)
-	if sl.IsRepeat() {
+	switch {
+	case !sl.ReplayOf.IsZero():
+		a.Start, a.End = start.Format(time.RFC3339), end.Format(time.RFC3339)
+		a.Replays = "replays the airing of " + sl.ReplayOf.In(s.loc).Format(timeFormat)
+		if !sl.FirstAired.IsZero() && !sl.FirstAired.Equal(sl.ReplayOf) {
+			a.Replays += " (first aired " + sl.FirstAired.In(s.loc).Format(timeFormat) + ")"
+		}
+	case sl.IsRepeat():
 		fa := sl.FirstAired.In(s.loc)
-		a.Repeat = "first aired " + fa.Format("Monday 2 January 2006, 15:04")
+		a.Repeat = "first aired " + fa.Format(timeFormat)
 		a.RepeatLink = s.dayLink(schedule.DateOf(sl.FirstAired.In(s.cfg.Schedule.Location())), root)
-	}
-	if !sl.ReplayOf.IsZero() {
-		ro := sl.ReplayOf.In(s.loc)
-		a.Replays = "originally aired " + ro.Format("Monday 2 January 2006, 15:04")
 	}
 	return a
 }
@@ -329,6 +571,88 @@ func (s *Site) dayLink(d schedule.Date, root string) string {
 		return ""
 	}
 	return root + "days/" + d.String() + ".html"
+}
+
+// artwork is the show's picture for the index, when the schedule names
+// one of the site's own PNG assets (the pages load pictures from the site
+// alone); nil otherwise.
+func (s *Site) artwork() *picture {
+	for _, sh := range s.cfg.Schedule.Shows() {
+		name, ok := strings.CutPrefix(sh.Image, "assets/")
+		a := assets["assets/"+name]
+		if !ok || a == nil || a.width == 0 {
+			continue
+		}
+		alt := sh.Title
+		if what := assetAlt[name]; what != "" {
+			alt += ": " + what
+		}
+		return &picture{Src: "assets/" + name, Alt: alt, Width: a.width, Height: a.height}
+	}
+	return nil
+}
+
+// assetAlt describes what the site's own pictures show, for their alt
+// text.
+var assetAlt = map[string]string{
+	"show-backstage.png": "a gold star in a spotlight on a stage between red curtains",
+	"channel-icon.png":   "a television set",
+}
+
+// onThisDay lists what aired on the month and day of Config.Date in each
+// year of the history; nil without a Date. Its links go to the pages the
+// site has: in replay mode, the history's days have none.
+func (s *Site) onThisDay(root string) *onThisDay {
+	today := s.cfg.Date
+	if today.IsZero() {
+		return nil
+	}
+	hist := s.cfg.Schedule.History()
+	first, last := Span(hist)
+	if first.IsZero() {
+		return nil
+	}
+	o := &onThisDay{Label: today.In(time.UTC).Format("2 January")}
+	for y := first.Year; y <= last.Year; y++ {
+		d := schedule.DateOf(time.Date(y, today.Month, today.Day, 12, 0, 0, 0, time.UTC))
+		if d.Month != today.Month { // 29 February, in a year without one
+			continue
+		}
+		slots := hist.On(d)
+		if len(slots) == 0 {
+			continue
+		}
+		row := otdRow{Label: DayLabel(d), Link: ""}
+		if !s.cfg.Replay {
+			row.Link = s.dayLink(d, root)
+		}
+		for _, sl := range slots {
+			a := otdAiring{Episode: sl.Episode, Run: sl.Run.Name, Time: sl.Start.In(s.loc).Format("15:04")}
+			if _, ok := slices.BinarySearch(s.episodes, sl.Episode); ok {
+				a.Link = root + "episodes/" + strconv.Itoa(sl.Episode) + ".html"
+			}
+			row.Airings = append(row.Airings, a)
+		}
+		o.Rows = append(o.Rows, row)
+	}
+	return o
+}
+
+// onThisDay is what aired on today's month and day in the history.
+type onThisDay struct {
+	Label string // "30 November"
+	Rows  []otdRow
+}
+
+type otdRow struct {
+	Label, Link string // "Thursday 30 November 2000", its page ("" for none)
+	Airings     []otdAiring
+}
+
+type otdAiring struct {
+	Episode   int
+	Link      string // the episode's page, "" for none
+	Run, Time string
 }
 
 // showFacts is what the schedule file says about a show.

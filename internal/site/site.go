@@ -7,7 +7,10 @@
 //
 // # Paths
 //
-//	index.html                 the web page: questions, history picture, subscribe links, facts
+//	index.html                 the web page: questions, history picture (or, in replay mode, today
+//	                           and this week's guide), on this day, subscribe links, facts
+//	years/YYYY.html            a year's months as calendars, for every year of the history (not in
+//	                           replay mode)
 //	days/YYYY-MM-DD.html       what aired on a day, for every day from the first airing's to the last's
 //	episodes/N.html            every airing of episode N, for every episode that aired
 //	calendar.ics               the whole history as iCalendar
@@ -60,6 +63,12 @@ type Config struct {
 	// zero Date for none.
 	Today schedule.Date
 
+	// Date is the local date of the present in the schedule's zone, which
+	// the index's "on this day" section looks up in each year of the
+	// history; the zero Date for no such section. Unlike Today, it is set
+	// whether or not the schedule reaches it, so the index changes daily.
+	Date schedule.Date
+
 	// Replay says that the schedule is a replay window re-dated to the
 	// present, which changes the pages' wording and how long copies of
 	// the site may be kept.
@@ -105,7 +114,7 @@ type File struct {
 	Gzip bool
 
 	page    pageKind
-	date    schedule.Date // a day's page or answer
+	date    schedule.Date // a day's page or answer; a year's page (its January 1)
 	episode int           // an episode's page or answer
 }
 
@@ -114,6 +123,7 @@ type pageKind uint8
 const (
 	noPage pageKind = iota
 	indexPage
+	yearPage
 	dayPage
 	episodePage
 	runsAnswer
@@ -154,6 +164,7 @@ type Site struct {
 
 	history func() historyPicture // built on first use
 	sizes   func() calendarSizes  // worked out on first use
+	classes func() []string       // see dayClasses; worked out on first use
 }
 
 // New lays out the site of cfg.Schedule.
@@ -196,6 +207,7 @@ func New(cfg Config) (*Site, error) {
 	st.facts = runFactsOf(s)
 	st.history = sync.OnceValue(func() historyPicture { return historySVG(s, st.root) })
 	st.sizes = sync.OnceValue(st.calendarSizes)
+	st.classes = sync.OnceValue(st.dayClasses)
 	return st, nil
 }
 
@@ -364,6 +376,11 @@ func (s *Site) Files() iter.Seq[File] {
 		if !yield(File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}) {
 			return
 		}
+		for y := range s.yearPages() {
+			if !yield(s.yearPage(y)) {
+				return
+			}
+		}
 		for d := range s.days() {
 			if !yield(s.dayPage(d)) {
 				return
@@ -394,6 +411,26 @@ func (s *Site) days() iter.Seq[schedule.Date] {
 			}
 		}
 	}
+}
+
+// yearPages yields the years that have a page: every year from the
+// first airing's to the last's, outside replay mode, whose window has
+// the present's year alone and a guide of its own.
+func (s *Site) yearPages() iter.Seq[int] {
+	return func(yield func(int) bool) {
+		if s.first.IsZero() || s.cfg.Replay {
+			return
+		}
+		for y := s.first.Year; y <= s.last.Year; y++ {
+			if !yield(y) {
+				return
+			}
+		}
+	}
+}
+
+func (s *Site) yearPage(y int) File {
+	return File{Path: "years/" + strconv.Itoa(y) + ".html", Type: TypeHTML, Kind: Page, page: yearPage, date: schedule.Date{Year: y, Month: time.January, Day: 1}}
 }
 
 func (s *Site) dayJSON(d schedule.Date) File {
@@ -457,6 +494,16 @@ func (s *Site) Lookup(path string) (File, bool) {
 				return s.episodePage(n), true
 			}
 			return s.episodeJSON(n), true
+		case "years":
+			v, ok := strings.CutSuffix(name, ".html")
+			if !ok || !isYear(v) || s.first.IsZero() || s.cfg.Replay {
+				return File{}, false
+			}
+			y, _ := strconv.Atoi(v)
+			if y < s.first.Year || y > s.last.Year {
+				return File{}, false
+			}
+			return s.yearPage(y), true
 		case "assets":
 			if slices.Contains(assetNames, name) {
 				return assetFile(name), true
@@ -615,9 +662,11 @@ func (s *Site) CacheSeconds(f File) int {
 
 // Digest returns a hash of everything the site's files are made from
 // besides the program itself: the schedule (its name, source, zone,
-// revision and every field of every run, show and channel) and the
-// Config. Two sites of one program with the same digest have the same
-// files, which lets a publisher skip making them again.
+// revision, every field of every run, show and channel, and every
+// airing, so that two replay windows of one day from different weeks of
+// the history differ) and the Config. Two sites of one program with the
+// same digest have the same files, which lets a publisher skip making
+// them again.
 func (s *Site) Digest() string {
 	sched := s.cfg.Schedule
 	type run struct {
@@ -633,14 +682,38 @@ func (s *Site) Digest() string {
 		Name, Source, Zone, Display string
 		Revised                     time.Time
 		Runs                        []run
-		Today                       schedule.Date
+		Today, Date                 schedule.Date
 		Replay                      bool
 		PublicURL, StreamURL, Gen   string
 	}{sched.Name(), sched.Source(), sched.Location().String(), loc, sched.Revised(), runs,
-		s.cfg.Today, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
+		s.cfg.Today, s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
 	if err != nil {
 		return "" // no digest: nothing is skipped
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	h := sha256.New()
+	h.Write(b)
+	// The airings themselves: a replay window is cut from the history by
+	// options the runs do not record. Their run, episode and instants.
+	runIndex := make(map[*schedule.Run]int, len(sched.Runs()))
+	for i, r := range sched.Runs() {
+		runIndex[r] = i
+	}
+	var buf []byte
+	for sl := range sched.Slots(schedule.Query{}) {
+		buf = buf[:0]
+		for _, n := range []int64{int64(runIndex[sl.Run]), int64(sl.Episode), sl.Start.Unix(), unix(sl.FirstAired), unix(sl.ReplayOf)} {
+			buf = strconv.AppendInt(buf, n, 10)
+			buf = append(buf, ' ')
+		}
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// unix returns t in Unix seconds, or 0 for the zero Time.
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }

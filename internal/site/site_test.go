@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,30 @@ func newSite(t testing.TB, edit ...func(*Config)) *Site {
 	return st
 }
 
+// replaySite lays out the site of a replay window, as serve --replay
+// --replay-from 2003-06-16 would at now: the week of 16 June 2003 is
+// now's week, and the window runs from the day before now to seven days
+// after it.
+func replaySite(t testing.TB, now time.Time, edit ...func(*Config)) *Site {
+	t.Helper()
+	base := testkit.Default(t)
+	w, err := base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := schedule.DateOf(now.In(base.Location()))
+	return newSite(t, append([]func(*Config){func(c *Config) {
+		c.Schedule, c.Replay, c.Date = w, true, today
+		if first, last := Span(w); !today.Before(first) && !today.After(last) {
+			c.Today = today
+		}
+	}}, edit...)...)
+}
+
+// thursday is the present of the replay tests: Thursday 26 November 2026,
+// 20:00 in Johannesburg.
+var thursday = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+
 func render(t testing.TB, st *Site, path string) []byte {
 	t.Helper()
 	f, ok := st.Lookup(path)
@@ -47,14 +72,20 @@ func render(t testing.TB, st *Site, path string) []byte {
 
 var historyElement = regexp.MustCompile(`(?s)<svg class="history".*?</svg>`)
 
-// TestPagesGolden compares a day page, an episode page and the index
-// (its history picture, tested on its own, left out) with golden files.
+// TestPagesGolden compares a day page, a day with nothing between the
+// runs, an episode page, the index on 16 June (its history picture,
+// tested on its own, left out) and the index and a day of a replay
+// window with golden files.
 func TestPagesGolden(t *testing.T) {
-	st := newSite(t)
+	st := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 6, Day: 16} })
 	testkit.Golden(t, "testdata/day-2003-06-16.html", render(t, st, "days/2003-06-16.html"))
+	testkit.Golden(t, "testdata/day-2008-03-04.html", render(t, st, "days/2008-03-04.html"))
 	testkit.Golden(t, "testdata/episode-816.html", render(t, st, "episodes/816.html"))
 	index := historyElement.ReplaceAll(render(t, st, "index.html"), []byte(`<svg class="history">…</svg>`))
 	testkit.Golden(t, "testdata/index.html", index)
+	rs := replaySite(t, thursday)
+	testkit.Golden(t, "testdata/replay-index.html", render(t, rs, "index.html"))
+	testkit.Golden(t, "testdata/replay-day-2026-11-28.html", render(t, rs, "days/2026-11-28.html"))
 }
 
 // TestFilesAndLookup checks that Lookup answers for exactly the paths
@@ -79,26 +110,38 @@ func TestFilesAndLookup(t *testing.T) {
 		count[dir]++
 	}
 	days := schedule.Date{Year: 2000, Month: 5, Day: 1}.Days(schedule.Date{Year: 2016, Month: 3, Day: 11}) + 1
-	for dir, want := range map[string]int{"days": days, "api/v1/days": days, "episodes": 1875, "api/v1/episodes": 1875, "calendar": 2 + 2 + 16} {
+	for dir, want := range map[string]int{"days": days, "api/v1/days": days, "episodes": 1875, "api/v1/episodes": 1875, "calendar": 2 + 2 + 16, "years": 17} {
 		if count[dir] != want {
 			t.Errorf("%s/: %d files, want %d", dir, count[dir], want)
 		}
 	}
 	for _, p := range []string{"index.html", "calendar.ics", "calendar/compact.ics", "calendar/all-day.ics", "calendar/original.ics",
 		"calendar/rebroadcast.ics", "calendar/2000.ics", "calendar/2016.ics", "xmltv.xml", "xmltv.xml.gz", "channels.m3u",
-		"api/v1/runs.json", "api/v1/days/2008-03-04.json", "api/v1/episodes/1000.json", "days/2007-12-25.html", "assets/style.css"} {
+		"api/v1/runs.json", "api/v1/days/2008-03-04.json", "api/v1/episodes/1000.json", "days/2007-12-25.html", "assets/style.css",
+		"years/2000.html", "years/2008.html", "years/2016.html"} {
 		if !seen[p] {
 			t.Errorf("the site lacks %s", p)
 		}
 	}
 	for _, p := range []string{"calendar/2008.ics", "days/2000-04-30.html", "days/2016-03-12.html", "episodes/1876.html", "episodes/0816.html",
-		"api/v1/days/2003-02-30.json", "days/2003-6-16.html", "assets/page.html", "../etc/passwd", "calendar/../calendar.ics", "days/", "x"} {
+		"api/v1/days/2003-02-30.json", "days/2003-6-16.html", "assets/page.html", "../etc/passwd", "calendar/../calendar.ics", "days/", "x",
+		"years/1999.html", "years/2017.html", "years/03.html", "years/2003", "years/+003.html"} {
 		if _, ok := st.Lookup(p); ok {
 			t.Errorf("Lookup(%q) finds a file", p)
 		}
 	}
 	if _, ok := newSite(t, func(c *Config) { c.StreamURL = "" }).Lookup("channels.m3u"); ok {
 		t.Error("a playlist without a stream URL")
+	}
+	// A replay window has its days' pages and no year's.
+	rs := replaySite(t, thursday)
+	for f := range rs.Files() {
+		if strings.HasPrefix(f.Path, "years/") {
+			t.Errorf("a replay site has %s", f.Path)
+		}
+	}
+	if _, ok := rs.Lookup("years/2026.html"); ok {
+		t.Error("a replay site finds years/2026.html")
 	}
 }
 
@@ -125,44 +168,68 @@ func TestSiteSize(t *testing.T) {
 }
 
 // TestLinksResolve follows every link of every page to a file of the
-// site: what a static host serves is all a link can reach. Links with a
-// query (the forms' fallbacks) and webcal links are checked by the
-// server's tests.
+// site: what a static host serves is all a link can reach. A link to a
+// part of a page (#m06) must find an element with that id there. Links
+// with a query (the forms' fallbacks) and webcal links are checked by
+// the server's tests.
 func TestLinksResolve(t *testing.T) {
+	href := regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 	for _, public := range []string{"", "https://tv.example.org/backstage"} {
-		st := newSite(t, func(c *Config) { c.PublicURL = public })
-		pages := 0
-		for f := range st.Files() {
-			if f.Kind != Page {
-				continue
+		for _, st := range []*Site{
+			newSite(t, func(c *Config) { c.PublicURL, c.Date = public, schedule.Date{Year: 2026, Month: 6, Day: 16} }),
+			replaySite(t, thursday, func(c *Config) { c.PublicURL = public }),
+		} {
+			pages := 0
+			bodies := map[string][]byte{}
+			page := func(path string) []byte {
+				if b, ok := bodies[path]; ok {
+					return b
+				}
+				f, _ := st.Lookup(path)
+				b, err := st.Bytes(context.Background(), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bodies[path] = b
+				return b
 			}
-			// Every page of the site would take long; the index, and a
-			// sample of days and episodes, cover every kind of link.
-			if f.Path != "index.html" && !strings.HasSuffix(f.Path, "-16.html") && !strings.HasPrefix(f.Path, "episodes/81") {
-				continue
-			}
-			pages++
-			body, err := st.Bytes(context.Background(), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range regexp.MustCompile(`(?:href|src)="([^"]*)"`).FindAllSubmatch(body, -1) {
-				link := xmlUnescape(string(m[1]))
-				if strings.HasPrefix(link, "#") || strings.HasPrefix(link, "webcal:") {
+			for f := range st.Files() {
+				if f.Kind != Page {
 					continue
 				}
-				target := resolve(t, public, f.Path, link)
-				if target == "" {
-					t.Errorf("%s (public %q): link %q leaves the site", f.Path, public, link)
+				// Every page of the site would take long; the index, the
+				// years, a replay window's days, and a sample of days
+				// (the gap's among them) and episodes, cover every kind
+				// of link.
+				if f.Path != "index.html" && !strings.HasPrefix(f.Path, "years/") && !st.cfg.Replay && !strings.HasSuffix(f.Path, "-16.html") &&
+					!strings.HasPrefix(f.Path, "days/2008-03-") && !strings.HasPrefix(f.Path, "episodes/81") {
 					continue
 				}
-				if _, ok := st.Lookup(target); !ok {
-					t.Errorf("%s (public %q): link %q goes to %q, which the site lacks", f.Path, public, link, target)
+				pages++
+				for _, m := range href.FindAllSubmatch(page(f.Path), -1) {
+					link := xmlUnescape(string(m[1]))
+					if strings.HasPrefix(link, "#") || strings.HasPrefix(link, "webcal:") {
+						continue
+					}
+					link, frag, _ := strings.Cut(link, "#")
+					target := resolve(t, public, f.Path, link)
+					if target == "" {
+						t.Errorf("%s (public %q): link %q leaves the site", f.Path, public, link)
+						continue
+					}
+					g, ok := st.Lookup(target)
+					if !ok {
+						t.Errorf("%s (public %q): link %q goes to %q, which the site lacks", f.Path, public, link, target)
+						continue
+					}
+					if frag != "" && !bytes.Contains(page(g.Path), []byte(` id="`+frag+`"`)) {
+						t.Errorf("%s (public %q): link %q#%s: %s has no element with that id", f.Path, public, link, frag, g.Path)
+					}
 				}
 			}
-		}
-		if pages < 50 {
-			t.Errorf("checked %d pages", pages)
+			if pages < 8 || (!st.cfg.Replay && pages < 50) {
+				t.Errorf("checked %d pages", pages)
+			}
 		}
 	}
 }
@@ -205,13 +272,23 @@ func xmlUnescape(s string) string {
 
 // TestPagesWellFormed checks the markup of every kind of page.
 func TestPagesWellFormed(t *testing.T) {
-	st := newSite(t)
-	for _, p := range []string{"index.html", "days/2003-06-16.html", "days/2008-03-04.html", "days/2000-05-01.html", "days/2016-03-11.html", "episodes/1.html"} {
+	st := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 2, Day: 29} })
+	for _, p := range []string{"index.html", "days/2003-06-16.html", "days/2008-03-04.html", "days/2000-05-01.html", "days/2016-03-11.html",
+		"episodes/1.html", "years/2000.html", "years/2008.html"} {
 		t.Run(p, func(t *testing.T) { checkMarkup(t, render(t, st, p)) })
 	}
 	var b bytes.Buffer
 	if err := st.ErrorPage(&b, "something <odd>"); err != nil {
 		t.Fatal(err)
+	}
+	checkMarkup(t, b.Bytes())
+	rs := replaySite(t, thursday)
+	for _, p := range []string{"index.html", "days/2026-11-26.html", "days/2026-11-28.html", "episodes/819.html"} {
+		t.Run("replay "+p, func(t *testing.T) { checkMarkup(t, render(t, rs, p)) })
+	}
+	b.Reset()
+	if ok, err := rs.EpisodeElsewhere(&b, 1000); !ok || err != nil {
+		t.Fatalf("EpisodeElsewhere(1000) = %v, %v", ok, err)
 	}
 	checkMarkup(t, b.Bytes())
 }
@@ -332,7 +409,7 @@ func TestSubscribe(t *testing.T) {
 	for _, w := range []string{
 		`href="calendar.ics"`, `href="calendar/compact.ics"`, `href="calendar/2003.ics"`, `href="calendar/original.ics"`, `href="calendar/all-day.ics"`,
 		`href="xmltv.xml.gz"`, `href="channels.m3u"`, `data-webcal="calendar.ics"`,
-		"The full history (1716 KB)", "(5 KB)", "up to 131 KB", "The full history is over the 1 MB",
+		"The full history, 3750 airings (1716 KB)", "(5 KB)", "up to 131 KB", "The full history is over the 1 MB",
 		"Kodi", "Jellyfin", "Plex", "TVHeadend", "Google Calendar", "Apple Calendar", "Thunderbird", "khal", "backstage publish",
 	} {
 		if !strings.Contains(body, w) {
@@ -404,20 +481,23 @@ func TestHistorySVG(t *testing.T) {
 			linked++
 		}
 	}
-	if count["r0"] != 1875 || count["r1"] != 1875 || count["n"] != weekdays-3750 {
-		t.Errorf("got %v, want 1875 original, 1875 rebroadcast, the rest nothing", count)
-	}
-	// Days before the first airing and after the last have no page.
+	// Days before the first airing and after the last have no page, and
+	// are told apart from the days in between when nothing aired.
 	inRange := 0
 	for d := (schedule.Date{Year: 2000, Month: 5, Day: 1}); !d.After(schedule.Date{Year: 2016, Month: 3, Day: 11}); d = d.AddDays(1) {
 		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			inRange++
 		}
 	}
+	if count["r0"] != 1875 || count["r1"] != 1875 || count["n"] != inRange-3750 || count["o"] != weekdays-inRange {
+		t.Errorf("got %v, want 1875 original, 1875 rebroadcast, %d nothing, %d outside", count, inRange-3750, weekdays-inRange)
+	}
 	if linked != inRange {
 		t.Errorf("%d cells link to a day, want the %d weekdays from the first airing to the last", linked, inRange)
 	}
-	want := []legendItem{{"r0", "original", 1875}, {"r1", "rebroadcast", 1875}, {"n", "nothing aired", weekdays - 3750}}
+	want := []legendItem{{"r0", "original", "1875 weekdays"}, {"r1", "rebroadcast", "1875 weekdays"},
+		{"n", "nothing aired", strconv.Itoa(inRange-3750) + " weekdays from the first airing to the last"},
+		{"o", "before the first airing or after the last", strconv.Itoa(weekdays-inRange) + " weekdays"}}
 	if len(pic.legend) != len(want) {
 		t.Fatalf("got legend %v, want %v", pic.legend, want)
 	}

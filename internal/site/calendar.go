@@ -1,0 +1,256 @@
+package site
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// A calendar shows days as the history picture colours them: by the run
+// that aired (r0 … r7, m for more than one), n for nothing, o for a day
+// before the first airing or after the last, which has no page.
+
+// dayClasses returns the class of every day from the site's first to its
+// last, by days since the first. It is worked out once per site.
+func (s *Site) dayClasses() []string {
+	if s.first.IsZero() {
+		return nil
+	}
+	sched := s.cfg.Schedule
+	zone := sched.Location()
+	classOf := runClasses(sched)
+	aired := make([][]schedule.Slot, s.first.Days(s.last)+1)
+	for sl := range sched.Slots(schedule.Query{}) {
+		i := s.first.Days(schedule.DateOf(sl.Start.In(zone)))
+		if i >= 0 && i < len(aired) {
+			aired[i] = append(aired[i], sl)
+		}
+	}
+	out := make([]string, len(aired))
+	for i, slots := range aired {
+		out[i] = classOf(slots)
+	}
+	return out
+}
+
+// runClasses returns the function that names the class of a day from
+// its slots: n for none, r and the run's position for one run (runs past
+// the eighth share r7), m for more than one.
+func runClasses(sched *schedule.Schedule) func([]schedule.Slot) string {
+	runIndex := make(map[*schedule.Run]int, len(sched.Runs()))
+	for i, r := range sched.Runs() {
+		runIndex[r] = min(i, histRunCols-1)
+	}
+	return func(slots []schedule.Slot) string {
+		if len(slots) == 0 {
+			return "n"
+		}
+		c := runIndex[slots[0].Run]
+		for _, sl := range slots[1:] {
+			if runIndex[sl.Run] != c {
+				return "m"
+			}
+		}
+		return "r" + strconv.Itoa(c)
+	}
+}
+
+// classOn returns the class of day d: o outside the site's days.
+func (s *Site) classOn(d schedule.Date) string {
+	if s.first.IsZero() || d.Before(s.first) || d.After(s.last) {
+		return "o"
+	}
+	return s.classes()[s.first.Days(d)]
+}
+
+// monthCal is one month as a calendar: a table of weeks, Monday first.
+type monthCal struct {
+	ID          string // its anchor on a year's page ("m06"); "" elsewhere
+	Caption     string // "June 2003"
+	CaptionLink string // to the month on its year's page; "" on that page
+	Weeks       []calWeek
+}
+
+// calWeek is a row of a monthCal: Blank columns before its first day
+// (in the month's first week), then its days. The last week stops at the
+// month's last day. Every day pages have these tables, so no byte is
+// spent on cells that say nothing.
+type calWeek struct {
+	Blank int
+	Days  []calCell
+}
+
+// calCell is one day of a monthCal. A day when nothing aired has no
+// class: the stylesheet colours it as n. Only days with an airing link
+// to their page (a day with nothing has one too, reached by the date
+// field and the next and previous days, but nothing to show).
+type calCell struct {
+	Day     int
+	Class   string
+	Link    string // its page; "" for a day with nothing, outside the site, or the page's own
+	Current bool   // the page's own day
+}
+
+// monthCal lays out month m of year y, each day with an airing linked to
+// its page. On a
+// day's page (sel set), links go to pages in the same folder and the
+// caption to the month on its year's page; on a year's page, links start
+// from root.
+func (s *Site) monthCal(y int, m time.Month, root string, sel schedule.Date) *monthCal {
+	first := schedule.Date{Year: y, Month: m, Day: 1}
+	mc := &monthCal{Caption: m.String() + " " + strconv.Itoa(y)}
+	days := root + "days/"
+	if sel.IsZero() {
+		mc.ID = fmt.Sprintf("m%02d", int(m))
+	} else {
+		if s.root == "" {
+			days = "" // the day pages' own folder
+		}
+		mc.CaptionLink = fmt.Sprintf("%syears/%d.html#m%02d", root, y, int(m))
+	}
+	col := (int(first.Weekday()) + 6) % 7 // Monday 0
+	week := calWeek{Blank: col}
+	for d := first; d.Month == m; d = d.AddDays(1) {
+		c := calCell{Day: d.Day, Class: s.classOn(d), Current: d == sel}
+		if c.Class != "o" && c.Class != "n" && !c.Current {
+			c.Link = days + d.String() + ".html"
+		}
+		if c.Class == "n" {
+			c.Class = ""
+		}
+		if c.Current {
+			c.Class = strings.TrimSpace(c.Class + " sel")
+		}
+		week.Days = append(week.Days, c)
+		col++
+		if col == 7 {
+			mc.Weeks = append(mc.Weeks, week)
+			week, col = calWeek{}, 0
+		}
+	}
+	if len(week.Days) > 0 {
+		mc.Weeks = append(mc.Weeks, week)
+	}
+	return mc
+}
+
+// yearView is a year's page: its twelve months as calendars.
+type yearView struct {
+	Year       int
+	Prev, Next *link // the years before and after, when they have pages
+	Summary    string
+	Key        []legendItem // the colours of the runs that aired in the year, and of nothing
+	Months     []*monthCal
+}
+
+// yearView lays out year y.
+func (s *Site) yearView(y int, root string) *yearView {
+	yv := &yearView{Year: y}
+	if y > s.first.Year {
+		yv.Prev = &link{Text: strconv.Itoa(y - 1), URL: strconv.Itoa(y-1) + ".html"}
+	}
+	if y < s.last.Year {
+		yv.Next = &link{Text: strconv.Itoa(y + 1), URL: strconv.Itoa(y+1) + ".html"}
+	}
+	if s.root != "" {
+		for _, l := range []*link{yv.Prev, yv.Next} {
+			if l != nil {
+				l.URL = root + "years/" + l.URL
+			}
+		}
+	}
+	for m := time.January; m <= time.December; m++ {
+		yv.Months = append(yv.Months, s.monthCal(y, m, root, schedule.Date{}))
+	}
+	sched := s.cfg.Schedule
+	q := sched.Dates(schedule.Date{Year: y, Month: time.January, Day: 1}, schedule.Date{Year: y, Month: time.December, Day: 31})
+	q.ByStart = true
+	count := map[*schedule.Run]int{}
+	total := 0
+	for sl := range sched.Slots(q) {
+		count[sl.Run]++
+		total++
+	}
+	var parts []string
+	for i, r := range sched.Runs() {
+		if n := count[r]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d of the %s run", n, r.Name))
+			c := "r" + strconv.Itoa(min(i, histRunCols-1))
+			if k := len(yv.Key); k == 0 || yv.Key[k-1].Class != c {
+				yv.Key = append(yv.Key, legendItem{Class: c, Label: r.Name})
+			}
+		}
+	}
+	yv.Key = append(yv.Key, legendItem{Class: "n", Label: "nothing aired"})
+	if y == s.first.Year || y == s.last.Year {
+		yv.Key = append(yv.Key, legendItem{Class: "o", Label: "before the first airing or after the last"})
+	}
+	switch total {
+	case 0:
+		yv.Summary = "Nothing aired in " + strconv.Itoa(y) + "."
+	case 1:
+		yv.Summary = "1 airing: " + strings.Join(parts, ", ") + "."
+	default:
+		yv.Summary = fmt.Sprintf("%d airings: %s.", total, strings.Join(parts, ", "))
+	}
+	return yv
+}
+
+// yearTile is a year on the index for small screens: a link to its page
+// and one to each month, coloured by the runs that aired in it.
+type yearTile struct {
+	Year   int
+	Link   string
+	Months []monthTile
+}
+
+// monthTile is a month of a yearTile. Its visible text is the month's
+// initial; Rest completes it for screen readers ("anuary 2003: 22
+// airings").
+type monthTile struct {
+	Link, Class, Initial, Rest string
+}
+
+// yearTiles lays out a tile for each year that has a page.
+func (s *Site) yearTiles(root string) []yearTile {
+	sched := s.cfg.Schedule
+	zone := sched.Location()
+	classOf := runClasses(sched)
+	var tiles []yearTile
+	for y := range s.yearPages() {
+		t := yearTile{Year: y, Link: fmt.Sprintf("%syears/%d.html", root, y)}
+		for m := time.January; m <= time.December; m++ {
+			from := schedule.Date{Year: y, Month: m, Day: 1}
+			to := from.AddDays(32)
+			to = schedule.Date{Year: to.Year, Month: to.Month, Day: 1}
+			var slots []schedule.Slot
+			for sl := range sched.Slots(schedule.Query{From: from.In(zone), To: to.In(zone), ByStart: true}) {
+				slots = append(slots, sl)
+			}
+			class := classOf(slots)
+			if class == "n" && (to.AddDays(-1).Before(s.first) || from.After(s.last)) {
+				class = "o"
+			}
+			name := m.String()
+			what := fmt.Sprintf("%s %d: %d airings", name[1:], y, len(slots))
+			switch {
+			case class == "o" && from.After(s.last):
+				what = fmt.Sprintf("%s %d: after the last airing", name[1:], y)
+			case class == "o":
+				what = fmt.Sprintf("%s %d: before the first airing", name[1:], y)
+			case len(slots) == 0:
+				what = fmt.Sprintf("%s %d: nothing aired", name[1:], y)
+			case len(slots) == 1:
+				what = fmt.Sprintf("%s %d: 1 airing", name[1:], y)
+			}
+			t.Months = append(t.Months, monthTile{
+				Link: fmt.Sprintf("%s#m%02d", t.Link, int(m)), Class: class, Initial: name[:1], Rest: what,
+			})
+		}
+		tiles = append(tiles, t)
+	}
+	return tiles
+}

@@ -1,0 +1,287 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/schedule"
+)
+
+// contains checks that page has each of want and none of not.
+func contains(t *testing.T, name string, page []byte, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !bytes.Contains(page, []byte(w)) {
+			t.Errorf("%s lacks %q", name, w)
+		}
+	}
+	for _, w := range not {
+		if bytes.Contains(page, []byte(w)) {
+			t.Errorf("%s has %q", name, w)
+		}
+	}
+}
+
+// TestYearPages: a year's page has its twelve months as calendars, each
+// day with an airing linked to its page, and the years either side.
+func TestYearPages(t *testing.T) {
+	st := newSite(t)
+	y2003 := render(t, st, "years/2003.html")
+	if n := bytes.Count(y2003, []byte(`<table class="cal" id="m`)); n != 12 {
+		t.Errorf("years/2003.html has %d months, want 12", n)
+	}
+	// 261 weekdays of 2003 aired, each a link; weekends are not links.
+	if n := bytes.Count(y2003, []byte(`<td class="r0"><a href="../days/2003-`)); n != 261 {
+		t.Errorf("years/2003.html links %d days that aired, want 261", n)
+	}
+	contains(t, "years/2003.html", y2003, []string{
+		"<title>2003 · Backstage on e.tv</title>", `<h3 id="year-title">2003</h3>`, "261 airings: 261 of the original run.",
+		`<a href="2002.html" rel="prev">← 2002</a>`, `<a href="2004.html" rel="next">2004 →</a>`,
+		`<caption>June 2003</caption>`, `<td class="r0"><a href="../days/2003-06-16.html">16</a></td>`, `<td>14</td>`,
+		`<span class="swatch r0"></span>original`,
+	}, []string{`<a href="../days/2003-06-14.html">`, "rebroadcast", "before the first airing"})
+
+	y2000 := render(t, st, "years/2000.html")
+	contains(t, "years/2000.html", y2000, []string{`<td class="o">30</td>`, `<td class="r0"><a href="../days/2000-05-01.html">1</a></td>`,
+		"before the first airing or after the last", `<span></span>`}, []string{`rel="prev"`})
+	y2008 := render(t, st, "years/2008.html")
+	contains(t, "years/2008.html", y2008, []string{"Nothing aired in 2008."}, []string{`<a href="../days/`})
+	y2016 := render(t, st, "years/2016.html")
+	contains(t, "years/2016.html", y2016, []string{"51 airings: 51 of the rebroadcast run."}, []string{`rel="next"`})
+
+	public := newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/b" })
+	contains(t, "years/2003.html with a public URL", render(t, public, "years/2003.html"), []string{
+		`<a href="https://tv.example.org/b/years/2002.html" rel="prev">`, `<a href="https://tv.example.org/b/days/2003-06-16.html">16</a>`,
+	}, nil)
+}
+
+// TestDayMonth: a day's page has its month as a calendar, the day marked
+// and not linked, its neighbours linked in the same folder.
+func TestDayMonth(t *testing.T) {
+	st := newSite(t)
+	day := render(t, st, "days/2003-06-16.html")
+	contains(t, "days/2003-06-16.html", day, []string{
+		`<caption><a href="../years/2003.html#m06">June 2003</a></caption>`,
+		`<td class="r0 sel" aria-current="page">16</td>`, `<td class="r0"><a href="2003-06-17.html">17</a></td>`,
+		`<td colspan="6"></td>`, `<th scope="col">Mon</th>`,
+		`<a href="../days/2003-06-15.html" rel="prev">← Sun 15 Jun 2003</a>`,
+	}, []string{`<a href="2003-06-16.html">`, `<a href="../days/2003-06-16.html">`})
+	if n := bytes.Count(day, []byte(`<table class="cal"`)); n != 1 {
+		t.Errorf("the day's page has %d calendars, want 1", n)
+	}
+	weekend := render(t, st, "days/2003-06-14.html")
+	contains(t, "days/2003-06-14.html", weekend, []string{`<td class="sel" aria-current="page">14</td>`}, nil)
+	public := newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/b" })
+	contains(t, "days/2003-06-16.html with a public URL", render(t, public, "days/2003-06-16.html"), []string{
+		`<a href="https://tv.example.org/b/days/2003-06-17.html">17</a>`, `<a href="https://tv.example.org/b/years/2003.html#m06">`,
+	}, nil)
+}
+
+// TestQuietDays: a day with nothing says what is around it, and a day
+// between the runs says so.
+func TestQuietDays(t *testing.T) {
+	st := newSite(t)
+	contains(t, "days/2008-03-04.html", render(t, st, "days/2008-03-04.html"), []string{
+		"Nothing aired on this day. It falls between the original run, which ended on Friday 6 July 2007, and the rebroadcast run, which began on Monday 5 January 2009.",
+		`The airing before: <a href="../days/2007-07-06.html">Friday 6 July 2007, 18:30: episode 1875 (original)</a>`,
+		`The next airing: <a href="../days/2009-01-05.html">Monday 5 January 2009, 16:40: episode 1 (rebroadcast)</a>`,
+	}, nil)
+	contains(t, "days/2003-06-14.html", render(t, st, "days/2003-06-14.html"), []string{
+		"Nothing aired on this day.</p>",
+		`The airing before: <a href="../days/2003-06-13.html">Friday 13 June 2003, 18:30: episode 815 (original)</a>`,
+		`The next airing: <a href="../days/2003-06-16.html">Monday 16 June 2003, 18:30: episode 816 (original)</a>`,
+	}, []string{"falls between"})
+	contains(t, "days/2003-06-16.html", render(t, st, "days/2003-06-16.html"), nil, []string{"Nothing aired", `class="around"`})
+}
+
+// TestOnThisDay: the index lists what aired on the present's month and
+// day in each year of the history, linked where the site has pages.
+func TestOnThisDay(t *testing.T) {
+	at := func(y int, m time.Month, d int) func(*Config) {
+		return func(c *Config) { c.Date = schedule.Date{Year: y, Month: m, Day: d} }
+	}
+	index := render(t, newSite(t, at(2026, 11, 26)), "index.html")
+	contains(t, "index on 26 November", index, []string{
+		`<h2 id="on-this-day">On this day, 26 November</h2>`,
+		`<li><a href="days/2001-11-26.html">Monday 26 November 2001</a>: <a href="episodes/411.html">episode 411</a> (original, 18:30)</li>`,
+		`<li><a href="days/2015-11-26.html">Thursday 26 November 2015</a>: <a href="episodes/1799.html">episode 1799</a> (rebroadcast, 16:40)</li>`,
+	}, []string{"26 November 2000", "26 November 2006", "26 November 2008"})
+	if n := bytes.Count(index, []byte(`<li><a href="days/`)); n != 10 {
+		t.Errorf("on this day lists %d years, want the 10 whose 26 November was a weekday of a run", n)
+	}
+	// 29 February: only 2012 and 2016 had one on a weekday of a run.
+	leap := render(t, newSite(t, at(2028, 2, 29)), "index.html")
+	if n := bytes.Count(leap, []byte(`<li><a href="days/`)); n != 2 || !bytes.Contains(leap, []byte("Wednesday 29 February 2012")) || !bytes.Contains(leap, []byte("Monday 29 February 2016")) {
+		t.Errorf("on 29 February: %d years, want 2012 and 2016", n)
+	}
+	if bytes.Contains(render(t, newSite(t), "index.html"), []byte("on-this-day")) {
+		t.Error("an index without a Date has an on-this-day section")
+	}
+	// A replay window has no pages for the history's days.
+	replay := render(t, replaySite(t, thursday), "index.html")
+	contains(t, "replay index", replay, []string{"<li>Monday 26 November 2001: episode 411 (original, 18:30)</li>"}, []string{`href="days/2001-11-26.html"`})
+}
+
+// TestReplayPages: in replay mode the index is a channel's guide, each
+// airing says once which airing it replays, and the forms take the
+// history's episodes.
+func TestReplayPages(t *testing.T) {
+	st := replaySite(t, thursday)
+	index := render(t, st, "index.html")
+	contains(t, "replay index", index, []string{
+		"This week replays the week of Monday 16 June 2003.",
+		`<h2 id="today-h">Today, Thursday 26 November 2026</h2>`,
+		`<h2 id="week-h">This week's guide</h2>`, "<p>Wednesday 25 November to Thursday 3 December 2026.</p>",
+		`<li class="today">`, `<h3><a href="days/2026-11-28.html">Sat 28 Nov</a></h3>`,
+		`data-start="2026-11-26T18:30:00&#43;02:00" data-end="2026-11-26T19:00:00&#43;02:00"`,
+		"This week's guide, 7 airings", `max="1875"`, "A number from 1 to 1875. This week&#39;s guide has episodes 818 to 824.",
+		`data-have="818-824" data-missing="is not on this week&#39;s guide, which has episodes 818 to 824."`,
+	}, []string{`<svg class="history"`, `class="yeargrid"`, "The full history", "The whole history", "first aired", "originally aired", "One year:"})
+	// Each airing of the window once in the guide, and today's once more.
+	if n, want := bytes.Count(index, []byte("replays the airing of")), st.Schedule().Len()+1; n != want {
+		t.Errorf("%d airings say what they replay, want %d", n, want)
+	}
+	// A replayed repeat names the airing it replays and, once, the first.
+	rerun := replaySite(t, thursday, func(c *Config) {
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2012, Month: 11, Day: 2}, Now: thursday, Days: 7, PastDays: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Schedule = w
+	})
+	day := render(t, rerun, "days/2026-11-26.html")
+	contains(t, "a replayed rerun", day, []string{
+		"replays the airing of Thursday 1 November 2012, 16:40 (first aired Thursday 26 February 2004, 18:30)",
+		`<nav class="strip" aria-labelledby="strip-h">`, `<li class="today"><a href="2026-11-26.html" aria-current="page">Thu 26 Nov</a></li>`,
+	}, []string{`<table class="cal"`})
+	if n := bytes.Count(day, []byte("first aired")); n != 1 {
+		t.Errorf("the rerun's airing says first aired %d times, want once", n)
+	}
+}
+
+// TestEpisodeElsewhere: outside a replay window, an episode's answer is
+// a page that says when it aired in the history.
+func TestEpisodeElsewhere(t *testing.T) {
+	st := replaySite(t, thursday)
+	var b bytes.Buffer
+	ok, err := st.EpisodeElsewhere(&b, 1000)
+	if !ok || err != nil {
+		t.Fatalf("EpisodeElsewhere(1000) = %v, %v; want a page", ok, err)
+	}
+	contains(t, "episode 1000's page", b.Bytes(), []string{
+		`<h3 id="episode-title">Episode 1000</h3>`,
+		"Episode 1000 is not on this week&#39;s guide, which has episodes 818 to 824. It first aired on Friday 27 February 2004, 18:30 (original); its last airing was on Friday 2 November 2012, 16:40 (rebroadcast).",
+		`value="1000"`, `href="/assets/style.css`,
+	}, []string{"this episode", "api/v1/episodes/1000.json"})
+	for _, c := range []struct {
+		st *Site
+		n  int
+	}{{st, 819}, {st, 5000}, {newSite(t), 1000}} {
+		b.Reset()
+		if ok, err := c.st.EpisodeElsewhere(&b, c.n); ok || err != nil || b.Len() > 0 {
+			t.Errorf("EpisodeElsewhere(%d) = %v, %v and %d bytes; want nothing", c.n, ok, err, b.Len())
+		}
+	}
+}
+
+// TestIndexForAFan: the history's index has the show's artwork, what the
+// show is about, the history as a picture and as years of months, and
+// the forms' hints true whatever the browser shows.
+func TestIndexForAFan(t *testing.T) {
+	index := render(t, newSite(t), "index.html")
+	contains(t, "index", index, []string{
+		`<img class="art" src="assets/show-backstage.png" alt="Backstage: a gold star in a spotlight on a stage between red curtains" width="640" height="360" />`,
+		`<h2 id="about-0">About Backstage</h2>`, "Young singers, dancers",
+		"one cell per weekday (no run aired at weekends)", "(390 weekdays from the first airing to the last)",
+		`<ol class="yeargrid">`, `<a class="year" href="years/2003.html">2003</a>`,
+		`<a class="r0" href="years/2003.html#m06">J<span class="vh">une 2003: 21 airings</span></a>`,
+		`<a class="o" href="years/2016.html#m04">A<span class="vh">pril 2016: after the last airing</span></a>`,
+		`<a href="years/2003.html"><text class="year"`,
+		"Pick a day from Monday 1 May 2000 to Friday 11 March 2016.",
+	}, []string{"written YYYY-MM-DD", "data-have"})
+	// A picture the pages may not load (the CSP allows the site's own) is
+	// not shown.
+	file := bytes.Replace(schedfile.DefaultFile(), []byte("image: assets/show-backstage.png"), []byte("image: https://tv.example.org/art.png"), 1)
+	other, err := schedfile.Parse("test", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(render(t, newSite(t, func(c *Config) { c.Schedule = other }), "index.html"), []byte("<img")) {
+		t.Error("the index shows a picture from another host")
+	}
+}
+
+// TestPeopleWording: an error page says what it is given, with no
+// prefix of its own, and the days' labels read as people write them.
+func TestPeopleWording(t *testing.T) {
+	var b bytes.Buffer
+	if err := newSite(t).ErrorPage(&b, "Nothing aired on Saturday 1 January 2000."); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "error page", b.Bytes(), []string{`<p class="error" role="alert">Nothing aired on Saturday 1 January 2000.</p>`}, nil)
+	for _, c := range []struct {
+		a, b schedule.Date
+		want string
+	}{
+		{schedule.Date{Year: 2026, Month: 11, Day: 29}, schedule.Date{Year: 2026, Month: 12, Day: 7}, "Sunday 29 November to Monday 7 December 2026"},
+		{schedule.Date{Year: 2026, Month: 12, Day: 28}, schedule.Date{Year: 2027, Month: 1, Day: 4}, "Monday 28 December 2026 to Monday 4 January 2027"},
+		{schedule.Date{Year: 2003, Month: 6, Day: 16}, schedule.Date{Year: 2003, Month: 6, Day: 16}, "Monday 16 June 2003"},
+	} {
+		if got := spanLabel(c.a, c.b); got != c.want {
+			t.Errorf("spanLabel(%s, %s) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestRanges(t *testing.T) {
+	for _, c := range []struct {
+		ns   []int
+		want string
+	}{{nil, ""}, {[]int{7}, "7"}, {[]int{1, 2, 3, 5, 7, 8}, "1-3 5 7-8"}, {[]int{815, 816, 817}, "815-817"}} {
+		if got := ranges(c.ns); got != c.want {
+			t.Errorf("ranges(%v) = %q, want %q", c.ns, got, c.want)
+		}
+	}
+}
+
+// TestDigest: the digest tells apart what makes different files: the
+// present's date (the index's "on this day") and a replay window cut
+// from another week of the history on the same day.
+func TestDigest(t *testing.T) {
+	a := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 11, Day: 26} })
+	same := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 11, Day: 26} })
+	next := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 11, Day: 27} })
+	if a.Digest() != same.Digest() || a.Digest() == next.Digest() {
+		t.Error("the digest does not follow Config.Date alone")
+	}
+	r1 := replaySite(t, thursday)
+	r2 := replaySite(t, thursday, func(c *Config) {
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2004, Month: 6, Day: 14}, Now: thursday, Days: 7, PastDays: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Schedule = w
+	})
+	if r1.Digest() == r2.Digest() {
+		t.Error("two replay windows of one day from different weeks have one digest")
+	}
+}
+
+// TestSameIndexAllDay: the index is the same bytes at any time of a day,
+// so serve and a publish of that day agree.
+func TestSameIndexAllDay(t *testing.T) {
+	base := replaySite(t, thursday)
+	morning := replaySite(t, thursday.Add(-17*time.Hour))
+	a, b := render(t, base, "index.html"), render(t, morning, "index.html")
+	if !bytes.Equal(a, b) {
+		t.Error("the replay index differs between the morning and the evening of one day")
+	}
+	f, _ := base.Lookup("index.html")
+	c, err := base.Bytes(context.Background(), f)
+	if err != nil || !bytes.Equal(a, c) {
+		t.Error("rendering the index twice differs")
+	}
+}
