@@ -181,7 +181,7 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 	}
 	folders := map[string]bool{}
 	for i, j := range jobs {
-		jobs[i].sibling = j.path != HeadersName && !paths[j.path+".gz"] && j.file.Type != site.TypeGzip && j.file.Type != site.TypePNG
+		jobs[i].sibling = j.path != HeadersName && !paths[j.path+".gz"] && j.file.Compressible()
 		folders[filepath.Dir(filepath.FromSlash(j.path))] = true
 	}
 	for f := range folders {
@@ -500,6 +500,7 @@ func headers(st *site.Site) []byte {
 		{[]string{"/xmltv.xml.gz"}, site.TypeGzip, site.Feed},
 		{[]string{"/api/*"}, site.TypeJSON, site.JSON},
 		{[]string{"/assets/*"}, "", site.Asset},
+		{[]string{"/favicon.ico"}, site.TypeICO, site.Asset},
 	}
 	if _, ok := st.Lookup("channels.m3u"); ok {
 		rules = slices.Insert(rules, 4, rule{[]string{"/channels.m3u"}, site.TypeM3U, site.Playlist})

@@ -178,7 +178,7 @@ func TestPublish(t *testing.T) {
 			if !bytes.Equal(gunzip(t, z), body) {
 				t.Errorf("xmltv.xml.gz does not unpack to xmltv.xml")
 			}
-		case len(body) >= 1024 && f.Type != site.TypeGzip && f.Type != site.TypePNG:
+		case len(body) >= 1024 && f.Compressible():
 			if err != nil {
 				t.Errorf("%s has no .gz sibling: %v", f.Path, err)
 				continue

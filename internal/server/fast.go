@@ -484,7 +484,7 @@ func (fc *fastConn) answer(req *fastRequest) (keep, ok bool) {
 	if !ok {
 		return false, false
 	}
-	compressible := file.Type != site.TypeGzip && file.Type != site.TypePNG
+	compressible := file.Compressible()
 	gz := compressible && req.gzip
 	b, err := s.body(v, file, gz)
 	if err != nil {

@@ -296,7 +296,7 @@ func (s *Server) feedHandler(kind feedKind) handlerFunc {
 // serveFile answers r with file f of v: gzipped for a client that takes
 // it, with the headers its kind wants.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *view, f site.File) error {
-	compressible := f.Type != site.TypeGzip && f.Type != site.TypePNG
+	compressible := f.Compressible()
 	gz := compressible && acceptsGzip(r.Header["Accept-Encoding"])
 	s.setHeaders(w.Header(), v, f, compressible, gz)
 	if s.tooBig(v, f) {

@@ -88,7 +88,7 @@ func TestPageRoutes(t *testing.T) {
 		{"/days/2003-06-16.html?fbclid=x", 200, "", []string{`id="day-title"`}},
 		{"/days/1999-01-01.html", 404, "", []string{"Sorry, there is no page at “/days/1999-01-01.html”.", `href="/assets/style.css`}},
 		{"/nope/deeper", 404, "", []string{`there is no page at`, `<form method="get" action="/"`}},
-		{"/favicon.ico", 404, "", []string{`there is no page at`}},
+		{"/favicon.ico/x", 404, "", []string{`there is no page at`}},
 	} {
 		t.Run(c.target, func(t *testing.T) {
 			resp, body := do(t, h, "GET", c.target)

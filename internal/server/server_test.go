@@ -77,6 +77,7 @@ func TestRoutes(t *testing.T) {
 		{"/xmltv.xml?year=2000&mark_new=1", 200, "application/xml; charset=utf-8", []string{"<new/>"}},
 		{"/xmltv.xml.gz", 200, "application/gzip", []string{"\x1f\x8b"}},
 		{"/channels.m3u", 200, "audio/x-mpegurl; charset=utf-8", []string{"#EXTM3U url-tvg=\"xmltv.xml.gz\"", `tvg-id="etv.co.za" tvg-name="e.tv"`, "http://tv.local/etv.co.za.ts"}},
+		{"/favicon.ico", 200, "image/x-icon", []string{"\x00\x00\x01\x00\x01\x00", "\x89PNG"}},
 		{"/api/v1/aired?date=2003-06-16", 200, "application/json", []string{`"episode":816`}},
 		{"/api/v1/aired?at=2003-06-16T18:45:00%2B02:00", 200, "application/json", []string{`"episode":816`}},
 		{"/api/v1/aired?at=2003-06-16T18:45:00+02:00", 200, "application/json", []string{`"episode":816`}},

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"html/template"
 	"image/png"
@@ -14,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/schedule"
@@ -63,6 +66,31 @@ var assets = func() map[string]*asset {
 	}
 	return m
 }()
+
+// faviconFile is the icon browsers ask for at /favicon.ico whatever the
+// page names: Safari, which shows no SVG icon, and any client that does
+// not read the page at all. It is the channel icon's PNG in an ICO file.
+var faviconFile = File{Path: "favicon.ico", Type: TypeICO, Kind: Asset}
+
+func init() {
+	icon := assets["assets/channel-icon.png"]
+	assets[faviconFile.Path] = &asset{body: ico(icon.body, icon.width, icon.height), ctype: TypeICO}
+}
+
+// ico wraps one PNG image in an ICO file: the six-byte ICONDIR, one
+// sixteen-byte ICONDIRENTRY, the PNG. Every browser and Windows since
+// Vista read a PNG inside an icon; a size of 256 is written as 0.
+func ico(image []byte, width, height int) []byte {
+	b := make([]byte, 22, 22+len(image))
+	binary.LittleEndian.PutUint16(b[2:], 1)   // type: icon
+	binary.LittleEndian.PutUint16(b[4:], 1)   // one image
+	b[6], b[7] = byte(width), byte(height)    // 256 wraps to 0, as the format wants
+	binary.LittleEndian.PutUint16(b[10:], 1)  // colour planes
+	binary.LittleEndian.PutUint16(b[12:], 32) // bits per pixel
+	binary.LittleEndian.PutUint32(b[14:], uint32(len(image)))
+	binary.LittleEndian.PutUint32(b[18:], 22) // where the image starts
+	return append(b, image...)
+}
 
 func assetFile(name string) File {
 	return File{Path: "assets/" + name, Type: assets["assets/"+name].ctype, Kind: Asset}
@@ -789,13 +817,24 @@ func m3u(s *schedule.Schedule, stream, root string) []byte {
 	return b.Bytes()
 }
 
-// m3uAttr makes s safe inside a double-quoted M3U attribute: no quotes,
-// no line breaks.
+// m3uAttr makes s safe inside a double-quoted M3U attribute: m3uText's
+// cleaning, and ' for ".
 func m3uAttr(s string) string {
-	return strings.NewReplacer(`"`, "'", "\n", " ", "\r", " ").Replace(s)
+	return strings.ReplaceAll(m3uText(s), `"`, "'")
 }
 
-// m3uText makes s safe as an entry's title: no line breaks.
+// m3uText makes s safe as an entry's title: line breaks and tabs become
+// spaces (a break would start a new entry), and control characters,
+// bytes that are not UTF-8 and the noncharacters U+FFFE and U+FFFF, which
+// players show as boxes or stop reading at, are dropped.
 func m3uText(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t' || r == '\v' || r == '\f' || r == 0x85 || r == 0x2028 || r == 0x2029:
+			return ' '
+		case r == utf8.RuneError || r == 0xfffe || r == 0xffff || unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -3,6 +3,8 @@ package site
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"image/png"
 	"testing"
 	"time"
 
@@ -283,5 +285,63 @@ func TestSameIndexAllDay(t *testing.T) {
 	c, err := base.Bytes(context.Background(), f)
 	if err != nil || !bytes.Equal(a, c) {
 		t.Error("rendering the index twice differs")
+	}
+}
+
+// TestFavicon: /favicon.ico is an ICO file of one image, the channel
+// icon's PNG, that Go's PNG decoder reads back at the size the directory
+// entry gives.
+func TestFavicon(t *testing.T) {
+	st := newSite(t)
+	f, ok := st.Lookup("favicon.ico")
+	if !ok || f.Type != TypeICO || f.Compressible() {
+		t.Fatalf("Lookup(favicon.ico) = %+v, %v", f, ok)
+	}
+	b, err := st.Bytes(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 22 || !bytes.Equal(b[:6], []byte{0, 0, 1, 0, 1, 0}) {
+		t.Fatalf("header % x: want an icon of one image", b[:min(len(b), 6)])
+	}
+	size := binary.LittleEndian.Uint32(b[14:])
+	offset := binary.LittleEndian.Uint32(b[18:])
+	if int(offset)+int(size) != len(b) {
+		t.Fatalf("image at %d, %d bytes, in a file of %d", offset, size, len(b))
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(b[offset:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The entry's width and height bytes: 0 means 256.
+	w, h := int(b[6]), int(b[7])
+	if w == 0 {
+		w = 256
+	}
+	if h == 0 {
+		h = 256
+	}
+	if cfg.Width != w || cfg.Height != h {
+		t.Errorf("entry says %dx%d, image is %dx%d", w, h, cfg.Width, cfg.Height)
+	}
+}
+
+// TestM3UText: names from a schedule file reach the playlist without
+// what would break an entry or show as boxes.
+func TestM3UText(t *testing.T) {
+	for _, c := range []struct{ in, text, attr string }{
+		{"e.tv", "e.tv", "e.tv"},
+		{"a\nb\r\nc\td", "a b  c d", "a b  c d"},
+		{"nul\x00here\uFFFE\uFFFF", "nulhere", "nulhere"},
+		{"bad \xff utf-8 \x7f\u0085", "bad  utf-8  ", "bad  utf-8  "},
+		{`say "hi"`, `say "hi"`, "say 'hi'"},
+		{"Émission · 日本", "Émission · 日本", "Émission · 日本"},
+	} {
+		if got := m3uText(c.in); got != c.text {
+			t.Errorf("m3uText(%q) = %q, want %q", c.in, got, c.text)
+		}
+		if got := m3uAttr(c.in); got != c.attr {
+			t.Errorf("m3uAttr(%q) = %q, want %q", c.in, got, c.attr)
+		}
 	}
 }

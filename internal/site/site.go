@@ -118,6 +118,16 @@ type File struct {
 	episode int           // an episode's page or answer
 }
 
+// Compressible reports whether gzip makes f smaller: not for the gzipped
+// guide, nor for pictures, whose bytes are compressed already.
+func (f File) Compressible() bool {
+	switch f.Type {
+	case TypeGzip, TypePNG, TypeICO:
+		return false
+	}
+	return true
+}
+
 type pageKind uint8
 
 const (
@@ -142,6 +152,7 @@ const (
 	TypeJS    = "text/javascript; charset=utf-8"
 	TypeSVG   = "image/svg+xml"
 	TypePNG   = "image/png"
+	TypeICO   = "image/x-icon"
 	TypePlain = "text/plain; charset=utf-8"
 )
 
@@ -396,6 +407,7 @@ func (s *Site) Files() iter.Seq[File] {
 				return
 			}
 		}
+		yield(faviconFile)
 	}
 }
 
@@ -510,6 +522,9 @@ func (s *Site) Lookup(path string) (File, bool) {
 			}
 			return File{}, false
 		}
+	}
+	if path == faviconFile.Path {
+		return faviconFile, true
 	}
 	for f := range s.feedFiles() {
 		if f.Path == path {

@@ -118,7 +118,7 @@ func TestFilesAndLookup(t *testing.T) {
 	for _, p := range []string{"index.html", "calendar.ics", "calendar/compact.ics", "calendar/all-day.ics", "calendar/original.ics",
 		"calendar/rebroadcast.ics", "calendar/2000.ics", "calendar/2016.ics", "xmltv.xml", "xmltv.xml.gz", "channels.m3u",
 		"api/v1/runs.json", "api/v1/days/2008-03-04.json", "api/v1/episodes/1000.json", "days/2007-12-25.html", "assets/style.css",
-		"years/2000.html", "years/2008.html", "years/2016.html"} {
+		"years/2000.html", "years/2008.html", "years/2016.html", "favicon.ico"} {
 		if !seen[p] {
 			t.Errorf("the site lacks %s", p)
 		}
