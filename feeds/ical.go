@@ -160,8 +160,9 @@ func (e *ICalEncoder) Refresh() time.Duration {
 //
 // Encode fails before writing anything on a nil schedule, a window that
 // ends before it starts and an unknown q.Run. It streams the events
-// through a buffer without holding them (Compact holds each run's slots
-// in the window) and stops at the first write error, which it returns.
+// through a buffer without holding them (Compact keeps each airing's
+// start, eight bytes, and reads the slots again for the events it writes
+// apart) and stops at the first write error, which it returns.
 func (e *ICalEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 	if e.err != nil {
 		return e.err
@@ -230,7 +231,12 @@ type icalRun struct {
 	location string    // the whole LOCATION line
 	genres   string    // the whole CATEGORIES line; "" for none
 	synopsis []byte    // the start of the synopsis, escaped
-	slots    []schedule.Slot
+
+	// With Compact: the run's airings in the window, kept as their
+	// starts alone (Unix seconds, as the schedule keeps them) so that a
+	// schedule of a million airings needs 8 MB rather than a hundred.
+	starts      []int64
+	first, last schedule.Slot
 }
 
 func (c *icalCalendar) run(r *schedule.Run) *icalRun {
@@ -314,7 +320,11 @@ func (e *ICalEncoder) encode(src icalSource, slots iter.Seq[schedule.Slot]) erro
 		}
 		c.count++
 		if e.Compact {
-			r.slots = append(r.slots, sl)
+			if len(r.starts) == 0 {
+				r.first = sl
+			}
+			r.last = sl
+			r.starts = append(r.starts, sl.Start.Unix())
 		}
 	}
 	stamp := time.Unix(0, 0)
@@ -336,8 +346,8 @@ func (e *ICalEncoder) encode(src icalSource, slots iter.Seq[schedule.Slot]) erro
 	}
 	if e.Compact {
 		for _, r := range c.order {
-			e.series(c, r)
-			r.slots = nil
+			e.series(c, r, slots)
+			r.starts = nil
 			if e.w.err != nil {
 				return e.fail(e.w.err)
 			}
@@ -626,19 +636,17 @@ func (e *ICalEncoder) trailer(r *icalRun) {
 // series writes a run's airings for a compact calendar: one recurring
 // event, and an event of its own for each airing the rule misses, or
 // for every airing when no rule is worth it.
-func (e *ICalEncoder) series(c *icalCalendar, r *icalRun) {
-	starts := make([]time.Time, len(r.slots))
-	for i, sl := range r.slots {
-		starts[i] = sl.Start
+func (e *ICalEncoder) series(c *icalCalendar, r *icalRun, slots iter.Seq[schedule.Slot]) {
+	starts := make([]time.Time, len(r.starts))
+	for i, u := range r.starts {
+		starts[i] = time.Unix(u, 0)
 	}
 	rec, ok := icalRecur(starts, r.run.Location, e.AllDay)
 	if !ok {
-		for _, sl := range r.slots {
-			e.event(c, r, sl)
-		}
+		e.runEvents(c, r, slots, nil)
 		return
 	}
-	first, last := r.slots[0], r.slots[len(r.slots)-1]
+	first, last := r.first, r.last
 	w := &e.w
 	start := e.begin(c, r, first, "-series")
 	w.line = append(append(w.line, "RRULE:"...), rec.rule...)
@@ -674,7 +682,7 @@ func (e *ICalEncoder) series(c *icalCalendar, r *icalRun) {
 	w.line = e.appendMarks(w.line, first.IsRepeat(), start)
 	w.end()
 
-	n := len(r.slots) - len(rec.extra)
+	n := len(r.starts) - len(rec.extra)
 	w.line = strconv.AppendInt(append(w.line, "DESCRIPTION:"...), int64(n), 10)
 	w.line = append(w.line, " airings"...)
 	if len(rec.extra) > 0 {
@@ -698,7 +706,31 @@ func (e *ICalEncoder) series(c *icalCalendar, r *icalRun) {
 	w.end()
 	e.trailer(r)
 
-	for _, i := range rec.extra {
-		e.event(c, r, r.slots[i])
+	if len(rec.extra) > 0 {
+		e.runEvents(c, r, slots, rec.extra)
+	}
+}
+
+// runEvents writes an event of its own for each airing of r among slots
+// whose index in r.starts is in only (sorted), or for each airing of r
+// when only is nil. It reads the slots again rather than keeping them.
+func (e *ICalEncoder) runEvents(c *icalCalendar, r *icalRun, slots iter.Seq[schedule.Slot], only []int) {
+	i := 0
+	for sl := range slots {
+		if sl.Run != r.run {
+			continue
+		}
+		switch {
+		case only == nil:
+			e.event(c, r, sl)
+		case i == only[0]:
+			e.event(c, r, sl)
+			if only = only[1:]; len(only) == 0 {
+				return
+			}
+		}
+		if i++; i == len(r.starts) {
+			return
+		}
 	}
 }

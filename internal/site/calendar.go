@@ -14,49 +14,75 @@ import (
 // before the first airing or after the last, which has no page.
 
 // dayClasses returns the class of every day from the site's first to its
-// last, by days since the first. It is worked out once per site.
+// last, by days since the first. It is worked out once per site, keeping
+// one byte per day rather than the day's slots.
 func (s *Site) dayClasses() []string {
 	if s.first.IsZero() {
 		return nil
 	}
 	sched := s.cfg.Schedule
 	zone := sched.Location()
-	classOf := runClasses(sched)
-	aired := make([][]schedule.Slot, s.first.Days(s.last)+1)
+	runs := newRunColumns(sched)
+	mixes := make([]runMix, s.first.Days(s.last)+1)
+	for i := range mixes {
+		mixes[i] = noRun
+	}
 	for sl := range sched.Slots(schedule.Query{}) {
 		i := s.first.Days(schedule.DateOf(sl.Start.In(zone)))
-		if i >= 0 && i < len(aired) {
-			aired[i] = append(aired[i], sl)
+		if i >= 0 && i < len(mixes) {
+			mixes[i] = runs.add(mixes[i], sl)
 		}
 	}
-	out := make([]string, len(aired))
-	for i, slots := range aired {
-		out[i] = classOf(slots)
+	out := make([]string, len(mixes))
+	for i, m := range mixes {
+		out[i] = m.class()
 	}
 	return out
 }
 
-// runClasses returns the function that names the class of a day from
-// its slots: n for none, r and the run's position for one run (runs past
-// the eighth share r7), m for more than one.
-func runClasses(sched *schedule.Schedule) func([]schedule.Slot) string {
-	runIndex := make(map[*schedule.Run]int, len(sched.Runs()))
+// runMix is what a span of time has aired so far, as its class names it:
+// nothing, one run's column, or more than one.
+type runMix int8
+
+const (
+	noRun    runMix = -1
+	manyRuns runMix = histRunCols
+)
+
+// runColumns gives each run its column, runs past the eighth sharing the
+// last, so that a span's class is worked out slot by slot.
+type runColumns map[*schedule.Run]runMix
+
+func newRunColumns(sched *schedule.Schedule) runColumns {
+	cols := make(runColumns, len(sched.Runs()))
 	for i, r := range sched.Runs() {
-		runIndex[r] = min(i, histRunCols-1)
+		cols[r] = runMix(min(i, histRunCols-1))
 	}
-	return func(slots []schedule.Slot) string {
-		if len(slots) == 0 {
-			return "n"
-		}
-		c := runIndex[slots[0].Run]
-		for _, sl := range slots[1:] {
-			if runIndex[sl.Run] != c {
-				return "m"
-			}
-		}
-		return "r" + strconv.Itoa(c)
-	}
+	return cols
 }
+
+// add returns mix m with slot sl added.
+func (cols runColumns) add(m runMix, sl schedule.Slot) runMix {
+	switch c := cols[sl.Run]; m {
+	case noRun, c:
+		return c
+	}
+	return manyRuns
+}
+
+// class names m: n for nothing, r and the run's column for one run, m
+// for more than one.
+func (m runMix) class() string {
+	switch m {
+	case noRun:
+		return "n"
+	case manyRuns:
+		return "m"
+	}
+	return runClassNames[m]
+}
+
+var runClassNames = [histRunCols]string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
 
 // classOn returns the class of day d: o outside the site's days.
 func (s *Site) classOn(d schedule.Date) string {
@@ -178,7 +204,7 @@ func (s *Site) yearView(y int, root string) *yearView {
 	for i, r := range sched.Runs() {
 		if n := count[r]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d of the %s run", n, r.Name))
-			c := "r" + strconv.Itoa(min(i, histRunCols-1))
+			c := runMix(min(i, histRunCols-1)).class()
 			if k := len(yv.Key); k == 0 || yv.Key[k-1].Class != c {
 				yv.Key = append(yv.Key, legendItem{Class: c, Label: r.Name})
 			}
@@ -218,7 +244,7 @@ type monthTile struct {
 func (s *Site) yearTiles(root string) []yearTile {
 	sched := s.cfg.Schedule
 	zone := sched.Location()
-	classOf := runClasses(sched)
+	runs := newRunColumns(sched)
 	var tiles []yearTile
 	for y := range s.yearPages() {
 		t := yearTile{Year: y, Link: fmt.Sprintf("%syears/%d.html", root, y)}
@@ -226,24 +252,25 @@ func (s *Site) yearTiles(root string) []yearTile {
 			from := schedule.Date{Year: y, Month: m, Day: 1}
 			to := from.AddDays(32)
 			to = schedule.Date{Year: to.Year, Month: to.Month, Day: 1}
-			var slots []schedule.Slot
+			mix, n := noRun, 0
 			for sl := range sched.Slots(schedule.Query{From: from.In(zone), To: to.In(zone), ByStart: true}) {
-				slots = append(slots, sl)
+				mix = runs.add(mix, sl)
+				n++
 			}
-			class := classOf(slots)
+			class := mix.class()
 			if class == "n" && (to.AddDays(-1).Before(s.first) || from.After(s.last)) {
 				class = "o"
 			}
 			name := m.String()
-			what := fmt.Sprintf("%s %d: %d airings", name[1:], y, len(slots))
+			what := fmt.Sprintf("%s %d: %d airings", name[1:], y, n)
 			switch {
 			case class == "o" && from.After(s.last):
 				what = fmt.Sprintf("%s %d: after the last airing", name[1:], y)
 			case class == "o":
 				what = fmt.Sprintf("%s %d: before the first airing", name[1:], y)
-			case len(slots) == 0:
+			case n == 0:
 				what = fmt.Sprintf("%s %d: nothing aired", name[1:], y)
-			case len(slots) == 1:
+			case n == 1:
 				what = fmt.Sprintf("%s %d: 1 airing", name[1:], y)
 			}
 			t.Months = append(t.Months, monthTile{

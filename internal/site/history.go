@@ -71,6 +71,35 @@ type historyPicture struct {
 	note   string
 }
 
+// titleAirings is the most airings a day's title in the picture names;
+// a busier day's says how many more.
+const titleAirings = 3
+
+// writeAired writes what aired on d, n airings, for its cell's title:
+// "nothing aired", or the episodes and runs, at most titleAirings of them.
+func writeAired(b *strings.Builder, s *schedule.Schedule, d schedule.Date, n int) {
+	if n == 0 {
+		b.WriteString("nothing aired")
+		return
+	}
+	if n > titleAirings {
+		fmt.Fprintf(b, "%d airings, ", n)
+	}
+	zone := s.Location()
+	i := 0
+	for sl := range s.Slots(schedule.Query{From: d.In(zone), To: d.AddDays(1).In(zone), ByStart: true}) {
+		if i == titleAirings {
+			fmt.Fprintf(b, " and %d more", n-i)
+			return
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "episode %d (%s)", sl.Episode, sl.Run.Name)
+		i++
+	}
+}
+
 // historySVG draws every day of the schedule's years, one row per year,
 // each day a cell coloured by the run (or runs) that aired on it and
 // linked to that day's page under root, with a title that says what
@@ -88,12 +117,21 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 	start := schedule.Date{Year: y0, Month: time.January, Day: 1}
 	days := start.Days(schedule.Date{Year: y1, Month: time.December, Day: 31}) + 1
 
-	// What aired each day: the slots, in order, by day since start.
-	aired := make([][]schedule.Slot, days)
+	// What aired each day, by day since start: its runs and how many
+	// airings, not the slots, which for a schedule of a million airings
+	// would hold over a hundred megabytes.
+	runs := newRunColumns(s)
+	mixes := make([]runMix, days)
+	airings := make([]int32, days)
+	for i := range mixes {
+		mixes[i] = noRun
+	}
 	weekends := false
 	for sl := range s.Slots(schedule.Query{}) {
 		d := schedule.DateOf(sl.Start.In(zone))
-		aired[start.Days(d)] = append(aired[start.Days(d)], sl)
+		i := start.Days(d)
+		mixes[i] = runs.add(mixes[i], sl)
+		airings[i]++
 		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			weekends = true
 		}
@@ -103,7 +141,6 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 		perWeek, unit = 7, "day"
 	}
 	counts := map[string]int{}
-	class := runClasses(s)
 
 	data := historyData{
 		Width:     histLabel + histWeeks*perWeek*histCellW + 2,
@@ -129,8 +166,8 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 			if wd >= perWeek {
 				continue
 			}
-			slots := aired[start.Days(d)]
-			c := class(slots)
+			i := start.Days(d)
+			c := mixes[i].class()
 			if d.Before(first) || d.After(last) {
 				c = "o"
 			}
@@ -138,15 +175,7 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 			ds := d.String()
 			title.Reset()
 			title.WriteString(d.Weekday().String()[:3] + " " + ds + ": ")
-			if len(slots) == 0 {
-				title.WriteString("nothing aired")
-			}
-			for i, sl := range slots {
-				if i > 0 {
-					title.WriteString(", ")
-				}
-				fmt.Fprintf(&title, "episode %d (%s)", sl.Episode, sl.Run.Name)
-			}
+			writeAired(&title, s, d, int(airings[i]))
 			cell := historyCell{X: (monday.Days(d)/7*perWeek + wd) * histCellW, Title: title.String(), Class: c}
 			if !d.Before(first) && !d.After(last) {
 				cell.Link = root + "days/" + ds + ".html"

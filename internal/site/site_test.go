@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/url"
 	"path"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -565,6 +567,30 @@ func TestFeedFile(t *testing.T) {
 	} {
 		if f := st.FeedFile(c.o, c.gz); f.Path != c.path || f.Kind != Feed {
 			t.Errorf("FeedFile(%+v, %v) = %q, want %q", c.o, c.gz, f.Path, c.path)
+		}
+	}
+}
+
+// TestHistoryBusyDay: a day's title in the picture names at most three
+// airings and says how many more, so that a schedule of many channels
+// does not make a picture of megabytes.
+func TestHistoryBusyDay(t *testing.T) {
+	var runs strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&runs, "  - {name: r%d, show: s, channel: c.example, slot: \"%d 20 * * *\", first: 2003-06-16, last: 2003-06-17, length: 10m, episodes: {first: 1}}\n", i, i*10)
+	}
+	s, err := schedfile.Parse("busy.yaml", []byte("timezone: UTC\nshows: [{id: s, title: Show}]\nchannels: [{id: c.example, name: C}]\nruns:\n"+runs.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(historySVG(s, "").svg)
+	for _, w := range []string{
+		"<title>Mon 2003-06-16: 5 airings, episode 1 (r0), episode 1 (r1), episode 1 (r2) and 2 more</title>",
+		"<title>Tue 2003-06-17: 5 airings, episode 2 (r0), episode 2 (r1), episode 2 (r2) and 2 more</title>",
+		`class="m"`,
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("picture lacks %q", w)
 		}
 	}
 }
