@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // ErrIsDir is returned by Create for a path that names a directory.
@@ -137,12 +136,6 @@ func removeStale(dir, pattern string) {
 		}
 		os.Remove(m)
 	}
-}
-
-// running reports whether a process with the given id exists.
-func running(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func escapeGlob(s string) string {

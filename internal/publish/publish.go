@@ -34,7 +34,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
@@ -467,22 +466,6 @@ func writeManifest(dir string, m manifest) error {
 	}
 	_, err = atomicfile.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), atomicfile.Options{})
 	return err
-}
-
-// lock takes an exclusive lock on dir for the length of a publish.
-func lock(dir string) (func(), error) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		d.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, ErrBusy
-		}
-		return nil, err
-	}
-	return func() { d.Close() }, nil
 }
 
 // headers returns the _headers file: for each group of paths, its

@@ -518,9 +518,15 @@ func (fc *fastConn) answer(req *fastRequest) (keep, ok bool) {
 	var werr error
 	if status == http.StatusOK && !req.head {
 		sent = len(b.body)
-		fc.vecs = [2][]byte{out, b.body}
-		fc.vec = fc.vecs[:]
-		_, werr = fc.vec.WriteTo(fc.c)
+		zeroCopy := false
+		if b.file != nil {
+			zeroCopy, werr = sendFile(fc.c, out, b.file, len(b.body))
+		}
+		if !zeroCopy {
+			fc.vecs = [2][]byte{out, b.body}
+			fc.vec = fc.vecs[:]
+			_, werr = fc.vec.WriteTo(fc.c)
+		}
 	} else {
 		_, werr = fc.c.Write(out)
 	}

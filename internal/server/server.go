@@ -180,6 +180,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.HTTPServer()
 	fast := newFastPath(s, ln)
 	s.fast.Store(fast)
+	s.cache.files.Store(true)
 	s.warming.Store(true)
 	if v := s.views.cur.Load(); v != nil {
 		go s.warm(v) // Check above made the first view
