@@ -2,14 +2,14 @@ package cli_test
 
 import (
 	"bytes"
-	"compress/gzip"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
 func TestExport(t *testing.T) {
@@ -89,15 +89,7 @@ func readMaybeGzip(t *testing.T, path string) []byte {
 	if !strings.HasSuffix(path, ".gz") {
 		return data
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("%s is not gzip: %v", path, err)
-	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return testkit.Gunzip(t, data)
 }
 
 // TestExportBadInput checks that refused exports exit 2 with one line and

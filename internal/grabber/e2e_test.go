@@ -3,7 +3,6 @@ package grabber_test
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,50 +14,20 @@ import (
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
-// binDir holds the grabber the tests build, once for all of them.
-var binDir string
-
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testkit.RemoveBinary()
 	os.Exit(code)
 }
-
-var build = sync.OnceValues(func() (string, error) {
-	// go test puts its own GOROOT/bin first on the PATH.
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("no go command to build with: %w", err)
-	}
-	if binDir, err = os.MkdirTemp("", "tv-grab-test"); err != nil {
-		return "", err
-	}
-	// The folder holds nothing but the grabber, so that it can be the
-	// whole PATH that tv_find_grabbers searches.
-	bin := filepath.Join(binDir, "tv_grab_za_backstage")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/backstage-epg/backstage/cmd/tv_grab_za_backstage").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 // buildBinary builds cmd/tv_grab_za_backstage, once per test run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
 	if runtime.GOOS == "windows" {
 		t.Skip("XMLTV's tools run grabbers through a POSIX shell")
 	}
-	bin, err := build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
+	return testkit.Command(t, "tv_grab_za_backstage")
 }
 
 // TestValidateGrabber runs XMLTV's tv_validate_grabber on the built

@@ -216,7 +216,7 @@ func checkHosted(t *testing.T, base, serve, path string) {
 			t.Errorf("%s with Accept-Encoding gzip: Content-Encoding %q, want gzip", path, enc)
 			return
 		}
-		if !bytes.Equal(gunzip(t, zbody), body) {
+		if !bytes.Equal(testkit.Gunzip(t, zbody), body) {
 			t.Errorf("%s: the gzipped answer unpacks to other bytes", path)
 		}
 		if zetag := zresp.Header.Get("ETag"); zetag == "" || zetag == etag {
@@ -243,7 +243,7 @@ func checkConsumers(t *testing.T, path string, body []byte) {
 	switch {
 	case strings.HasSuffix(path, ".xml.gz"), strings.HasSuffix(path, ".xml"):
 		if strings.HasSuffix(path, ".gz") {
-			body = gunzip(t, body)
+			body = testkit.Gunzip(t, body)
 		}
 		file := write("guide.xml", body)
 		xmllint := testkit.Tool(t, "xmllint")

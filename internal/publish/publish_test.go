@@ -2,11 +2,9 @@ package publish_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -133,19 +131,6 @@ func files(t testing.TB, dir string) map[string]time.Time {
 	return out
 }
 
-func gunzip(t testing.TB, b []byte) []byte {
-	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestPublish checks that a publish writes every file of the site with
 // its bytes, a .gz sibling beside each text file of 1 KB or more, the
 // _headers file and the manifest, and nothing else.
@@ -175,7 +160,7 @@ func TestPublish(t *testing.T) {
 		switch {
 		case f.Path == "xmltv.xml":
 			// Its sibling is xmltv.xml.gz, a file of the site.
-			if !bytes.Equal(gunzip(t, z), body) {
+			if !bytes.Equal(testkit.Gunzip(t, z), body) {
 				t.Errorf("xmltv.xml.gz does not unpack to xmltv.xml")
 			}
 		case len(body) >= 1024 && f.Compressible():
@@ -185,7 +170,7 @@ func TestPublish(t *testing.T) {
 			}
 			want[f.Path+".gz"] = true
 			total += int64(len(z))
-			if !bytes.Equal(gunzip(t, z), body) {
+			if !bytes.Equal(testkit.Gunzip(t, z), body) {
 				t.Errorf("%s.gz does not unpack to %s", f.Path, f.Path)
 			}
 		case err == nil:

@@ -3,14 +3,12 @@ package server
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -19,60 +17,32 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// binDir holds the binary the tests build, once for all of them.
-var binDir string
+	"github.com/backstage-epg/backstage/internal/testkit"
+)
 
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testkit.RemoveBinary()
 	os.Exit(code)
 }
-
-var build = sync.OnceValues(func() (string, error) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("no go command to build with: %w", err)
-	}
-	if binDir, err = os.MkdirTemp("", "backstage-server-test"); err != nil {
-		return "", err
-	}
-	bin := filepath.Join(binDir, "backstage")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	if out, err := exec.Command(goBin, "build", "-o", bin, "github.com/backstage-epg/backstage/cmd/backstage").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 // buildBinary builds cmd/backstage, once per test run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
 	if runtime.GOOS == "windows" {
 		t.Skip("stops the server with SIGINT")
 	}
-	bin, err := build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
+	return testkit.Command(t, "backstage")
 }
 
 var listening = regexp.MustCompile(`^Listening on (http://127\.0\.0\.1:\d+)/$`)
 
 // startServe runs "backstage serve --addr 127.0.0.1:0" with args and
 // returns the base URL it prints, all it prints (so far and to come) and
-// a stop function that interrupts it and returns its exit error.
-func startServe(t *testing.T, bin string, stderr io.Writer, args ...string) (base string, stdout *syncBuffer, stop func() error) {
+// the process, to stop.
+func startServe(t *testing.T, bin string, stderr io.Writer, args ...string) (base string, stdout *syncBuffer, proc *serveProcess) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Stderr = stderr
@@ -104,17 +74,34 @@ func startServe(t *testing.T, bin string, stderr io.Writer, args ...string) (bas
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve printed no address within 30 s")
 	}
-	stop = func() error {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			return errors.New("serve did not stop within 15 s of SIGINT")
-		}
+	return base, stdout, &serveProcess{cmd: cmd, done: done}
+}
+
+// serveProcess is a running "backstage serve".
+type serveProcess struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// Pid returns the process's id.
+func (p *serveProcess) Pid() int { return p.cmd.Process.Pid }
+
+// Stop interrupts the process and returns its exit error.
+func (p *serveProcess) Stop() error {
+	p.cmd.Process.Signal(os.Interrupt)
+	return p.Wait(15 * time.Second)
+}
+
+// Wait returns the process's exit error once it exits, killing it if it
+// has not within d.
+func (p *serveProcess) Wait(d time.Duration) error {
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(d):
+		p.cmd.Process.Kill()
+		return fmt.Errorf("serve did not exit within %v", d)
 	}
-	return base, stdout, stop
 }
 
 // TestBinary runs the real program on port 0, fetches a few URLs and
@@ -122,7 +109,7 @@ func startServe(t *testing.T, bin string, stderr io.Writer, args ...string) (bas
 func TestBinary(t *testing.T) {
 	bin := buildBinary(t)
 	var logs syncBuffer
-	base, _, stop := startServe(t, bin, &logs, "--stream-url", "http://tv.local/1.ts")
+	base, _, serve := startServe(t, bin, &logs, "--stream-url", "http://tv.local/1.ts")
 	for _, c := range []struct {
 		path   string
 		header []string
@@ -152,7 +139,7 @@ func TestBinary(t *testing.T) {
 			t.Errorf("GET %s: got %d %.200q, want %d and %q", c.path, resp.StatusCode, body, c.status, c.want)
 		}
 	}
-	if err := stop(); err != nil {
+	if err := serve.Stop(); err != nil {
 		t.Errorf("serve after SIGINT: %v, want exit 0", err)
 	}
 	if !strings.Contains(logs.String(), "msg=request method=GET path=/healthz status=200") {
@@ -163,8 +150,8 @@ func TestBinary(t *testing.T) {
 // TestBinaryPrints checks what serve tells the user to paste where.
 func TestBinaryPrints(t *testing.T) {
 	bin := buildBinary(t)
-	_, stdout, stop := startServe(t, bin, io.Discard, "--public-url", "https://tv.example.org/b/", "--quiet")
-	if err := stop(); err != nil {
+	_, stdout, serve := startServe(t, bin, io.Discard, "--public-url", "https://tv.example.org/b/", "--quiet")
+	if err := serve.Stop(); err != nil {
 		t.Errorf("serve after SIGINT: %v", err)
 	}
 	for _, w := range []string{
@@ -203,28 +190,7 @@ func (s *syncBuffer) String() string {
 // guide, stops the server with SIGTERM in the middle of it, and checks
 // that the download completes and the server then exits 0.
 func TestShutdownLetsDownloadsFinish(t *testing.T) {
-	bin := buildBinary(t)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--quiet", "--shutdown-timeout", "20s")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	sc := bufio.NewScanner(out)
-	var base string
-	for sc.Scan() {
-		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-			base = m[1]
-			break
-		}
-	}
-	go io.Copy(io.Discard, out)
-	if base == "" {
-		t.Fatal("serve printed no address")
-	}
+	base, _, serve := startServe(t, buildBinary(t), io.Discard, "--quiet", "--shutdown-timeout", "20s")
 	req, _ := http.NewRequest("GET", base+"/xmltv.xml", nil)
 	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := http.DefaultTransport.RoundTrip(req)
@@ -235,7 +201,7 @@ func TestShutdownLetsDownloadsFinish(t *testing.T) {
 	want, _ := strconv.Atoi(resp.Header.Get("Content-Length"))
 	buf := make([]byte, 64<<10)
 	got, _ := io.ReadFull(resp.Body, buf)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := serve.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	// Read the rest slowly: most of the 6 MB is still to come when the
@@ -252,14 +218,7 @@ func TestShutdownLetsDownloadsFinish(t *testing.T) {
 	if got != want {
 		t.Errorf("the download got %d of %d bytes", got, want)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after SIGTERM and a finished download: %v, want exit 0", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not exit after the download")
+	if err := serve.Wait(20 * time.Second); err != nil {
+		t.Errorf("serve after SIGTERM and a finished download: %v, want exit 0", err)
 	}
 }

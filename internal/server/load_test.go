@@ -49,9 +49,9 @@ func TestLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer devnull.Close()
-			base, _, stop := startServe(t, bin, devnull, mode.args...)
+			base, _, serve := startServe(t, bin, devnull, mode.args...)
 			defer func() {
-				if err := stop(); err != nil {
+				if err := serve.Stop(); err != nil {
 					t.Error(err)
 				}
 			}()

@@ -42,7 +42,7 @@ func TestSameBytesAsTheSite(t *testing.T) {
 				t.Fatalf("%s: got %d", f.Path, resp.StatusCode)
 			}
 			if resp.Header.Get("Content-Encoding") == "gzip" {
-				body = gunzip(t, body)
+				body = testkit.Gunzip(t, body)
 			}
 			if !bytes.Equal(body, want) {
 				t.Errorf("/%s (Accept-Encoding %q): %d bytes that differ from the site's %d", f.Path, ae, len(body), len(want))

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -352,7 +351,7 @@ func TestGzip(t *testing.T) {
 				if resp.Header.Get("ETag") == plain.Header.Get("ETag") {
 					t.Errorf("gzip and plain share ETag %s", resp.Header.Get("ETag"))
 				}
-				if got := gunzip(t, zbody); !bytes.Equal(got, body) {
+				if got := testkit.Gunzip(t, zbody); !bytes.Equal(got, body) {
 					t.Errorf("gunzipped body differs from the plain one")
 				}
 				// The plain copy's ETag does not validate the gzipped one.
@@ -379,7 +378,7 @@ func TestGzip(t *testing.T) {
 		if resp.Header.Get("Content-Encoding") != "" || resp.Header.Get("Vary") != "" {
 			t.Errorf("got Content-Encoding %q, Vary %q; want neither (the file itself is gzip)", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
 		}
-		if !bytes.Equal(gunzip(t, z), plain) {
+		if !bytes.Equal(testkit.Gunzip(t, z), plain) {
 			t.Errorf("xmltv.xml.gz does not unpack to xmltv.xml")
 		}
 		resp2, z2 := do(t, h, "GET", "/xmltv.xml.gz?year=2003", "Accept-Encoding", "gzip")
@@ -393,7 +392,7 @@ func TestGzip(t *testing.T) {
 		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Length") != fmt.Sprint(len(z)) {
 			t.Fatalf("got Content-Encoding %q, Content-Length %q for %d bytes", resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Length"), len(z))
 		}
-		if !bytes.Equal(gunzip(t, z), plain) {
+		if !bytes.Equal(testkit.Gunzip(t, z), plain) {
 			t.Errorf("gzipped page does not unpack to the plain one")
 		}
 		if len(z) > len(plain)/5 {
@@ -403,19 +402,6 @@ func TestGzip(t *testing.T) {
 }
 
 // gunzip unpacks b, checking its CRC and length as gzip.Reader does.
-func gunzip(t testing.TB, b []byte) []byte {
-	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestNormalised checks that URLs asking for the same feed share one
 // rendering and one ETag.
 func TestNormalised(t *testing.T) {
@@ -844,7 +830,7 @@ func TestStreamed(t *testing.T) {
 			t.Fatalf("%s %s: %d, ETag %q; want 200, streamed", c.path, c.ae, resp.StatusCode, etag)
 		}
 		if resp.Header.Get("Content-Encoding") == "gzip" || strings.HasSuffix(c.path, ".gz") {
-			body, want = gunzip(t, body), gunzip(t, want)
+			body, want = testkit.Gunzip(t, body), testkit.Gunzip(t, want)
 		}
 		if !bytes.Equal(body, want) {
 			t.Errorf("%s %s: %d bytes streamed, the cached answer has %d", c.path, c.ae, len(body), len(want))

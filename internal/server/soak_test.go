@@ -1,13 +1,11 @@
 package server
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -44,30 +42,8 @@ func TestSoak(t *testing.T) {
 	}
 	const cacheMB = 256
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--quiet", "--cache-size", fmt.Sprintf("%dMiB", cacheMB))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	sc := bufio.NewScanner(out)
-	base := ""
-	for sc.Scan() {
-		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-			base = m[1]
-			break
-		}
-	}
-	go io.Copy(io.Discard, out)
-	if base == "" {
-		t.Fatal("serve printed no address")
-	}
+	base, _, serve := startServe(t, bin, io.Discard, "--quiet", "--cache-size", fmt.Sprintf("%dMiB", cacheMB))
+	defer serve.Stop()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}, Timeout: time.Minute}
 	var (
@@ -183,10 +159,10 @@ func TestSoak(t *testing.T) {
 	rssRE := regexp.MustCompile(`VmRSS:\s+(\d+) kB`)
 	wg.Go(func() {
 		for time.Now().Before(deadline) {
-			if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)); err == nil {
+			if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", serve.Pid())); err == nil {
 				if m := rssRE.FindSubmatch(b); m != nil {
 					kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
-					kb += memfdBytes(cmd.Process.Pid) >> 10
+					kb += memfdBytes(serve.Pid()) >> 10
 					if kb > peakRSSKB.Load() {
 						peakRSSKB.Store(kb)
 					}
@@ -204,7 +180,7 @@ func TestSoak(t *testing.T) {
 	}
 	peak := float64(peakRSSKB.Load()) / 1024
 	hwm := 0.0
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)); err == nil {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", serve.Pid())); err == nil {
 		if m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(b); m != nil {
 			kb, _ := strconv.ParseFloat(string(m[1]), 64)
 			hwm = kb / 1024

@@ -17,8 +17,10 @@ package testkit
 
 import (
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,53 +100,80 @@ func Missing(t testing.TB, what string, err error) {
 	t.Skipf("%s not installed: %v", what, err)
 }
 
-// binary is the backstage command that Binary builds, once per test
-// binary, into a folder of its own.
-var binary struct {
+// built are the commands Command has built, by name, each once per test
+// binary and into a folder of its own.
+var built struct {
+	sync.Mutex
+	m map[string]*command
+}
+
+type command struct {
 	once      sync.Once
 	dir, path string
 	err       error
 }
 
 // Binary returns the path of the backstage command, built the first time
-// a test asks for it, for tests that run the real program. It skips the
-// test under -short. A package whose tests call it removes the build
-// with RemoveBinary from its TestMain.
+// a test asks for it, for tests that run the real program.
 func Binary(t testing.TB) string {
+	t.Helper()
+	return Command(t, "backstage")
+}
+
+// Command returns the path of the program cmd/name, built the first time
+// a test asks for it. It is alone in its folder, so that the folder can
+// be a PATH that finds nothing else. It skips the test under -short. A
+// package whose tests call it removes the builds with RemoveBinary from
+// its TestMain.
+func Command(t testing.TB, name string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	binary.once.Do(func() {
+	built.Lock()
+	if built.m == nil {
+		built.m = map[string]*command{}
+	}
+	c := built.m[name]
+	if c == nil {
+		c = &command{}
+		built.m[name] = c
+	}
+	built.Unlock()
+	c.once.Do(func() {
 		// go test puts its own GOROOT/bin first on the PATH, so this is
 		// the go that runs the test.
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			binary.err = fmt.Errorf("no go command to build with: %w", err)
+			c.err = fmt.Errorf("no go command to build with: %w", err)
 			return
 		}
-		if binary.dir, binary.err = os.MkdirTemp("", "backstage-test-"); binary.err != nil {
+		if c.dir, c.err = os.MkdirTemp("", name+"-test-"); c.err != nil {
 			return
 		}
-		binary.path = filepath.Join(binary.dir, "backstage")
+		c.path = filepath.Join(c.dir, name)
 		if runtime.GOOS == "windows" {
-			binary.path += ".exe"
+			c.path += ".exe"
 		}
-		cmd := exec.Command(goBin, "build", "-o", binary.path, "github.com/backstage-epg/backstage/cmd/backstage")
+		cmd := exec.Command(goBin, "build", "-o", c.path, "github.com/backstage-epg/backstage/cmd/"+name)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+			c.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
-	if binary.err != nil {
-		t.Fatal(binary.err)
+	if c.err != nil {
+		t.Fatal(c.err)
 	}
-	return binary.path
+	return c.path
 }
 
-// RemoveBinary removes what Binary built, if it built anything.
+// RemoveBinary removes what Binary and Command built.
 func RemoveBinary() {
-	if binary.dir != "" {
-		os.RemoveAll(binary.dir)
+	built.Lock()
+	defer built.Unlock()
+	for _, c := range built.m {
+		if c.dir != "" {
+			os.RemoveAll(c.dir)
+		}
 	}
 }
 
@@ -179,4 +208,19 @@ func SkipUnlessFull(t testing.TB, cost string) {
 	if os.Getenv("CI") != "true" && os.Getenv("BACKSTAGE_FULL") != "1" {
 		t.Skipf("%s; runs when CI=true or BACKSTAGE_FULL=1", cost)
 	}
+}
+
+// Gunzip returns what b unpacks to, and stops the test if b is not
+// gzip.
+func Gunzip(t testing.TB, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not gzip: %v", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
