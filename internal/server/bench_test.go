@@ -89,7 +89,7 @@ func BenchmarkAired(b *testing.B) {
 // BenchmarkPage: the page of one day, gzipped.
 func BenchmarkPage(b *testing.B) {
 	h := newServer(b).Handler()
-	r := httptest.NewRequest("GET", "/?date=2003-06-16", nil)
+	r := httptest.NewRequest("GET", "/days/2003-06-16.html", nil)
 	r.Header.Set("Accept-Encoding", "gzip")
 	bench(b, h, r, 200)
 }

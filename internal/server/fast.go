@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -193,6 +194,9 @@ type fastConn struct {
 	vecs [2][]byte   // vec's array: WriteTo consumes vec, not this
 
 	rdeadline, wdeadline time.Time // as last set
+
+	files    *fileSender // nil until a body with a file is sent
+	noSender bool        // c cannot send files
 }
 
 func (fc *fastConn) serve() {
@@ -518,11 +522,10 @@ func (fc *fastConn) answer(req *fastRequest) (keep, ok bool) {
 	var werr error
 	if status == http.StatusOK && !req.head {
 		sent = len(b.body)
-		zeroCopy := false
-		if b.file != nil {
-			zeroCopy, werr = sendFile(fc.c, out, b.file, len(b.body))
-		}
-		if !zeroCopy {
+		if fs := fc.fileSender(b); fs != nil {
+			werr = fs.send(out, b.file, len(b.body))
+			runtime.KeepAlive(b) // which closes the file once unreachable
+		} else {
 			fc.vecs = [2][]byte{out, b.body}
 			fc.vec = fc.vecs[:]
 			_, werr = fc.vec.WriteTo(fc.c)
@@ -544,6 +547,20 @@ func (fc *fastConn) answer(req *fastRequest) (keep, ok bool) {
 		slog.Int64("bytes", int64(sent)),
 		slog.Duration("duration", time.Since(start)))
 	return werr == nil && !req.close, true
+}
+
+// fileSender returns the connection's fileSender when b's body has a
+// file to send from and the connection can send it; nil otherwise.
+func (fc *fastConn) fileSender(b *rendered) *fileSender {
+	if b.file == nil || fc.noSender {
+		return nil
+	}
+	if fc.files == nil {
+		if fc.files = newFileSender(fc.c); fc.files == nil {
+			fc.noSender = true
+		}
+	}
+	return fc.files
 }
 
 // etagMatches reports whether an If-None-Match value names etag, by the

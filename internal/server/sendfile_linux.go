@@ -31,65 +31,78 @@ func newBodyFile(body []byte) *os.File {
 	return f
 }
 
-// sendFile writes head and then the first size bytes of f to c: the head
-// with MSG_MORE, so that it leaves in the body's first segment, and the
-// body with sendfile(2), which hands the kernel the file's pages instead
-// of copying them in from user space, as nginx does with sendfile on. It
-// honours c's write deadline. It returns false, having written nothing,
-// when c is not a socket it can do this on.
-func sendFile(c net.Conn, head []byte, f *os.File, size int) (bool, error) {
+// fileSender writes responses whose bodies are in files to one
+// connection: the head with MSG_MORE, so that it leaves in the body's
+// first segment, and the body with sendfile(2), which hands the kernel
+// the file's pages instead of copying them in from user space, as nginx
+// does with sendfile on. It is made once per connection, so that a
+// response costs no allocation.
+type fileSender struct {
+	raw  syscall.RawConn
+	step func(uintptr) bool // s.write, bound once
+
+	// The response being sent.
+	head      []byte
+	fd        int
+	off, size int64
+	err       error
+}
+
+// newFileSender returns a fileSender for c, or nil when c is not a socket
+// it can work on.
+func newFileSender(c net.Conn) *fileSender {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return false, nil
+		return nil
 	}
-	sock, err := sc.SyscallConn()
+	raw, err := sc.SyscallConn()
 	if err != nil {
-		return false, nil
+		return nil
 	}
-	file, err := f.SyscallConn()
-	if err != nil {
-		return false, nil
-	}
-	var (
-		off  int64
-		serr error
-	)
-	err = sock.Write(func(s uintptr) bool {
-		for len(head) > 0 {
-			n, err := unix.SendmsgN(int(s), head, nil, nil, unix.MSG_MORE)
-			if err == unix.EAGAIN {
-				return false // wait until the socket takes more
-			}
-			if err != nil {
-				serr = err
-				return true
-			}
-			head = head[n:]
-		}
-		for off < int64(size) {
-			var n int
-			var err error
-			cerr := file.Control(func(fd uintptr) {
-				n, err = unix.Sendfile(int(s), int(fd), &off, size-int(off))
-			})
-			switch {
-			case cerr != nil:
-				serr = cerr
-				return true
-			case err == unix.EAGAIN:
-				return false
-			case err != nil:
-				serr = err
-				return true
-			case n == 0:
-				serr = io.ErrUnexpectedEOF // the file is shorter than size
-				return true
-			}
-		}
-		return true
-	})
+	s := &fileSender{raw: raw}
+	s.step = s.write
+	return s
+}
+
+// send writes head and then the first size bytes of f. It honours the
+// connection's write deadline. The caller keeps f open.
+func (s *fileSender) send(head []byte, f *os.File, size int) error {
+	s.head, s.fd, s.off, s.size, s.err = head, int(f.Fd()), 0, int64(size), nil
+	err := s.raw.Write(s.step)
+	s.head = nil
 	if err == nil {
-		err = serr
+		err = s.err
 	}
-	return true, err
+	return err
+}
+
+// write does what it can of the response on socket fd without blocking,
+// and reports whether it is done: false asks RawConn.Write to wait until
+// the socket takes more.
+func (s *fileSender) write(fd uintptr) bool {
+	for len(s.head) > 0 {
+		n, err := unix.SendmsgN(int(fd), s.head, nil, nil, unix.MSG_MORE)
+		if err == unix.EAGAIN {
+			return false
+		}
+		if err != nil {
+			s.err = err
+			return true
+		}
+		s.head = s.head[n:]
+	}
+	for s.off < s.size {
+		n, err := unix.Sendfile(int(fd), s.fd, &s.off, int(s.size-s.off))
+		switch {
+		case err == unix.EAGAIN:
+			return false
+		case err != nil:
+			s.err = err
+			return true
+		case n == 0:
+			s.err = io.ErrUnexpectedEOF // the file is shorter than size
+			return true
+		}
+	}
+	return true
 }

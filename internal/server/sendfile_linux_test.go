@@ -59,9 +59,8 @@ func TestSendFile(t *testing.T) {
 			done <- got
 		}()
 		server.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		ok, err := sendFile(server, head, f, n)
-		if !ok || err != nil {
-			t.Fatalf("%d bytes: sendFile = %v, %v", n, ok, err)
+		if err := newFileSender(server).send(head, f, n); err != nil {
+			t.Fatalf("%d bytes: send: %v", n, err)
 		}
 		if got := <-done; !bytes.Equal(got, append(head, body...)) {
 			t.Errorf("%d bytes: the client read %d bytes that differ", n, len(got))
@@ -78,22 +77,19 @@ func TestSendFileDeadline(t *testing.T) {
 	defer f.Close()
 	server, _ := tcpPair(t)
 	server.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
-	ok, err := sendFile(server, []byte("head"), f, len(body))
-	if !ok || !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("sendFile = %v, %v; want the deadline's error", ok, err)
+	if err := newFileSender(server).send([]byte("head"), f, len(body)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("send = %v; want the deadline's error", err)
 	}
 }
 
-// TestSendFileNotSocket: on a connection that is not a socket, sendFile
-// writes nothing and says so, for the caller to write from memory.
+// TestSendFileNotSocket: a connection that is not a socket gets no
+// fileSender, for the caller to write from memory.
 func TestSendFileNotSocket(t *testing.T) {
-	f := newBodyFile([]byte("body"))
-	defer f.Close()
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
-	if ok, err := sendFile(a, []byte("head"), f, 4); ok || err != nil {
-		t.Errorf("sendFile on a pipe = %v, %v; want false, nil", ok, err)
+	if s := newFileSender(a); s != nil {
+		t.Error("a fileSender for a pipe")
 	}
 }
 

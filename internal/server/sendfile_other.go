@@ -10,5 +10,9 @@ import (
 // newBodyFile returns nil: sendFile is for Linux alone.
 func newBodyFile([]byte) *os.File { return nil }
 
-// sendFile reports false: bodies are written from memory.
-func sendFile(net.Conn, []byte, *os.File, int) (bool, error) { return false, nil }
+// fileSender is not made: bodies are written from memory.
+type fileSender struct{}
+
+func newFileSender(net.Conn) *fileSender { return nil }
+
+func (*fileSender) send([]byte, *os.File, int) error { return nil }
