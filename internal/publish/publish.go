@@ -15,8 +15,6 @@
 package publish
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -36,8 +34,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/gzpool"
 	"github.com/backstage-epg/backstage/internal/site"
 )
 
@@ -347,10 +345,7 @@ func make1(ctx context.Context, st *site.Site, dir, staging string, j job, old m
 	if len(body) < gzipMin {
 		return nil
 	}
-	z, err := compress(body)
-	if err != nil {
-		return err
-	}
+	z := gzpool.Bytes(body)
 	e, wrote, err = put(dir, staging, gzPath, z, hash(z), old.Files[gzPath])
 	if err != nil {
 		return err
@@ -404,28 +399,6 @@ func untouched(dir, path string, e entry) bool {
 func hash(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// gzipWriters holds compressors for reuse: each takes about a megabyte
-// to make, more than most of the files it compresses.
-var gzipWriters = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(nil, feeds.GzipLevel) // the level is valid
-	return zw
-}}
-
-// compress gzips b at feeds.GzipLevel with an empty header (no name, no
-// time), as the server compresses, so both give the same bytes.
-func compress(b []byte) ([]byte, error) {
-	var z bytes.Buffer
-	z.Grow(len(b)/4 + 64)
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
-	zw.Reset(&z)
-	zw.Write(b) // a bytes.Buffer does not fail
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return z.Bytes(), nil
 }
 
 // removeEmptyParents removes the folders of path, deepest first, while

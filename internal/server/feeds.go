@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/gzpool"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/schedule"
@@ -226,17 +226,7 @@ func (s *Server) render(f site.File, v *view) (*rendered, error) {
 func gzipped(f *rendered) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()
-	var b bytes.Buffer
-	b.Grow(len(f.body)/8 + 64) // feeds compress to about a tenth
-	zw, err := gzip.NewWriterLevel(&b, feeds.GzipLevel)
-	if err != nil {
-		return nil, err
-	}
-	zw.Write(f.body) // a bytes.Buffer does not fail
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return newRendered(b.Bytes(), f.modtime), nil
+	return newRendered(gzpool.Bytes(f.body), f.modtime), nil
 }
 
 // cached reports whether renderings of f are kept: feeds and the index

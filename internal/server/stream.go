@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/gzpool"
 	"github.com/backstage-epg/backstage/internal/site"
 )
 
@@ -86,7 +87,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, v *view, f site.
 	var out io.Writer = w
 	var zw *gzip.Writer
 	if gz || f.Gzip {
-		zw, _ = gzip.NewWriterLevel(w, feeds.GzipLevel) // the level is valid
+		zw = gzpool.NewWriter(w)
+		defer gzpool.Release(zw)
 		out = zw
 	}
 	o := f.Feed

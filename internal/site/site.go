@@ -29,7 +29,6 @@ package site
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -47,6 +46,7 @@ import (
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/api"
+	"github.com/backstage-epg/backstage/internal/gzpool"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -550,10 +550,8 @@ func (s *Site) Render(ctx context.Context, w io.Writer, f File) error {
 		if !f.Gzip {
 			return feeds.Write(ctx, w, s.cfg.Schedule, f.Feed)
 		}
-		zw, err := gzip.NewWriterLevel(w, feeds.GzipLevel)
-		if err != nil {
-			return err
-		}
+		zw := gzpool.NewWriter(w)
+		defer gzpool.Release(zw)
 		if err := feeds.Write(ctx, zw, s.cfg.Schedule, f.Feed); err != nil {
 			return err
 		}
