@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -124,11 +125,8 @@ func ParseArgs(args []string) (Args, error) {
 // quoteOption writes arg for a message: as it is when it is plain text,
 // quoted when it holds anything odd.
 func quoteOption(arg string) string {
-	if arg == "" || len(arg) > 60 || strings.ContainsFunc(arg, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' }) {
-		if len(arg) > 60 {
-			arg = arg[:60] + "…"
-		}
-		return strconv.Quote(arg)
+	if arg == "" || len(arg) > quote.Max || strings.ContainsFunc(arg, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' }) {
+		return quote.Value(arg)
 	}
 	return arg
 }
@@ -138,10 +136,12 @@ func number(name, value string, lo, hi int) (int, error) {
 	n, err := strconv.Atoi(value)
 	if err != nil || n < lo || n > hi {
 		if err == nil || errors.Is(err, strconv.ErrRange) {
+			// A number, but for its sign: said as a number. (ErrRange
+			// comes before the parse sees what follows the digits, so
+			// the value is still quoted if it needs it.)
 			value = strings.TrimPrefix(value, "+")
-		} else {
-			value = quoteOption(value)
 		}
+		value = quoteOption(value)
 		return 0, fmt.Errorf("--%s %s: want a whole number of days from %d to %d", name, value, lo, hi)
 	}
 	return n, nil

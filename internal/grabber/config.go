@@ -112,11 +112,11 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 		}
 		i := strings.IndexAny(text, "=!")
 		if i <= 0 || strings.ContainsFunc(text[:i], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-			return fail("%q: want key=value", quote.Clip(text))
+			return fail("%s: want key=value", quote.Value(text))
 		}
 		key, value := text[:i], text[i+1:]
 		if text[i] == '!' {
-			return fail("%q: %s takes no unselected (!) values; want %s=value", quote.Clip(text), Name, key)
+			return fail("%s: %s takes no unselected (!) values; want %s=value", quote.Value(text), Name, key)
 		}
 		if first, ok := seen[key]; ok {
 			return fail("%s given twice (first on line %d)", key, first)
@@ -131,7 +131,7 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 			case "history":
 				c.History = true
 			default:
-				err = fmt.Errorf("mode %q: want replay or history", quote.Clip(value))
+				err = fmt.Errorf("mode %s: want replay or history", quote.Value(value))
 			}
 		case keyReplayFrom:
 			c.ReplayFrom = schedule.Date{}
@@ -149,7 +149,7 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 		case keyMarkEmptyDays:
 			c.MarkEmptyDays, err = yesNo(key, value)
 		default:
-			err = fmt.Errorf("unknown key %q: want one of %s", quote.Clip(key), strings.Join(configKeys, ", "))
+			err = fmt.Errorf("unknown key %s: want one of %s", quote.Value(key), strings.Join(configKeys, ", "))
 		}
 		if err != nil {
 			return c, &ConfigError{File: name, Line: line, Err: err}
@@ -167,7 +167,7 @@ func yesNo(key, value string) (bool, error) {
 	case "no", "false", "0":
 		return false, nil
 	}
-	return false, fmt.Errorf("%s %q: want yes or no", key, quote.Clip(value))
+	return false, fmt.Errorf("%s %s: want yes or no", key, quote.Value(value))
 }
 
 func yesNoText(b bool) string {

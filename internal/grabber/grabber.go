@@ -173,7 +173,7 @@ func clock(env Env) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s=%q: want an RFC 3339 time such as 2026-11-27T12:00:00+02:00", NowEnv, quote.Clip(v))
+		return time.Time{}, fmt.Errorf("%s=%s: want an RFC 3339 time such as 2026-11-27T12:00:00+02:00", NowEnv, quote.Value(v))
 	}
 	return t, nil
 }
