@@ -503,7 +503,7 @@ func (fc *fastConn) answer(req *fastRequest) (keep, ok bool) {
 	} else {
 		out = append(out, heads.ok...)
 	}
-	if s.Timeline != nil {
+	if heads.untilMidnight {
 		out = append(out, "Cache-Control: "...)
 		out = append(out, s.cacheControl(v)[0]...)
 		out = append(out, "\r\n"...)
@@ -583,62 +583,46 @@ func etagMatches(header []byte, etag string) bool {
 }
 
 // fastHeads are the heads of a rendered file's responses, less the Date
-// (and, for a timeline, the Cache-Control) that change with the time.
+// (and, for a timeline's feeds, the Cache-Control) that change with the
+// time.
 type fastHeads struct {
 	ok, notModified []byte
+	untilMidnight   bool // the Cache-Control is added per request
 }
 
 // heads returns the response heads of f as file is served, made on first
-// use: the headers serveFile and ServeContent send, in one block.
+// use from the headers serveFile sets (setHeaders) and those ServeContent
+// adds, so that the two paths cannot drift apart.
 func (f *rendered) heads(s *Server, v *view, file site.File, compressible, gz bool) *fastHeads {
 	key := fastHeadsKey{file.Path, gz}
 	if h, ok := f.fast.Load(key); ok {
 		return h.(*fastHeads)
 	}
-	common := func(b []byte, lastMod bool) []byte {
-		b = append(b, "Etag: "...)
-		b = append(b, f.etag[0]...)
-		b = append(b, "\r\n"...)
-		if lastMod && f.lastMod != nil {
-			b = append(b, "Last-Modified: "...)
-			b = append(b, f.lastMod[0]...)
-			b = append(b, "\r\n"...)
-		}
-		if compressible {
-			b = append(b, "Vary: Accept-Encoding\r\n"...)
-		}
-		b = append(b, "X-Content-Type-Options: nosniff\r\n"...)
-		switch file.Kind {
-		case site.Page:
-			b = append(b, "Cache-Control: no-cache\r\nContent-Security-Policy: "...)
-			b = append(b, site.PageCSP...)
-			b = append(b, "\r\nReferrer-Policy: strict-origin-when-cross-origin\r\n"...)
-		case site.Asset:
-			b = append(b, "Cache-Control: "...)
-			b = append(b, assetCacheControl[0]...)
-			b = append(b, "\r\n"...)
-		default:
-			if s.Timeline == nil {
-				b = append(b, "Cache-Control: "...)
-				b = append(b, staticCacheControl[0]...)
-				b = append(b, "\r\n"...)
-			}
-		}
-		return b
+	hdr := http.Header{}
+	s.setHeaders(hdr, v, file, compressible, gz)
+	hdr["Etag"] = f.etag
+	var perRequest map[string]bool
+	if s.Timeline != nil && file.Kind != site.Page && file.Kind != site.Asset {
+		// A replay window's feeds may be kept until its midnight, which
+		// comes closer with each request (see cacheControl).
+		perRequest = map[string]bool{"Cache-Control": true}
 	}
-	h := &fastHeads{}
-	h.ok = append(h.ok, "HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nContent-Length: "...)
-	h.ok = strconv.AppendInt(h.ok, int64(len(f.body)), 10)
-	h.ok = append(h.ok, "\r\nContent-Type: "...)
-	h.ok = append(h.ok, file.Type...)
-	h.ok = append(h.ok, "\r\n"...)
-	if gz {
-		h.ok = append(h.ok, "Content-Encoding: gzip\r\n"...)
+	var ok, notModified bytes.Buffer
+	ok.WriteString("HTTP/1.1 200 OK\r\n")
+	hdr200 := hdr.Clone()
+	hdr200.Set("Accept-Ranges", "bytes")
+	hdr200.Set("Content-Length", strconv.Itoa(len(f.body)))
+	if f.lastMod != nil {
+		hdr200["Last-Modified"] = f.lastMod
 	}
-	h.ok = common(h.ok, true)
-	// A 304 carries no Last-Modified beside its ETag, as ServeContent's
-	// does not.
-	h.notModified = common(append(h.notModified, "HTTP/1.1 304 Not Modified\r\n"...), false)
+	hdr200.WriteSubset(&ok, perRequest)
+	// A 304 carries what ServeContent's does: no body's type, length or
+	// encoding, and no Last-Modified beside the ETag.
+	delete(hdr, "Content-Type")
+	delete(hdr, "Content-Encoding")
+	notModified.WriteString("HTTP/1.1 304 Not Modified\r\n")
+	hdr.WriteSubset(&notModified, perRequest)
+	h := &fastHeads{ok: ok.Bytes(), notModified: notModified.Bytes(), untilMidnight: perRequest != nil}
 	f.fast.Store(key, h)
 	return h
 }

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/backstage-epg/backstage/internal/testkit"
+	"github.com/backstage-epg/backstage/schedule"
 )
 
 // serveBoth runs s twice on loopback: through Serve, with its fast path,
@@ -140,6 +143,40 @@ func TestFastPathAnswersAsNetHTTP(t *testing.T) {
 		}
 	}
 	t.Logf("%d requests compared", n)
+}
+
+// TestFastPathTimeline: in replay mode the fast path answers as net/http
+// does, with the feeds' Cache-Control running to the schedule's midnight
+// (4 hours at 20:00) rather than the calendar's refresh interval.
+func TestFastPathTimeline(t *testing.T) {
+	base := testkit.Default(t)
+	jnb := base.Location()
+	now := time.Date(2026, 11, 26, 20, 0, 0, 0, jnb)
+	s := newServer(t, func(s *Server) {
+		s.Schedule = nil
+		s.Now = func() time.Time { return now }
+		s.Timeline = DailyTimeline(jnb, func(now time.Time) (*schedule.Schedule, error) {
+			return base.Replay(schedule.ReplayOptions{Now: now, Days: 7, PastDays: 1})
+		})
+	})
+	fast, plain, fp := serveBoth(t, s)
+	for _, path := range []string{"/calendar.ics", "/xmltv.xml.gz", "/", "/assets/style.css"} {
+		for _, header := range []string{"", "Accept-Encoding: gzip\r\n"} {
+			raw := "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + header + "\r\n"
+			before := fp.served.Load()
+			got, gotBody, _, _ := exchange(t, fast, raw)
+			want, wantBody, _, _ := exchange(t, plain, raw)
+			sameResponse(t, raw, got, want, gotBody, wantBody)
+			if fp.served.Load() == before {
+				t.Errorf("%q: not answered by the fast path", raw)
+			}
+			if strings.HasSuffix(path, ".ics") || strings.HasSuffix(path, ".gz") {
+				if cc := got.Header.Get("Cache-Control"); cc != "public, max-age=14400" {
+					t.Errorf("%q: Cache-Control %q, want the 4 hours to midnight", raw, cc)
+				}
+			}
+		}
+	}
 }
 
 // TestFastPathHandsOver sends requests the fast path leaves to net/http:

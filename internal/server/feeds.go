@@ -37,13 +37,11 @@ func (k feedKind) String() string {
 // Header values shared by every response that sends them; net/http
 // never changes a header slice in place.
 var (
-	gzipEnc           = []string{"gzip"}
-	varyAE            = []string{"Accept-Encoding"}
-	plainType         = []string{site.TypePlain}
-	noCache           = []string{"no-cache"}
-	assetCacheControl = []string{"public, max-age=86400"}
-	referrerPolicy    = []string{"strict-origin-when-cross-origin"}
-	pageCSP           = []string{site.PageCSP}
+	gzipEnc        = []string{"gzip"}
+	varyAE         = []string{"Accept-Encoding"}
+	plainType      = []string{site.TypePlain}
+	referrerPolicy = []string{"strict-origin-when-cross-origin"}
+	pageCSP        = []string{site.PageCSP}
 )
 
 // format returns the feeds.Format of the feed.
@@ -312,12 +310,13 @@ func (s *Server) setHeaders(h http.Header, v *view, f site.File, compressible, g
 	}
 	h["X-Content-Type-Options"] = nosniff
 	switch f.Kind {
-	case site.Page:
-		h["Cache-Control"] = noCache
-		h["Content-Security-Policy"] = pageCSP
-		h["Referrer-Policy"] = referrerPolicy
-	case site.Asset:
-		h["Cache-Control"] = assetCacheControl
+	case site.Page, site.Asset:
+		// As a static host is told in _headers.
+		h["Cache-Control"] = headerValue(site.CacheControl(v.site.CacheSeconds(f)))
+		if f.Kind == site.Page {
+			h["Content-Security-Policy"] = pageCSP
+			h["Referrer-Policy"] = referrerPolicy
+		}
 	default:
 		h["Cache-Control"] = s.cacheControl(v)
 	}

@@ -33,8 +33,8 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 		d, err := s.parseDay(v, date)
 		if err != nil {
 			why := "We could not read “%s” as a day."
-			if strings.Contains(err.Error(), "out of range") {
-				why = "There is no day “%s” on the calendar."
+			if dateShaped(date) {
+				why = "There is no day “%s” on the calendar." // 2003-02-30
 			}
 			return pageError(http.StatusBadRequest, fmt.Sprintf(why+" Pick one with the date box, or write it as year-month-day, such as 2003-06-16.", quote.Clip(date)))
 		}
@@ -76,6 +76,20 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	f, _ := st.Lookup("index.html")
 	return s.serveFile(w, r, v, f)
+}
+
+// dateShaped reports whether s is written as a date is, YYYY-MM-DD in
+// digits, whether or not the calendar has that day.
+func dateShaped(s string) bool {
+	if len(s) != len("2003-06-16") {
+		return false
+	}
+	for i := range len(s) {
+		if (s[i] == '-') != (i == 4 || i == 7) || s[i] != '-' && (s[i] < '0' || s[i] > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // redirect answers with a 303 to target, relative to the request's
@@ -124,17 +138,16 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, v *view, err e
 	code, msg := status(err)
 	var pe *pageErr
 	switch {
-	case errors.As(err, &pe):
-		code, msg = pe.code, pe.msg
-	case errors.Is(err, errNoSuchPath):
-		code, msg = http.StatusNotFound, "Sorry, there is no page at “"+quote.Clip(r.URL.Path)+"”. Ask about a day or an episode here, or start again from the front page."
-	case code < 500:
-		// A page speaks to people; the API's wording is for programs.
-		msg = "Sorry, that question could not be answered. Ask about a day or an episode here, or start again from the front page."
-	}
-	if code >= 500 {
+	case code >= 500:
 		s.fail(w, r, err)
 		return
+	case errors.As(err, &pe):
+		// Worded for people already.
+	case errors.Is(err, errNoSuchPath):
+		msg = "Sorry, there is no page at “" + quote.Clip(r.URL.Path) + "”. Ask about a day or an episode here, or start again from the front page."
+	default:
+		// A page speaks to people; the API's wording is for programs.
+		msg = "Sorry, that question could not be answered. Ask about a day or an episode here, or start again from the front page."
 	}
 	var b bytes.Buffer
 	if perr := v.site.ErrorPage(&b, msg); perr != nil {
