@@ -655,7 +655,7 @@ func (s *Server) fastFile(v *view, path []byte) (site.File, bool) {
 	if v.fast == nil {
 		v.fast = map[string]fastLookup{}
 	}
-	if len(v.fast) < 1024 {
+	if len(v.fast) < maxMemos {
 		// A bounded number of paths, so that a client asking for new
 		// ones cannot grow the table.
 		v.fast[string(path)] = fastLookup{f, ok}

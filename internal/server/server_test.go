@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
@@ -844,6 +845,27 @@ func TestStreamed(t *testing.T) {
 	}
 	if n, b := s.cache.stats(); b > 1<<20 {
 		t.Errorf("the cache holds %d entries, %d bytes, over its bound", n, b)
+	}
+}
+
+// TestTooBigMemoBounded: the per-view memo of which feeds are streamed
+// stops growing at maxMemos, however many windows a client asks for.
+func TestTooBigMemoBounded(t *testing.T) {
+	s := newServer(t)
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	v := s.views.cur.Load()
+	first := schedule.Date{Year: 2000, Month: time.May, Day: 1}
+	for i := range maxMemos + 100 {
+		d := first.AddDays(i)
+		f := v.site.FeedFile(feeds.Options{Format: feeds.XMLTV, Window: schedule.Window{From: d, To: d}}, false)
+		if s.tooBig(v, f) {
+			t.Fatalf("a day's guide, %v, taken as too big", d)
+		}
+	}
+	if n := len(v.big); n != maxMemos {
+		t.Errorf("the memo holds %d feeds, want at most %d", n, maxMemos)
 	}
 }
 

@@ -33,18 +33,37 @@ var streamSlots = make(chan struct{}, 4)
 // tooBig reports whether feed f of v is estimated to be larger than the
 // cache should hold: its airings times the bytes an airing took in the
 // last rendering of its format (or a kilobyte, before there was one).
-// The answer is kept for the view: counting airings is not free.
+// The answer is kept for the view, so that a feed is not streamed for one
+// request and cached for the next; for a bounded number of feeds, so
+// that a client asking for window after window cannot grow the memo.
 func (s *Server) tooBig(v *view, f site.File) bool {
 	if f.Kind != site.Feed {
 		return false
 	}
-	if big, ok := v.big.Load(f); ok {
-		return big.(bool)
+	v.bigMu.Lock()
+	big, ok := v.big[f]
+	v.bigMu.Unlock()
+	if ok {
+		return big
 	}
-	big := s.estimateTooBig(v, f)
-	v.big.Store(f, big)
+	big = s.estimateTooBig(v, f)
+	v.bigMu.Lock()
+	defer v.bigMu.Unlock()
+	if prev, ok := v.big[f]; ok {
+		return prev // another request's estimate came first, and stands
+	}
+	if v.big == nil {
+		v.big = map[site.File]bool{}
+	}
+	if len(v.big) < maxMemos {
+		v.big[f] = big
+	}
 	return big
 }
+
+// maxMemos bounds the per-view tables of answers worked out per path or
+// feed (view.big, view.fast).
+const maxMemos = 1024
 
 func (s *Server) estimateTooBig(v *view, f site.File) bool {
 	q, err := v.sched.Query(f.Feed.Window)

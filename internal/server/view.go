@@ -17,13 +17,13 @@ import (
 type view struct {
 	sched   *schedule.Schedule
 	site    *site.Site
-	today   schedule.Date // the site's Today: zero unless the schedule reaches today
-	date    schedule.Date // the site's Date: today, for the index's "on this day"
+	date    schedule.Date // today, for the index's "on this day"
 	version uint64
 	loc     *time.Location // display zone
 	modtime time.Time      // Last-Modified of its files
 
-	big sync.Map // site.File → whether it is streamed; see tooBig
+	bigMu sync.Mutex
+	big   map[site.File]bool // whether a feed is streamed, for at most maxMemos feeds; see tooBig
 
 	fastMu sync.RWMutex
 	fast   map[string]fastLookup // path → the fast path's answer
@@ -118,14 +118,15 @@ func (s *Server) newView(sched *schedule.Schedule, version uint64, now time.Time
 	}
 	first, last := site.Span(sched)
 	v.date = schedule.DateOf(now.In(sched.Location()))
+	var today schedule.Date // zero unless the schedule reaches today
 	if !v.date.Before(first) && !v.date.After(last) {
-		v.today = v.date
+		today = v.date
 	}
 	var err error
 	v.site, err = site.New(site.Config{
 		Schedule:  sched,
 		Location:  v.loc,
-		Today:     v.today,
+		Today:     today,
 		Date:      v.date,
 		Replay:    s.Timeline != nil,
 		PublicURL: s.PublicURL,
