@@ -21,7 +21,8 @@ import (
 // traffic — GET or HEAD of a cached file of the site (the feeds, the
 // index, the assets), with or without gzip, and the 304s of clients that
 // poll with the ETag they have — straight from the connection, with
-// response heads made once per file and one writev per response. Under
+// response heads made once per file and one writev per response (or, for
+// a body of 32 KB or more, the head and a sendfile; see fileSender). Under
 // load that is several times what net/http's general machinery allows
 // (see BenchmarkFastPath and TestSpeedAgainstNginx in internal/publish).
 //
@@ -540,12 +541,7 @@ func (fc *fastConn) answer(req *fastRequest) (keep, ok bool) {
 	if req.head {
 		method = "HEAD"
 	}
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request",
-		slog.String("method", method),
-		slog.String("path", "/"+string(req.path)),
-		slog.Int("status", status),
-		slog.Int64("bytes", int64(sent)),
-		slog.Duration("duration", time.Since(start)))
+	s.logRequest(context.Background(), method, "/"+string(req.path), status, int64(sent), start)
 	return werr == nil && !req.close, true
 }
 

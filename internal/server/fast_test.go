@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -175,6 +176,34 @@ func TestFastPathTimeline(t *testing.T) {
 					t.Errorf("%q: Cache-Control %q, want the 4 hours to midnight", raw, cc)
 				}
 			}
+		}
+	}
+}
+
+// TestFastPathAccessLog: the fast path's answers are in the access log as
+// net/http's are: method, path, status and body bytes (none for a HEAD
+// or a 304).
+func TestFastPathAccessLog(t *testing.T) {
+	var logs syncBuffer
+	s := newServer(t, func(s *Server) { s.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	fast, _, fp := serveBoth(t, s)
+	resp, body, _, _ := exchange(t, fast, "GET /calendar.ics HTTP/1.1\r\nHost: x\r\n\r\n")
+	exchange(t, fast, "HEAD /calendar.ics HTTP/1.1\r\nHost: x\r\n\r\n")
+	exchange(t, fast, "GET /calendar.ics HTTP/1.1\r\nHost: x\r\nIf-None-Match: "+resp.Header.Get("Etag")+"\r\n\r\n")
+	if fp.served.Load() != 3 {
+		t.Fatalf("the fast path answered %d of 3", fp.served.Load())
+	}
+	// The record is written after the answer is sent: wait for it.
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(logs.String(), "msg=request") < 3 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("msg=request method=GET path=/calendar.ics status=200 bytes=%d duration=", len(body)),
+		"msg=request method=HEAD path=/calendar.ics status=200 bytes=0 duration=",
+		"msg=request method=GET path=/calendar.ics status=304 bytes=0 duration=",
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, logs.String())
 		}
 	}
 }

@@ -477,15 +477,21 @@ func (s *Server) logged(h http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", status),
-				slog.Int64("bytes", lw.bytes),
-				slog.Duration("duration", time.Since(start)))
+			s.logRequest(r.Context(), r.Method, r.URL.Path, status, lw.bytes, start)
 		}()
 		h.ServeHTTP(lw, r)
 	})
+}
+
+// logRequest writes the access-log record of a request, for net/http's
+// requests and the fast path's alike.
+func (s *Server) logRequest(ctx context.Context, method, path string, status int, bytes int64, start time.Time) {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Int("status", status),
+		slog.Int64("bytes", bytes),
+		slog.Duration("duration", time.Since(start)))
 }
 
 // CheckPublicURL reports whether u can be a Server.PublicURL: what
