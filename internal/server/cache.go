@@ -160,8 +160,8 @@ const maxFiles = 64
 // f is big enough and the bound allows. The copy is closed when f is no
 // longer reachable, so a request still sending it keeps it open.
 func (c *feedCache) attachFile(f *rendered) {
-	if !c.files.Load() || len(f.body) < fileMin {
-		return
+	if !c.files.Load() || len(f.body) < fileMin || 2*int64(len(f.body)) > c.maxBytes/streamShare {
+		return // small enough to copy, or too big to keep twice
 	}
 	if c.openFiles.Add(1) > maxFiles {
 		c.openFiles.Add(-1)

@@ -208,6 +208,50 @@ func TestFastPathAccessLog(t *testing.T) {
 	}
 }
 
+// TestWarm: Serve renders the files first clients ask for before anyone
+// asks, leaving out those too big to keep, which are streamed.
+func TestWarm(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		maxBytes int64
+		warm     []string // paths expected in the cache, gzipped or not
+		cold     []string // paths expected not to be rendered
+	}{
+		{"default cache", 0, []string{"xmltv.xml", "calendar.ics", "calendar/compact.ics", "index.html"}, nil},
+		{"a 1 MB cache", 1 << 20, []string{"calendar/compact.ics", "index.html"}, []string{"xmltv.xml", "calendar.ics"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newServer(t, func(s *Server) { s.MaxCacheBytes = c.maxBytes })
+			serveBoth(t, s)
+			v := s.views.cur.Load()
+			cachedAs := func(path string) bool {
+				f, ok := v.site.Lookup(path)
+				if !ok {
+					t.Fatalf("no %s in the site", path)
+				}
+				return s.cache.ready(fileKey{v.version, f, false}) != nil || s.cache.ready(fileKey{v.version, f, true}) != nil
+			}
+			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				all := true
+				for _, p := range c.warm {
+					all = all && cachedAs(p)
+				}
+				if all {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("not all of %v rendered within 20 s of the start", c.warm)
+				}
+			}
+			for _, p := range c.cold {
+				if cachedAs(p) {
+					t.Errorf("%s, too big to keep, was rendered into the cache", p)
+				}
+			}
+		})
+	}
+}
+
 // TestFastPathHandsOver sends requests the fast path leaves to net/http:
 // the answers are net/http's, and the connection goes on working.
 func TestFastPathHandsOver(t *testing.T) {

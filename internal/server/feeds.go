@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -188,36 +189,68 @@ func (s *Server) feedOptions(kind feedKind, raw string, v *view) (feeds.Options,
 // requests for new variants cannot take every core.
 var renderSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
-// render renders file f of v, uncompressed.
+// render renders file f of v, uncompressed. A feed that grows past its
+// share of the cache as it is made is abandoned with errTooBig, and
+// streamed from then on: the size of a compact calendar, say, is not
+// known before it is made.
 func (s *Server) render(f site.File, v *view) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()
 	var buf bytes.Buffer
+	var w io.Writer = &buf
 	if f.Kind == site.Feed && !f.Gzip {
+		limit := s.cache.maxBytes / streamShare
+		w = &cappedWriter{w: &buf, left: limit}
 		// Growing a buffer to a 6 MB guide doubles its way there,
 		// clearing each new array; sizing it from the last render's bytes
-		// per airing saves most of that.
+		// per airing saves most of that. A compact calendar's size does
+		// not go with its airings.
 		q, err := v.sched.Query(f.Feed.Window)
 		if err != nil {
 			return nil, err
 		}
 		n := v.sched.Count(q)
 		hint := &s.perSlot[f.Feed.Format]
-		per := hint.Load()
-		if per == 0 {
-			per = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
-		}
-		buf.Grow(n*int(per) + 4<<10)
-		defer func() {
-			if n > 0 {
-				hint.Store(int64(buf.Len()/n + 16))
+		if !f.Feed.Compact {
+			per := hint.Load()
+			if per == 0 {
+				per = 1 << 10 // a first guess: both formats take a few hundred bytes to 2 KB an airing
 			}
-		}()
+			buf.Grow(int(min(int64(n)*per+4<<10, limit)))
+			defer func() {
+				if n > 0 && buf.Len() > 0 {
+					hint.Store(int64(buf.Len()/n + 16))
+				}
+			}()
+		}
 	}
-	if err := v.site.Render(context.Background(), &buf, f); err != nil {
+	if err := v.site.Render(context.Background(), w, f); err != nil {
+		if errors.Is(err, errTooBig) {
+			buf.Reset() // not to be taken for a size per airing
+			s.markTooBig(v, f)
+		}
 		return nil, err
 	}
 	return newRendered(buf.Bytes(), v.modtime), nil
+}
+
+// errTooBig is render's error for a feed larger than the cache should
+// hold.
+var errTooBig = errors.New("server: the feed is too large to keep; it is streamed")
+
+// cappedWriter passes writes on until left bytes have gone, then fails
+// with errTooBig.
+type cappedWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		return 0, errTooBig
+	}
+	c.left -= int64(len(p))
+	return c.w.Write(p)
 }
 
 // gzipped compresses f once, at feeds.GzipLevel.
@@ -291,6 +324,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *view, f si
 		return s.stream(w, r, v, f, gz)
 	}
 	b, err := s.body(v, f, gz)
+	if errors.Is(err, errTooBig) {
+		return s.stream(w, r, v, f, gz)
+	}
 	if err != nil {
 		return err
 	}

@@ -848,6 +848,32 @@ func TestStreamed(t *testing.T) {
 	}
 }
 
+// TestOutgrowsCache: a feed whose size is not guessed ahead (a compact
+// calendar) and turns out larger than the cache should hold is abandoned
+// as it renders and streamed, now and for the next request, with the
+// same bytes; a compact calendar that fits is cached, not streamed.
+func TestOutgrowsCache(t *testing.T) {
+	_, want := do(t, newServer(t).Handler(), "GET", "/calendar/compact.ics")
+	s := newServer(t, func(s *Server) { s.MaxCacheBytes = 8 << 10 }) // 2 KB for a feed; the calendar is 4.7 KB
+	h := s.Handler()
+	for i := range 2 {
+		resp, body := do(t, h, "GET", "/calendar/compact.ics")
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Etag"), `W/"s-`) || !bytes.Equal(body, want) {
+			t.Errorf("request %d: %d, ETag %q, %d bytes (want %d); want it streamed", i, resp.StatusCode, resp.Header.Get("Etag"), len(body), len(want))
+		}
+	}
+	if n := s.cache.renders.Load(); n != 1 {
+		t.Errorf("%d renderings into the cache, want the one abandoned", n)
+	}
+	if n, b := s.cache.stats(); n != 0 || b != 0 {
+		t.Errorf("the cache holds %d entries, %d bytes", n, b)
+	}
+	resp, _ := do(t, newServer(t, func(s *Server) { s.MaxCacheBytes = 1 << 20 }).Handler(), "GET", "/calendar/compact.ics")
+	if strings.HasPrefix(resp.Header.Get("Etag"), "W/") {
+		t.Errorf("with a 1 MB cache the compact calendar is streamed (ETag %s)", resp.Header.Get("Etag"))
+	}
+}
+
 // TestTooBigMemoBounded: the per-view memo of which feeds are streamed
 // stops growing at maxMemos, however many windows a client asks for.
 func TestTooBigMemoBounded(t *testing.T) {

@@ -40,6 +40,7 @@ func (s *Server) tooBig(v *view, f site.File) bool {
 	if f.Kind != site.Feed {
 		return false
 	}
+	f = v.site.FeedFile(f.Feed, false) // xmltv.xml.gz is made from xmltv.xml
 	v.bigMu.Lock()
 	big, ok := v.big[f]
 	v.bigMu.Unlock()
@@ -61,11 +62,32 @@ func (s *Server) tooBig(v *view, f site.File) bool {
 	return big
 }
 
+// markTooBig records that feed f of v outgrew the cache's share as it was
+// rendered, whatever was estimated before.
+func (s *Server) markTooBig(v *view, f site.File) {
+	f = v.site.FeedFile(f.Feed, false)
+	v.bigMu.Lock()
+	defer v.bigMu.Unlock()
+	if _, ok := v.big[f]; ok || len(v.big) < maxMemos {
+		if v.big == nil {
+			v.big = map[site.File]bool{}
+		}
+		v.big[f] = true
+	}
+}
+
 // maxMemos bounds the per-view tables of answers worked out per path or
 // feed (view.big, view.fast).
 const maxMemos = 1024
 
+// estimateTooBig guesses whether feed f of v is too big to keep. A
+// compact calendar is not guessed at (one event a run, or, for a run
+// without a rule, one an airing): its rendering stops if it outgrows the
+// cache's share (errTooBig).
 func (s *Server) estimateTooBig(v *view, f site.File) bool {
+	if f.Feed.Compact {
+		return false
+	}
 	q, err := v.sched.Query(f.Feed.Window)
 	if err != nil {
 		return false
