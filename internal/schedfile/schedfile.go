@@ -310,7 +310,7 @@ func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Sc
 		// The YAML library is not ours; a panic in it on odd input must
 		// still come out as an error about the file.
 		if p := recover(); p != nil {
-			s, err = nil, &Error{Err: fmt.Errorf("cannot read the file: %v", p)}
+			s, err = nil, &Error{Err: fmt.Errorf("cannot read the file: %s", quote.Clip(fmt.Sprint(p)))}
 		}
 		var fe *Error
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -567,7 +567,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		}
 		if s.Image.Line > 0 {
 			if err := schedule.CheckImageURL(s.Image.V); err != nil {
-				return p, nil, bad(s.Image.Line, "show %q: image %q: %v", s.ID.V, s.Image.V, err)
+				return p, nil, bad(s.Image.Line, "show %s: image %s: %v", quote.Value(s.ID.V), quote.Value(s.Image.V), err)
 			}
 		}
 		shows[s.ID.V] = &schedule.Show{
@@ -587,7 +587,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		}
 		if c.Icon.Line > 0 {
 			if err := schedule.CheckImageURL(c.Icon.V); err != nil {
-				return p, nil, bad(c.Icon.Line, "channel %q: icon %q: %v", c.ID.V, c.Icon.V, err)
+				return p, nil, bad(c.Icon.Line, "channel %s: icon %s: %v", quote.Value(c.ID.V), quote.Value(c.Icon.V), err)
 			}
 		}
 		channels[c.ID.V] = &schedule.Channel{ID: c.ID.V, Name: name, Icon: c.Icon.V}

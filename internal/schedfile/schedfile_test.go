@@ -623,6 +623,8 @@ func TestLongValuesQuoted(t *testing.T) {
 		{"long unknown key", header + runA + "    " + long[:1000] + ": 1\n", `unknown key "` + long[:100] + `"…`},
 		{"long channel", header + strings.Replace(runA, "channel: c.example", "channel: "+long, 1), `channel "` + long[:100] + `"…`},
 		{"many unknown keys", header + runA + keys("    ", "k", 60), `unknown key "k3"; and 56 more`},
+		{"long show image", strings.Replace(header, "    title: S\n", "    title: S\n    image: ftp://"+long+"\n", 1) + runA, `image "ftp://` + long[:94] + `"…`},
+		{"long channel icon", strings.Replace(header, "    name: C\n", "    name: C\n    icon: "+long+"/a b.png\n", 1) + runA, `icon "` + long[:100] + `"…`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := schedfile.Parse(long+".yaml", []byte(c.yaml))
