@@ -3,6 +3,7 @@ package atomicfile_test
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,11 +194,7 @@ func TestDirectory(t *testing.T) {
 // or for another target, is left alone.
 func TestStaleTemporaryFiles(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Skip(err)
-	}
-	dead := strconv.Itoa(cmd.Process.Pid)
+	dead := deadPID(t)
 	live := strconv.Itoa(os.Getppid())
 	stale := filepath.Join(dir, ".feed.ics.tmp-"+dead+"-123")
 	alive := filepath.Join(dir, ".feed.ics.tmp-"+live+"-456")
@@ -215,6 +212,48 @@ func TestStaleTemporaryFiles(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed: %v", filepath.Base(p), err)
 		}
+	}
+}
+
+// deadPID returns the id of a process that has ended.
+func deadPID(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip(err)
+	}
+	return strconv.Itoa(cmd.Process.Pid)
+}
+
+// TestWriteFileTemporaryFiles: WriteFile, like Create, removes the
+// temporary files a killed writer left beside the target; with a TempDir
+// it makes its own there instead.
+func TestWriteFileTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "manifest.json")
+	stale := filepath.Join(dir, ".manifest.json.tmp-"+deadPID(t)+"-1")
+	os.WriteFile(stale, []byte("x"), 0o600)
+	if _, err := atomicfile.WriteFile(path, []byte("{}\n"), atomicfile.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the file alone", got)
+	}
+
+	staging := filepath.Join(t.TempDir(), "staging")
+	o := atomicfile.Options{TempDir: staging, NoSync: true}
+	if _, err := atomicfile.WriteFile(path, []byte("{1}\n"), o); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("with a TempDir not there: %v, want ErrNotExist", err)
+	}
+	os.Mkdir(staging, 0o700)
+	if changed, err := atomicfile.WriteFile(path, []byte("{1}\n"), o); !changed || err != nil {
+		t.Fatalf("with a TempDir: changed %v, %v; want true, nil", changed, err)
+	}
+	if got := read(t, path); got != "{1}\n" {
+		t.Errorf("got %q", got)
+	}
+	if got := entries(t, staging); len(got) != 0 {
+		t.Errorf("TempDir holds %q, want nothing", got)
 	}
 }
 
