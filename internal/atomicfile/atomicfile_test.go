@@ -225,6 +225,28 @@ func deadPID(t *testing.T) string {
 	return strconv.Itoa(cmd.Process.Pid)
 }
 
+// TestStaleTemporaryFilesOddName: for a target whose name holds glob
+// characters, the stale files of that name are removed, and not those of
+// other names that the characters would match as a pattern.
+func TestStaleTemporaryFilesOddName(t *testing.T) {
+	dir := t.TempDir()
+	dead := deadPID(t)
+	own := filepath.Join(dir, ".feed[1]*.ics.tmp-"+dead+"-1")
+	other := filepath.Join(dir, ".feed1x.ics.tmp-"+dead+"-2")
+	for _, p := range []string{own, other} {
+		os.WriteFile(p, []byte("x"), 0o600)
+	}
+	if err := write(t, filepath.Join(dir, "feed[1]*.ics"), "new"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(own); !os.IsNotExist(err) {
+		t.Errorf("the target's own stale file is still there")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another target's file was removed: %v", err)
+	}
+}
+
 // TestWriteFileTemporaryFiles: WriteFile, like Create, removes the
 // temporary files a killed writer left beside the target; with a TempDir
 // it makes its own there instead.
