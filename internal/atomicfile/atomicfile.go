@@ -7,8 +7,9 @@
 // Targets that are not regular files are treated as a shell redirection
 // would treat them: a character device or a named pipe (/dev/stdout, a
 // FIFO) is written into directly, since renaming over it would replace
-// the device with a file; a symbolic link has the file it points to
-// replaced, and stays a link; a directory is refused.
+// the device with a file; a symbolic link, or a chain of them, has the
+// file at its end replaced (or made), and stays a link; a directory and
+// a loop of links are refused.
 //
 // Temporary files are named ".NAME.tmp-PID-RANDOM", so that a later
 // write of the same target recognises those that a killed process left
@@ -52,19 +53,9 @@ func Create(path string) (*File, error) {
 // a killed writer left: it removes them first. (A writer that gives a
 // tempDir owns that folder and clears it itself.)
 func create(path, tempDir string) (*File, error) {
-	target := path
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		target = resolved
-	} else if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		// A dangling link: write the file it names, as a shell would.
-		dest, rerr := os.Readlink(path)
-		if rerr != nil {
-			return nil, rerr
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(path), dest)
-		}
-		target = dest
+	target, err := resolve(path)
+	if err != nil {
+		return nil, err
 	}
 	if fi, err := os.Stat(target); err == nil {
 		switch {
@@ -96,6 +87,41 @@ func create(path, tempDir string) (*File, error) {
 		return nil, err
 	}
 	return &File{f: f, target: target, temp: f.Name()}, nil
+}
+
+// maxLinks is how many symbolic links resolve follows before it takes
+// them for a loop, as Linux does.
+const maxLinks = 40
+
+// errLinks is the error for a loop of symbolic links, or a chain too
+// long to tell from one.
+var errLinks = errors.New("too many levels of symbolic links")
+
+// resolve returns the file path leads to through symbolic links: path
+// itself when it is not a link, the end of its chain when that exists,
+// and otherwise the file the chain's last link names, which a shell's >
+// would create. It fails on a loop of links, where > fails too, rather
+// than replace a link of the loop with a file.
+func resolve(path string) (string, error) {
+	p := path
+	for range maxLinks {
+		if end, err := filepath.EvalSymlinks(p); err == nil {
+			return end, nil
+		}
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return p, nil // not there yet, or not to be read: making it will say which
+		}
+		dest, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(p), dest)
+		}
+		p = dest
+	}
+	return "", &fs.PathError{Op: "create", Path: path, Err: errLinks}
 }
 
 // tempPrefix is the start of the name of every temporary file this

@@ -178,6 +178,31 @@ func TestSymlink(t *testing.T) {
 	if got := read(t, filepath.Join(dir, "real", "later.ics")); got != "made" {
 		t.Errorf("the dangling link's file holds %q", got)
 	}
+	// Through a chain of links to a file not there yet, that file is
+	// made and every link stays.
+	first, middle := filepath.Join(dir, "first.ics"), filepath.Join(dir, "middle.ics")
+	os.Symlink("middle.ics", first)
+	os.Symlink("real/end.ics", middle)
+	if err := write(t, first, "end"); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{first, middle} {
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is now %v, %v; want a link", filepath.Base(l), fi.Mode(), err)
+		}
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "real", "end.ics")); string(got) != "end" {
+		t.Errorf("the end of the chain holds %q, %v; want end", got, err)
+	}
+	// A loop of links is refused, as > refuses it, and stays a loop.
+	loop := filepath.Join(dir, "loop.ics")
+	os.Symlink("loop.ics", loop)
+	if err := write(t, loop, "x"); err == nil {
+		t.Error("a loop of links: no error")
+	}
+	if fi, err := os.Lstat(loop); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the loop is now %v, %v; want a link", fi.Mode(), err)
+	}
 }
 
 func TestDirectory(t *testing.T) {
