@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -211,6 +212,39 @@ func TestDirectory(t *testing.T) {
 		if _, err := atomicfile.Create(path); !errors.Is(err, atomicfile.ErrIsDir) {
 			t.Errorf("Create(%q) = %v, want ErrIsDir", path, err)
 		}
+	}
+	// A name that ends in a slash is a folder's, there or not, and so is
+	// a link to a folder.
+	link := filepath.Join(dir, "link")
+	os.Symlink(".", link)
+	for _, path := range []string{filepath.Join(dir, "missing") + "/", link} {
+		if _, err := atomicfile.Create(path); !errors.Is(err, atomicfile.ErrIsDir) {
+			t.Errorf("Create(%q) = %v, want ErrIsDir", path, err)
+		}
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the link alone", got)
+	}
+}
+
+// TestCommitFailure: a Commit whose rename fails (here because a folder
+// took the target's place) says so and leaves no temporary file.
+func TestCommitFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "feed.ics")
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Cleanup()
+	io.WriteString(f, "new")
+	os.Mkdir(path, 0o755)
+	os.WriteFile(filepath.Join(path, "x"), nil, 0o644)
+	if err := f.Commit(); err == nil || !strings.Contains(err.Error(), "write "+path+": ") {
+		t.Errorf("Commit over a folder: %v, want an error naming %s", err, path)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the folder alone", got)
 	}
 }
 
