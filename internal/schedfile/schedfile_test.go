@@ -386,6 +386,21 @@ func TestLoad(t *testing.T) {
 	if _, err := schedfile.Load(big); err == nil || err.Error() != big+": larger than 524288 bytes; is it a schedule file?" {
 		t.Errorf("Load(%s): got %v, want it refused for its size", big, err)
 	}
+	// A file of exactly the limit is read.
+	text = header + runA + "# "
+	text += strings.Repeat("x", schedfile.MaxFileSize-len(text)-1) + "\n"
+	if err := os.WriteFile(big, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := schedfile.Load(big); err != nil || s.Len() != 23 {
+		t.Errorf("Load of %d bytes: got %v; want the schedule", len(text), err)
+	}
+	// A device with no end is read no further than the limit.
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		if _, err := schedfile.Load("/dev/zero"); err == nil || !strings.Contains(err.Error(), "larger than 524288 bytes") {
+			t.Errorf("Load(/dev/zero): got %v, want it refused for its size", err)
+		}
+	}
 }
 
 // TestLongMappings reads files with a mapping of 20,000 keys: as episode
