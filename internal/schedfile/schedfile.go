@@ -539,11 +539,18 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	bad := func(line int, format string, args ...any) error {
 		return &Error{Line: line, Err: invalid(format, args...)}
 	}
+	// LoadLocation reads the zone's file on every call: each zone is read
+	// once, and its runs share it.
+	zones := map[string]*time.Location{}
 	zone := func(v at[string]) (*time.Location, error) {
+		if loc := zones[v.V]; loc != nil {
+			return loc, nil
+		}
 		loc, err := time.LoadLocation(v.V)
 		if err != nil || v.V == "" || v.V == "Local" {
 			return nil, bad(v.Line, "timezone %s: want an IANA zone name such as Africa/Johannesburg", quote.Value(v.V))
 		}
+		zones[v.V] = loc
 		return loc, nil
 	}
 	if len(f.Runs) == 0 {

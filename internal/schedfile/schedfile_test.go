@@ -403,6 +403,21 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestZoneReadOnce: runs that name the schedule's zone, or one another's,
+// share one *time.Location, read once, rather than each a copy of it.
+func TestZoneReadOnce(t *testing.T) {
+	runB := strings.Replace(strings.Replace(runA, "name: a", "name: b", 1), "30 18", "30 20", 1)
+	text := header + runA + "    timezone: Africa/Johannesburg\n" + runB + "    timezone: Africa/Johannesburg\n"
+	s, err := schedfile.Parse("zones.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := s.Run("a").Location, s.Run("b").Location
+	if a != s.Location() || b != s.Location() {
+		t.Errorf("zones %p and %p, want both the schedule's %p", a, b, s.Location())
+	}
+}
+
 // TestLongMappings reads files with a mapping of 20,000 keys: as episode
 // titles they are a schedule, anywhere else they are refused. Either way
 // the file is read in time linear in its size; yaml.v3 alone compares
