@@ -35,8 +35,8 @@ import (
 //go:embed backstage.yaml
 var defaultFile []byte
 
-// DefaultName is the name under which the embedded default is reported.
-const DefaultName = "default schedule (Backstage on e.tv)"
+// defaultName is the name under which the embedded default is reported.
+const defaultName = "default schedule (Backstage on e.tv)"
 
 // DefaultFile returns the YAML text of the embedded default schedule: a
 // starting point for a schedule file of one's own.
@@ -44,7 +44,7 @@ func DefaultFile() []byte { return defaultFile }
 
 // Default returns the embedded Backstage schedule. It is built once.
 var Default = sync.OnceValues(func() (*schedule.Schedule, error) {
-	return Parse(DefaultName, defaultFile)
+	return Parse(defaultName, defaultFile)
 })
 
 // MaxFileSize is the largest schedule file Load reads. Real ones are a few
