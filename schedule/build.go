@@ -85,12 +85,12 @@ func NewContext(ctx context.Context, p Plan) (*Schedule, error) {
 		}
 		if u := r.Show.Image; u != "" {
 			if err := CheckImageURL(u); err != nil {
-				return nil, invalid("show %q: image %q: %v", r.Show.ID, u, err)
+				return nil, invalid("show %s: image %s: %v", quote.Value(r.Show.ID), quote.Value(u), err)
 			}
 		}
 		if u := r.Channel.Icon; u != "" {
 			if err := CheckImageURL(u); err != nil {
-				return nil, invalid("channel %q: icon %q: %v", r.Channel.ID, u, err)
+				return nil, invalid("channel %s: icon %s: %v", quote.Value(r.Channel.ID), quote.Value(u), err)
 			}
 		}
 		byName[r.Name] = i

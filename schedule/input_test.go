@@ -184,7 +184,19 @@ func TestLongValuesQuoted(t *testing.T) {
 	_, fieldErr := schedule.New(schedule.Plan{Runs: []*schedule.Run{{
 		Name: long, Show: &schedule.Show{}, Channel: &schedule.Channel{}, Location: p, Rule: long,
 	}}})
-	for _, err := range []error{dateErr, epErr, extraErr, runErr, fieldErr} {
+	// A show's id and image, and a channel's id and icon, named in the
+	// error for a picture CheckImageURL refuses.
+	picture := func(show schedule.Show, ch schedule.Channel) error {
+		show.Title = "S"
+		_, err := schedule.New(schedule.Plan{Runs: []*schedule.Run{{
+			Name: "r", Show: &show, Channel: &ch, Rule: "0 12 * * *", Location: p,
+			First: date("2000-01-01"), Length: time.Hour, FirstEpisode: 1, Count: 1,
+		}}})
+		return err
+	}
+	imageErr := picture(schedule.Show{ID: long, Image: "ftp://" + long}, schedule.Channel{ID: "c"})
+	iconErr := picture(schedule.Show{ID: "s"}, schedule.Channel{ID: long, Icon: long + " "})
+	for _, err := range []error{dateErr, epErr, extraErr, runErr, fieldErr, imageErr, iconErr} {
 		if err == nil {
 			t.Fatal("got no error")
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 )
 
@@ -135,7 +134,7 @@ func (s *Schedule) Replay(o ReplayOptions) (*Schedule, error) {
 			continue
 		}
 		shift := present - hist
-		lo, hi := s.startsIn(dayOf(hist).In(loc), dayOf(hist+7).In(loc))
+		lo, hi := s.bounds(Query{From: dayOf(hist).In(loc), To: dayOf(hist + 7).In(loc), ByStart: true})
 		for i := lo; i < hi; i++ {
 			e := s.entries[i]
 			r := s.plan.Runs[e.run]
@@ -205,14 +204,6 @@ func (s *Schedule) airingWeeks() []int {
 		}
 	})
 	return s.weeks
-}
-
-// startsIn returns the index range of entries starting in [from, to).
-func (s *Schedule) startsIn(from, to time.Time) (int, int) {
-	f, t := from.Unix(), to.Unix()
-	lo := sort.Search(len(s.entries), func(k int) bool { return s.entries[k].start >= f })
-	hi := lo + sort.Search(len(s.entries)-lo, func(k int) bool { return s.entries[lo+k].start >= t })
-	return lo, hi
 }
 
 // dropOverlaps removes entries that would start before the previous one on

@@ -174,11 +174,7 @@ func (s *Schedule) bounds(q Query) (i, j int) {
 	switch {
 	case q.From.IsZero():
 	case q.ByStart:
-		from := q.From.Unix()
-		if q.From.Nanosecond() > 0 {
-			from++ // a start of from.Unix() is before q.From
-		}
-		i = sort.Search(len(s.entries), func(k int) bool { return s.entries[k].start >= from })
+		i = s.startIndex(0, q.From)
 	default:
 		// Unix floors, so start > from.Unix() is start > from in seconds.
 		from := q.From.Add(-s.maxLen).Unix()
@@ -186,11 +182,7 @@ func (s *Schedule) bounds(q Query) (i, j int) {
 	}
 	j = len(s.entries)
 	if !q.To.IsZero() {
-		to := q.To.Unix()
-		if q.To.Nanosecond() > 0 {
-			to++ // a start of to.Unix() is still before q.To
-		}
-		j = i + sort.Search(j-i, func(k int) bool { return s.entries[i+k].start >= to })
+		j = s.startIndex(i, q.To)
 	}
 	return i, j
 }
@@ -273,7 +265,7 @@ func (s *Schedule) Episode(n int) []Slot {
 // Prev returns the last slot that starts before t, and false when none
 // does (t is at or before the first airing).
 func (s *Schedule) Prev(t time.Time) (Slot, bool) {
-	i := s.startIndex(t)
+	i := s.startIndex(0, t)
 	if i == 0 {
 		return Slot{}, false
 	}
@@ -283,18 +275,19 @@ func (s *Schedule) Prev(t time.Time) (Slot, bool) {
 // Next returns the first slot that starts at or after t, and false when
 // none does (t is after the last airing's start).
 func (s *Schedule) Next(t time.Time) (Slot, bool) {
-	i := s.startIndex(t)
+	i := s.startIndex(0, t)
 	if i == len(s.entries) {
 		return Slot{}, false
 	}
 	return s.slot(&s.entries[i]), true
 }
 
-// startIndex returns the index of the first entry starting at or after t.
-func (s *Schedule) startIndex(t time.Time) int {
+// startIndex returns the index of the first entry from lo on that starts
+// at or after t (len(s.entries) when none does), by binary search.
+func (s *Schedule) startIndex(lo int, t time.Time) int {
 	at := t.Unix()
 	if t.Nanosecond() > 0 {
-		at++ // a start of t.Unix() is before t
+		at++ // entries start on whole seconds: one at t.Unix() is before t
 	}
-	return sort.Search(len(s.entries), func(k int) bool { return s.entries[k].start >= at })
+	return lo + sort.Search(len(s.entries)-lo, func(k int) bool { return s.entries[lo+k].start >= at })
 }

@@ -7,11 +7,12 @@
 // Targets that are not regular files are treated as a shell redirection
 // would treat them: a character device or a named pipe (/dev/stdout, a
 // FIFO) is written into directly, since renaming over it would replace
-// the device with a file; a symbolic link has the file it points to
-// replaced, and stays a link; a directory is refused.
+// the device with a file; a symbolic link, or a chain of them, has the
+// file at its end replaced (or made), and stays a link; a directory and
+// a loop of links are refused.
 //
 // Temporary files are named ".NAME.tmp-PID-RANDOM", so that a later
-// Create for the same target recognises those that a killed process left
+// write of the same target recognises those that a killed process left
 // behind (their PID no longer runs) and removes them.
 package atomicfile
 
@@ -33,16 +34,10 @@ var ErrIsDir = errors.New("is a directory; want a file name")
 // Commit to put it in place; Cleanup, deferred, removes the temporary file
 // of a write that did not get that far.
 type File struct {
-	// NoSync leaves out the sync before the rename. The rename is still
-	// atomic for every other process, and a killed writer still leaves
-	// the old file; only a crash of the whole machine may then lose the
-	// new bytes. A writer of many files can sync them all at once at the
-	// end instead (syscall.Syncfs), which is far quicker.
-	NoSync bool
-
 	f      *os.File
 	target string // the file Commit replaces: path, or the end of its links
 	temp   string // "" when writing straight into a device or pipe
+	noSync bool   // see Options.NoSync
 	done   bool
 }
 
@@ -50,26 +45,17 @@ type File struct {
 // a directory, and with the operating system's error (wrapped in an
 // *fs.PathError) when the folder cannot be written or the device opened.
 func Create(path string) (*File, error) {
-	return create(path, "", true)
+	return create(path, "")
 }
 
-// create is Create, making the temporary file in tempDir when it is set;
-// clean says whether to remove the stale temporary files of path's
-// target first.
-func create(path, tempDir string, clean bool) (*File, error) {
-	target := path
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		target = resolved
-	} else if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		// A dangling link: write the file it names, as a shell would.
-		dest, rerr := os.Readlink(path)
-		if rerr != nil {
-			return nil, rerr
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(path), dest)
-		}
-		target = dest
+// create is Create, making the temporary file in tempDir when it is set.
+// Otherwise the temporary file goes beside the target, and so do those
+// a killed writer left: it removes them first. (A writer that gives a
+// tempDir owns that folder and clears it itself.)
+func create(path, tempDir string) (*File, error) {
+	target, err := resolve(path)
+	if err != nil {
+		return nil, err
 	}
 	if fi, err := os.Stat(target); err == nil {
 		switch {
@@ -91,10 +77,9 @@ func create(path, tempDir string, clean bool) (*File, error) {
 	if base == "" {
 		return nil, &fs.PathError{Op: "create", Path: path, Err: ErrIsDir}
 	}
-	if clean {
-		removeStale(dir, "."+escapeGlob(base)+".tmp-*-*")
-	}
-	if tempDir != "" {
+	if tempDir == "" {
+		removeStale(dir, base)
+	} else {
 		dir = tempDir
 	}
 	f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
@@ -104,25 +89,51 @@ func create(path, tempDir string, clean bool) (*File, error) {
 	return &File{f: f, target: target, temp: f.Name()}, nil
 }
 
+// maxLinks is how many symbolic links resolve follows before it takes
+// them for a loop, as Linux does.
+const maxLinks = 40
+
+// errLinks is the error for a loop of symbolic links, or a chain too
+// long to tell from one.
+var errLinks = errors.New("too many levels of symbolic links")
+
+// resolve returns the file path leads to through symbolic links: path
+// itself when it is not a link, the end of its chain when that exists,
+// and otherwise the file the chain's last link names, which a shell's >
+// would create. It fails on a loop of links, where > fails too, rather
+// than replace a link of the loop with a file.
+func resolve(path string) (string, error) {
+	p := path
+	for range maxLinks {
+		if end, err := filepath.EvalSymlinks(p); err == nil {
+			return end, nil
+		}
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return p, nil // not there yet, or not to be read: making it will say which
+		}
+		dest, err := os.Readlink(p)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(p), dest)
+		}
+		p = dest
+	}
+	return "", &fs.PathError{Op: "create", Path: path, Err: errLinks}
+}
+
 // tempPrefix is the start of the name of every temporary file this
 // process makes for base.
 func tempPrefix(base string) string {
 	return "." + base + ".tmp-" + strconv.Itoa(os.Getpid()) + "-"
 }
 
-// RemoveStale removes the temporary files in dir, for any target, that
-// were left by processes that no longer run. Create does this for its own
-// target; a writer of many files in one folder (which WriteFile leaves
-// alone) calls it once for the folder instead, since each call reads the
-// whole folder.
-func RemoveStale(dir string) {
-	removeStale(dir, ".*.tmp-*-*")
-}
-
-// removeStale removes the files in dir matching pattern whose names end
-// in ".tmp-PID-RANDOM" for a PID that no longer runs.
-func removeStale(dir, pattern string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+// removeStale removes the temporary files for base in dir, named
+// ".BASE.tmp-PID-RANDOM", whose PID no longer runs.
+func removeStale(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscaper.Replace(base)+".tmp-*-*"))
 	for _, m := range matches {
 		name := filepath.Base(m)
 		i := strings.LastIndex(name, ".tmp-")
@@ -138,17 +149,11 @@ func removeStale(dir, pattern string) {
 	}
 }
 
-func escapeGlob(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
-	return r.Replace(s)
-}
+// globEscaper makes a file name match itself alone in filepath.Glob.
+var globEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
 
 // Write writes p to the file.
 func (f *File) Write(p []byte) (int, error) { return f.f.Write(p) }
-
-// Name returns the path of the file Commit replaces: the one Create was
-// given, or the file its symbolic links lead to.
-func (f *File) Name() string { return f.target }
 
 // Commit puts the written file in place: it makes the temporary file
 // readable by others (0644, as a feed is meant to be read), syncs it,
@@ -163,7 +168,7 @@ func (f *File) Commit() error {
 		return f.f.Close()
 	}
 	err := f.f.Chmod(0o644)
-	if err == nil && !f.NoSync {
+	if err == nil && !f.noSync {
 		err = f.f.Sync()
 	}
 	if cerr := f.f.Close(); err == nil {
@@ -201,27 +206,30 @@ type Options struct {
 	// folder of thousands costs about twice as much as in a small one.
 	TempDir string
 
-	// NoSync is File.NoSync.
+	// NoSync leaves out the sync before the rename. The rename is still
+	// atomic for every other process, and a killed writer still leaves
+	// the old file; only a crash of the whole machine may then lose the
+	// new bytes. A writer of many files can sync them all at once at the
+	// end instead (syscall.Syncfs), which is far quicker.
 	NoSync bool
 }
 
 // WriteFile writes data to path atomically unless path is a regular file
 // that already holds exactly data, in which case it leaves the file (and
 // its modification time) alone. It reports whether it wrote. The zero
-// Options write as Create does; unlike Create, WriteFile leaves stale
-// temporary files to RemoveStale.
+// Options write as Create does.
 func WriteFile(path string, data []byte, o Options) (changed bool, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 			return false, nil
 		}
 	}
-	f, err := create(path, o.TempDir, false)
+	f, err := create(path, o.TempDir)
 	if err != nil {
 		return false, err
 	}
 	defer f.Cleanup()
-	f.NoSync = o.NoSync
+	f.noSync = o.NoSync
 	if _, err := f.Write(data); err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}

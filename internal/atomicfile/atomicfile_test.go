@@ -3,10 +3,12 @@ package atomicfile_test
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -177,6 +179,31 @@ func TestSymlink(t *testing.T) {
 	if got := read(t, filepath.Join(dir, "real", "later.ics")); got != "made" {
 		t.Errorf("the dangling link's file holds %q", got)
 	}
+	// Through a chain of links to a file not there yet, that file is
+	// made and every link stays.
+	first, middle := filepath.Join(dir, "first.ics"), filepath.Join(dir, "middle.ics")
+	os.Symlink("middle.ics", first)
+	os.Symlink("real/end.ics", middle)
+	if err := write(t, first, "end"); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{first, middle} {
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s is now %v, %v; want a link", filepath.Base(l), fi.Mode(), err)
+		}
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "real", "end.ics")); string(got) != "end" {
+		t.Errorf("the end of the chain holds %q, %v; want end", got, err)
+	}
+	// A loop of links is refused, as > refuses it, and stays a loop.
+	loop := filepath.Join(dir, "loop.ics")
+	os.Symlink("loop.ics", loop)
+	if err := write(t, loop, "x"); err == nil {
+		t.Error("a loop of links: no error")
+	}
+	if fi, err := os.Lstat(loop); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the loop is now %v, %v; want a link", fi.Mode(), err)
+	}
 }
 
 func TestDirectory(t *testing.T) {
@@ -186,6 +213,39 @@ func TestDirectory(t *testing.T) {
 			t.Errorf("Create(%q) = %v, want ErrIsDir", path, err)
 		}
 	}
+	// A name that ends in a slash is a folder's, there or not, and so is
+	// a link to a folder.
+	link := filepath.Join(dir, "link")
+	os.Symlink(".", link)
+	for _, path := range []string{filepath.Join(dir, "missing") + "/", link} {
+		if _, err := atomicfile.Create(path); !errors.Is(err, atomicfile.ErrIsDir) {
+			t.Errorf("Create(%q) = %v, want ErrIsDir", path, err)
+		}
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the link alone", got)
+	}
+}
+
+// TestCommitFailure: a Commit whose rename fails (here because a folder
+// took the target's place) says so and leaves no temporary file.
+func TestCommitFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "feed.ics")
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Cleanup()
+	io.WriteString(f, "new")
+	os.Mkdir(path, 0o755)
+	os.WriteFile(filepath.Join(path, "x"), nil, 0o644)
+	if err := f.Commit(); err == nil || !strings.Contains(err.Error(), "write "+path+": ") {
+		t.Errorf("Commit over a folder: %v, want an error naming %s", err, path)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the folder alone", got)
+	}
 }
 
 // TestStaleTemporaryFiles: a temporary file left by a killed process is
@@ -193,11 +253,7 @@ func TestDirectory(t *testing.T) {
 // or for another target, is left alone.
 func TestStaleTemporaryFiles(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Skip(err)
-	}
-	dead := strconv.Itoa(cmd.Process.Pid)
+	dead := deadPID(t)
 	live := strconv.Itoa(os.Getppid())
 	stale := filepath.Join(dir, ".feed.ics.tmp-"+dead+"-123")
 	alive := filepath.Join(dir, ".feed.ics.tmp-"+live+"-456")
@@ -215,6 +271,70 @@ func TestStaleTemporaryFiles(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed: %v", filepath.Base(p), err)
 		}
+	}
+}
+
+// deadPID returns the id of a process that has ended.
+func deadPID(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip(err)
+	}
+	return strconv.Itoa(cmd.Process.Pid)
+}
+
+// TestStaleTemporaryFilesOddName: for a target whose name holds glob
+// characters, the stale files of that name are removed, and not those of
+// other names that the characters would match as a pattern.
+func TestStaleTemporaryFilesOddName(t *testing.T) {
+	dir := t.TempDir()
+	dead := deadPID(t)
+	own := filepath.Join(dir, ".feed[1]*.ics.tmp-"+dead+"-1")
+	other := filepath.Join(dir, ".feed1x.ics.tmp-"+dead+"-2")
+	for _, p := range []string{own, other} {
+		os.WriteFile(p, []byte("x"), 0o600)
+	}
+	if err := write(t, filepath.Join(dir, "feed[1]*.ics"), "new"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(own); !os.IsNotExist(err) {
+		t.Errorf("the target's own stale file is still there")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another target's file was removed: %v", err)
+	}
+}
+
+// TestWriteFileTemporaryFiles: WriteFile, like Create, removes the
+// temporary files a killed writer left beside the target; with a TempDir
+// it makes its own there instead.
+func TestWriteFileTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "manifest.json")
+	stale := filepath.Join(dir, ".manifest.json.tmp-"+deadPID(t)+"-1")
+	os.WriteFile(stale, []byte("x"), 0o600)
+	if _, err := atomicfile.WriteFile(path, []byte("{}\n"), atomicfile.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("folder holds %q, want the file alone", got)
+	}
+
+	staging := filepath.Join(t.TempDir(), "staging")
+	o := atomicfile.Options{TempDir: staging, NoSync: true}
+	if _, err := atomicfile.WriteFile(path, []byte("{1}\n"), o); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("with a TempDir not there: %v, want ErrNotExist", err)
+	}
+	os.Mkdir(staging, 0o700)
+	if changed, err := atomicfile.WriteFile(path, []byte("{1}\n"), o); !changed || err != nil {
+		t.Fatalf("with a TempDir: changed %v, %v; want true, nil", changed, err)
+	}
+	if got := read(t, path); got != "{1}\n" {
+		t.Errorf("got %q", got)
+	}
+	if got := entries(t, staging); len(got) != 0 {
+		t.Errorf("TempDir holds %q, want nothing", got)
 	}
 }
 

@@ -35,8 +35,8 @@ import (
 //go:embed backstage.yaml
 var defaultFile []byte
 
-// DefaultName is the name under which the embedded default is reported.
-const DefaultName = "default schedule (Backstage on e.tv)"
+// defaultName is the name under which the embedded default is reported.
+const defaultName = "default schedule (Backstage on e.tv)"
 
 // DefaultFile returns the YAML text of the embedded default schedule: a
 // starting point for a schedule file of one's own.
@@ -44,7 +44,7 @@ func DefaultFile() []byte { return defaultFile }
 
 // Default returns the embedded Backstage schedule. It is built once.
 var Default = sync.OnceValues(func() (*schedule.Schedule, error) {
-	return Parse(DefaultName, defaultFile)
+	return Parse(defaultName, defaultFile)
 })
 
 // MaxFileSize is the largest schedule file Load reads. Real ones are a few
@@ -310,7 +310,7 @@ func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Sc
 		// The YAML library is not ours; a panic in it on odd input must
 		// still come out as an error about the file.
 		if p := recover(); p != nil {
-			s, err = nil, &Error{Err: fmt.Errorf("cannot read the file: %v", p)}
+			s, err = nil, &Error{Err: fmt.Errorf("cannot read the file: %s", quote.Clip(fmt.Sprint(p)))}
 		}
 		var fe *Error
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -539,11 +539,18 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	bad := func(line int, format string, args ...any) error {
 		return &Error{Line: line, Err: invalid(format, args...)}
 	}
+	// LoadLocation reads the zone's file on every call: each zone is read
+	// once, and its runs share it.
+	zones := map[string]*time.Location{}
 	zone := func(v at[string]) (*time.Location, error) {
+		if loc := zones[v.V]; loc != nil {
+			return loc, nil
+		}
 		loc, err := time.LoadLocation(v.V)
 		if err != nil || v.V == "" || v.V == "Local" {
 			return nil, bad(v.Line, "timezone %s: want an IANA zone name such as Africa/Johannesburg", quote.Value(v.V))
 		}
+		zones[v.V] = loc
 		return loc, nil
 	}
 	if len(f.Runs) == 0 {
@@ -567,7 +574,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		}
 		if s.Image.Line > 0 {
 			if err := schedule.CheckImageURL(s.Image.V); err != nil {
-				return p, nil, bad(s.Image.Line, "show %q: image %q: %v", s.ID.V, s.Image.V, err)
+				return p, nil, bad(s.Image.Line, "show %s: image %s: %v", quote.Value(s.ID.V), quote.Value(s.Image.V), err)
 			}
 		}
 		shows[s.ID.V] = &schedule.Show{
@@ -587,7 +594,7 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		}
 		if c.Icon.Line > 0 {
 			if err := schedule.CheckImageURL(c.Icon.V); err != nil {
-				return p, nil, bad(c.Icon.Line, "channel %q: icon %q: %v", c.ID.V, c.Icon.V, err)
+				return p, nil, bad(c.Icon.Line, "channel %s: icon %s: %v", quote.Value(c.ID.V), quote.Value(c.Icon.V), err)
 			}
 		}
 		channels[c.ID.V] = &schedule.Channel{ID: c.ID.V, Name: name, Icon: c.Icon.V}

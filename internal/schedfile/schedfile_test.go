@@ -386,6 +386,36 @@ func TestLoad(t *testing.T) {
 	if _, err := schedfile.Load(big); err == nil || err.Error() != big+": larger than 524288 bytes; is it a schedule file?" {
 		t.Errorf("Load(%s): got %v, want it refused for its size", big, err)
 	}
+	// A file of exactly the limit is read.
+	text = header + runA + "# "
+	text += strings.Repeat("x", schedfile.MaxFileSize-len(text)-1) + "\n"
+	if err := os.WriteFile(big, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := schedfile.Load(big); err != nil || s.Len() != 23 {
+		t.Errorf("Load of %d bytes: got %v; want the schedule", len(text), err)
+	}
+	// A device with no end is read no further than the limit.
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		if _, err := schedfile.Load("/dev/zero"); err == nil || !strings.Contains(err.Error(), "larger than 524288 bytes") {
+			t.Errorf("Load(/dev/zero): got %v, want it refused for its size", err)
+		}
+	}
+}
+
+// TestZoneReadOnce: runs that name the schedule's zone, or one another's,
+// share one *time.Location, read once, rather than each a copy of it.
+func TestZoneReadOnce(t *testing.T) {
+	runB := strings.Replace(strings.Replace(runA, "name: a", "name: b", 1), "30 18", "30 20", 1)
+	text := header + runA + "    timezone: Africa/Johannesburg\n" + runB + "    timezone: Africa/Johannesburg\n"
+	s, err := schedfile.Parse("zones.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := s.Run("a").Location, s.Run("b").Location
+	if a != s.Location() || b != s.Location() {
+		t.Errorf("zones %p and %p, want both the schedule's %p", a, b, s.Location())
+	}
 }
 
 // TestLongMappings reads files with a mapping of 20,000 keys: as episode
@@ -623,6 +653,8 @@ func TestLongValuesQuoted(t *testing.T) {
 		{"long unknown key", header + runA + "    " + long[:1000] + ": 1\n", `unknown key "` + long[:100] + `"…`},
 		{"long channel", header + strings.Replace(runA, "channel: c.example", "channel: "+long, 1), `channel "` + long[:100] + `"…`},
 		{"many unknown keys", header + runA + keys("    ", "k", 60), `unknown key "k3"; and 56 more`},
+		{"long show image", strings.Replace(header, "    title: S\n", "    title: S\n    image: ftp://"+long+"\n", 1) + runA, `image "ftp://` + long[:94] + `"…`},
+		{"long channel icon", strings.Replace(header, "    name: C\n", "    name: C\n    icon: "+long+"/a b.png\n", 1) + runA, `icon "` + long[:100] + `"…`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := schedfile.Parse(long+".yaml", []byte(c.yaml))
