@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode"
 
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -28,6 +29,15 @@ func checkQuery(format string, s *schedule.Schedule, q schedule.Query) error {
 		return fmt.Errorf("feeds: %s: no run is called %q", format, q.Run)
 	}
 	return nil
+}
+
+// notText reports whether r is left out of the text of every feed:
+// control characters, which neither format can carry as they are (XML
+// 1.0 forbids most, and a CR ends an iCalendar line), and the
+// noncharacters U+FFFE and U+FFFF, which are not meant as text. Each
+// format decides apart what becomes of tabs and line breaks.
+func notText(r rune) bool {
+	return unicode.IsControl(r) || r == 0xfffe || r == 0xffff
 }
 
 // appendDigits appends n (0 <= n < 10^width, width at most 4) in exactly

@@ -568,6 +568,35 @@ func TestICalText(t *testing.T) {
 	}
 }
 
+// TestICalClean checks what each of the three ways iCalendar text is
+// written keeps: TEXT keeps tabs and line breaks, a parameter value
+// neither, and all three drop the rest of the control characters and the
+// noncharacters U+FFFE and U+FFFF, as XMLTV text does (TestXMLTVText).
+func TestICalClean(t *testing.T) {
+	for _, tc := range []struct {
+		in, clean, text, param string
+	}{
+		{"plain", "plain", "plain", "plain"},
+		{"a\x00b\x07c\x1bd\x7fe", "abcde", "abcde", "abcde"},
+		{"a\u0080b\u009fc", "abc", "abc", "abc"},
+		{"a\ufffeb\uffffc", "abc", "abc", "abc"},
+		{"tab\there", "tab\there", "tab\there", "tabhere"},
+		{"one\r\ntwo\rthree\nfour", "one\ntwo\nthree\nfour", `one\ntwo\nthree\nfour`, "onetwothreefour"},
+		{`say "a;b,c"`, `say "a;b,c"`, `say "a\;b\,c"`, `"say a;b,c"`},
+		{"caf\xe9", "caf\ufffd", "caf\ufffd", "caf\ufffd"},
+	} {
+		if got := icalClean(tc.in); got != tc.clean {
+			t.Errorf("icalClean(%q) = %q, want %q", tc.in, got, tc.clean)
+		}
+		if got := string(appendICalText(nil, tc.in)); got != tc.text {
+			t.Errorf("appendICalText(%q) = %q, want %q", tc.in, got, tc.text)
+		}
+		if got := string(appendICalParam(nil, tc.in)); got != tc.param {
+			t.Errorf("appendICalParam(%q) = %q, want %q", tc.in, got, tc.param)
+		}
+	}
+}
+
 // FuzzICalText checks that no text, however broken, gives a line that
 // is too long, is not UTF-8, holds a control character or loses its
 // place: the episode title comes back from SUMMARY cleaned.
