@@ -373,9 +373,10 @@ func appendXMLTVLength(b []byte, d time.Duration) []byte {
 // xmltvChannel is one <channel>: the channels of a schedule that share an
 // id are written as one.
 type xmltvChannel struct {
-	id      string
-	ptrs    []*schedule.Channel
-	element []byte
+	id       string
+	ptrs     []*schedule.Channel
+	element  []byte
+	emptyDay []byte // see emptyDay; nil until the channel's first empty day
 }
 
 func (c *xmltvChannel) airs(ch *schedule.Channel) bool {
