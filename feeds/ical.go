@@ -637,11 +637,7 @@ func (e *ICalEncoder) trailer(r *icalRun) {
 // event, and an event of its own for each airing the rule misses, or
 // for every airing when no rule is worth it.
 func (e *ICalEncoder) series(c *icalCalendar, r *icalRun, slots iter.Seq[schedule.Slot]) {
-	starts := make([]time.Time, len(r.starts))
-	for i, u := range r.starts {
-		starts[i] = time.Unix(u, 0)
-	}
-	rec, ok := icalRecur(starts, r.run.Location, e.AllDay)
+	rec, ok := icalRecur(r.starts, r.run.Location, e.AllDay)
 	if !ok {
 		e.runEvents(c, r, slots, nil)
 		return

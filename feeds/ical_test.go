@@ -318,7 +318,11 @@ func TestICalRecur(t *testing.T) {
 			"FREQ=WEEKLY;UNTIL=20070330T225959Z;BYDAY=MO,TU,WE,TH,FR,SA", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, ok := icalRecur(tc.starts, tc.loc, tc.allDay)
+			starts := make([]int64, len(tc.starts))
+			for i, t := range tc.starts {
+				starts[i] = t.Unix()
+			}
+			rec, ok := icalRecur(starts, tc.loc, tc.allDay)
 			if tc.rule == "-" {
 				if ok {
 					t.Fatalf("got rule %q, want none", rec.rule)
