@@ -533,9 +533,10 @@ func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
 	w := &e.w
 	start := e.begin(c, r, sl, "")
 
+	title := r.run.Show.EpisodeTitles[sl.Episode]
 	w.line = append(append(w.line, "SUMMARY:"...), r.summary...)
-	if t := r.run.Show.EpisodeTitles[sl.Episode]; t != "" {
-		w.line = appendICalText(w.line, t)
+	if title != "" {
+		w.line = appendICalText(w.line, title)
 	} else {
 		// The common case, written without Title's string allocation: a
 		// million-event export stays free of per-event garbage.
@@ -557,7 +558,7 @@ func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
 		w.line = appendICalHuman(append(w.line, "First aired "...), sl.FirstAired)
 		w.line = append(w.line, '.')
 	}
-	if t := r.run.Show.EpisodeTitles[sl.Episode]; t != "" {
+	if title != "" {
 		// The SUMMARY has the title instead of the number.
 		if len(w.line) > n {
 			w.line = append(w.line, `\n`...)
