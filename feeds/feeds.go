@@ -232,12 +232,10 @@ func (o Options) FeedPath(s *schedule.Schedule) string {
 			return "calendar/all-day.ics"
 		case !o.Compact && !o.AllDay && w.Run != "" && w.From.IsZero() && w.To.IsZero():
 			return "calendar/" + url.PathEscape(w.Run) + ".ics"
-		case !o.Compact && !o.AllDay && w.Run == "" && isYear(s, w):
-			y := w.From.Year
-			if w.From.IsZero() {
-				y = w.To.Year
+		case !o.Compact && !o.AllDay && w.Run == "":
+			if y, ok := yearOf(s, w); ok {
+				return fmt.Sprintf("calendar/%04d.ics", y)
 			}
-			return fmt.Sprintf("calendar/%04d.ics", y)
 		}
 		return "calendar.ics" + feedQuery(w, map[string]bool{"compact": o.Compact, "all_day": o.AllDay})
 	case XMLTV:
@@ -275,9 +273,9 @@ func openEnds(s *schedule.Schedule, w schedule.Window) schedule.Window {
 	return w
 }
 
-// isYear reports whether w, with its ends opened as openEnds opens them,
-// is the window of one calendar year.
-func isYear(s *schedule.Schedule, w schedule.Window) bool {
+// yearOf reports whether w, with its ends opened as openEnds opens them,
+// is the window of one calendar year, and which.
+func yearOf(s *schedule.Schedule, w schedule.Window) (int, bool) {
 	y := w.From.Year
 	if w.From.IsZero() {
 		y = w.To.Year
@@ -286,7 +284,7 @@ func isYear(s *schedule.Schedule, w schedule.Window) bool {
 	if s != nil {
 		year = openEnds(s, year)
 	}
-	return y > 0 && w == year
+	return y, y > 0 && w == year
 }
 
 // feedQuery returns "?" and the window's from, to and run and the flags
