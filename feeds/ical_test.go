@@ -601,6 +601,28 @@ func TestICalClean(t *testing.T) {
 	}
 }
 
+// TestICalImageType checks the FMTTYPE an IMAGE gets from its URL's
+// extension, whatever its case and query, and that an unknown or missing
+// extension gets none rather than a guess.
+func TestICalImageType(t *testing.T) {
+	for u, want := range map[string]string{
+		"https://tv.example.org/assets/show.png":         "image/png",
+		"https://tv.example.org/assets/show.JPG?v=2":     "image/jpeg",
+		"https://tv.example.org/show.jpeg#top":           "image/jpeg",
+		"https://tv.example.org/show.gif":                "image/gif",
+		"https://tv.example.org/show.webp":               "image/webp",
+		"https://tv.example.org/show.svg":                "",
+		"https://tv.example.org/show?format=.png":        "",
+		"https://tv.example.org/picture":                 "",
+		"https://tv.example.org/%zz.png":                 "",
+		"https://tv.example.org/assets.png/show-picture": "",
+	} {
+		if got := icalImageType(u); got != want {
+			t.Errorf("icalImageType(%q) = %q, want %q", u, got, want)
+		}
+	}
+}
+
 // FuzzICalText checks that no text, however broken, gives a line that
 // is too long, is not UTF-8, holds a control character or loses its
 // place: the episode title comes back from SUMMARY cleaned.
