@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode"
 
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -28,6 +29,15 @@ func checkQuery(format string, s *schedule.Schedule, q schedule.Query) error {
 		return fmt.Errorf("feeds: %s: no run is called %q", format, q.Run)
 	}
 	return nil
+}
+
+// notText reports whether r is left out of the text of every feed:
+// control characters, which neither format can carry as they are (XML
+// 1.0 forbids most, and a CR ends an iCalendar line), and the
+// noncharacters U+FFFE and U+FFFF, which are not meant as text. Each
+// format decides apart what becomes of tabs and line breaks.
+func notText(r rune) bool {
+	return unicode.IsControl(r) || r == 0xfffe || r == 0xffff
 }
 
 // appendDigits appends n (0 <= n < 10^width, width at most 4) in exactly
@@ -222,12 +232,10 @@ func (o Options) FeedPath(s *schedule.Schedule) string {
 			return "calendar/all-day.ics"
 		case !o.Compact && !o.AllDay && w.Run != "" && w.From.IsZero() && w.To.IsZero():
 			return "calendar/" + url.PathEscape(w.Run) + ".ics"
-		case !o.Compact && !o.AllDay && w.Run == "" && isYear(s, w):
-			y := w.From.Year
-			if w.From.IsZero() {
-				y = w.To.Year
+		case !o.Compact && !o.AllDay && w.Run == "":
+			if y, ok := yearOf(s, w); ok {
+				return fmt.Sprintf("calendar/%04d.ics", y)
 			}
-			return fmt.Sprintf("calendar/%04d.ics", y)
 		}
 		return "calendar.ics" + feedQuery(w, map[string]bool{"compact": o.Compact, "all_day": o.AllDay})
 	case XMLTV:
@@ -265,9 +273,9 @@ func openEnds(s *schedule.Schedule, w schedule.Window) schedule.Window {
 	return w
 }
 
-// isYear reports whether w, with its ends opened as openEnds opens them,
-// is the window of one calendar year.
-func isYear(s *schedule.Schedule, w schedule.Window) bool {
+// yearOf reports whether w, with its ends opened as openEnds opens them,
+// is the window of one calendar year, and which.
+func yearOf(s *schedule.Schedule, w schedule.Window) (int, bool) {
 	y := w.From.Year
 	if w.From.IsZero() {
 		y = w.To.Year
@@ -276,7 +284,7 @@ func isYear(s *schedule.Schedule, w schedule.Window) bool {
 	if s != nil {
 		year = openEnds(s, year)
 	}
-	return y > 0 && w == year
+	return y, y > 0 && w == year
 }
 
 // feedQuery returns "?" and the window's from, to and run and the flags

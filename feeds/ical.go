@@ -533,9 +533,10 @@ func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
 	w := &e.w
 	start := e.begin(c, r, sl, "")
 
+	title := r.run.Show.EpisodeTitles[sl.Episode]
 	w.line = append(append(w.line, "SUMMARY:"...), r.summary...)
-	if t := r.run.Show.EpisodeTitles[sl.Episode]; t != "" {
-		w.line = appendICalText(w.line, t)
+	if title != "" {
+		w.line = appendICalText(w.line, title)
 	} else {
 		// The common case, written without Title's string allocation: a
 		// million-event export stays free of per-event garbage.
@@ -557,7 +558,7 @@ func (e *ICalEncoder) event(c *icalCalendar, r *icalRun, sl schedule.Slot) {
 		w.line = appendICalHuman(append(w.line, "First aired "...), sl.FirstAired)
 		w.line = append(w.line, '.')
 	}
-	if t := r.run.Show.EpisodeTitles[sl.Episode]; t != "" {
+	if title != "" {
 		// The SUMMARY has the title instead of the number.
 		if len(w.line) > n {
 			w.line = append(w.line, `\n`...)
@@ -637,11 +638,7 @@ func (e *ICalEncoder) trailer(r *icalRun) {
 // event, and an event of its own for each airing the rule misses, or
 // for every airing when no rule is worth it.
 func (e *ICalEncoder) series(c *icalCalendar, r *icalRun, slots iter.Seq[schedule.Slot]) {
-	starts := make([]time.Time, len(r.starts))
-	for i, u := range r.starts {
-		starts[i] = time.Unix(u, 0)
-	}
-	rec, ok := icalRecur(starts, r.run.Location, e.AllDay)
+	rec, ok := icalRecur(r.starts, r.run.Location, e.AllDay)
 	if !ok {
 		e.runEvents(c, r, slots, nil)
 		return

@@ -89,19 +89,19 @@ type icalCandidate struct {
 	monthly, byMonth bool
 }
 
-// icalRecur derives the recurrence for airings starting at starts
-// (sorted) in loc. With allDay the instances are the airings' local
+// icalRecur derives the recurrence for airings starting at starts (Unix
+// seconds, sorted, as a compact calendar keeps them) in loc. With allDay the instances are the airings' local
 // dates. It reports false when no rule is worth it, or, with allDay, two
 // airings share a date (a recurrence set holds a date once): the airings
 // are then best written as events of their own.
-func icalRecur(starts []time.Time, loc *time.Location, allDay bool) (icalRecurrence, bool) {
+func icalRecur(starts []int64, loc *time.Location, allDay bool) (icalRecurrence, bool) {
 	if len(starts) < 2 {
 		return icalRecurrence{}, false
 	}
 	actual := make([]icalKeyed, len(starts))
 	weekdays := make([]time.Weekday, len(starts))
-	for i, t := range starts {
-		lt := t.In(loc)
+	for i, u := range starts {
+		lt := time.Unix(u, 0).In(loc)
 		f := icalFieldsOf(lt)
 		if allDay {
 			f.hour, f.min, f.sec = 0, 0, 0
@@ -110,7 +110,7 @@ func icalRecur(starts []time.Time, loc *time.Location, allDay bool) (icalRecurre
 				return icalRecurrence{}, false
 			}
 		} else {
-			actual[i] = icalKeyed{t.Unix(), f}
+			actual[i] = icalKeyed{u, f}
 		}
 		weekdays[i] = lt.Weekday()
 	}

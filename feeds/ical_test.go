@@ -318,7 +318,11 @@ func TestICalRecur(t *testing.T) {
 			"FREQ=WEEKLY;UNTIL=20070330T225959Z;BYDAY=MO,TU,WE,TH,FR,SA", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, ok := icalRecur(tc.starts, tc.loc, tc.allDay)
+			starts := make([]int64, len(tc.starts))
+			for i, t := range tc.starts {
+				starts[i] = t.Unix()
+			}
+			rec, ok := icalRecur(starts, tc.loc, tc.allDay)
 			if tc.rule == "-" {
 				if ok {
 					t.Fatalf("got rule %q, want none", rec.rule)
@@ -564,6 +568,57 @@ func TestICalText(t *testing.T) {
 		}
 		if got, want := get("DESCRIPTION"), "Episode 1.\n\n"+icalExcerpt(clean, icalSynopsisMax); got != want {
 			t.Errorf("DESCRIPTION: got %q, want %q", got, want)
+		}
+	}
+}
+
+// TestICalClean checks what each of the three ways iCalendar text is
+// written keeps: TEXT keeps tabs and line breaks, a parameter value
+// neither, and all three drop the rest of the control characters and the
+// noncharacters U+FFFE and U+FFFF, as XMLTV text does (TestXMLTVText).
+func TestICalClean(t *testing.T) {
+	for _, tc := range []struct {
+		in, clean, text, param string
+	}{
+		{"plain", "plain", "plain", "plain"},
+		{"a\x00b\x07c\x1bd\x7fe", "abcde", "abcde", "abcde"},
+		{"a\u0080b\u009fc", "abc", "abc", "abc"},
+		{"a\ufffeb\uffffc", "abc", "abc", "abc"},
+		{"tab\there", "tab\there", "tab\there", "tabhere"},
+		{"one\r\ntwo\rthree\nfour", "one\ntwo\nthree\nfour", `one\ntwo\nthree\nfour`, "onetwothreefour"},
+		{`say "a;b,c"`, `say "a;b,c"`, `say "a\;b\,c"`, `"say a;b,c"`},
+		{"caf\xe9", "caf\ufffd", "caf\ufffd", "caf\ufffd"},
+	} {
+		if got := icalClean(tc.in); got != tc.clean {
+			t.Errorf("icalClean(%q) = %q, want %q", tc.in, got, tc.clean)
+		}
+		if got := string(appendICalText(nil, tc.in)); got != tc.text {
+			t.Errorf("appendICalText(%q) = %q, want %q", tc.in, got, tc.text)
+		}
+		if got := string(appendICalParam(nil, tc.in)); got != tc.param {
+			t.Errorf("appendICalParam(%q) = %q, want %q", tc.in, got, tc.param)
+		}
+	}
+}
+
+// TestICalImageType checks the FMTTYPE an IMAGE gets from its URL's
+// extension, whatever its case and query, and that an unknown or missing
+// extension gets none rather than a guess.
+func TestICalImageType(t *testing.T) {
+	for u, want := range map[string]string{
+		"https://tv.example.org/assets/show.png":         "image/png",
+		"https://tv.example.org/assets/show.JPG?v=2":     "image/jpeg",
+		"https://tv.example.org/show.jpeg#top":           "image/jpeg",
+		"https://tv.example.org/show.gif":                "image/gif",
+		"https://tv.example.org/show.webp":               "image/webp",
+		"https://tv.example.org/show.svg":                "",
+		"https://tv.example.org/show?format=.png":        "",
+		"https://tv.example.org/picture":                 "",
+		"https://tv.example.org/%zz.png":                 "",
+		"https://tv.example.org/assets.png/show-picture": "",
+	} {
+		if got := icalImageType(u); got != want {
+			t.Errorf("icalImageType(%q) = %q, want %q", u, got, want)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -79,11 +78,10 @@ func icalFoldAt(b []byte, max int) int {
 	return n
 }
 
-// icalDropped reports whether text cleaning drops r: every control
-// character but tab and the line breaks, and the two noncharacters that
-// are not meant as text.
+// icalDropped reports whether iCalendar text cleaning drops r: what
+// notText refuses, but for tab and the line breaks, which TEXT can hold.
 func icalDropped(r rune) bool {
-	return r != '\t' && r != '\n' && r != '\r' && unicode.IsControl(r) || r == 0xfffe || r == 0xffff
+	return r != '\t' && r != '\n' && r != '\r' && notText(r)
 }
 
 // icalClean returns s fit for an iCalendar TEXT value before escaping:
@@ -161,7 +159,7 @@ func appendICalParam(b []byte, v string) []byte {
 		b = append(b, '"')
 	}
 	for _, r := range v {
-		if r != '"' && r != '\t' && r != '\n' && r != '\r' && !icalDropped(r) {
+		if r != '"' && !notText(r) {
 			b = utf8.AppendRune(b, r)
 		}
 	}

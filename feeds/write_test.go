@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -155,6 +156,31 @@ func TestFeedPath(t *testing.T) {
 	odd := feeds.Options{Format: feeds.ICal, Window: schedule.Window{Run: "late night/2"}}
 	if got, want := odd.FeedPath(nil), "calendar/late%20night%2F2.ics"; got != want {
 		t.Errorf("a run name that needs escaping: FeedPath = %q, want %q", got, want)
+	}
+}
+
+// TestFeedPathIsTheSites checks FeedPath against the site it claims to
+// follow: each calendar and guide the static site of the default
+// schedule publishes has FeedPath's address, so that a calendar's SOURCE
+// is where it was fetched from.
+func TestFeedPathIsTheSites(t *testing.T) {
+	s := testkit.Default(t)
+	st, err := site.New(site.Config{Schedule: s, PublicURL: "https://tv.example.org/backstage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for f := range st.Files() {
+		if f.Kind != site.Feed || f.Gzip {
+			continue
+		}
+		n++
+		if got := f.Feed.FeedPath(s); got != f.Path {
+			t.Errorf("the site's %s: FeedPath = %q", f.Path, got)
+		}
+	}
+	if n == 0 {
+		t.Fatal("the site has no feeds")
 	}
 }
 

@@ -126,9 +126,11 @@ func NewXMLTVEncoder(w io.Writer) *XMLTVEncoder {
 //
 // Encode checks its input before writing anything: it fails on a nil
 // schedule, a window that ends before it starts, an unknown q.Run, a
-// channel with no id, a schedule reaching outside the years 0000-9999,
-// and a second call (an XMLTV file holds one document). After a write
-// error it stops and returns that error.
+// channel with no id, and a second call (an XMLTV file holds one
+// document). After a write error it stops and returns that error. A
+// schedule's times lie in the years schedule.MinYear to MaxYear, which
+// XMLTV can write; a time it could not would stop Encode with an error
+// at that programme.
 func (e *XMLTVEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 	if e.err != nil {
 		return e.err
@@ -138,13 +140,6 @@ func (e *XMLTVEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 	}
 	if err := checkQuery("xmltv", s, q); err != nil {
 		return err
-	}
-	// Every time written lies between the schedule's first start and its
-	// last end; programme checks each one again, as a backstop.
-	for _, t := range []time.Time{s.First().Start, s.Last().End} {
-		if _, ok := appendXMLTVTime(nil, t); !ok {
-			return fmt.Errorf("feeds: xmltv: %s is outside the years 0000-9999 that XMLTV times can hold", t.Format(time.RFC3339))
-		}
 	}
 	g, err := newXMLTVGuide(s, e.BaseURL)
 	if err != nil {
@@ -373,9 +368,10 @@ func appendXMLTVLength(b []byte, d time.Duration) []byte {
 // xmltvChannel is one <channel>: the channels of a schedule that share an
 // id are written as one.
 type xmltvChannel struct {
-	id      string
-	ptrs    []*schedule.Channel
-	element []byte
+	id       string
+	ptrs     []*schedule.Channel
+	element  []byte
+	emptyDay []byte // see emptyDay; nil until the channel's first empty day
 }
 
 func (c *xmltvChannel) airs(ch *schedule.Channel) bool {

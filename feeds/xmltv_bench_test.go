@@ -110,3 +110,22 @@ func TestXMLTVMillion(t *testing.T) {
 		t.Errorf("the process peaked at %d MB resident, budget 64 MB", peak>>20)
 	}
 }
+
+// BenchmarkXMLTVEmptyDays encodes the default schedule's whole history
+// with MarkEmptyDays: its weekends and the years between the runs are
+// about 3,000 days with no airing, each with a marker.
+func BenchmarkXMLTVEmptyDays(b *testing.B) {
+	s := testkit.Default(b)
+	q := s.Dates(schedule.Date{Year: 2000, Month: time.May, Day: 1}, schedule.Date{Year: 2016, Month: time.March, Day: 11})
+	b.ReportAllocs()
+	for b.Loop() {
+		e := NewXMLTVEncoder(io.Discard)
+		e.MarkEmptyDays = true
+		if err := e.Encode(s, q); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -62,7 +62,8 @@ func (d emptyDays) markers(c *xmltvChannel) [][2]time.Time {
 }
 
 // emptyDay appends the programme that says channel c has no airing from
-// start to stop. Its description names the shows of the runs on c.
+// span[0] to span[1]. All but its times is the same on each of c's empty
+// days, and is rendered on the first.
 func (e *XMLTVEncoder) emptyDay(g *xmltvGuide, c *xmltvChannel, span [2]time.Time) error {
 	b := append(e.buf, "  <programme start=\""...)
 	b, ok1 := appendXMLTVTime(b, span[0])
@@ -72,12 +73,22 @@ func (e *XMLTVEncoder) emptyDay(g *xmltvGuide, c *xmltvChannel, span [2]time.Tim
 		return fmt.Errorf("feeds: xmltv: channel %s: %s is outside the years 0000-9999 that XMLTV times can hold",
 			c.id, span[0].Format(time.RFC3339))
 	}
-	b = appendXMLTVAttr(append(b, '"'), "channel", c.id)
+	if c.emptyDay == nil {
+		c.emptyDay = g.emptyDayRest(c)
+	}
+	e.buf = append(b, c.emptyDay...)
+	return nil
+}
+
+// emptyDayRest renders what follows the stop time in c's empty-day
+// programmes: the channel, the title and a description naming the shows
+// of the runs on c.
+func (g *xmltvGuide) emptyDayRest(c *xmltvChannel) []byte {
+	b := appendXMLTVAttr([]byte{'"'}, "channel", c.id)
 	b = append(b, ">\n"...)
 	b = appendXMLTVElement(b, "    ", "title", []byte(` lang="en"`), XMLTVEmptyDayTitle)
 	b = appendXMLTVElement(b, "    ", "desc", []byte(` lang="en"`), g.emptyDayDesc(c))
-	e.buf = append(b, "  </programme>\n"...)
-	return nil
+	return append(b, "  </programme>\n"...)
 }
 
 // emptyDayDesc returns the description of c's empty days: "No airing of

@@ -3,7 +3,6 @@ package feeds
 import (
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/backstage-epg/backstage/schedule"
@@ -269,7 +268,7 @@ func xmltvClean(s string) string {
 			r == 0x85 || r == 0x2028 || r == 0x2029: // spaces and line breaks
 			space = true
 			continue
-		case unicode.IsControl(r) || r == 0xfffe || r == 0xffff: // not allowed or not meant as text
+		case notText(r):
 			continue
 		}
 		if space && b.Len() > 0 {

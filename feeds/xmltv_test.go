@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -605,6 +606,38 @@ func TestXMLTVReplayOf(t *testing.T) {
 	}
 	if !orig.FirstAired.Equal(time.Date(2006, 12, 25, 18, 30, 0, 0, jnb)) {
 		t.Errorf("fixture changed: first aired %v", orig.FirstAired)
+	}
+}
+
+// TestXMLTVYears checks what lets Encode write times without checking
+// the schedule first: every time a schedule can hold, from a start early
+// on the first day of schedule.MinYear to the end of the longest slot
+// (time.Duration's most) starting late on the last day of MaxYear, in
+// any zone, is one XMLTV can write. A programme whose time XMLTV cannot
+// write (which no schedule holds) is refused, with the run and episode,
+// rather than written wrong.
+func TestXMLTVYears(t *testing.T) {
+	east, west := time.FixedZone("", 14*3600), time.FixedZone("", -12*3600)
+	for _, at := range []time.Time{
+		time.Date(schedule.MinYear, 1, 1, 0, 0, 0, 0, east),
+		time.Date(schedule.MaxYear, 12, 31, 23, 59, 59, 0, west).Add(math.MaxInt64),
+	} {
+		if got, ok := appendXMLTVTime(nil, at); !ok {
+			t.Errorf("%v: got %q, not ok; a schedule can hold it", at, got)
+		}
+	}
+
+	s := smallSchedule(t)
+	g, err := newXMLTVGuide(s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sl := s.First()
+	sl.End = time.Date(10000, 1, 1, 0, 30, 0, 0, time.UTC)
+	e := NewXMLTVEncoder(io.Discard)
+	err = e.programme(g.run(sl.Run), sl)
+	if want := `run "original" episode 1: `; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a programme ending in the year 10000: got %v, want an error naming %s", err, want)
 	}
 }
 
