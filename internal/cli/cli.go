@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -44,8 +45,8 @@ func usagef(format string, args ...any) error {
 // any other failure. Errors are one line on env.Stderr.
 //
 // Long work (building a schedule, writing a feed) stops soon after ctx is
-// done. A command that fails once ctx was cancelled with an Interrupted
-// cause (see NotifyContext) exits 128 plus the signal's number: 130 for
+// done. A command that fails once a signal stopped ctx (see
+// process.NotifyContext) exits 128 plus the signal's number: 130 for
 // SIGINT, 143 for SIGTERM; its -o file is left as it was.
 func Main(ctx context.Context, args []string, env Env) (code int) {
 	if env.Now == nil {
@@ -62,8 +63,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	var sig Interrupted
-	if errors.As(context.Cause(ctx), &sig) {
+	if sig, ok := process.Stopped(ctx); ok {
 		// The command failed once a signal had stopped it: say so, and
 		// what else went wrong, if anything did.
 		if errors.Is(err, context.Canceled) {

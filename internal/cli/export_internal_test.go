@@ -66,6 +66,31 @@ func TestProgressLine(t *testing.T) {
 	none.clear()
 }
 
+// TestProgressOnlyOnATerminal: the progress line is shown on a terminal
+// unless quiet, and never on the null device, where cron and service
+// managers send standard error.
+func TestProgressOnlyOnATerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if p := newProgress(Env{Stderr: null}, false); p != nil {
+		t.Errorf("a progress line on %s", os.DevNull)
+	}
+	pty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer pty.Close()
+	if p := newProgress(Env{Stderr: pty}, false); p == nil {
+		t.Error("no progress line on a terminal")
+	}
+	if p := newProgress(Env{Stderr: pty}, true); p != nil {
+		t.Error("a progress line on a terminal with --quiet")
+	}
+}
+
 func TestByteSize(t *testing.T) {
 	for n, want := range map[int64]string{1: "1 byte", 999: "999 bytes", 1000: "1.0 KB", 131_072: "131.1 KB", 6_492_425: "6.5 MB"} {
 		if got := byteSize(n); got != want {

@@ -29,21 +29,20 @@
 package grabber
 
 import (
-	"github.com/backstage-epg/backstage/internal/quote"
-
 	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -75,7 +74,7 @@ type Env struct {
 	Now            func() time.Time
 
 	// Interactive says whether a person can answer on Stdin (see
-	// Terminal). --configure asks its questions only then, and otherwise
+	// process.Terminal). --configure asks its questions only then, and otherwise
 	// writes the configuration it would offer as defaults.
 	Interactive bool
 }
@@ -91,7 +90,9 @@ func (e usageError) Unwrap() error { return e.err }
 // name) and returns its exit status: 0 on success, 2 for a usage error
 // and 1 for any other failure, each with one line on env.Stderr. It
 // writes nothing to --output unless the whole guide is written; stopped
-// through ctx, it leaves --output as it was.
+// through ctx, it leaves --output as it was. A grab that fails once a
+// signal stopped ctx (see process.NotifyContext) exits as backstage
+// does: 130 for SIGINT, 143 for SIGTERM.
 func Main(ctx context.Context, args []string, env Env) (code int) {
 	if env.Now == nil {
 		env.Now = time.Now
@@ -110,6 +111,9 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 		return 0
 	}
 	fmt.Fprintf(env.Stderr, "%s: %s\n", Name, strings.Join(strings.Fields(err.Error()), " "))
+	if sig, ok := process.Stopped(ctx); ok {
+		return sig.ExitCode()
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		return 2
@@ -234,7 +238,11 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		if a.Output != "" && a.Output != "-" {
 			where = a.Output + " left as it was"
 		}
-		return fmt.Errorf("interrupted: %s", where)
+		stopped := "interrupted"
+		if sig, ok := process.Stopped(ctx); ok {
+			stopped = sig.Error()
+		}
+		return fmt.Errorf("%s: %s", stopped, where)
 	}
 	if err != nil {
 		return err
@@ -275,20 +283,6 @@ func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) err
 		return err
 	}
 	return f.Commit()
-}
-
-// Terminal reports whether f looks like a terminal a person types at: a
-// character device other than the null device. (A pipe, a file or
-// /dev/null, as cron and tv_validate_grabber give, is not.) It is a
-// heuristic without a dependency; --configure takes the defaults at end
-// of input anyway, so a wrong guess costs only the printed questions.
-func Terminal(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
-		return false
-	}
-	null, err := os.Stat(os.DevNull)
-	return err != nil || !os.SameFile(fi, null)
 }
 
 const usage = `tv_grab_za_backstage: an XMLTV grabber for Backstage on e.tv (South Africa),

@@ -8,10 +8,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/cli"
+	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/grabber"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
@@ -299,6 +301,21 @@ func TestInterrupted(t *testing.T) {
 	code, _, stderr := m.runCtx(ctx, "", false, "--output", out, "--quiet")
 	if data, _ := os.ReadFile(out); code != 1 || string(data) != "yesterday's guide" || stderr != "tv_grab_za_backstage: interrupted: "+out+" left as it was\n" {
 		t.Errorf("exit %d, stderr %q, --output holds %q", code, stderr, data)
+	}
+
+	// Stopped by a signal, it exits as a shell reports that signal.
+	for _, c := range []struct {
+		sig  syscall.Signal
+		name string
+		code int
+	}{{syscall.SIGINT, "SIGINT", 130}, {syscall.SIGTERM, "SIGTERM", 143}} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(process.Interrupted{Signal: c.sig})
+		code, _, stderr := m.runCtx(ctx, "", false, "--output", out, "--quiet")
+		want := "tv_grab_za_backstage: stopped by " + c.name + ": " + out + " left as it was\n"
+		if data, _ := os.ReadFile(out); code != c.code || string(data) != "yesterday's guide" || stderr != want {
+			t.Errorf("%s: exit %d, stderr %q, --output holds %q; want %d, %q and the old guide", c.name, code, stderr, data, c.code, want)
+		}
 	}
 }
 
