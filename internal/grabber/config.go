@@ -1,10 +1,9 @@
 package grabber
 
 import (
-	"github.com/backstage-epg/backstage/internal/quote"
-
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -257,8 +257,9 @@ func LoadConfig(path string) (Config, error) {
 
 // LoadSchedule returns the schedule c names: the built-in one, or the
 // schedule file, a relative name read from dir (the configuration file's
-// folder). Its errors are those of schedfile.
-func (c Config) LoadSchedule(dir string) (*schedule.Schedule, error) {
+// folder). Its errors are those of schedfile: a *schedfile.Error for a
+// file at fault, or the build's own once ctx is done.
+func (c Config) LoadSchedule(ctx context.Context, dir string) (*schedule.Schedule, error) {
 	if c.Schedule == "" {
 		return schedfile.Default()
 	}
@@ -266,5 +267,5 @@ func (c Config) LoadSchedule(dir string) (*schedule.Schedule, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	return schedfile.Load(path)
+	return schedfile.LoadContext(ctx, path)
 }

@@ -43,6 +43,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/quote"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -206,9 +207,15 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", err, Name)}
 	}
 	debugf("configuration %s", path)
-	s, err := c.LoadSchedule(filepath.Dir(path))
-	if err != nil {
+	s, err := c.LoadSchedule(ctx, filepath.Dir(path))
+	var fe *schedfile.Error
+	switch {
+	case errors.As(err, &fe):
 		return usageError{fmt.Errorf("schedule file named in %s: %w", path, err)}
+	case err != nil && ctx.Err() != nil:
+		return interrupted(ctx, a.Output, false)
+	case err != nil:
+		return err
 	}
 	r := Request{Now: now, Offset: a.Offset, Days: a.Days}
 	g, o, err := c.Guide(s, r)
@@ -234,15 +241,7 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		return feeds.Write(ctx, w, g, o)
 	})
 	if err != nil && ctx.Err() != nil {
-		where := "standard output may hold part of a guide"
-		if a.Output != "" && a.Output != "-" {
-			where = a.Output + " left as it was"
-		}
-		stopped := "interrupted"
-		if sig, ok := process.Stopped(ctx); ok {
-			stopped = sig.Error()
-		}
-		return fmt.Errorf("%s: %s", stopped, where)
+		return interrupted(ctx, a.Output, true)
 	}
 	if err != nil {
 		return err
@@ -256,6 +255,24 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	}
 	debugf("done in %s", time.Since(started).Round(time.Millisecond))
 	return nil
+}
+
+// interrupted is the error of a grab stopped through ctx: what stopped
+// it (the signal, when one did), and what it left of the guide at output,
+// whose writing had begun or not.
+func interrupted(ctx context.Context, output string, writing bool) error {
+	why := "interrupted"
+	if sig, ok := process.Stopped(ctx); ok {
+		why = sig.Error()
+	}
+	left := "nothing written"
+	switch {
+	case output != "" && output != "-":
+		left = output + " left as it was"
+	case writing:
+		left = "standard output may hold part of a guide"
+	}
+	return fmt.Errorf("%s: %s", why, left)
 }
 
 // writeOutput runs write against standard output, or against path through

@@ -319,6 +319,32 @@ func TestInterrupted(t *testing.T) {
 	}
 }
 
+// TestInterruptedLoading: a grab stopped while it builds its schedule
+// file stops there, and says what stopped it.
+func TestInterruptedLoading(t *testing.T) {
+	m := newMachine(t, thursday)
+	sched := filepath.Join(m.home, "mine.yaml")
+	if err := os.WriteFile(sched, schedfile.DefaultFile(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.configure("schedule=" + sched)
+	for _, c := range []struct {
+		cause  error
+		code   int
+		stderr string
+	}{
+		{nil, 1, "tv_grab_za_backstage: interrupted: nothing written\n"},
+		{process.Interrupted{Signal: syscall.SIGTERM}, 143, "tv_grab_za_backstage: stopped by SIGTERM: nothing written\n"},
+	} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(c.cause)
+		code, stdout, stderr := m.runCtx(ctx, "", false, "--days", "1")
+		if code != c.code || stdout != "" || stderr != c.stderr {
+			t.Errorf("cause %v: exit %d, stdout %q, stderr %q; want %d, nothing and %q", c.cause, code, stdout, stderr, c.code, c.stderr)
+		}
+	}
+}
+
 // TestQuiet: --quiet prints nothing on standard error, the default one
 // line, --debug more.
 func TestQuiet(t *testing.T) {
