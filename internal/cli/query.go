@@ -74,7 +74,7 @@ var episodeCmd = &command{
 		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
 			// A replay window holds only some episodes: numbers are
 			// checked against the history's.
-			n, err := schedule.ParseEpisode(args[0], t.base.LastEpisode())
+			n, err := schedule.ParseEpisode(args[0], t.sched.History().LastEpisode())
 			if err != nil {
 				return err
 			}
@@ -161,7 +161,7 @@ func notInWindow(t *timeline, n int) string {
 	if lo, hi := episodeRange(t.sched); lo > 0 {
 		msg += fmt.Sprintf(", which has episodes %d to %d", lo, hi)
 	}
-	hist := t.base.Episode(n)
+	hist := t.sched.History().Episode(n)
 	if len(hist) == 0 {
 		return msg + "; it never aired."
 	}
