@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,11 +142,11 @@ func run(ctx context.Context, args []string, env Env) error {
 		return c.usage(env.Stdout)
 	}
 	if name == "" {
-		if containsHelp(rest) {
+		if containsAny(rest, "-h", "-help", "--help") {
 			mainUsage(env.Stdout)
 			return nil
 		}
-		if containsVersion(rest) {
+		if containsAny(rest, "-version", "--version") {
 			return printVersion(env.Stdout)
 		}
 		// One line, like every usage error; "backstage help" has the rest.
@@ -280,24 +281,10 @@ func lookup(name string) *command {
 	return nil
 }
 
-func containsHelp(args []string) bool {
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" {
-			return true
-		}
-	}
-	return false
-}
-
-// containsVersion reports whether args ask for the version, as
-// "backstage --version" does.
-func containsVersion(args []string) bool {
-	for _, a := range args {
-		if a == "-version" || a == "--version" {
-			return true
-		}
-	}
-	return false
+// containsAny reports whether args hold one of words, as
+// "backstage --tz UTC --help" holds --help.
+func containsAny(args []string, words ...string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return slices.Contains(words, a) })
 }
 
 func commandNames() string {
