@@ -29,18 +29,16 @@
 package grabber
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
-	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/cli/output"
 	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
@@ -237,13 +235,16 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		return err
 	}
 	n := g.Count(q)
-	err = writeOutput(a.Output, env.Stdout, func(w io.Writer) error {
+	_, err = output.Write(a.Output, env.Stdout, func(w io.Writer) error {
 		return feeds.Write(ctx, w, g, o)
 	})
-	if err != nil && ctx.Err() != nil {
+	var ce *output.CreateError
+	switch {
+	case errors.As(err, &ce):
+		return usageError{fmt.Errorf("--output %w", err)}
+	case err != nil && ctx.Err() != nil:
 		return interrupted(ctx, a.Output, true)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	if !a.Quiet {
@@ -258,48 +259,21 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 }
 
 // interrupted is the error of a grab stopped through ctx: what stopped
-// it (the signal, when one did), and what it left of the guide at output,
-// whose writing had begun or not.
-func interrupted(ctx context.Context, output string, writing bool) error {
+// it (the signal, when one did), and what it left of the guide at path,
+// --output, whose writing had begun or not.
+func interrupted(ctx context.Context, path string, writing bool) error {
 	why := "interrupted"
 	if sig, ok := process.Stopped(ctx); ok {
 		why = sig.Error()
 	}
 	left := "nothing written"
 	switch {
-	case output != "" && output != "-":
-		left = output + " left as it was"
+	case !output.IsStdout(path):
+		left = path + " left as it was"
 	case writing:
 		left = "standard output may hold part of a guide"
 	}
 	return fmt.Errorf("%s: %s", why, left)
-}
-
-// writeOutput runs write against standard output, or against path through
-// atomicfile: a media centre reading the file never sees half a guide,
-// and a grab that fails leaves the old file as it was. A path that cannot
-// be written is a usage error.
-func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		bw := bufio.NewWriterSize(stdout, 64<<10)
-		if err := write(bw); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return usageError{fmt.Errorf("--output %s: cannot write there: %v", path, err)}
-	}
-	defer f.Cleanup()
-	if err := write(f); err != nil {
-		return err
-	}
-	return f.Commit()
 }
 
 const usage = `tv_grab_za_backstage: an XMLTV grabber for Backstage on e.tv (South Africa),
@@ -325,8 +299,8 @@ Options:
   --days N            the guide of N days (1 to 32; default: up to 31 days
                       after today)
   --offset N          starting N days after today (0 to 31; default 0, today)
-  --output FILE       write the guide to FILE (atomically) instead of
-                      standard output
+  --output FILE       write the guide to FILE (atomically; gzipped if it
+                      ends in .gz) instead of standard output
   --quiet             print nothing but errors on standard error
   --debug             print what the grab does on standard error
 

@@ -16,6 +16,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/grabber"
 	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -371,6 +372,14 @@ func TestQuiet(t *testing.T) {
 	}
 	if data, err := os.ReadFile(out); err != nil || len(programmes(string(data))) != 2 {
 		t.Errorf("--output: %d programmes, %v; want 2", len(programmes(string(data))), err)
+	}
+	// A name ending in .gz is gzipped, as backstage export's -o is.
+	gz := filepath.Join(m.home, "guide.xml.gz")
+	if code, stdout, stderr := m.run("--offset", "1", "--days", "2", "--quiet", "--output", gz); code != 0 || stdout+stderr != "" {
+		t.Fatalf("--output %s: exit %d, %q", gz, code, stdout+stderr)
+	}
+	if data, err := os.ReadFile(gz); err != nil || len(programmes(string(testkit.Gunzip(t, data)))) != 2 {
+		t.Errorf("--output %s: %v; want 2 programmes, gzipped", gz, err)
 	}
 }
 
