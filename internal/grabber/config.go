@@ -71,12 +71,13 @@ type ConfigError struct {
 	Err  error
 }
 
-// Error returns the one-line message.
+// Error returns the one-line message, the file's name cut as
+// schedfile.Error cuts it.
 func (e *ConfigError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %v", quote.Clip(e.File), e.Line, e.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
+	return fmt.Sprintf("%s: %v", quote.Clip(e.File), e.Err)
 }
 
 // Unwrap returns the cause.
@@ -183,7 +184,7 @@ func yesNoText(b bool) string {
 // break, or ending in a space).
 func (c Config) MarshalText() ([]byte, error) {
 	if strings.ContainsAny(c.Schedule, "#\r\n") || strings.TrimRight(c.Schedule, " \t") != c.Schedule {
-		return nil, fmt.Errorf("schedule file %q: a configuration file cannot hold a name with # or a line break, or ending in a space", c.Schedule)
+		return nil, fmt.Errorf("schedule file %s: a configuration file cannot hold a name with # or a line break, or ending in a space", quote.Value(c.Schedule))
 	}
 	mode := "replay"
 	if c.History {

@@ -73,8 +73,8 @@ type Env struct {
 	Now            func() time.Time
 
 	// Interactive says whether a person can answer on Stdin (see
-	// process.Terminal). --configure asks its questions only then, and otherwise
-	// writes the configuration it would offer as defaults.
+	// process.Terminal). --configure asks its questions only then, and
+	// otherwise writes the configuration it would offer as defaults.
 	Interactive bool
 }
 
@@ -197,9 +197,9 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	if errors.Is(err, ErrNoConfig) {
 		again := ""
 		if a.ConfigFile != "" {
-			again = " --config-file " + a.ConfigFile
+			again = " --config-file " + quote.Clip(a.ConfigFile)
 		}
-		return usageError{fmt.Errorf("configuration file %s does not exist: run %s --configure%s first", path, Name, again)}
+		return usageError{fmt.Errorf("configuration file %s does not exist: run %s --configure%s first", quote.Clip(path), Name, again)}
 	}
 	if err != nil {
 		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", err, Name)}
@@ -209,7 +209,7 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	var fe *schedfile.Error
 	switch {
 	case errors.As(err, &fe):
-		return usageError{fmt.Errorf("schedule file named in %s: %w", path, err)}
+		return usageError{fmt.Errorf("schedule file named in %s: %w", quote.Clip(path), err)}
 	case err != nil && ctx.Err() != nil:
 		return interrupted(ctx, a.Output, false)
 	case err != nil:
@@ -241,7 +241,7 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	var ce *output.CreateError
 	switch {
 	case errors.As(err, &ce):
-		return usageError{fmt.Errorf("--output %w", err)}
+		return usageError{fmt.Errorf("--output %s: cannot write there: %v", quote.Clip(a.Output), ce.Err)}
 	case err != nil && ctx.Err() != nil:
 		return interrupted(ctx, a.Output, true)
 	case err != nil:
@@ -269,7 +269,7 @@ func interrupted(ctx context.Context, path string, writing bool) error {
 	left := "nothing written"
 	switch {
 	case !output.IsStdout(path):
-		left = path + " left as it was"
+		left = quote.Clip(path) + " left as it was"
 	case writing:
 		left = "standard output may hold part of a guide"
 	}

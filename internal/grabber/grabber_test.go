@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -15,6 +16,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/cli"
 	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/grabber"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
@@ -390,4 +392,61 @@ func date(t *testing.T, s string) schedule.Date {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestLongValues gives values thousands of characters long: the one
+// line on standard error quotes at most the first 100 of each, as
+// backstage's messages do.
+func TestLongValues(t *testing.T) {
+	long := strings.Repeat("x", 30000)
+	m := newMachine(t, thursday)
+	m.configure()
+	file := filepath.Join(m.home, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A path of many components, each short enough for the system, that
+	// cannot be made: a file stands where a folder would.
+	deep := file + strings.Repeat("/"+long[:200], 15)
+	bad := filepath.Join(m.home, long[:200]+".conf")
+	if err := os.WriteFile(bad, []byte("colour=blue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{long},
+		{"--", long},
+		{"--" + long},
+		{"--days", long},
+		{"--offset", "1" + strings.Repeat("0", 30000)},
+		{"--config-file", deep},
+		{"--config-file", bad},
+		{"--configure", "--config-file", deep},
+		{"--output", deep},
+	} {
+		name := strings.Join(args, " ")
+		t.Run(name[:min(len(name), 40)], func(t *testing.T) {
+			code, stdout, stderr := m.run(args...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stdout %.40q, stderr %.200q; want 2, nothing, one line", code, stdout, stderr)
+			}
+			if len(stderr) > 600 {
+				t.Errorf("%d bytes of stderr: %.300q…; want at most 600", len(stderr), stderr)
+			}
+		})
+	}
+}
+
+// TestConfigureCannotWrite: a configuration that cannot be written is a
+// usage error naming the file once, with the system's reason.
+func TestConfigureCannotWrite(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /proc, where no folder can be made, even by root")
+	}
+	m := newMachine(t, thursday)
+	path := "/proc/self/no-such-folder/" + strings.Repeat("x", 200) + "/grabber.conf"
+	code, stdout, stderr := m.run("--configure", "--config-file", path)
+	want := "tv_grab_za_backstage: --config-file " + quote.Clip(path) + ": cannot write there: no such file or directory\n"
+	if code != 2 || stdout != "" || stderr != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, %q", code, stdout, stderr, want)
+	}
 }
