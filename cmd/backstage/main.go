@@ -9,10 +9,11 @@ import (
 	_ "time/tzdata" // zone data built in, for machines without zoneinfo
 
 	"github.com/backstage-epg/backstage/internal/cli"
+	"github.com/backstage-epg/backstage/internal/cli/process"
 )
 
 func main() {
-	ctx, stop := cli.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := process.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
 	stop()
 	os.Exit(code)

@@ -6,19 +6,19 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 	_ "time/tzdata" // zone data built in, for machines without zoneinfo
 
+	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/grabber"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := process.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := grabber.Main(ctx, os.Args[1:], grabber.Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		Getenv: os.Getenv, Now: time.Now, Interactive: grabber.Terminal(os.Stdin),
+		Getenv: os.Getenv, Now: time.Now, Interactive: process.Terminal(os.Stdin),
 	})
 	stop()
 	os.Exit(code)

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -44,8 +46,8 @@ func usagef(format string, args ...any) error {
 // any other failure. Errors are one line on env.Stderr.
 //
 // Long work (building a schedule, writing a feed) stops soon after ctx is
-// done. A command that fails once ctx was cancelled with an Interrupted
-// cause (see NotifyContext) exits 128 plus the signal's number: 130 for
+// done. A command that fails once a signal stopped ctx (see
+// process.NotifyContext) exits 128 plus the signal's number: 130 for
 // SIGINT, 143 for SIGTERM; its -o file is left as it was.
 func Main(ctx context.Context, args []string, env Env) (code int) {
 	if env.Now == nil {
@@ -62,8 +64,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	var sig Interrupted
-	if errors.As(context.Cause(ctx), &sig) {
+	if sig, ok := process.Stopped(ctx); ok {
 		// The command failed once a signal had stopped it: say so, and
 		// what else went wrong, if anything did.
 		if errors.Is(err, context.Canceled) {
@@ -141,11 +142,11 @@ func run(ctx context.Context, args []string, env Env) error {
 		return c.usage(env.Stdout)
 	}
 	if name == "" {
-		if containsHelp(rest) {
+		if containsAny(rest, "-h", "-help", "--help") {
 			mainUsage(env.Stdout)
 			return nil
 		}
-		if containsVersion(rest) {
+		if containsAny(rest, "-version", "--version") {
 			return printVersion(env.Stdout)
 		}
 		// One line, like every usage error; "backstage help" has the rest.
@@ -280,24 +281,10 @@ func lookup(name string) *command {
 	return nil
 }
 
-func containsHelp(args []string) bool {
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" {
-			return true
-		}
-	}
-	return false
-}
-
-// containsVersion reports whether args ask for the version, as
-// "backstage --version" does.
-func containsVersion(args []string) bool {
-	for _, a := range args {
-		if a == "-version" || a == "--version" {
-			return true
-		}
-	}
-	return false
+// containsAny reports whether args hold one of words, as
+// "backstage --tz UTC --help" holds --help.
+func containsAny(args []string, words ...string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return slices.Contains(words, a) })
 }
 
 func commandNames() string {

@@ -1,20 +1,16 @@
 package cli
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/cli/output"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -63,13 +59,19 @@ var exportCmd = &command{
 				return err
 			}
 			o.Generator = "backstage/" + Version
-			toFile := out != "" && out != "-"
-			p := newProgress(env, quiet || !toFile)
+			toStdout := output.IsStdout(out)
+			p := newProgress(env, quiet || toStdout)
 			defer p.clear()
-			size, err := writeOutput(out, env.Stdout, func(w io.Writer) error {
+			size, err := output.Write(out, env.Stdout, func(w io.Writer) error {
 				return feeds.Write(ctx, &progressWriter{w: w, p: p}, t.sched, o)
 			})
-			if err != nil || !toFile || quiet {
+			var ce *output.CreateError
+			switch {
+			case errors.As(err, &ce) && errors.Is(err, atomicfile.ErrIsDir):
+				return usagef("-o %s: is a folder; want a file name", quote.Value(out))
+			case errors.As(err, &ce):
+				return usagef("-o %s: cannot write there: %v", quote.Value(out), ce.Err)
+			case err != nil || toStdout || quiet:
 				return err
 			}
 			p.clear()
@@ -116,71 +118,4 @@ func byteSize(n int64) string {
 		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " KB"
 	}
 	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
-}
-
-// writeOutput runs write against standard output, or against path
-// through atomicfile: a reader never sees half a feed, a failed export
-// leaves any old file as it was, and a device, pipe or symbolic link is
-// written as a shell redirection would write it. A path ending in .gz is
-// gzipped. It returns the bytes written to the file or standard output
-// (gzipped, for .gz). A path that cannot be written is a usage error
-// (exit 2); a failure while writing is not.
-func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) (int64, error) {
-	if path == "" || path == "-" {
-		cw := &countWriter{w: stdout}
-		bw := bufio.NewWriterSize(cw, 64<<10)
-		if err := write(bw); err != nil {
-			return cw.n, err
-		}
-		err := bw.Flush()
-		return cw.n, err
-	}
-	size, err := writeFile(path, write)
-	return size, err
-}
-
-// countWriter counts the bytes written through it.
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
-}
-
-func writeFile(path string, write func(io.Writer) error) (int64, error) {
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		if errors.Is(err, atomicfile.ErrIsDir) {
-			return 0, usagef("-o %s: is a folder; want a file name", quote.Value(path))
-		}
-		return 0, usagef("-o %s: cannot write there: %v", quote.Value(path), err)
-	}
-	defer f.Cleanup()
-	cw := &countWriter{w: f}
-	var w io.Writer = cw
-	var zw *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		if zw, err = gzip.NewWriterLevel(cw, feeds.GzipLevel); err != nil {
-			return 0, err
-		}
-		zw.Name = strings.TrimSuffix(filepath.Base(path), ".gz")
-		w = zw
-	}
-	if err := write(w); err != nil {
-		return 0, err
-	}
-	if zw != nil {
-		if err := zw.Close(); err != nil {
-			return 0, fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	return cw.n, f.Commit()
 }

@@ -2,43 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
-
-// TestWriteOutputFailure checks that a write that fails halfway leaves the
-// old file untouched and no temporary file behind.
-func TestWriteOutputFailure(t *testing.T) {
-	for _, name := range []string{"feed.ics", "guide.xml.gz"} {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, name)
-			if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			boom := errors.New("boom")
-			_, err := writeOutput(path, io.Discard, func(w io.Writer) error {
-				if _, err := w.Write([]byte("half a feed")); err != nil {
-					return err
-				}
-				return boom
-			})
-			if !errors.Is(err, boom) {
-				t.Fatalf("got %v, want the write's error", err)
-			}
-			if data, _ := os.ReadFile(path); string(data) != "old" {
-				t.Errorf("old file now holds %q", data)
-			}
-			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-				t.Errorf("folder holds %d entries, want 1", len(entries))
-			}
-		})
-	}
-}
 
 // TestProgressLine: the progress line of exports and publishes shows
 // nothing in the first second, then the latest count on one line, at most
@@ -64,6 +31,31 @@ func TestProgressLine(t *testing.T) {
 	var none *progressLine
 	none.show("x")
 	none.clear()
+}
+
+// TestProgressOnlyOnATerminal: the progress line is shown on a terminal
+// unless quiet, and never on the null device, where cron and service
+// managers send standard error.
+func TestProgressOnlyOnATerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if p := newProgress(Env{Stderr: null}, false); p != nil {
+		t.Errorf("a progress line on %s", os.DevNull)
+	}
+	pty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer pty.Close()
+	if p := newProgress(Env{Stderr: pty}, false); p == nil {
+		t.Error("no progress line on a terminal")
+	}
+	if p := newProgress(Env{Stderr: pty}, true); p != nil {
+		t.Error("a progress line on a terminal with --quiet")
+	}
 }
 
 func TestByteSize(t *testing.T) {

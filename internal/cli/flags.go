@@ -108,8 +108,7 @@ func (f *timelineFlags) register(fs *flag.FlagSet) {
 
 // timeline is what a command that reads airings answers from.
 type timeline struct {
-	sched *schedule.Schedule // the history, or in replay mode its re-dated window
-	base  *schedule.Schedule // the history
+	sched *schedule.Schedule // the history, or in replay mode its re-dated window; History() is the history
 	loc   *time.Location     // the zone to show times in
 	now   func() time.Time
 
@@ -151,7 +150,7 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &timeline{sched: s, base: s, loc: loc, now: env.Now}
+	t := &timeline{sched: s, loc: loc, now: env.Now}
 	if f.now != "" {
 		at, err := time.Parse(time.RFC3339, f.now)
 		if err != nil {

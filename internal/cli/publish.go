@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/publish"
 	"github.com/backstage-epg/backstage/internal/server"
 	"github.com/backstage-epg/backstage/internal/site"
@@ -100,11 +101,7 @@ func today(t *timeline) schedule.Date {
 // isTerminal reports whether w is a terminal, where progress can be shown.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && process.Terminal(f)
 }
 
 // progressLine shows on one line of a terminal how far long work has

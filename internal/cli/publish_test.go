@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -178,7 +179,7 @@ func TestPublishInterrupted(t *testing.T) {
 	cmd.Stderr = &stderr
 	err = cmd.Run()
 	var exit *exec.ExitError
-	if !errorsAs(err, &exit) || exit.ExitCode() != 1 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "file too large") {
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "file too large") {
 		t.Errorf("a publish out of room: %v, stderr %q; want exit 1 and one line", err, stderr.String())
 	}
 	checkWhole(t, full, want)
@@ -188,12 +189,4 @@ func TestPublishInterrupted(t *testing.T) {
 	if checkWhole(t, full, want) != len(want) {
 		t.Error("the rerun did not finish the site")
 	}
-}
-
-func errorsAs(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	if ok {
-		*target = e
-	}
-	return ok
 }

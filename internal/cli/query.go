@@ -74,7 +74,7 @@ var episodeCmd = &command{
 		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
 			// A replay window holds only some episodes: numbers are
 			// checked against the history's.
-			n, err := schedule.ParseEpisode(args[0], t.base.LastEpisode())
+			n, err := schedule.ParseEpisode(args[0], t.sched.History().LastEpisode())
 			if err != nil {
 				return err
 			}
@@ -122,31 +122,21 @@ func nothingOn(t *timeline, day schedule.Date) string {
 		return fmt.Sprintf("%s: the first airing was %s.", head, airingName(next, t.loc))
 	case !hasNext:
 		return fmt.Sprintf("%s: the airings ended with %s. With --replay, the history is re-dated to this week.", head, airingName(prev, t.loc))
-	case prev.Run != next.Run && endsRun(s, prev) && beginsRun(s, next):
+	case prev.Run != next.Run && runStats(s, prev.Run).Last.Start.Equal(prev.Start) && runStats(s, next.Run).First.Start.Equal(next.Start):
 		return fmt.Sprintf("%s: it falls between the %s run, which ended with %s, and the %s run, which began with %s.",
 			head, prev.Run.Name, airingName(prev, t.loc), next.Run.Name, airingName(next, t.loc))
 	}
 	return fmt.Sprintf("%s. Next: %s.", head, airingName(next, t.loc))
 }
 
-// endsRun and beginsRun report whether sl is the last or the first
-// airing of its run in s.
-func endsRun(s *schedule.Schedule, sl schedule.Slot) bool {
+// runStats returns the Stats of run r in s; zero Stats when s has none.
+func runStats(s *schedule.Schedule, r *schedule.Run) schedule.Stats {
 	for _, st := range s.Stats() {
-		if st.Run == sl.Run {
-			return st.Slots > 0 && st.Last.Start.Equal(sl.Start)
+		if st.Run == r {
+			return st
 		}
 	}
-	return false
-}
-
-func beginsRun(s *schedule.Schedule, sl schedule.Slot) bool {
-	for _, st := range s.Stats() {
-		if st.Run == sl.Run {
-			return st.Slots > 0 && st.First.Start.Equal(sl.Start)
-		}
-	}
-	return false
+	return schedule.Stats{}
 }
 
 // notInWindow says why episode n has no airing: in replay mode, that it
@@ -161,7 +151,7 @@ func notInWindow(t *timeline, n int) string {
 	if lo, hi := episodeRange(t.sched); lo > 0 {
 		msg += fmt.Sprintf(", which has episodes %d to %d", lo, hi)
 	}
-	hist := t.base.Episode(n)
+	hist := t.sched.History().Episode(n)
 	if len(hist) == 0 {
 		return msg + "; it never aired."
 	}

@@ -67,6 +67,11 @@ func TestNothingAired(t *testing.T) {
 			t.Errorf("backstage %s: exit %d, %q, stderr %q; want 0 and %q", strings.Join(c.args, " "), code, stdout, stderr, c.want)
 		}
 	}
+	// "today", long after the airings ended, points to replay mode.
+	want := "Nothing aired on Thu 2026-11-26 (Africa/Johannesburg): the airings ended with Fri 2016-03-11 16:40 (rebroadcast, episode 1875). With --replay, the history is re-dated to this week.\n"
+	if code, stdout, stderr := runAt(t, thursday, "aired", "today"); code != 0 || stdout != want || stderr != "" {
+		t.Errorf("aired today on %v: exit %d, %q, stderr %q; want 0 and %q", thursday, code, stdout, stderr, want)
+	}
 }
 
 // TestEpisodeOutsideWindow: in replay mode, an episode outside the window

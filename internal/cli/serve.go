@@ -29,62 +29,15 @@ var serveCmd = &command{
   backstage serve --replay --replay-from 2003-06-16   # the history re-dated to this week`,
 	nargs: [2]int{0, 0},
 	setup: func(fs *flag.FlagSet) action {
-		var tf timelineFlags
 		var o serveFlags
-		tf.register(fs)
 		o.register(fs)
-		return func(ctx context.Context, env Env, args []string) error {
-			if err := o.check(); err != nil {
-				return err
-			}
-			t, err := tf.load(ctx, env)
-			if err != nil {
-				return err
-			}
-			logw := newLogWriter(env.Stderr, 100*time.Millisecond)
-			defer logw.Close()
-			var logs slog.Handler = slog.NewTextHandler(logw, nil)
-			if o.quiet {
-				logs = slog.DiscardHandler
-			}
-			srv := &server.Server{
-				Schedule:        t.sched,
-				Now:             t.now,
-				Location:        t.loc,
-				StreamURL:       o.streamURL,
-				PublicURL:       o.publicURL,
-				Generator:       "backstage/" + Version,
-				Logger:          slog.New(logs),
-				MaxCacheBytes:   o.cacheSize,
-				ShutdownTimeout: o.shutdownTimeout,
-			}
-			limitMemory(o.cacheSize)
-			if t.replay != nil {
-				// Replay mode: a window re-dated around the present, rolled
-				// on at each midnight in the schedule's zone.
-				base, opt := t.base, *t.replay
-				srv.Schedule = nil
-				srv.Timeline = server.DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-					o := opt
-					o.Now = now
-					return base.Replay(o)
-				})
-			}
-			if err := srv.Check(); err != nil {
-				return err
-			}
-			ln, err := net.Listen("tcp", o.addr)
-			if err != nil {
-				return fmt.Errorf("serve: %w", err)
-			}
-			printURLs(env.Stdout, ln.Addr(), &o, t.replay != nil)
-			return srv.Serve(ctx, ln)
-		}
+		return o.run
 	},
 }
 
-// serveFlags are the flags of serve alone.
+// serveFlags are the flags of serve: the timeline's and its own.
 type serveFlags struct {
+	timelineFlags
 	addr, streamURL, publicURL string
 	quiet                      bool
 	cacheSize                  int64
@@ -92,6 +45,7 @@ type serveFlags struct {
 }
 
 func (o *serveFlags) register(fs *flag.FlagSet) {
+	o.timelineFlags.register(fs)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`; port 0 picks a free one, :8080 listens on every interface")
 	fs.StringVar(&o.streamURL, "stream-url", "", "the `URL` of your own stream of the channel, for /channels.m3u; {id} in it becomes the channel id")
 	fs.StringVar(&o.publicURL, "public-url", "", "the `URL` clients reach the server at (behind a proxy, say), for the links it advertises")
@@ -99,6 +53,67 @@ func (o *serveFlags) register(fs *flag.FlagSet) {
 	o.cacheSize = server.DefaultMaxCacheBytes
 	fs.Var(sizeFlag{&o.cacheSize}, "cache-size", "keep at most `SIZE` of rendered feeds in memory, such as 64MB or 1GB; larger feeds are streamed")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "on Ctrl-C or SIGTERM, let downloads under way finish for up to `DURATION` (a second signal stops at once)")
+}
+
+// run serves until ctx is done. The access log goes to env.Stderr
+// through a logWriter: written out a tenth of a second after a request
+// at the latest, and in full before run returns.
+func (o *serveFlags) run(ctx context.Context, env Env, args []string) error {
+	logw := newLogWriter(env.Stderr, 100*time.Millisecond)
+	defer logw.Close()
+	srv, err := o.newServer(ctx, env, logw)
+	if err != nil {
+		return err
+	}
+	limitMemory(o.cacheSize)
+	if err := srv.Check(); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	printURLs(env.Stdout, ln.Addr(), o)
+	return srv.Serve(ctx, ln)
+}
+
+// newServer checks the flags and returns the server they describe, its
+// access log written to logs unless --quiet.
+func (o *serveFlags) newServer(ctx context.Context, env Env, logs io.Writer) (*server.Server, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	t, err := o.load(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	var h slog.Handler = slog.NewTextHandler(logs, nil)
+	if o.quiet {
+		h = slog.DiscardHandler
+	}
+	srv := &server.Server{
+		Now:             t.now,
+		Location:        t.loc,
+		StreamURL:       o.streamURL,
+		PublicURL:       o.publicURL,
+		Generator:       "backstage/" + Version,
+		Logger:          slog.New(h),
+		MaxCacheBytes:   o.cacheSize,
+		ShutdownTimeout: o.shutdownTimeout,
+	}
+	if t.replay == nil {
+		srv.Schedule = t.sched
+		return srv, nil
+	}
+	// Replay mode: a window re-dated around the present, rolled on at
+	// each midnight in the schedule's zone.
+	history, opt := t.sched.History(), *t.replay
+	srv.Timeline = server.DailyTimeline(history.Location(), func(now time.Time) (*schedule.Schedule, error) {
+		day := opt
+		day.Now = now
+		return history.Replay(day)
+	})
+	return srv, nil
 }
 
 // check refuses values serve cannot use, before anything is loaded.
@@ -166,7 +181,7 @@ func (b sizeFlag) Set(s string) error {
 // where. The first line names the bound address, port 0 resolved. In
 // replay mode the calendar is this week's guide, small enough for any
 // app.
-func printURLs(w io.Writer, addr net.Addr, o *serveFlags, replay bool) {
+func printURLs(w io.Writer, addr net.Addr, o *serveFlags) {
 	local := "http://" + addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
 		local = fmt.Sprintf("http://localhost:%d", ta.Port)
@@ -178,7 +193,7 @@ func printURLs(w io.Writer, addr net.Addr, o *serveFlags, replay bool) {
 	webcal := "webcal://" + strings.SplitN(base, "://", 2)[1]
 	fmt.Fprintf(w, "Listening on %s/\n\n", local)
 	fmt.Fprintf(w, "  Web page                      %s/\n", base)
-	if replay {
+	if o.replay {
 		fmt.Fprintf(w, "  Calendar, this week's guide   %s/calendar.ics\n", webcal)
 		fmt.Fprintf(w, "    (any app, Google too; it moves on daily)\n")
 	} else {

@@ -3,13 +3,13 @@ package cli_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 
 	"github.com/backstage-epg/backstage/internal/cli"
+	"github.com/backstage-epg/backstage/internal/cli/process"
 )
 
 // TestInterrupted runs commands whose context a signal has cancelled: the
@@ -25,14 +25,14 @@ func TestInterrupted(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"SIGTERM while loading", cli.Interrupted{Signal: syscall.SIGTERM}, []string{"--schedule", small, "runs"}, 143, "backstage: stopped by SIGTERM\n"},
-		{"SIGINT while loading", cli.Interrupted{Signal: syscall.SIGINT}, []string{"--schedule", small, "runs"}, 130, "backstage: stopped by SIGINT\n"},
-		{"SIGINT while exporting", cli.Interrupted{Signal: syscall.SIGINT}, []string{"export", "xmltv", "-o", out}, 130, "backstage: stopped by SIGINT\n"},
-		{"SIGTERM while exporting a file schedule", cli.Interrupted{Signal: syscall.SIGTERM}, []string{"--schedule", small, "export", "ics", "-o", out}, 143, "backstage: stopped by SIGTERM\n"},
+		{"SIGTERM while loading", process.Interrupted{Signal: syscall.SIGTERM}, []string{"--schedule", small, "runs"}, 143, "backstage: stopped by SIGTERM\n"},
+		{"SIGINT while loading", process.Interrupted{Signal: syscall.SIGINT}, []string{"--schedule", small, "runs"}, 130, "backstage: stopped by SIGINT\n"},
+		{"SIGINT while exporting", process.Interrupted{Signal: syscall.SIGINT}, []string{"export", "xmltv", "-o", out}, 130, "backstage: stopped by SIGINT\n"},
+		{"SIGTERM while exporting a file schedule", process.Interrupted{Signal: syscall.SIGTERM}, []string{"--schedule", small, "export", "ics", "-o", out}, 143, "backstage: stopped by SIGTERM\n"},
 		// Cancelled for another reason: a failure, not a usage error.
 		{"cancelled", context.Canceled, []string{"--schedule", small, "runs"}, 1, "backstage: schedule: build stopped: context canceled\n"},
 		// A command that finishes all the same has succeeded.
-		{"SIGTERM after the work", cli.Interrupted{Signal: syscall.SIGTERM}, []string{"version"}, 0, ""},
+		{"SIGTERM after the work", process.Interrupted{Signal: syscall.SIGTERM}, []string{"version"}, 0, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
@@ -62,22 +62,10 @@ func TestInterrupted(t *testing.T) {
 // itself is still told after a signal.
 func TestInterruptedOtherError(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	cancel(cli.Interrupted{Signal: syscall.SIGTERM})
+	cancel(process.Interrupted{Signal: syscall.SIGTERM})
 	var stderr bytes.Buffer
 	code := cli.Main(ctx, []string{"version"}, cli.Env{Stdout: failWriter{}, Stderr: &stderr})
 	if want := "backstage: stopped by SIGTERM: broken pipe\n"; code != 143 || stderr.String() != want {
 		t.Errorf("got exit %d, stderr %q; want 143, %q", code, stderr.String(), want)
-	}
-}
-
-func TestInterruptedExitCode(t *testing.T) {
-	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129} {
-		if got := (cli.Interrupted{Signal: sig}).ExitCode(); got != want {
-			t.Errorf("Interrupted{%v}.ExitCode() = %d, want %d", sig, got, want)
-		}
-	}
-	var e cli.Interrupted
-	if !errors.As(error(cli.Interrupted{Signal: syscall.SIGINT}), &e) || e.Error() != "stopped by SIGINT" {
-		t.Errorf("got %q, want stopped by SIGINT", e.Error())
 	}
 }

@@ -50,12 +50,12 @@ func ParseArgs(args []string) (Args, error) {
 		arg := args[i]
 		if arg == "--" {
 			if i+1 < len(args) {
-				return a, fmt.Errorf("unexpected argument %q: %s takes options only", args[i+1], Name)
+				return a, fmt.Errorf("unexpected argument %s: %s takes options only", quote.Value(args[i+1]), Name)
 			}
 			break
 		}
 		if len(arg) < 2 || arg[0] != '-' {
-			return a, fmt.Errorf("unexpected argument %q: %s takes options only", arg, Name)
+			return a, fmt.Errorf("unexpected argument %s: %s takes options only", quote.Value(arg), Name)
 		}
 		name, value, hasValue := strings.Cut(strings.TrimPrefix(arg[1:], "-"), "=")
 		takesValue, known := options[name]

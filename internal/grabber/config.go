@@ -1,10 +1,9 @@
 package grabber
 
 import (
-	"github.com/backstage-epg/backstage/internal/quote"
-
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -71,12 +71,13 @@ type ConfigError struct {
 	Err  error
 }
 
-// Error returns the one-line message.
+// Error returns the one-line message, the file's name cut as
+// schedfile.Error cuts it.
 func (e *ConfigError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %v", quote.Clip(e.File), e.Line, e.Err)
 	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
+	return fmt.Sprintf("%s: %v", quote.Clip(e.File), e.Err)
 }
 
 // Unwrap returns the cause.
@@ -183,7 +184,7 @@ func yesNoText(b bool) string {
 // break, or ending in a space).
 func (c Config) MarshalText() ([]byte, error) {
 	if strings.ContainsAny(c.Schedule, "#\r\n") || strings.TrimRight(c.Schedule, " \t") != c.Schedule {
-		return nil, fmt.Errorf("schedule file %q: a configuration file cannot hold a name with # or a line break, or ending in a space", c.Schedule)
+		return nil, fmt.Errorf("schedule file %s: a configuration file cannot hold a name with # or a line break, or ending in a space", quote.Value(c.Schedule))
 	}
 	mode := "replay"
 	if c.History {
@@ -257,8 +258,9 @@ func LoadConfig(path string) (Config, error) {
 
 // LoadSchedule returns the schedule c names: the built-in one, or the
 // schedule file, a relative name read from dir (the configuration file's
-// folder). Its errors are those of schedfile.
-func (c Config) LoadSchedule(dir string) (*schedule.Schedule, error) {
+// folder). Its errors are those of schedfile: a *schedfile.Error for a
+// file at fault, or the build's own once ctx is done.
+func (c Config) LoadSchedule(ctx context.Context, dir string) (*schedule.Schedule, error) {
 	if c.Schedule == "" {
 		return schedfile.Default()
 	}
@@ -266,5 +268,5 @@ func (c Config) LoadSchedule(dir string) (*schedule.Schedule, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	return schedfile.Load(path)
+	return schedfile.LoadContext(ctx, path)
 }

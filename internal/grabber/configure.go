@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -37,11 +39,18 @@ func configure(env Env, path string, quiet bool) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return usageError{fmt.Errorf("--config-file %s: %w", path, err)}
+	err = os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
+		_, err = atomicfile.WriteFile(path, data, atomicfile.Options{})
 	}
-	if _, err := atomicfile.WriteFile(path, data, atomicfile.Options{}); err != nil {
-		return usageError{fmt.Errorf("--config-file %s: %w", path, err)}
+	if err != nil {
+		// The operating system's reason alone: its *fs.PathError would
+		// name the (perhaps long) path a second time.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usageError{fmt.Errorf("--config-file %s: cannot write there: %w", quote.Clip(path), err)}
 	}
 	if !quiet {
 		fmt.Fprintf(env.Stderr, "%s: configuration written to %s\n", Name, path)

@@ -29,21 +29,19 @@
 package grabber
 
 import (
-	"github.com/backstage-epg/backstage/internal/quote"
-
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
-	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/cli/output"
+	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/quote"
+	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -75,8 +73,8 @@ type Env struct {
 	Now            func() time.Time
 
 	// Interactive says whether a person can answer on Stdin (see
-	// Terminal). --configure asks its questions only then, and otherwise
-	// writes the configuration it would offer as defaults.
+	// process.Terminal). --configure asks its questions only then, and
+	// otherwise writes the configuration it would offer as defaults.
 	Interactive bool
 }
 
@@ -91,7 +89,9 @@ func (e usageError) Unwrap() error { return e.err }
 // name) and returns its exit status: 0 on success, 2 for a usage error
 // and 1 for any other failure, each with one line on env.Stderr. It
 // writes nothing to --output unless the whole guide is written; stopped
-// through ctx, it leaves --output as it was.
+// through ctx, it leaves --output as it was. A grab that fails once a
+// signal stopped ctx (see process.NotifyContext) exits as backstage
+// does: 130 for SIGINT, 143 for SIGTERM.
 func Main(ctx context.Context, args []string, env Env) (code int) {
 	if env.Now == nil {
 		env.Now = time.Now
@@ -110,6 +110,9 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 		return 0
 	}
 	fmt.Fprintf(env.Stderr, "%s: %s\n", Name, strings.Join(strings.Fields(err.Error()), " "))
+	if sig, ok := process.Stopped(ctx); ok {
+		return sig.ExitCode()
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		return 2
@@ -194,17 +197,23 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	if errors.Is(err, ErrNoConfig) {
 		again := ""
 		if a.ConfigFile != "" {
-			again = " --config-file " + a.ConfigFile
+			again = " --config-file " + quote.Clip(a.ConfigFile)
 		}
-		return usageError{fmt.Errorf("configuration file %s does not exist: run %s --configure%s first", path, Name, again)}
+		return usageError{fmt.Errorf("configuration file %s does not exist: run %s --configure%s first", quote.Clip(path), Name, again)}
 	}
 	if err != nil {
 		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", err, Name)}
 	}
 	debugf("configuration %s", path)
-	s, err := c.LoadSchedule(filepath.Dir(path))
-	if err != nil {
-		return usageError{fmt.Errorf("schedule file named in %s: %w", path, err)}
+	s, err := c.LoadSchedule(ctx, filepath.Dir(path))
+	var fe *schedfile.Error
+	switch {
+	case errors.As(err, &fe):
+		return usageError{fmt.Errorf("schedule file named in %s: %w", quote.Clip(path), err)}
+	case err != nil && ctx.Err() != nil:
+		return interrupted(ctx, a.Output, false)
+	case err != nil:
+		return err
 	}
 	r := Request{Now: now, Offset: a.Offset, Days: a.Days}
 	g, o, err := c.Guide(s, r)
@@ -226,17 +235,16 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		return err
 	}
 	n := g.Count(q)
-	err = writeOutput(a.Output, env.Stdout, func(w io.Writer) error {
+	_, err = output.Write(a.Output, env.Stdout, func(w io.Writer) error {
 		return feeds.Write(ctx, w, g, o)
 	})
-	if err != nil && ctx.Err() != nil {
-		where := "standard output may hold part of a guide"
-		if a.Output != "" && a.Output != "-" {
-			where = a.Output + " left as it was"
-		}
-		return fmt.Errorf("interrupted: %s", where)
-	}
-	if err != nil {
+	var ce *output.CreateError
+	switch {
+	case errors.As(err, &ce):
+		return usageError{fmt.Errorf("--output %s: cannot write there: %v", quote.Clip(a.Output), ce.Err)}
+	case err != nil && ctx.Err() != nil:
+		return interrupted(ctx, a.Output, true)
+	case err != nil:
 		return err
 	}
 	if !a.Quiet {
@@ -250,45 +258,22 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	return nil
 }
 
-// writeOutput runs write against standard output, or against path through
-// atomicfile: a media centre reading the file never sees half a guide,
-// and a grab that fails leaves the old file as it was. A path that cannot
-// be written is a usage error.
-func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		bw := bufio.NewWriterSize(stdout, 64<<10)
-		if err := write(bw); err != nil {
-			return err
-		}
-		return bw.Flush()
+// interrupted is the error of a grab stopped through ctx: what stopped
+// it (the signal, when one did), and what it left of the guide at path,
+// --output, whose writing had begun or not.
+func interrupted(ctx context.Context, path string, writing bool) error {
+	why := "interrupted"
+	if sig, ok := process.Stopped(ctx); ok {
+		why = sig.Error()
 	}
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return usageError{fmt.Errorf("--output %s: cannot write there: %v", path, err)}
+	left := "nothing written"
+	switch {
+	case !output.IsStdout(path):
+		left = quote.Clip(path) + " left as it was"
+	case writing:
+		left = "standard output may hold part of a guide"
 	}
-	defer f.Cleanup()
-	if err := write(f); err != nil {
-		return err
-	}
-	return f.Commit()
-}
-
-// Terminal reports whether f looks like a terminal a person types at: a
-// character device other than the null device. (A pipe, a file or
-// /dev/null, as cron and tv_validate_grabber give, is not.) It is a
-// heuristic without a dependency; --configure takes the defaults at end
-// of input anyway, so a wrong guess costs only the printed questions.
-func Terminal(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
-		return false
-	}
-	null, err := os.Stat(os.DevNull)
-	return err != nil || !os.SameFile(fi, null)
+	return fmt.Errorf("%s: %s", why, left)
 }
 
 const usage = `tv_grab_za_backstage: an XMLTV grabber for Backstage on e.tv (South Africa),
@@ -314,8 +299,8 @@ Options:
   --days N            the guide of N days (1 to 32; default: up to 31 days
                       after today)
   --offset N          starting N days after today (0 to 31; default 0, today)
-  --output FILE       write the guide to FILE (atomically) instead of
-                      standard output
+  --output FILE       write the guide to FILE (atomically; gzipped if it
+                      ends in .gz) instead of standard output
   --quiet             print nothing but errors on standard error
   --debug             print what the grab does on standard error
 

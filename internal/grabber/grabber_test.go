@@ -6,14 +6,19 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/cli"
+	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/grabber"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/internal/testkit"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -300,6 +305,47 @@ func TestInterrupted(t *testing.T) {
 	if data, _ := os.ReadFile(out); code != 1 || string(data) != "yesterday's guide" || stderr != "tv_grab_za_backstage: interrupted: "+out+" left as it was\n" {
 		t.Errorf("exit %d, stderr %q, --output holds %q", code, stderr, data)
 	}
+
+	// Stopped by a signal, it exits as a shell reports that signal.
+	for _, c := range []struct {
+		sig  syscall.Signal
+		name string
+		code int
+	}{{syscall.SIGINT, "SIGINT", 130}, {syscall.SIGTERM, "SIGTERM", 143}} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(process.Interrupted{Signal: c.sig})
+		code, _, stderr := m.runCtx(ctx, "", false, "--output", out, "--quiet")
+		want := "tv_grab_za_backstage: stopped by " + c.name + ": " + out + " left as it was\n"
+		if data, _ := os.ReadFile(out); code != c.code || string(data) != "yesterday's guide" || stderr != want {
+			t.Errorf("%s: exit %d, stderr %q, --output holds %q; want %d, %q and the old guide", c.name, code, stderr, data, c.code, want)
+		}
+	}
+}
+
+// TestInterruptedLoading: a grab stopped while it builds its schedule
+// file stops there, and says what stopped it.
+func TestInterruptedLoading(t *testing.T) {
+	m := newMachine(t, thursday)
+	sched := filepath.Join(m.home, "mine.yaml")
+	if err := os.WriteFile(sched, schedfile.DefaultFile(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.configure("schedule=" + sched)
+	for _, c := range []struct {
+		cause  error
+		code   int
+		stderr string
+	}{
+		{nil, 1, "tv_grab_za_backstage: interrupted: nothing written\n"},
+		{process.Interrupted{Signal: syscall.SIGTERM}, 143, "tv_grab_za_backstage: stopped by SIGTERM: nothing written\n"},
+	} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(c.cause)
+		code, stdout, stderr := m.runCtx(ctx, "", false, "--days", "1")
+		if code != c.code || stdout != "" || stderr != c.stderr {
+			t.Errorf("cause %v: exit %d, stdout %q, stderr %q; want %d, nothing and %q", c.cause, code, stdout, stderr, c.code, c.stderr)
+		}
+	}
 }
 
 // TestQuiet: --quiet prints nothing on standard error, the default one
@@ -329,6 +375,14 @@ func TestQuiet(t *testing.T) {
 	if data, err := os.ReadFile(out); err != nil || len(programmes(string(data))) != 2 {
 		t.Errorf("--output: %d programmes, %v; want 2", len(programmes(string(data))), err)
 	}
+	// A name ending in .gz is gzipped, as backstage export's -o is.
+	gz := filepath.Join(m.home, "guide.xml.gz")
+	if code, stdout, stderr := m.run("--offset", "1", "--days", "2", "--quiet", "--output", gz); code != 0 || stdout+stderr != "" {
+		t.Fatalf("--output %s: exit %d, %q", gz, code, stdout+stderr)
+	}
+	if data, err := os.ReadFile(gz); err != nil || len(programmes(string(testkit.Gunzip(t, data)))) != 2 {
+		t.Errorf("--output %s: %v; want 2 programmes, gzipped", gz, err)
+	}
 }
 
 func date(t *testing.T, s string) schedule.Date {
@@ -338,4 +392,61 @@ func date(t *testing.T, s string) schedule.Date {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestLongValues gives values thousands of characters long: the one
+// line on standard error quotes at most the first 100 of each, as
+// backstage's messages do.
+func TestLongValues(t *testing.T) {
+	long := strings.Repeat("x", 30000)
+	m := newMachine(t, thursday)
+	m.configure()
+	file := filepath.Join(m.home, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A path of many components, each short enough for the system, that
+	// cannot be made: a file stands where a folder would.
+	deep := file + strings.Repeat("/"+long[:200], 15)
+	bad := filepath.Join(m.home, long[:200]+".conf")
+	if err := os.WriteFile(bad, []byte("colour=blue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{long},
+		{"--", long},
+		{"--" + long},
+		{"--days", long},
+		{"--offset", "1" + strings.Repeat("0", 30000)},
+		{"--config-file", deep},
+		{"--config-file", bad},
+		{"--configure", "--config-file", deep},
+		{"--output", deep},
+	} {
+		name := strings.Join(args, " ")
+		t.Run(name[:min(len(name), 40)], func(t *testing.T) {
+			code, stdout, stderr := m.run(args...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stdout %.40q, stderr %.200q; want 2, nothing, one line", code, stdout, stderr)
+			}
+			if len(stderr) > 600 {
+				t.Errorf("%d bytes of stderr: %.300q…; want at most 600", len(stderr), stderr)
+			}
+		})
+	}
+}
+
+// TestConfigureCannotWrite: a configuration that cannot be written is a
+// usage error naming the file once, with the system's reason.
+func TestConfigureCannotWrite(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /proc, where no folder can be made, even by root")
+	}
+	m := newMachine(t, thursday)
+	path := "/proc/self/no-such-folder/" + strings.Repeat("x", 200) + "/grabber.conf"
+	code, stdout, stderr := m.run("--configure", "--config-file", path)
+	want := "tv_grab_za_backstage: --config-file " + quote.Clip(path) + ": cannot write there: no such file or directory\n"
+	if code != 2 || stdout != "" || stderr != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, %q", code, stdout, stderr, want)
+	}
 }

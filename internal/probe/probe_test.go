@@ -7,11 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -241,8 +242,8 @@ func probeCLI(t *testing.T, bin string, c cliCase) result {
 	if len(line) > maxLine {
 		t.Errorf("got %d bytes on stderr, want at most %d", len(line), maxLine)
 	}
-	if got := folder(t, dir); !sameFiles(got, c.files) {
-		t.Errorf("the folder holds %v after the run, want only %v", keys(got), keys(c.files))
+	if got := folder(t, dir); !maps.Equal(got, c.files) {
+		t.Errorf("the folder holds %v after the run, want only %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(c.files)))
 	}
 	if r.rss > maxRSS {
 		t.Errorf("peak resident memory %.1f MB, want at most %d MB", float64(r.rss)/(1<<20), maxRSS>>20)
@@ -290,25 +291,4 @@ func folder(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return files
-}
-
-func sameFiles(got, want map[string]string) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for name, content := range want {
-		if c, ok := got[name]; !ok || c != content {
-			return false
-		}
-	}
-	return true
-}
-
-func keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,7 +3,7 @@
 // run, the default schedule and time zones. It is for tests only; no
 // other code imports it.
 //
-// It imports internal/config and so schedule: tests in package
+// It imports internal/schedfile and so schedule: tests in package
 // schedule_test may use it, but a file of package schedule itself (such
 // as export_test.go) must not, or the import would be a cycle.
 //

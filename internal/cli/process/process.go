@@ -1,0 +1,96 @@
+// Package process is what both command-line programs, backstage and
+// tv_grab_za_backstage, need from the process they run in: a context
+// that the first SIGINT or SIGTERM stops, with the exit status a shell
+// reports for that signal, and whether a standard stream is a terminal a
+// person sits at. It is a package of its own so that the grabber, a
+// small program, shares this with backstage without linking its server.
+package process
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+)
+
+// Interrupted is the cause that NotifyContext gives its context when a
+// signal arrives. A command that fails once its context is cancelled so
+// exits with 128 plus the signal's number, the status a shell reports
+// for a process the signal ended: 130 for SIGINT (Ctrl-C), 143 for
+// SIGTERM.
+type Interrupted struct {
+	Signal os.Signal
+}
+
+// Error names the signal: "stopped by SIGINT".
+func (e Interrupted) Error() string { return "stopped by " + signalName(e.Signal) }
+
+// ExitCode returns 128 plus the signal's number, or 1 for a signal that
+// has no number.
+func (e Interrupted) ExitCode() int {
+	if s, ok := e.Signal.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 1
+}
+
+func signalName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	if n, ok := s.(syscall.Signal); ok {
+		return "signal " + strconv.Itoa(int(n))
+	}
+	return s.String()
+}
+
+// NotifyContext is signal.NotifyContext, except that the context's cause
+// (see context.Cause and Stopped) is an Interrupted naming the signal
+// that arrived, and that only the first signal is caught: a second one
+// ends the program at once, as it would without NotifyContext, for when
+// stopping cleanly takes too long.
+func NotifyContext(parent context.Context, signals ...os.Signal) (ctx context.Context, stop context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, signals...)
+	go func() {
+		select {
+		case s := <-ch:
+			signal.Stop(ch)
+			cancel(Interrupted{Signal: s})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel(nil)
+	}
+}
+
+// Stopped returns the signal that stopped ctx, if a signal did (through
+// NotifyContext, or a cancel with an Interrupted cause).
+func Stopped(ctx context.Context) (Interrupted, bool) {
+	var sig Interrupted
+	ok := errors.As(context.Cause(ctx), &sig)
+	return sig, ok
+}
+
+// Terminal reports whether f looks like a terminal a person types at or
+// reads: a character device other than the null device. (A pipe, a file
+// or /dev/null, as cron, a service manager and tv_validate_grabber give,
+// is not.) It is a heuristic without a dependency; what it decides (a
+// progress line, questions) is harmless when it guesses wrong.
+func Terminal(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&fs.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
+}
