@@ -183,7 +183,7 @@ var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for 
 func flagError(err error) string {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return "unknown flag -" + quote.Clip(name)
+		return "unknown flag " + quote.Clip("-"+name)
 	}
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
 		return "flag " + quote.Clip(name) + " needs a value"

@@ -90,6 +90,7 @@ var cliCases = []cliCase{
 	{name: "help on an unknown command", args: []string{"help", "frob"}, want: `"frob"`},
 	{name: "extra argument", args: []string{"runs", "original"}, want: `unexpected argument "original"`},
 	{name: "unknown flag", args: []string{"runs", "--frob"}, want: "unknown flag --frob"},
+	{name: "unknown flag with an escape", args: []string{"runs", "--\x1b[31mx"}, want: `unknown flag "--\x1b[31mx"`},
 	{name: "bad boolean", args: []string{"runs", "--json=maybe"}, want: `--json "maybe"`},
 	{name: "flag without its value", args: []string{"aired", "2003-06-16", "--tz"}, want: "tz needs a value"},
 	// Dates, moments and episode numbers.

@@ -6,7 +6,12 @@
 // through it.
 package quote
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Max is the most characters of a value that Value and Clip keep.
 const Max = 100
@@ -21,9 +26,17 @@ func Value(s string) string {
 	return strconv.Quote(s)
 }
 
-// Clip returns s unquoted, or, when it has more than Max characters, its
-// first Max followed by "…".
-func Clip(s string) string { return Cut(s, Max) }
+// Clip returns s unquoted, for a value a message names in its own words
+// (a file name, a path), or, when it has more than Max characters, its
+// first Max followed by "…". A value that holds a control character or a
+// byte that is not UTF-8, which would break the message's line or act on
+// a terminal, is quoted as Value quotes it instead.
+func Clip(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) {
+		return Value(s)
+	}
+	return Cut(s, Max)
+}
 
 // Cut returns s, or, when it has more than n characters, its first n
 // followed by "…". A byte that is not valid UTF-8 counts as a character.

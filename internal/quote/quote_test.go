@@ -46,6 +46,23 @@ func TestCut(t *testing.T) {
 	}
 }
 
+// TestClip: a value is named as it is unless it would break the line or
+// reach a terminal as a control sequence; then it is quoted.
+func TestClip(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"schedule.yaml", "schedule.yaml"},
+		{"my schedule — ünïcode.yaml", "my schedule — ünïcode.yaml"},
+		{"a\nb.yaml", `"a\nb.yaml"`},
+		{"--\x1b[31mx", `"--\x1b[31mx"`},
+		{"bad\xffbyte", `"bad\xffbyte"`},
+		{"\u0085next line", `"\u0085next line"`},
+	} {
+		if got := Clip(c.in); got != c.want {
+			t.Errorf("Clip(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func FuzzValue(f *testing.F) {
 	for _, s := range []string{"", "2003-02-30", strings.Repeat("é", 120), "\xff\xfe", strings.Repeat("a", 101)} {
 		f.Add(s)
