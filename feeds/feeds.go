@@ -280,7 +280,7 @@ func yearOf(s *schedule.Schedule, w schedule.Window) (int, bool) {
 	if w.From.IsZero() {
 		y = w.To.Year
 	}
-	year := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
+	year := schedule.Year(y)
 	if s != nil {
 		year = openEnds(s, year)
 	}

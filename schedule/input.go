@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/backstage-epg/backstage/internal/quote"
 )
@@ -30,6 +31,36 @@ type Window struct {
 	// an XMLTV grabber's --offset and --days need).
 	ByStart bool
 }
+
+// Year returns the window of the local days of year y, January 1 to
+// December 31: what --year and ?year= ask for.
+func Year(y int) Window {
+	return Window{From: Date{Year: y, Month: time.January, Day: 1}, To: Date{Year: y, Month: time.December, Day: 31}}
+}
+
+// ParseYear reads a year as --year and ?year= take it: exactly four ASCII
+// digits, 0001 to 9999, so that "+003" and "03" are refused rather than
+// read as the year 3. Its error is a *YearError.
+func ParseYear(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || len(s) != 4 || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return 0, &YearError{Value: s}
+	}
+	return n, nil
+}
+
+// YearError reports a value that is not a four-digit year.
+type YearError struct {
+	Value string
+}
+
+// Error quotes the value: `year "+003": want a four-digit year such as 2003`.
+func (e *YearError) Error() string {
+	return fmt.Sprintf("year %s: want a four-digit year such as 2003", quote.Value(e.Value))
+}
+
+// Unwrap returns ErrInput.
+func (e *YearError) Unwrap() error { return ErrInput }
 
 // Query checks w against s and returns the Query it stands for. It fails
 // with a *RangeError when w ends before it starts and a *RunError when

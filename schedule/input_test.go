@@ -206,3 +206,27 @@ func TestLongValuesQuoted(t *testing.T) {
 		}
 	}
 }
+
+// TestParseYear: exactly four ASCII digits make a year; a sign, fewer
+// digits or a year 0 do not, and the error says which value it was.
+func TestParseYear(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+	}{
+		{"2003", 2003}, {"0001", 1}, {"9999", 9999},
+		{"+003", 0}, {"-003", 0}, {"03", 0}, {"20003", 0}, {"0000", 0}, {"", 0}, {"２００３", 0}, {"2003 ", 0},
+	} {
+		got, err := schedule.ParseYear(c.in)
+		var ye *schedule.YearError
+		switch {
+		case c.want != 0 && (err != nil || got != c.want):
+			t.Errorf("ParseYear(%q) = %d, %v; want %d", c.in, got, err, c.want)
+		case c.want == 0 && (!errors.As(err, &ye) || !errors.Is(err, schedule.ErrInput) || ye.Value != c.in):
+			t.Errorf("ParseYear(%q) = %d, %v; want a *YearError wrapping ErrInput", c.in, got, err)
+		}
+	}
+	if w := schedule.Year(2008); w.From.String() != "2008-01-01" || w.To.String() != "2008-12-31" || w.Run != "" {
+		t.Errorf("Year(2008) = %+v", w)
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/quote"
@@ -214,11 +212,11 @@ func (f *windowFlags) window() (schedule.Window, error) {
 		if f.from != "" || f.to != "" {
 			return w, usagef("--year goes with neither --from nor --to: want --year, or --from and --to")
 		}
-		n, err := strconv.Atoi(f.year)
-		if err != nil || len(f.year) != 4 || strings.IndexFunc(f.year, func(r rune) bool { return r < '0' || r > '9' }) >= 0 || n < 1 {
-			return w, usagef("--year %s: want a four-digit year such as 2003", quote.Value(f.year))
+		n, err := schedule.ParseYear(f.year)
+		if err != nil {
+			return w, usagef("--%v", err)
 		}
-		w.From, w.To = schedule.Date{Year: n, Month: time.January, Day: 1}, schedule.Date{Year: n, Month: time.December, Day: 31}
+		w = schedule.Year(n)
 		w.Run = f.run
 		return w, nil
 	}

@@ -130,12 +130,11 @@ func (q query) window(v *view) (schedule.Window, error) {
 		if _, t := q["to"]; t {
 			return w, badRequest("year and to given together: want year, or from and to")
 		}
-		// Exactly four ASCII digits: Atoi alone takes "+003" for 3.
-		n, err := strconv.Atoi(y)
-		if err != nil || n < 1 || len(y) != 4 || strings.IndexFunc(y, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-			return w, badRequest("year %s: want a four-digit year such as 2003", quote.Value(y))
+		n, err := schedule.ParseYear(y)
+		if err != nil {
+			return w, err
 		}
-		w.From, w.To = schedule.Date{Year: n, Month: time.January, Day: 1}, schedule.Date{Year: n, Month: time.December, Day: 31}
+		w = schedule.Year(n)
 	} else {
 		if w.From, err = q.date("from"); err != nil {
 			return w, err
