@@ -18,10 +18,6 @@ import (
 	"github.com/backstage-epg/backstage/schedule"
 )
 
-// Version is the program's version, shown by "backstage version" and in
-// the generator fields of the feeds.
-var Version = "0.1.0"
-
 // Env is what a command may touch of the outside world. Tests swap each
 // part for their own.
 type Env struct {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/cli"
 	"github.com/backstage-epg/backstage/internal/testkit"
+	"github.com/backstage-epg/backstage/internal/version"
 )
 
 // now is the fixed clock of the tests: Monday 2003-06-16 12:00 SAST.
@@ -80,7 +81,7 @@ func TestCommands(t *testing.T) {
 		{name: "runs", args: []string{"runs"}, golden: "runs.txt"},
 		{name: "runs json", args: []string{"runs", "--json"}, golden: "runs.json"},
 		{name: "schedule", args: []string{"schedule"}, want: []string{"name: original", "name: rebroadcast", "ASSUMPTION"}},
-		{name: "version", args: []string{"version"}, want: []string{"backstage " + cli.Version + "\n"}},
+		{name: "version", args: []string{"version"}, want: []string{"backstage " + version.Number + "\n"}},
 		{name: "help", args: []string{"help"}, want: []string{"Usage: backstage COMMAND", "aired", "episode", "slots", "runs"}},
 		{name: "help flag", args: []string{"--help"}, want: []string{"Usage: backstage COMMAND"}},
 		{name: "help command", args: []string{"help", "episode"}, want: []string{"Usage: backstage episode N", "backstage episode 1000"}},

@@ -12,6 +12,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/cli/output"
 	"github.com/backstage-epg/backstage/internal/quote"
+	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -58,7 +59,7 @@ var exportCmd = &command{
 			if o.Window, q, err = wf.query(t.sched); err != nil {
 				return err
 			}
-			o.Generator = "backstage/" + Version
+			o.Generator = "backstage/" + version.Number
 			toStdout := output.IsStdout(out)
 			p := newProgress(env, quiet || toStdout)
 			defer p.clear()

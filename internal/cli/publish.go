@@ -14,6 +14,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/publish"
 	"github.com/backstage-epg/backstage/internal/server"
 	"github.com/backstage-epg/backstage/internal/site"
+	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -43,7 +44,7 @@ var publishCmd = &command{
 				Replay:    t.replay != nil,
 				PublicURL: publicURL,
 				StreamURL: streamURL,
-				Generator: "backstage/" + Version,
+				Generator: "backstage/" + version.Number,
 			})
 			if err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/api"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -379,6 +380,6 @@ var versionCmd = &command{
 // printVersion writes the version line of "backstage version" and
 // "backstage --version".
 func printVersion(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "backstage %s\n", Version)
+	_, err := fmt.Fprintf(w, "backstage %s\n", version.Number)
 	return err
 }

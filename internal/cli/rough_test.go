@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/backstage-epg/backstage/internal/cli"
+	"github.com/backstage-epg/backstage/internal/version"
 )
 
 // TestVersionFlag: --version prints the version, wherever it stands
@@ -12,7 +12,7 @@ import (
 func TestVersionFlag(t *testing.T) {
 	for _, args := range [][]string{{"--version"}, {"-version"}, {"--tz", "UTC", "--version"}} {
 		code, stdout, stderr := run(t, args...)
-		if code != 0 || stdout != "backstage "+cli.Version+"\n" || stderr != "" {
+		if code != 0 || stdout != "backstage "+version.Number+"\n" || stderr != "" {
 			t.Errorf("backstage %s: exit %d, stdout %q, stderr %q; want 0 and the version", strings.Join(args, " "), code, stdout, stderr)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/server"
+	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -96,7 +97,7 @@ func (o *serveFlags) newServer(ctx context.Context, env Env, logs io.Writer) (*s
 		Location:        t.loc,
 		StreamURL:       o.streamURL,
 		PublicURL:       o.publicURL,
-		Generator:       "backstage/" + Version,
+		Generator:       "backstage/" + version.Number,
 		Logger:          slog.New(h),
 		MaxCacheBytes:   o.cacheSize,
 		ShutdownTimeout: o.shutdownTimeout,

@@ -42,6 +42,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -50,7 +51,6 @@ import (
 const (
 	Name            = "tv_grab_za_backstage"
 	Description     = "South Africa (Backstage on e.tv, replayed)"
-	Version         = "0.1.0" // the backstage command's (cli.Version)
 	PreferredMethod = "allatonce"
 )
 
@@ -137,7 +137,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		_, err := io.WriteString(env.Stdout, PreferredMethod+"\n")
 		return err
 	case a.Version:
-		_, err := fmt.Fprintf(env.Stdout, "This is %s version %s\n", Name, Version)
+		_, err := fmt.Fprintf(env.Stdout, "This is %s version %s\n", Name, version.Number)
 		return err
 	case a.Description:
 		_, err := io.WriteString(env.Stdout, Description+"\n")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -43,7 +44,7 @@ func (c Config) Guide(s *schedule.Schedule, r Request) (*schedule.Schedule, feed
 		Window:        schedule.Window{From: first, To: last, ByStart: true},
 		MarkNew:       c.MarkNew,
 		MarkEmptyDays: c.MarkEmptyDays,
-		Generator:     Name + "/" + Version,
+		Generator:     Name + "/" + version.Number,
 	}
 	if c.History {
 		return s, o, nil
