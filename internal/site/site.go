@@ -197,22 +197,8 @@ func New(cfg Config) (*Site, error) {
 	}
 	st.first, st.last = Span(s)
 	st.lastEp = s.LastEpisode()
-	zone := s.Location()
-	seen := map[int]bool{}
-	for sl := range s.Slots(schedule.Query{}) {
-		if y := sl.Start.In(zone).Year(); !seen[y] {
-			seen[y] = true
-			st.years = append(st.years, y)
-		}
-	}
-	slices.Sort(st.years)
-	for n := 1; n <= st.lastEp; n++ {
-		// Episode is a binary search; numbers with no airing (a gap in a
-		// schedule file's numbering) get no page.
-		if len(s.Episode(n)) > 0 {
-			st.episodes = append(st.episodes, n)
-		}
-	}
+	st.years = yearsOf(s, st.first, st.last)
+	st.episodes = episodesOf(s)
 	st.slugs, st.runBySlug = runSlugs(s.Runs())
 	st.shows = showFactsOf(s)
 	st.facts = runFactsOf(s)
@@ -262,6 +248,40 @@ func Span(s *schedule.Schedule) (first, last schedule.Date) {
 	}
 	// A slot ending at midnight does not touch the next day.
 	return schedule.DateOf(s.First().Start.In(zone)), schedule.DateOf(latest.Add(-time.Nanosecond).In(zone))
+}
+
+// yearsOf returns the years, from first's to last's, in which a slot of
+// s starts (in s's zone): a binary search a year, not a pass over every
+// slot.
+func yearsOf(s *schedule.Schedule, first, last schedule.Date) []int {
+	var years []int
+	if first.IsZero() {
+		return nil
+	}
+	zone := s.Location()
+	for y := first.Year; y <= last.Year; y++ {
+		from, to := schedule.Date{Year: y, Month: time.January, Day: 1}, schedule.Date{Year: y + 1, Month: time.January, Day: 1}
+		if sl, ok := s.Next(from.In(zone)); ok && sl.Start.Before(to.In(zone)) {
+			years = append(years, y)
+		}
+	}
+	return years
+}
+
+// episodesOf returns the numbers of the episodes s airs, in order: one
+// pass over the slots. Numbers with no airing (a gap in a schedule file's
+// numbering) are left out. Asking s.Episode of every number up to the
+// last would take as long as the highest number, which a schedule file
+// may set near MaxEpisode for two airings.
+func episodesOf(s *schedule.Schedule) []int {
+	var eps []int
+	for sl := range s.Slots(schedule.Query{}) {
+		eps = append(eps, sl.Episode)
+	}
+	slices.Sort(eps)
+	// A copy, so that the site does not keep a slice as long as the
+	// schedule when episodes air more than once.
+	return slices.Clone(slices.Compact(eps))
 }
 
 var unsafePath = regexp.MustCompile(`[^a-z0-9._-]+`)

@@ -594,3 +594,44 @@ func TestHistoryBusyDay(t *testing.T) {
 		}
 	}
 }
+
+// TestHighEpisodeNumbers: a schedule file may number its episodes from
+// near schedule.MaxEpisode; the site has a page for each that aired and
+// none for the numbers below. Laying out the site takes as long as the
+// airings, not the numbers: asking for every number up to the highest
+// took over a minute for these two airings.
+func TestHighEpisodeNumbers(t *testing.T) {
+	first := schedule.MaxEpisode - 1
+	s, err := schedfile.Parse("high.yaml", []byte(fmt.Sprintf("timezone: UTC\nshows: [{id: s, title: Show}]\nchannels: [{id: c.example, name: C}]\nruns:\n"+
+		"  - {name: r, show: s, channel: c.example, slot: \"0 20 * * *\", first: 2003-12-31, last: 2004-01-01, length: 10m, episodes: {first: %d}}\n", first)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(Config{Schedule: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eps, years []string
+	for f := range st.Files() {
+		switch dir, name, _ := cutLast(f.Path); dir {
+		case "episodes":
+			eps = append(eps, name)
+		case "calendar":
+			if isYear(strings.TrimSuffix(name, ".ics")) {
+				years = append(years, name)
+			}
+		}
+	}
+	want := []string{strconv.Itoa(first) + ".html", strconv.Itoa(first+1) + ".html"}
+	if fmt.Sprint(eps) != fmt.Sprint(want) {
+		t.Errorf("episode pages %v, want %v", eps, want)
+	}
+	if fmt.Sprint(years) != "[2003.ics 2004.ics]" {
+		t.Errorf("year calendars %v, want 2003 and 2004", years)
+	}
+	for _, p := range []string{"episodes/1.html", "api/v1/episodes/" + strconv.Itoa(first-1) + ".json"} {
+		if _, ok := st.Lookup(p); ok {
+			t.Errorf("Lookup(%q) finds a file", p)
+		}
+	}
+}
