@@ -165,10 +165,17 @@ type Site struct {
 
 	first, last schedule.Date // local dates of the first start and the latest end
 	lastEp      int
-	years       []int          // years with an airing, in order
-	episodes    []int          // episodes that aired, in order
-	slugs       []string       // per run, in plan order: its part of calendar/RUN.ics
-	runBySlug   map[string]int // slug → index of the run
+	years       []int    // years with an airing, in order
+	episodes    []int    // episodes that aired, in order
+	slugs       []string // per run, in plan order: its part of calendar/RUN.ics
+
+	// The feeds (the three calendars, one a run, one a year, and the
+	// guide twice), listed once: Lookup and FeedFile, which the server
+	// calls for every request, find them by path and by what they hold
+	// rather than by making the list again.
+	feeds   []File
+	feedAt  map[string]File
+	feedFor map[feedKey]File
 
 	shows []showFacts
 	facts []runFacts
@@ -199,7 +206,18 @@ func New(cfg Config) (*Site, error) {
 	st.lastEp = s.LastEpisode()
 	st.years = yearsOf(s, st.first, st.last)
 	st.episodes = episodesOf(s)
-	st.slugs, st.runBySlug = runSlugs(s.Runs())
+	st.slugs = runSlugs(s.Runs())
+	st.feeds = st.feedFiles()
+	st.feedAt = make(map[string]File, len(st.feeds))
+	st.feedFor = make(map[feedKey]File, len(st.feeds))
+	for _, f := range st.feeds {
+		st.feedAt[f.Path] = f
+		// A year that is the whole history is calendar.ics's feed: the
+		// first path, as Files has it first, names it.
+		if k := (feedKey{f.Feed, f.Gzip}); st.feedFor[k].Path == "" {
+			st.feedFor[k] = f
+		}
+	}
 	st.shows = showFactsOf(s)
 	st.facts = runFactsOf(s)
 	st.history = sync.OnceValue(func() historyPicture { return historySVG(s, st.root) })
@@ -290,17 +308,16 @@ var unsafePath = regexp.MustCompile(`[^a-z0-9._-]+`)
 // of anything but letters, digits, dots, underscores and hyphens made a
 // hyphen. A name that would be empty, clash with a year's or another
 // calendar's file, or with another run's, gets the run's position added.
-func runSlugs(runs []*schedule.Run) ([]string, map[string]int) {
+func runSlugs(runs []*schedule.Run) []string {
 	slugs := make([]string, len(runs))
-	by := make(map[string]int, len(runs))
 	for i, r := range runs {
 		slug := strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(r.Name), "-"), "-.")
-		if _, taken := by[slug]; taken || slug == "" || slug == "compact" || slug == "all-day" || isYear(slug) {
+		if slug == "" || slug == "compact" || slug == "all-day" || isYear(slug) || slices.Contains(slugs[:i], slug) {
 			slug = strings.TrimPrefix(slug+"-run-"+strconv.Itoa(i+1), "-")
 		}
-		slugs[i], by[slug] = slug, i
+		slugs[i] = slug
 	}
-	return slugs, by
+	return slugs
 }
 
 func isYear(s string) bool {
@@ -315,9 +332,9 @@ func isYear(s string) bool {
 	return true
 }
 
-// Clamp opens the ends of w that reach past the site's first or last day:
+// clamp opens the ends of w that reach past the site's first or last day:
 // the feed is the same, so it is named the same.
-func (s *Site) Clamp(w schedule.Window) schedule.Window {
+func (s *Site) clamp(w schedule.Window) schedule.Window {
 	if !w.From.IsZero() && !w.From.After(s.first) {
 		w.From = schedule.Date{}
 	}
@@ -327,63 +344,68 @@ func (s *Site) Clamp(w schedule.Window) schedule.Window {
 	return w
 }
 
-// FeedFile returns the file of feed o, its window clamped: one of the
-// site's paths when o is a feed the site has (calendar/2003.ics for the
-// calendar of 2003), and a file with no path otherwise.
-func (s *Site) FeedFile(o feeds.Options, gz bool) File {
-	o.Window = s.Clamp(o.Window)
+// feedKey is what tells the site's feeds apart.
+type feedKey struct {
+	o  feeds.Options
+	gz bool
+}
+
+// feedFile returns the file at path of feed o, gzipped with gz, its window
+// clamped and its generator and links the site's.
+func (s *Site) feedFile(path string, o feeds.Options, gz bool) File {
+	o.Window = s.clamp(o.Window)
 	o.Generator, o.BaseURL = s.cfg.Generator, s.cfg.PublicURL
-	f := File{Kind: Feed, Feed: o, Gzip: gz, Type: TypeICal}
+	f := File{Path: path, Kind: Feed, Feed: o, Gzip: gz, Type: TypeICal}
 	if o.Format == feeds.XMLTV {
 		f.Type = TypeXML
 		if gz {
 			f.Type = TypeGzip
 		}
 	}
-	for c := range s.feedFiles() {
-		if c.Feed == o && c.Gzip == gz {
-			return c
-		}
+	return f
+}
+
+// FeedFile returns the file of feed o, its window clamped: one of the
+// site's paths when o is a feed the site has (calendar/2003.ics for the
+// calendar of 2003), and a file with no path otherwise.
+func (s *Site) FeedFile(o feeds.Options, gz bool) File {
+	f := s.feedFile("", o, gz)
+	if g, ok := s.feedFor[feedKey{f.Feed, gz}]; ok {
+		return g
 	}
 	return f
 }
 
-// feedFiles yields the site's feeds.
-func (s *Site) feedFiles() iter.Seq[File] {
-	return func(yield func(File) bool) {
-		ical := func(path string, o feeds.Options) bool {
-			o.Format, o.Generator, o.BaseURL = feeds.ICal, s.cfg.Generator, s.cfg.PublicURL
-			o.Window = s.Clamp(o.Window)
-			return yield(File{Path: path, Type: TypeICal, Kind: Feed, Feed: o})
-		}
-		if !ical("calendar.ics", feeds.Options{}) ||
-			!ical("calendar/compact.ics", feeds.Options{Compact: true}) ||
-			!ical("calendar/all-day.ics", feeds.Options{AllDay: true}) {
-			return
-		}
-		for i, r := range s.cfg.Schedule.Runs() {
-			if !ical("calendar/"+s.slugs[i]+".ics", feeds.Options{Window: schedule.Window{Run: r.Name}}) {
-				return
-			}
-		}
-		for _, y := range s.years {
-			w := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
-			if !ical("calendar/"+strconv.Itoa(y)+".ics", feeds.Options{Window: w}) {
-				return
-			}
-		}
-		guide := feeds.Options{Format: feeds.XMLTV, Generator: s.cfg.Generator, BaseURL: s.cfg.PublicURL}
-		if !yield(File{Path: "xmltv.xml", Type: TypeXML, Kind: Feed, Feed: guide}) {
-			return
-		}
-		yield(File{Path: "xmltv.xml.gz", Type: TypeGzip, Kind: Feed, Feed: guide, Gzip: true})
+// feedFiles lists the site's feeds, in the order Files yields them.
+func (s *Site) feedFiles() []File {
+	ical := func(path string, o feeds.Options) File {
+		o.Format = feeds.ICal
+		return s.feedFile(path, o, false)
 	}
+	fs := []File{
+		ical("calendar.ics", feeds.Options{}),
+		ical("calendar/compact.ics", feeds.Options{Compact: true}),
+		ical("calendar/all-day.ics", feeds.Options{AllDay: true}),
+	}
+	for i, r := range s.cfg.Schedule.Runs() {
+		fs = append(fs, ical("calendar/"+s.slugs[i]+".ics", feeds.Options{Window: schedule.Window{Run: r.Name}}))
+	}
+	for _, y := range s.years {
+		fs = append(fs, ical("calendar/"+strconv.Itoa(y)+".ics", feeds.Options{Window: yearWindow(y)}))
+	}
+	guide := feeds.Options{Format: feeds.XMLTV}
+	return append(fs, s.feedFile("xmltv.xml", guide, false), s.feedFile("xmltv.xml.gz", guide, true))
+}
+
+// yearWindow is the window of year y.
+func yearWindow(y int) schedule.Window {
+	return schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
 }
 
 // Files yields every file of the site, feeds first, each once.
 func (s *Site) Files() iter.Seq[File] {
 	return func(yield func(File) bool) {
-		for f := range s.feedFiles() {
+		for _, f := range s.feeds {
 			if !yield(f) {
 				return
 			}
@@ -546,12 +568,8 @@ func (s *Site) Lookup(path string) (File, bool) {
 	if path == faviconFile.Path {
 		return faviconFile, true
 	}
-	for f := range s.feedFiles() {
-		if f.Path == path {
-			return f, true
-		}
-	}
-	return File{}, false
+	f, ok := s.feedAt[path]
+	return f, ok
 }
 
 // cutLast splits path at its last slash.
@@ -649,8 +667,7 @@ func (s *Site) calendarSizes() calendarSizes {
 		compact: size(feeds.Options{Format: feeds.ICal, Compact: true}),
 	}
 	for _, y := range s.years {
-		w := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
-		sz.yearMax = max(sz.yearMax, size(feeds.Options{Format: feeds.ICal, Window: w}))
+		sz.yearMax = max(sz.yearMax, size(feeds.Options{Format: feeds.ICal, Window: yearWindow(y)}))
 	}
 	return sz
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,6 +141,29 @@ func TestFilesAndLookup(t *testing.T) {
 	for f := range rs.Files() {
 		if strings.HasPrefix(f.Path, "years/") {
 			t.Errorf("a replay site has %s", f.Path)
+		}
+	}
+	// Every file of a replay site and of one with a public URL is found
+	// where Files puts it, and every feed by what it holds: the first
+	// path of that feed (a window of one year is the whole calendar).
+	for _, s := range []*Site{rs, newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/b" })} {
+		first := map[string]File{}
+		for f := range s.Files() {
+			if g, ok := s.Lookup(f.Path); !ok || g != f {
+				t.Errorf("Lookup(%q) = %+v, %v; want %+v", f.Path, g, ok, f)
+			}
+			if f.Kind != Feed {
+				continue
+			}
+			o := f.Feed
+			o.Generator, o.BaseURL = "", ""
+			key := fmt.Sprint(o, f.Gzip)
+			if _, ok := first[key]; !ok {
+				first[key] = f
+			}
+			if g := s.FeedFile(o, f.Gzip); g != first[key] {
+				t.Errorf("FeedFile(%+v, %v) = %q, want %q", o, f.Gzip, g.Path, first[key].Path)
+			}
 		}
 	}
 	if _, ok := rs.Lookup("years/2026.html"); ok {
@@ -532,11 +556,11 @@ func TestRunSlugs(t *testing.T) {
 		{[]string{"Late Show", "late show"}, "late-show late-show-run-2"},
 		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-run-1 compact-run-2 all-day-run-3 x a run-6"},
 	} {
-		slugs, by := runSlugs(runs(c.names...))
+		slugs := runSlugs(runs(c.names...))
 		if got := strings.Join(slugs, " "); got != c.want {
 			t.Errorf("slugs of %q: %q, want %q", c.names, got, c.want)
 		}
-		if len(by) != len(c.names) {
+		if len(slices.Compact(slices.Sorted(slices.Values(slugs)))) != len(c.names) {
 			t.Errorf("slugs of %q are not all different: %q", c.names, slugs)
 		}
 	}
