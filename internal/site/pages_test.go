@@ -270,6 +270,11 @@ func TestDigest(t *testing.T) {
 	if r1.Digest() == r2.Digest() {
 		t.Error("two replay windows of one day from different weeks have one digest")
 	}
+	// Once worked out, the digest costs nothing: the server asks for it
+	// with every feed it streams, and it reads every airing.
+	if n := testing.AllocsPerRun(10, func() { a.Digest() }); n != 0 {
+		t.Errorf("Digest allocates %v times when asked again, want 0", n)
+	}
 }
 
 // TestSameIndexAllDay: the index is the same bytes at any time of a day,

@@ -180,6 +180,7 @@ type Site struct {
 	shows []showFacts
 	facts []runFacts
 
+	digest  func() string         // worked out on first use
 	history func() historyPicture // built on first use
 	sizes   func() calendarSizes  // worked out on first use
 	classes func() []string       // see dayClasses; worked out on first use
@@ -220,6 +221,7 @@ func New(cfg Config) (*Site, error) {
 	}
 	st.shows = showFactsOf(s)
 	st.facts = runFactsOf(s)
+	st.digest = sync.OnceValue(st.makeDigest)
 	st.history = sync.OnceValue(func() historyPicture { return historySVG(s, st.root) })
 	st.sizes = sync.OnceValue(st.calendarSizes)
 	st.classes = sync.OnceValue(st.dayClasses)
@@ -716,8 +718,11 @@ func (s *Site) CacheSeconds(f File) int {
 // airing, so that two replay windows of one day from different weeks of
 // the history differ) and the Config. Two sites of one program with the
 // same digest have the same files, which lets a publisher skip making
-// them again.
-func (s *Site) Digest() string {
+// them again. It is worked out once per site: it reads every airing, and
+// the server asks for it with every feed it streams.
+func (s *Site) Digest() string { return s.digest() }
+
+func (s *Site) makeDigest() string {
 	sched := s.cfg.Schedule
 	type run struct {
 		*schedule.Run
