@@ -87,7 +87,7 @@ func (s *Site) weekView(root string, airings bool, sel schedule.Date) *weekView 
 	if !today.IsZero() {
 		// The historic week is the same for every airing of this week.
 		zone := sched.Location()
-		monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
+		monday := mondayOf(today)
 		q := schedule.Query{From: monday.In(zone), To: monday.AddDays(7).In(zone), ByStart: true}
 		for sl := range sched.Slots(q) {
 			if sl.ReplayOf.IsZero() {

@@ -183,7 +183,7 @@ type Site struct {
 	digest  func() string         // worked out on first use
 	history func() historyPicture // built on first use
 	sizes   func() calendarSizes  // worked out on first use
-	classes func() []string       // see dayClasses; worked out on first use
+	stats   func() []dayStat      // see dayStats; worked out on first use
 }
 
 // New lays out the site of cfg.Schedule.
@@ -222,9 +222,9 @@ func New(cfg Config) (*Site, error) {
 	st.shows = showFactsOf(s)
 	st.facts = runFactsOf(s)
 	st.digest = sync.OnceValue(st.makeDigest)
-	st.history = sync.OnceValue(func() historyPicture { return historySVG(s, st.root) })
+	st.history = sync.OnceValue(st.historySVG)
 	st.sizes = sync.OnceValue(st.calendarSizes)
-	st.classes = sync.OnceValue(st.dayClasses)
+	st.stats = sync.OnceValue(st.dayStats)
 	return st, nil
 }
 

@@ -478,8 +478,7 @@ func templateEscape(s string) string {
 }
 
 func TestHistorySVG(t *testing.T) {
-	s := testkit.Default(t)
-	pic := historySVG(s, "")
+	pic := newSite(t).historySVG()
 	text := string(pic.svg)
 	rows := regexp.MustCompile(`<text class="year" x="0" y="\d+">(\d+)</text>`).FindAllStringSubmatch(text, -1)
 	if len(rows) != 17 || rows[0][1] != "2000" || rows[16][1] != "2016" {
@@ -607,7 +606,11 @@ func TestHistoryBusyDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(historySVG(s, "").svg)
+	st, err := New(Config{Schedule: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(st.historySVG().svg)
 	for _, w := range []string{
 		"<title>Mon 2003-06-16: 5 airings, episode 1 (r0), episode 1 (r1), episode 1 (r2) and 2 more</title>",
 		"<title>Tue 2003-06-17: 5 airings, episode 2 (r0), episode 2 (r1), episode 2 (r2) and 2 more</title>",
@@ -657,5 +660,41 @@ func TestHighEpisodeNumbers(t *testing.T) {
 		if _, ok := st.Lookup(p); ok {
 			t.Errorf("Lookup(%q) finds a file", p)
 		}
+	}
+}
+
+// TestHistoryWeekends: when some run airs at a weekend the picture has a
+// cell for every day, says so, and names in the legend the days of more
+// than one run; a day of three airings names all three.
+func TestHistoryWeekends(t *testing.T) {
+	var runs strings.Builder
+	for i, days := range []string{"first: 2003-06-14, last: 2003-06-16", "first: 2003-06-15, last: 2003-06-15", "first: 2003-06-15, last: 2003-06-15"} {
+		fmt.Fprintf(&runs, "  - {name: r%d, show: s, channel: c.example, slot: \"%d 20 * * *\", %s, length: 10m, episodes: {first: 1}}\n", i, i*10, days)
+	}
+	s, err := schedfile.Parse("weekend.yaml", []byte("timezone: UTC\nshows: [{id: s, title: Show}]\nchannels: [{id: c.example, name: C}]\nruns:\n"+runs.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(Config{Schedule: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pic := st.historySVG()
+	for _, w := range []string{
+		`<title>Sat 2003-06-14: episode 1 (r0)</title>`,
+		`<title>Sun 2003-06-15: episode 2 (r0), episode 1 (r1), episode 1 (r2)</title>`,
+		`<title>Sun 2003-06-01: nothing aired</title>`,
+	} {
+		if !strings.Contains(string(pic.svg), w) {
+			t.Errorf("picture lacks %q", w)
+		}
+	}
+	if !strings.HasPrefix(pic.note, "One row per year, one cell per day,") {
+		t.Errorf("note %q, want one cell per day", pic.note)
+	}
+	want := []legendItem{{"r0", "r0", "2 days"}, {"m", "more than one run", "1 day"},
+		{"n", "nothing aired", "0 days from the first airing to the last"}, {"o", "before the first airing or after the last", "362 days"}}
+	if fmt.Sprint(pic.legend) != fmt.Sprint(want) {
+		t.Errorf("legend %v, want %v", pic.legend, want)
 	}
 }
