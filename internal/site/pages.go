@@ -153,7 +153,6 @@ type dayView struct {
 	Label      string // "Monday 16 June 2003"
 	Prev, Next *link  // the days before and after, nil at the ends
 	Airings    []airingRow
-	Outside    bool       // the day is outside the schedule
 	Quiet      *quietView // nothing aired: what is around the day
 	Month      *monthCal  // the month around the day (not in replay mode)
 	Week       *weekView  // the window's days (replay mode)
@@ -248,25 +247,14 @@ func spanLabel(a, b schedule.Date) string {
 	return DayLabel(a) + " to " + DayLabel(b)
 }
 
-// pageData fills in the page of f; errMsg, when set, is shown as the
-// answer to a question that could not be answered.
-func (s *Site) pageData(f File, errMsg string) *pageData {
+// pageBase fills in what every page of the site shows alike, once per
+// site: the titles, the forms' bounds and hints, the assets' versions.
+func (s *Site) pageBase() pageData {
 	sched := s.cfg.Schedule
-	root := s.root
-	if root == "" && strings.Contains(f.Path, "/") {
-		root = "../"
-	}
-	home := root
-	if home == "" {
-		home = "./"
-	}
-	d := &pageData{
-		Root:   root,
-		Home:   home,
+	d := pageData{
 		Title:  sched.Name(),
 		Source: sched.Source(),
 		Zone:   s.loc.String(),
-		Error:  errMsg,
 		Replay: s.cfg.Replay,
 		Style:  assets["assets/style.css"].version,
 		Script: assets["assets/app.js"].version,
@@ -283,11 +271,27 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 	if len(s.episodes) > 0 {
 		d.JSONEp = s.episodes[0]
 	}
+	return d
+}
+
+// pageData fills in the page of f; errMsg, when set, is shown as the
+// answer to a question that could not be answered.
+func (s *Site) pageData(f File, errMsg string) *pageData {
+	root := s.root
+	if root == "" && strings.Contains(f.Path, "/") {
+		root = "../"
+	}
+	home := root
+	if home == "" {
+		home = "./"
+	}
+	d := s.base
+	d.Root, d.Home, d.Error = root, home, errMsg
 	switch f.page {
 	case indexPage:
 		d.Index = true
 		d.Art = s.artwork()
-		d.Shows, d.Runs = s.shows, s.facts
+		d.Shows, d.Runs = showFactsOf(s.cfg.Schedule), runFactsOf(s.cfg.Schedule)
 		d.Sub = s.subscribe(root)
 		d.OnThisDay = s.onThisDay(root)
 		if s.cfg.Replay {
@@ -313,14 +317,14 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 		d.Episode = s.episodeView(f.episode, root)
 		d.JSONEp = f.episode
 	}
-	return d
+	return &d
 }
 
 // askForms fills in the forms: the days the site has pages for, and the
 // episodes of the history (a replay window has some of them).
 func (s *Site) askForms() askForms {
 	hist := s.cfg.Schedule.History()
-	a := askForms{MinDate: s.first.String(), MaxDate: s.last.String(), EpMax: max(hist.LastEpisode(), s.lastEp)}
+	a := askForms{MinDate: s.first.String(), MaxDate: s.last.String(), EpMax: max(hist.LastEpisode(), s.LastEpisode())}
 	// The script checks an episode against the pages there are only when
 	// some number up to the last has none.
 	have := ""
@@ -389,11 +393,18 @@ func (s *Site) renderPage(w io.Writer, d *pageData) error {
 // page's links start from the top of the host ("/"), or from the public
 // URL when there is one.
 func (s *Site) ErrorPage(w io.Writer, msg string) error {
+	return s.renderPage(w, s.hostPage(msg))
+}
+
+// hostPage fills in a page that is not one of the site's files, for a
+// path at any depth: its links start from the top of the host, or from
+// the public URL.
+func (s *Site) hostPage(msg string) *pageData {
 	d := s.pageData(File{}, msg)
 	if s.root == "" {
 		d.Root, d.Home = "/", "/"
 	}
-	return s.renderPage(w, d)
+	return d
 }
 
 // EpisodeElsewhere writes the answer to "when does episode n air?" for
@@ -411,10 +422,7 @@ func (s *Site) EpisodeElsewhere(w io.Writer, n int) (bool, error) {
 	if len(slots) == 0 {
 		return false, nil
 	}
-	d := s.pageData(File{}, "")
-	if s.root == "" {
-		d.Root, d.Home = "/", "/"
-	}
+	d := s.hostPage("")
 	d.Ask.EpIn = strconv.Itoa(n)
 	first, last := slots[0], slots[len(slots)-1]
 	note := fmt.Sprintf("Episode %d %s It first aired on %s (%s)", n, d.Ask.EpMissing,
@@ -466,9 +474,9 @@ func webcal(u string) string {
 	return u
 }
 
-// dayView lists what aired on day, and, when nothing did, what is around
-// it; outside replay mode, with the month around it, in replay mode with
-// the window's days.
+// dayView lists what aired on day, one of the site's days, and, when
+// nothing did, what is around it; outside replay mode, with the month
+// around it, in replay mode with the window's days.
 func (s *Site) dayView(day schedule.Date, root string) *dayView {
 	dv := &dayView{Label: DayLabel(day)}
 	near := func(d schedule.Date) *link {
@@ -480,7 +488,6 @@ func (s *Site) dayView(day schedule.Date, root string) *dayView {
 	if next := day.AddDays(1); !next.After(s.last) {
 		dv.Next = near(next)
 	}
-	dv.Outside = day.Before(s.first) || day.After(s.last)
 	for _, sl := range s.cfg.Schedule.On(day) {
 		a := s.airingRow(sl, root)
 		if a.Date == day.String() {
@@ -488,11 +495,8 @@ func (s *Site) dayView(day schedule.Date, root string) *dayView {
 		}
 		dv.Airings = append(dv.Airings, a)
 	}
-	if len(dv.Airings) == 0 && !dv.Outside {
+	if len(dv.Airings) == 0 {
 		dv.Quiet = s.quietView(day, root)
-	}
-	if dv.Outside {
-		return dv
 	}
 	if s.cfg.Replay {
 		dv.Week = s.weekView(root, false, day)

@@ -164,10 +164,9 @@ type Site struct {
 	root string // what links from the top of the site start with: "" or PublicURL + "/"
 
 	first, last schedule.Date // local dates of the first start and the latest end
-	lastEp      int
-	years       []int    // years with an airing, in order
-	episodes    []int    // episodes that aired, in order
-	slugs       []string // per run, in plan order: its part of calendar/RUN.ics
+	years       []int         // years with an airing, in order
+	episodes    []int         // episodes that aired, in order
+	slugs       []string      // per run, in plan order: its part of calendar/RUN.ics
 
 	// The feeds (the three calendars, one a run, one a year, and the
 	// guide twice), listed once: Lookup and FeedFile, which the server
@@ -177,8 +176,7 @@ type Site struct {
 	feedAt  map[string]File
 	feedFor map[feedKey]File
 
-	shows []showFacts
-	facts []runFacts
+	base pageData // what every page shows alike; see pageBase
 
 	digest  func() string         // worked out on first use
 	history func() historyPicture // built on first use
@@ -204,7 +202,6 @@ func New(cfg Config) (*Site, error) {
 		st.root = st.cfg.PublicURL + "/"
 	}
 	st.first, st.last = Span(s)
-	st.lastEp = s.LastEpisode()
 	st.years = yearsOf(s, st.first, st.last)
 	st.episodes = episodesOf(s)
 	st.slugs = runSlugs(s.Runs())
@@ -219,8 +216,7 @@ func New(cfg Config) (*Site, error) {
 			st.feedFor[k] = f
 		}
 	}
-	st.shows = showFactsOf(s)
-	st.facts = runFactsOf(s)
+	st.base = st.pageBase()
 	st.digest = sync.OnceValue(st.makeDigest)
 	st.history = sync.OnceValue(st.historySVG)
 	st.sizes = sync.OnceValue(st.calendarSizes)
@@ -234,9 +230,6 @@ func (s *Site) Schedule() *schedule.Schedule { return s.cfg.Schedule }
 // Config returns what the site was made from.
 func (s *Site) Config() Config { return s.cfg }
 
-// Location returns the zone pages and JSON answers show times in.
-func (s *Site) Location() *time.Location { return s.loc }
-
 // First and Last return the local dates of the first airing's start and
 // of the latest end: the days the site has pages for.
 func (s *Site) First() schedule.Date { return s.first }
@@ -245,7 +238,7 @@ func (s *Site) First() schedule.Date { return s.first }
 func (s *Site) Last() schedule.Date { return s.last }
 
 // LastEpisode returns the highest episode number that aired.
-func (s *Site) LastEpisode() int { return s.lastEp }
+func (s *Site) LastEpisode() int { return s.cfg.Schedule.LastEpisode() }
 
 // Span returns the local dates, in s's zone, of the first start and of the
 // latest end of its slots; zero Dates when it has none.
@@ -539,7 +532,7 @@ func (s *Site) Lookup(path string) (File, bool) {
 			if !ok {
 				return File{}, false
 			}
-			n, err := schedule.ParseEpisode(v, s.lastEp)
+			n, err := schedule.ParseEpisode(v, s.LastEpisode())
 			if err != nil || strconv.Itoa(n) != v {
 				return File{}, false
 			}
