@@ -405,37 +405,37 @@ func (s *Site) Files() iter.Seq[File] {
 				return
 			}
 		}
-		if s.cfg.StreamURL != "" && !yield(File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}) {
+		if s.cfg.StreamURL != "" && !yield(playlistFile) {
 			return
 		}
-		if !yield(File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}) {
+		if !yield(runsFile) {
 			return
 		}
 		for d := range s.days() {
-			if !yield(s.dayJSON(d)) {
+			if !yield(dayFile(d, true)) {
 				return
 			}
 		}
 		for _, n := range s.episodes {
-			if !yield(s.episodeJSON(n)) {
+			if !yield(episodeFile(n, true)) {
 				return
 			}
 		}
-		if !yield(File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}) {
+		if !yield(indexFile) {
 			return
 		}
 		for y := range s.yearPages() {
-			if !yield(s.yearPage(y)) {
+			if !yield(yearFile(y)) {
 				return
 			}
 		}
 		for d := range s.days() {
-			if !yield(s.dayPage(d)) {
+			if !yield(dayFile(d, false)) {
 				return
 			}
 		}
 		for _, n := range s.episodes {
-			if !yield(s.episodePage(n)) {
+			if !yield(episodeFile(n, false)) {
 				return
 			}
 		}
@@ -478,23 +478,31 @@ func (s *Site) yearPages() iter.Seq[int] {
 	}
 }
 
-func (s *Site) yearPage(y int) File {
+// The files at fixed paths.
+var (
+	indexFile    = File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}
+	runsFile     = File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}
+	playlistFile = File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}
+)
+
+// yearFile returns the page of year y.
+func yearFile(y int) File {
 	return File{Path: "years/" + strconv.Itoa(y) + ".html", Type: TypeHTML, Kind: Page, page: yearPage, date: schedule.Date{Year: y, Month: time.January, Day: 1}}
 }
 
-func (s *Site) dayJSON(d schedule.Date) File {
-	return File{Path: "api/v1/days/" + d.String() + ".json", Type: TypeJSON, Kind: JSON, page: dayPage, date: d}
-}
-
-func (s *Site) episodeJSON(n int) File {
-	return File{Path: "api/v1/episodes/" + strconv.Itoa(n) + ".json", Type: TypeJSON, Kind: JSON, page: episodePage, episode: n}
-}
-
-func (s *Site) dayPage(d schedule.Date) File {
+// dayFile returns the page of day d, or with json its JSON answer.
+func dayFile(d schedule.Date, json bool) File {
+	if json {
+		return File{Path: "api/v1/days/" + d.String() + ".json", Type: TypeJSON, Kind: JSON, page: dayPage, date: d}
+	}
 	return File{Path: "days/" + d.String() + ".html", Type: TypeHTML, Kind: Page, page: dayPage, date: d}
 }
 
-func (s *Site) episodePage(n int) File {
+// episodeFile returns the page of episode n, or with json its JSON answer.
+func episodeFile(n int, json bool) File {
+	if json {
+		return File{Path: "api/v1/episodes/" + strconv.Itoa(n) + ".json", Type: TypeJSON, Kind: JSON, page: episodePage, episode: n}
+	}
 	return File{Path: "episodes/" + strconv.Itoa(n) + ".html", Type: TypeHTML, Kind: Page, page: episodePage, episode: n}
 }
 
@@ -503,68 +511,49 @@ func (s *Site) episodePage(n int) File {
 // Files yields.
 func (s *Site) Lookup(path string) (File, bool) {
 	switch path {
-	case "", "index.html":
-		return File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}, true
-	case "api/v1/runs.json":
-		return File{Path: path, Type: TypeJSON, Kind: JSON, page: runsAnswer}, true
-	case "channels.m3u":
-		return File{Path: path, Type: TypeM3U, Kind: Playlist}, s.cfg.StreamURL != ""
-	}
-	if dir, name, ok := cutLast(path); ok {
-		switch dir {
-		case "days", "api/v1/days":
-			ext := map[string]string{"days": ".html", "api/v1/days": ".json"}[dir]
-			v, ok := strings.CutSuffix(name, ext)
-			if !ok || len(v) != len(time.DateOnly) {
-				return File{}, false
-			}
-			d, err := schedule.ParseDate(v)
-			if err != nil || d.Before(s.first) || d.After(s.last) || s.first.IsZero() {
-				return File{}, false
-			}
-			if dir == "days" {
-				return s.dayPage(d), true
-			}
-			return s.dayJSON(d), true
-		case "episodes", "api/v1/episodes":
-			ext := map[string]string{"episodes": ".html", "api/v1/episodes": ".json"}[dir]
-			v, ok := strings.CutSuffix(name, ext)
-			if !ok {
-				return File{}, false
-			}
-			n, err := schedule.ParseEpisode(v, s.LastEpisode())
-			if err != nil || strconv.Itoa(n) != v {
-				return File{}, false
-			}
-			if _, ok := slices.BinarySearch(s.episodes, n); !ok {
-				return File{}, false
-			}
-			if dir == "episodes" {
-				return s.episodePage(n), true
-			}
-			return s.episodeJSON(n), true
-		case "years":
-			v, ok := strings.CutSuffix(name, ".html")
-			if !ok || !isYear(v) || s.first.IsZero() || s.cfg.Replay {
-				return File{}, false
-			}
-			y, _ := strconv.Atoi(v)
-			if y < s.first.Year || y > s.last.Year {
-				return File{}, false
-			}
-			return s.yearPage(y), true
-		case "assets":
-			if slices.Contains(assetNames, name) {
-				return assetFile(name), true
-			}
-			return File{}, false
-		}
-	}
-	if path == faviconFile.Path {
+	case "", indexFile.Path:
+		return indexFile, true
+	case runsFile.Path:
+		return runsFile, true
+	case playlistFile.Path:
+		return playlistFile, s.cfg.StreamURL != ""
+	case faviconFile.Path:
 		return faviconFile, true
 	}
-	f, ok := s.feedAt[path]
-	return f, ok
+	if f, ok := s.feedAt[path]; ok {
+		return f, true
+	}
+	dir, name, _ := cutLast(path)
+	if dir == "assets" && slices.Contains(assetNames, name) {
+		return assetFile(name), true
+	}
+	json := strings.HasPrefix(dir, "api/v1/")
+	ext := ".html"
+	if json {
+		ext = ".json"
+	}
+	v, ok := strings.CutSuffix(name, ext)
+	if !ok || s.first.IsZero() {
+		return File{}, false
+	}
+	switch dir {
+	case "days", "api/v1/days":
+		d, err := schedule.ParseDate(v)
+		if err == nil && len(v) == len(time.DateOnly) && !d.Before(s.first) && !d.After(s.last) {
+			return dayFile(d, json), true
+		}
+	case "episodes", "api/v1/episodes":
+		n, err := schedule.ParseEpisode(v, s.LastEpisode())
+		if _, aired := slices.BinarySearch(s.episodes, n); err == nil && aired && strconv.Itoa(n) == v {
+			return episodeFile(n, json), true
+		}
+	case "years":
+		y, err := strconv.Atoi(v)
+		if err == nil && isYear(v) && !s.cfg.Replay && y >= s.first.Year && y <= s.last.Year {
+			return yearFile(y), true
+		}
+	}
+	return File{}, false
 }
 
 // cutLast splits path at its last slash.

@@ -128,7 +128,9 @@ func TestFilesAndLookup(t *testing.T) {
 	}
 	for _, p := range []string{"calendar/2008.ics", "days/2000-04-30.html", "days/2016-03-12.html", "episodes/1876.html", "episodes/0816.html",
 		"api/v1/days/2003-02-30.json", "days/2003-6-16.html", "assets/page.html", "../etc/passwd", "calendar/../calendar.ics", "days/", "x",
-		"years/1999.html", "years/2017.html", "years/03.html", "years/2003", "years/+003.html"} {
+		"years/1999.html", "years/2017.html", "years/03.html", "years/2003", "years/+003.html", "api/v1/years/2003.html", "api/v1/years/2003.json",
+		"days/2003-06-16.json", "api/v1/days/2003-06-16.html", "episodes/816.json", "api/v1/episodes/816.html", "api/v1/index.html",
+		"assets/", "assets/favicon.ico", "calendar/", "calendar/2003.html", "xmltv.xml.gz.gz", "/index.html", "index.html/"} {
 		if _, ok := st.Lookup(p); ok {
 			t.Errorf("Lookup(%q) finds a file", p)
 		}
