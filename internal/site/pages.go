@@ -224,12 +224,20 @@ const googleLimit = 1 << 20
 
 // Labels of days and times as the pages write them.
 const (
-	dayFormat  = "Monday 2 January 2006"
-	timeFormat = "Monday 2 January 2006, 15:04"
+	dayFormat      = "Monday 2 January 2006"
+	shortDayFormat = "Mon 2 Jan 2006"
+	timeFormat     = "Monday 2 January 2006, 15:04"
 )
 
 // DayLabel writes d as the pages do: "Monday 16 June 2003".
-func DayLabel(d schedule.Date) string { return d.In(time.UTC).Format(dayFormat) }
+func DayLabel(d schedule.Date) string { return formatDate(d, dayFormat) }
+
+// formatDate writes d with layout, a time.Format layout of a date alone.
+func formatDate(d schedule.Date, layout string) string { return d.In(time.UTC).Format(layout) }
+
+// when writes instant t as the pages do, in the display zone: "Monday
+// 16 June 2003, 18:30".
+func (s *Site) when(t time.Time) string { return t.In(s.loc).Format(timeFormat) }
 
 // SpanLabel writes the site's days as the pages do: "Monday 1 May 2000
 // to Friday 11 March 2016".
@@ -242,7 +250,7 @@ func spanLabel(a, b schedule.Date) string {
 		return DayLabel(a)
 	}
 	if a.Year == b.Year {
-		return a.In(time.UTC).Format("Monday 2 January") + " to " + DayLabel(b)
+		return formatDate(a, "Monday 2 January") + " to " + DayLabel(b)
 	}
 	return DayLabel(a) + " to " + DayLabel(b)
 }
@@ -426,9 +434,9 @@ func (s *Site) EpisodeElsewhere(w io.Writer, n int) (bool, error) {
 	d.Ask.EpIn = strconv.Itoa(n)
 	first, last := slots[0], slots[len(slots)-1]
 	note := fmt.Sprintf("Episode %d %s It first aired on %s (%s)", n, d.Ask.EpMissing,
-		first.Start.In(s.loc).Format(timeFormat), first.Run.Name)
+		s.when(first.Start), first.Run.Name)
 	if len(slots) > 1 {
-		note += fmt.Sprintf("; its last airing was on %s (%s)", last.Start.In(s.loc).Format(timeFormat), last.Run.Name)
+		note += fmt.Sprintf("; its last airing was on %s (%s)", s.when(last.Start), last.Run.Name)
 	}
 	d.Episode = &episodeView{N: n, Title: first.OwnTitle(), Note: note + "."}
 	return true, s.renderPage(w, d)
@@ -480,7 +488,7 @@ func webcal(u string) string {
 func (s *Site) dayView(day schedule.Date, root string) *dayView {
 	dv := &dayView{Label: DayLabel(day)}
 	near := func(d schedule.Date) *link {
-		return &link{Text: d.In(time.UTC).Format("Mon 2 Jan 2006"), URL: root + "days/" + d.String() + ".html"}
+		return &link{Text: formatDate(d, shortDayFormat), URL: root + "days/" + d.String() + ".html"}
 	}
 	if prev := day.AddDays(-1); !prev.Before(s.first) {
 		dv.Prev = near(prev)
@@ -547,7 +555,7 @@ func (s *Site) edge(sl schedule.Slot, first bool) bool {
 // (original)", linked to its day's page.
 func (s *Site) airingLink(sl schedule.Slot, root string) *airingLink {
 	return &airingLink{
-		Label: fmt.Sprintf("%s: episode %d (%s)", sl.Start.In(s.loc).Format(timeFormat), sl.Episode, sl.Run.Name),
+		Label: fmt.Sprintf("%s: episode %d (%s)", s.when(sl.Start), sl.Episode, sl.Run.Name),
 		Link:  s.dayLink(schedule.DateOf(sl.Start.In(s.cfg.Schedule.Location())), root),
 	}
 }
@@ -573,7 +581,7 @@ func (s *Site) airingRow(sl schedule.Slot, root string) airingRow {
 	start, end := sl.Start.In(s.loc), sl.End.In(s.loc)
 	a := airingRow{
 		Date:        schedule.DateOf(start).String(),
-		DateLabel:   start.Format("Mon 2 Jan 2006"),
+		DateLabel:   start.Format(shortDayFormat),
 		Time:        start.Format("15:04") + "–" + end.Format("15:04") + " " + start.Format("MST"),
 		Channel:     sl.Run.Channel.Name,
 		Run:         sl.Run.Name,
@@ -585,13 +593,12 @@ func (s *Site) airingRow(sl schedule.Slot, root string) airingRow {
 	switch {
 	case !sl.ReplayOf.IsZero():
 		a.Start, a.End = start.Format(time.RFC3339), end.Format(time.RFC3339)
-		a.Replays = "replays the airing of " + sl.ReplayOf.In(s.loc).Format(timeFormat)
+		a.Replays = "replays the airing of " + s.when(sl.ReplayOf)
 		if !sl.FirstAired.IsZero() && !sl.FirstAired.Equal(sl.ReplayOf) {
-			a.Replays += " (first aired " + sl.FirstAired.In(s.loc).Format(timeFormat) + ")"
+			a.Replays += " (first aired " + s.when(sl.FirstAired) + ")"
 		}
 	case sl.IsRepeat():
-		fa := sl.FirstAired.In(s.loc)
-		a.Repeat = "first aired " + fa.Format(timeFormat)
+		a.Repeat = "first aired " + s.when(sl.FirstAired)
 		a.RepeatLink = s.dayLink(schedule.DateOf(sl.FirstAired.In(s.cfg.Schedule.Location())), root)
 	}
 	return a
@@ -644,7 +651,7 @@ func (s *Site) onThisDay(root string) *onThisDay {
 	if first.IsZero() {
 		return nil
 	}
-	o := &onThisDay{Label: today.In(time.UTC).Format("2 January")}
+	o := &onThisDay{Label: formatDate(today, "2 January")}
 	for y := first.Year; y <= last.Year; y++ {
 		d := schedule.DateOf(time.Date(y, today.Month, today.Day, 12, 0, 0, 0, time.UTC))
 		if d.Month != today.Month { // 29 February, in a year without one
@@ -752,7 +759,7 @@ func runFactsOf(s *schedule.Schedule) []runFacts {
 		rf := runFacts{Name: r.Name}
 		if st, ok := stats[r]; ok && st.Slots > 0 {
 			rf.Summary = fmt.Sprintf("%d airings of %s on %s, from %s to %s.", st.Slots, r.Show.Title, r.Channel.Name,
-				st.First.Start.In(zone).Format("Monday 2 January 2006"), st.Last.Start.In(zone).Format("Monday 2 January 2006"))
+				st.First.Start.In(zone).Format(dayFormat), st.Last.Start.In(zone).Format(dayFormat))
 		} else if ok {
 			rf.Summary = "No airings."
 		}
