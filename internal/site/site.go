@@ -190,8 +190,12 @@ func New(cfg Config) (*Site, error) {
 	if s == nil {
 		return nil, errors.New("site: no schedule")
 	}
-	if cfg.PublicURL != "" && !strings.Contains(cfg.PublicURL, "://") {
-		return nil, fmt.Errorf("site: public URL %q is not absolute", cfg.PublicURL)
+	if cfg.PublicURL != "" {
+		// The check the command line makes of --public-url: links made
+		// under the URL must work, so it takes no query or fragment.
+		if err := feeds.CheckBaseURL(cfg.PublicURL); err != nil {
+			return nil, fmt.Errorf("site: %w", err)
+		}
 	}
 	st := &Site{cfg: cfg, loc: cfg.Location}
 	if st.loc == nil {

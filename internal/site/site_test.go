@@ -700,3 +700,22 @@ func TestHistoryWeekends(t *testing.T) {
 		t.Errorf("legend %v, want %v", pic.legend, want)
 	}
 }
+
+// TestNewRefuses: a site needs a schedule, and a public URL that links
+// can be made under: absolute, without a query or a fragment.
+func TestNewRefuses(t *testing.T) {
+	if _, err := New(Config{}); err == nil {
+		t.Error("New without a schedule: no error")
+	}
+	s := testkit.Default(t)
+	for _, u := range []string{"tv.example.org/b", "/b", "https://tv.example.org/b?x=1", "https://tv.example.org/b#top", "ftp://tv.example.org/b", "https://tv.example.org/a b"} {
+		if _, err := New(Config{Schedule: s, PublicURL: u}); err == nil {
+			t.Errorf("New with public URL %q: no error", u)
+		}
+	}
+	for _, u := range []string{"https://tv.example.org/b", "https://tv.example.org/b/", "http://192.168.1.10:8080"} {
+		if _, err := New(Config{Schedule: s, PublicURL: u}); err != nil {
+			t.Errorf("New with public URL %q: %v", u, err)
+		}
+	}
+}
