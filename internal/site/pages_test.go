@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/api"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -347,6 +349,111 @@ func TestM3UText(t *testing.T) {
 		}
 		if got := m3uAttr(c.in); got != c.attr {
 			t.Errorf("m3uAttr(%q) = %q, want %q", c.in, got, c.attr)
+		}
+	}
+}
+
+// TestJSONAnswers: the site's JSON answers are the API's, a day when
+// nothing aired answers [] (not null), and each ends in a newline.
+func TestJSONAnswers(t *testing.T) {
+	st := newSite(t)
+	jnb := st.Schedule().Location()
+	for _, c := range []struct {
+		path string
+		v    any
+	}{
+		{"api/v1/days/2008-03-04.json", []api.Airing{}},
+		{"api/v1/days/2003-06-14.json", []api.Airing{}},
+		{"api/v1/days/2003-06-16.json", api.Airings(st.Schedule().On(schedule.Date{Year: 2003, Month: 6, Day: 16}), jnb)},
+		{"api/v1/episodes/816.json", api.Airings(st.Schedule().Episode(816), jnb)},
+		{"api/v1/runs.json", api.Runs(st.Schedule().Stats(), jnb)},
+	} {
+		want, err := MarshalJSON(c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, st, c.path); !bytes.Equal(got, want) {
+			t.Errorf("%s = %.80s, want %.80s", c.path, got, want)
+		}
+	}
+	if got := string(render(t, st, "api/v1/days/2008-03-04.json")); got != "[]\n" {
+		t.Errorf("a day between the runs answers %q, want []", got)
+	}
+	if got := render(t, st, "api/v1/episodes/816.json"); bytes.Count(got, []byte(`"episode":816`)) != 2 {
+		t.Errorf("episode 816's answer %s, want its two airings", got)
+	}
+}
+
+// TestTodayNothingAirs: on a day of a replay window when nothing airs,
+// the index says so and names the next airing, linked to its day.
+func TestTodayNothingAirs(t *testing.T) {
+	saturday := thursday.Add(48 * time.Hour)
+	index := render(t, replaySite(t, saturday), "index.html")
+	contains(t, "the index on a Saturday", index, []string{
+		`<h2 id="today-h">Today, Saturday 28 November 2026</h2>`,
+		`<p class="none">Nothing airs today. Next: <a href="days/2026-11-30.html">Monday 30 November 2026, 18:30: episode 821 (original)</a>.</p>`,
+	}, nil)
+}
+
+// TestFeedsOwnAddress: with a public URL, each calendar names as its
+// own address (SOURCE) the path the site publishes it at, which a
+// calendar app refreshes from.
+func TestFeedsOwnAddress(t *testing.T) {
+	const public = "https://tv.example.org/b"
+	for _, st := range []*Site{
+		newSite(t, func(c *Config) { c.PublicURL = public }),
+		replaySite(t, thursday, func(c *Config) { c.PublicURL = public }),
+	} {
+		for f := range st.Files() {
+			if f.Kind != Feed || f.Feed.Format != feeds.ICal {
+				continue
+			}
+			// The first path of a feed names it: a year that is the whole
+			// window is calendar.ics.
+			own := st.FeedFile(f.Feed, false).Path
+			want := "SOURCE;VALUE=URI:" + public + "/" + own + "\r\n"
+			if body := render(t, st, f.Path); !bytes.Contains(body, []byte(want)) {
+				t.Errorf("%s does not name %s as its address", f.Path, own)
+			}
+		}
+	}
+}
+
+// TestRunFacts: the facts of a run say what its schedule file gives:
+// how many new episodes at most, the days off, how far a replay goes,
+// a run with no airings, and an assumption about a detail the table
+// does not list.
+func TestRunFacts(t *testing.T) {
+	s, err := schedfile.Parse("facts.yaml", []byte(`timezone: UTC
+shows: [{id: s, title: Show}]
+channels: [{id: c.example, name: C}]
+runs:
+  - {name: new, show: s, channel: c.example, slot: "0 20 * * *", first: 2003-06-16, last: 2003-06-30, length: 30m,
+     episodes: {first: 1, count: 5}, exceptions: [2003-06-17, 2003-06-18], assumptions: {timezone: the source gives no zone}}
+  - {name: again, show: s, channel: c.example, slot: "0 21 * * *", first: 2003-07-01, last: 2003-07-31, length: 30m, replay: {run: new, from: 2, to: 3}}
+  - {name: never, show: s, channel: c.example, slot: "0 20 30 2 *", first: 2003-01-01, last: 2003-12-31, length: 30m, episodes: {first: 1}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range runFactsOf(s) {
+		got[r.Name+" summary"] = r.Summary
+		for _, f := range r.Facts {
+			got[r.Name+" "+f.Field] = f.Value + "|" + f.Assumed
+		}
+	}
+	for k, want := range map[string]string{
+		"new Episodes":                "new, numbered from 1, 5 at most|",
+		"new Days off (pre-emptions)": "2 days|",
+		"new timezone":                "|the source gives no zone",
+		"again Replays":               "the new run, episode 2 to 3|",
+		"again summary":               "2 airings of Show on C, from Tuesday 1 July 2003 to Wednesday 2 July 2003.",
+		"never summary":               "No airings.",
+		"never Last day":              "2003-12-31|",
+	} {
+		if got[k] != want {
+			t.Errorf("%s: %q, want %q", k, got[k], want)
 		}
 	}
 }
