@@ -36,6 +36,7 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/gzpool"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 )
 
@@ -312,10 +313,7 @@ func run(ctx context.Context, jobs []job, opt Options, do func(job) error) error
 	if opt.Progress != nil {
 		opt.Progress(int(done.Load()), len(jobs))
 	}
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	return nil
+	return context.Cause(ctx)
 }
 
 // make1 makes the file of j and its .gz sibling, if it has one, and
@@ -334,15 +332,12 @@ func make1(ctx context.Context, st *site.Site, dir, staging string, j job, old m
 		return err
 	}
 	record(j.path, e, wrote)
-	if !j.sibling {
+	if !j.sibling || len(body) < gzipMin {
 		return nil
 	}
 	gzPath := j.path + ".gz"
-	if prev, ok := old.Files[gzPath]; ok && len(body) >= gzipMin && prev.Source == sum && untouched(dir, gzPath, prev) {
+	if prev, ok := old.Files[gzPath]; ok && prev.Source == sum && untouched(dir, gzPath, prev) {
 		record(gzPath, prev, false) // the same bytes as last time, compressed then
-		return nil
-	}
-	if len(body) < gzipMin {
 		return nil
 	}
 	z := gzpool.Bytes(body)
@@ -420,13 +415,17 @@ func readManifest(dir string) (manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	if err := json.Unmarshal(b, &m); err != nil || m.Files == nil {
-		return m, fmt.Errorf("%s: not a manifest this publish can read (remove it to start afresh, and the files it names by hand): %v", ManifestName, err)
+	err = json.Unmarshal(b, &m)
+	if err == nil && m.Files == nil {
+		err = errors.New(`no "files"`)
+	}
+	if err != nil {
+		return m, fmt.Errorf("%s: not a manifest this publish can read (remove it to start afresh, and the files it names by hand): %w", ManifestName, err)
 	}
 	for p := range m.Files {
 		// A manifest is ours, but a path in it must still stay inside dir.
 		if !filepath.IsLocal(filepath.FromSlash(p)) {
-			return m, fmt.Errorf("%s: path %q leaves the folder", ManifestName, p)
+			return m, fmt.Errorf("%s: path %s leaves the folder", ManifestName, quote.Value(p))
 		}
 	}
 	return m, nil

@@ -373,6 +373,14 @@ func TestBadFolder(t *testing.T) {
 	if entries, _ := os.ReadDir(bad); len(entries) != 1 {
 		t.Errorf("the refused folder holds %d entries, want the manifest alone", len(entries))
 	}
+	// A manifest that is JSON but not one, or not JSON: refused, saying
+	// why.
+	for body, why := range map[string]string{`{"version":1,"files":null}`: `no "files"`, `{"files":`: "unexpected end of JSON input"} {
+		os.WriteFile(filepath.Join(bad, publish.ManifestName), []byte(body), 0o644)
+		if _, err := publish.Publish(context.Background(), st, bad, publish.Options{}); err == nil || !strings.HasSuffix(err.Error(), "by hand): "+why) {
+			t.Errorf("a manifest %s: got %v, want it refused: %s", body, err, why)
+		}
+	}
 }
 
 // TestBusy: two publishes into one folder at once do not mix.
