@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -562,4 +563,98 @@ func TestSiblingFollowsSize(t *testing.T) {
 	if _, ok := m.Files["channels.m3u.gz"]; ok {
 		t.Error("the manifest still names the removed sibling")
 	}
+}
+
+// TestHeadersFile: for every file of a site, exactly one rule of
+// _headers besides /* matches its path, with the Content-Type the server
+// sends (the assets' left to the host, which knows their extensions),
+// the Cache-Control of the file's kind, and for pages their
+// Content-Security-Policy; /* says nosniff. Matching is Netlify's and
+// Cloudflare Pages': a path, or a prefix ending in *.
+func TestHeadersFile(t *testing.T) {
+	replayWindow, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16},
+		Now: time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC), Days: 7, PastDays: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]*site.Site{
+		"with a playlist":    smallSite(t),
+		"without a playlist": smallSite(t, func(c *site.Config) { c.StreamURL = "" }),
+		"replay":             smallSite(t, func(c *site.Config) { c.Schedule, c.Replay = replayWindow, true }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			pub(t, st, dir)
+			b, err := os.ReadFile(filepath.Join(dir, publish.HeadersName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rules := parseHeaders(t, b)
+			if got := rules["/*"].Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("/*: X-Content-Type-Options %q, want nosniff", got)
+			}
+			paths := []string{"/"}
+			for f := range st.Files() {
+				paths = append(paths, "/"+f.Path)
+			}
+			used := map[string]bool{"/*": true}
+			for _, p := range paths {
+				f, _ := st.Lookup(strings.TrimPrefix(p, "/"))
+				var match []string
+				for pattern := range rules {
+					if pattern != "/*" && (pattern == p || strings.HasSuffix(pattern, "*") && strings.HasPrefix(p, strings.TrimSuffix(pattern, "*"))) {
+						match = append(match, pattern)
+					}
+				}
+				if len(match) != 1 {
+					t.Errorf("%s: rules %v, want one", p, match)
+					continue
+				}
+				used[match[0]] = true
+				h := rules[match[0]]
+				if ct := h.Get("Content-Type"); ct != f.Type && !(ct == "" && f.Kind == site.Asset && strings.HasPrefix(p, "/assets/")) {
+					t.Errorf("%s: Content-Type %q, want %q", p, ct, f.Type)
+				}
+				if cc, want := h.Get("Cache-Control"), site.CacheControl(st.CacheSeconds(f)); cc != want {
+					t.Errorf("%s: Cache-Control %q, want %q", p, cc, want)
+				}
+				if csp := h.Get("Content-Security-Policy"); (f.Kind == site.Page) != (csp == site.PageCSP) {
+					t.Errorf("%s, a %v: Content-Security-Policy %q", p, f.Kind, csp)
+				}
+			}
+			for pattern := range rules {
+				if !used[pattern] {
+					t.Errorf("the rule %s matches no file of the site", pattern)
+				}
+			}
+		})
+	}
+}
+
+// parseHeaders reads a _headers file: each path pattern, unindented, and
+// its headers, indented, below it.
+func parseHeaders(t *testing.T, b []byte) map[string]http.Header {
+	t.Helper()
+	rules := map[string]http.Header{}
+	var cur http.Header
+	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "/"):
+			if _, dup := rules[line]; dup {
+				t.Errorf("_headers: %s twice", line)
+			}
+			cur = http.Header{}
+			rules[line] = cur
+		case strings.HasPrefix(line, "  ") && cur != nil:
+			k, v, ok := strings.Cut(strings.TrimSpace(line), ": ")
+			if !ok {
+				t.Fatalf("_headers: %q is not a header", line)
+			}
+			cur.Add(k, v)
+		default:
+			t.Fatalf("_headers: line %q", line)
+		}
+	}
+	return rules
 }
