@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"image/png"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -454,6 +456,50 @@ runs:
 	} {
 		if got[k] != want {
 			t.Errorf("%s: %q, want %q", k, got[k], want)
+		}
+	}
+}
+
+// TestEmptyWindow: a replay window in the gap between the runs has no
+// airings, and still makes a site: every file renders, the index says
+// there is nothing to ask about and what airs next, and there are no
+// days or episodes.
+func TestEmptyWindow(t *testing.T) {
+	st := replaySite(t, thursday, func(c *Config) {
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2008, Month: 3, Day: 3}, Now: thursday, Days: 7, PastDays: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Schedule, c.Today = w, schedule.Date{}
+	})
+	if n := st.Schedule().Len(); n != 0 {
+		t.Fatalf("the window has %d airings, want none", n)
+	}
+	for f := range st.Files() {
+		if strings.HasPrefix(f.Path, "days/") || strings.HasPrefix(f.Path, "episodes/") || strings.HasPrefix(f.Path, "years/") || strings.HasPrefix(f.Path, "api/v1/days/") {
+			t.Errorf("an empty site has %s", f.Path)
+		}
+		if _, err := st.Bytes(context.Background(), f); err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+		}
+	}
+	index := render(t, st, "index.html")
+	checkMarkup(t, index)
+	contains(t, "an empty index", index, []string{"There are no airings to ask about.", "This week&#39;s guide has no episodes."}, []string{`<svg class="history"`})
+	if _, ok := st.Lookup("days/2026-11-26.html"); ok {
+		t.Error("an empty site finds a day")
+	}
+	// Every link reaches a file: the footer offers no day's or episode's
+	// answer when there is none.
+	for _, m := range regexp.MustCompile(`(?:href|src)="([^"#]+)"`).FindAllSubmatch(index, -1) {
+		link := xmlUnescape(string(m[1]))
+		if strings.HasPrefix(link, "webcal:") {
+			continue
+		}
+		if target := resolve(t, "", "index.html", link); target == "" {
+			t.Errorf("link %q leaves the site", link)
+		} else if _, ok := st.Lookup(target); !ok {
+			t.Errorf("link %q goes to %q, which the site lacks", link, target)
 		}
 	}
 }
