@@ -139,10 +139,9 @@ type calCell struct {
 }
 
 // monthCal lays out month m of year y, each day with an airing linked to
-// its page. On a
-// day's page (sel set), links go to pages in the same folder and the
-// caption to the month on its year's page; on a year's page, links start
-// from root.
+// its page. On a day's page (sel set), links go to pages in the same
+// folder and the caption to the month on its year's page; on a year's
+// page, links start from root.
 func (s *Site) monthCal(y int, m time.Month, root string, sel schedule.Date) *monthCal {
 	first := schedule.Date{Year: y, Month: m, Day: 1}
 	mc := &monthCal{Caption: m.String() + " " + strconv.Itoa(y)}

@@ -384,14 +384,12 @@ func ranges(ns []int) string {
 	return b.String()
 }
 
-// renderPage executes the page template.
+// renderPage executes the page template into w. A template that fails
+// half way leaves the start of a page there: every caller renders into a
+// buffer of its own (the server, so that it can still answer with an
+// error; Bytes), so a second buffer here would only copy each page.
 func (s *Site) renderPage(w io.Writer, d *pageData) error {
-	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, d); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return pageTemplate.Execute(w, d)
 }
 
 // ErrorPage writes a short page saying msg, with the questions' forms:

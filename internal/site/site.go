@@ -570,6 +570,8 @@ func cutLast(path string) (dir, name string, ok bool) {
 }
 
 // Render writes the bytes of f to w. Feeds stop soon after ctx is done.
+// On an error, w may hold the start of the file: render into a buffer
+// (or call Bytes) to send nothing but whole files.
 func (s *Site) Render(ctx context.Context, w io.Writer, f File) error {
 	switch f.Kind {
 	case Feed:
