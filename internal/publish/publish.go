@@ -26,7 +26,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +35,7 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/gzpool"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 )
 
@@ -170,12 +170,13 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 		return res, err
 	}
 
-	jobs := []job{{path: HeadersName, body: headers(st)}}
+	jobs := []job{{path: HeadersName}}
 	paths := map[string]bool{HeadersName: true}
 	for f := range st.Files() {
 		jobs = append(jobs, job{path: f.Path, file: f})
 		paths[f.Path] = true
 	}
+	jobs[0].body = headers(st, jobs[1:])
 	folders := map[string]bool{}
 	for i, j := range jobs {
 		jobs[i].sibling = j.path != HeadersName && !paths[j.path+".gz"] && j.file.Compressible()
@@ -312,10 +313,7 @@ func run(ctx context.Context, jobs []job, opt Options, do func(job) error) error
 	if opt.Progress != nil {
 		opt.Progress(int(done.Load()), len(jobs))
 	}
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	return nil
+	return context.Cause(ctx)
 }
 
 // make1 makes the file of j and its .gz sibling, if it has one, and
@@ -334,15 +332,12 @@ func make1(ctx context.Context, st *site.Site, dir, staging string, j job, old m
 		return err
 	}
 	record(j.path, e, wrote)
-	if !j.sibling {
+	if !j.sibling || len(body) < gzipMin {
 		return nil
 	}
 	gzPath := j.path + ".gz"
-	if prev, ok := old.Files[gzPath]; ok && len(body) >= gzipMin && prev.Source == sum && untouched(dir, gzPath, prev) {
+	if prev, ok := old.Files[gzPath]; ok && prev.Source == sum && untouched(dir, gzPath, prev) {
 		record(gzPath, prev, false) // the same bytes as last time, compressed then
-		return nil
-	}
-	if len(body) < gzipMin {
 		return nil
 	}
 	z := gzpool.Bytes(body)
@@ -420,13 +415,17 @@ func readManifest(dir string) (manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	if err := json.Unmarshal(b, &m); err != nil || m.Files == nil {
-		return m, fmt.Errorf("%s: not a manifest this publish can read (remove it to start afresh, and the files it names by hand): %v", ManifestName, err)
+	err = json.Unmarshal(b, &m)
+	if err == nil && m.Files == nil {
+		err = errors.New(`no "files"`)
+	}
+	if err != nil {
+		return m, fmt.Errorf("%s: not a manifest this publish can read (remove it to start afresh, and the files it names by hand): %w", ManifestName, err)
 	}
 	for p := range m.Files {
 		// A manifest is ours, but a path in it must still stay inside dir.
 		if !filepath.IsLocal(filepath.FromSlash(p)) {
-			return m, fmt.Errorf("%s: path %q leaves the folder", ManifestName, p)
+			return m, fmt.Errorf("%s: path %s leaves the folder", ManifestName, quote.Value(p))
 		}
 	}
 	return m, nil
@@ -441,39 +440,56 @@ func writeManifest(dir string, m manifest) error {
 	return err
 }
 
-// headers returns the _headers file: for each group of paths, its
-// Content-Type and Cache-Control as the server sends them.
-func headers(st *site.Site) []byte {
+// headers returns the _headers file for the files of st's jobs: for each
+// group of paths (a file at the top, or a folder's files) the
+// Content-Type and Cache-Control the server sends with them. A folder of
+// several types (assets/) is given none: the host knows its extensions.
+// The groups are made from the site's own files, so that a path a site
+// has not (a replay window's years/) gets no rule and a new kind of
+// path cannot be missed.
+func headers(st *site.Site, jobs []job) []byte {
 	type rule struct {
-		paths []string
-		ctype string
-		kind  site.Kind
+		pattern string
+		file    site.File // the first of the group
+		ctype   string
 	}
-	rules := []rule{
-		{[]string{"/", "/index.html", "/years/*", "/days/*", "/episodes/*"}, site.TypeHTML, site.Page},
-		{[]string{"/calendar.ics", "/calendar/*"}, site.TypeICal, site.Feed},
-		{[]string{"/xmltv.xml"}, site.TypeXML, site.Feed},
-		{[]string{"/xmltv.xml.gz"}, site.TypeGzip, site.Feed},
-		{[]string{"/api/*"}, site.TypeJSON, site.JSON},
-		{[]string{"/assets/*"}, "", site.Asset},
-		{[]string{"/favicon.ico"}, site.TypeICO, site.Asset},
+	var rules []rule
+	at := map[string]int{} // a group's path, or its folder's with a slash
+	add := func(group string, f site.File) {
+		if i, ok := at[group]; ok {
+			if rules[i].ctype != f.Type {
+				rules[i].ctype = ""
+			}
+			return
+		}
+		pattern := "/" + group
+		if strings.HasSuffix(group, "/") {
+			pattern += "*"
+		}
+		at[group] = len(rules)
+		rules = append(rules, rule{pattern, f, f.Type})
 	}
-	if _, ok := st.Lookup("channels.m3u"); ok {
-		rules = slices.Insert(rules, 4, rule{[]string{"/channels.m3u"}, site.TypeM3U, site.Playlist})
+	if index, ok := st.Lookup(""); ok {
+		add("", index) // what a host answers for the folder
+	}
+	for _, j := range jobs {
+		group := j.path
+		if i := strings.IndexByte(group, '/'); i >= 0 {
+			group = group[:i+1]
+		}
+		add(group, j.file)
 	}
 	var b strings.Builder
 	b.WriteString("# Written by backstage publish: the headers Netlify and Cloudflare Pages\n# send with each file. The gzipped guide is application/gzip, not an\n# encoding of xmltv.xml, or media centres would unpack it twice.\n/*\n  X-Content-Type-Options: nosniff\n")
 	for _, r := range rules {
-		for _, p := range r.paths {
-			b.WriteString(p + "\n")
-			if r.ctype != "" {
-				b.WriteString("  Content-Type: " + r.ctype + "\n")
-			}
-			b.WriteString("  Cache-Control: " + site.CacheControl(st.CacheSeconds(site.File{Kind: r.kind})) + "\n")
-			if r.kind == site.Page {
-				b.WriteString("  Content-Security-Policy: " + site.PageCSP + "\n")
-				b.WriteString("  Referrer-Policy: strict-origin-when-cross-origin\n")
-			}
+		b.WriteString(r.pattern + "\n")
+		if r.ctype != "" {
+			b.WriteString("  Content-Type: " + r.ctype + "\n")
+		}
+		b.WriteString("  Cache-Control: " + site.CacheControl(st.CacheSeconds(r.file)) + "\n")
+		if r.file.Kind == site.Page {
+			b.WriteString("  Content-Security-Policy: " + site.PageCSP + "\n")
+			b.WriteString("  Referrer-Policy: strict-origin-when-cross-origin\n")
 		}
 	}
 	return []byte(b.String())

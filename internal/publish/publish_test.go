@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -373,6 +374,14 @@ func TestBadFolder(t *testing.T) {
 	if entries, _ := os.ReadDir(bad); len(entries) != 1 {
 		t.Errorf("the refused folder holds %d entries, want the manifest alone", len(entries))
 	}
+	// A manifest that is JSON but not one, or not JSON: refused, saying
+	// why.
+	for body, why := range map[string]string{`{"version":1,"files":null}`: `no "files"`, `{"files":`: "unexpected end of JSON input"} {
+		os.WriteFile(filepath.Join(bad, publish.ManifestName), []byte(body), 0o644)
+		if _, err := publish.Publish(context.Background(), st, bad, publish.Options{}); err == nil || !strings.HasSuffix(err.Error(), "by hand): "+why) {
+			t.Errorf("a manifest %s: got %v, want it refused: %s", body, err, why)
+		}
+	}
 }
 
 // TestBusy: two publishes into one folder at once do not mix.
@@ -430,4 +439,222 @@ func TestManifest(t *testing.T) {
 			t.Errorf("the manifest lacks %s", p)
 		}
 	}
+}
+
+// TestInterruptedNewPaths: a publish stopped half way has already named
+// in the manifest every path it may write that the last publish did not,
+// so that a later publish of a site without them removes them.
+func TestInterruptedNewPaths(t *testing.T) {
+	dir := t.TempDir()
+	pub(t, smallSite(t), dir)
+	before := files(t, dir)
+	longer := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-12-31") })
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	if _, err := publish.Publish(ctx, longer, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
+		if n++; n == 5 {
+			cancel()
+		}
+	}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	var m struct{ Files map[string]json.RawMessage }
+	b, _ := os.ReadFile(filepath.Join(dir, publish.ManifestName))
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	added := 0
+	for p := range files(t, dir) {
+		if _, ok := before[p]; ok {
+			continue
+		}
+		added++
+		if _, ok := m.Files[p]; !ok {
+			t.Errorf("the stopped publish wrote %s, which its manifest does not name", p)
+		}
+	}
+	if added == 0 {
+		t.Fatal("the stopped publish wrote no new path; stop it later")
+	}
+	// The site as it was: what the stopped publish added goes.
+	pub(t, smallSite(t), dir)
+	for p := range files(t, dir) {
+		if _, ok := before[p]; !ok {
+			t.Errorf("%s, written by the stopped publish, is left", p)
+		}
+	}
+}
+
+// TestStaleStaging: the staging folder a killed publish leaves is
+// cleared by the next, which leaves none of its own.
+func TestStaleStaging(t *testing.T) {
+	st := smallSite(t)
+	dir := t.TempDir()
+	staging := filepath.Join(dir, publish.StagingName)
+	if err := os.MkdirAll(filepath.Join(staging, "deep"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(staging, ".index.html.tmp-1-2"), []byte("half a page"), 0o600)
+	os.WriteFile(filepath.Join(staging, "deep", "x"), []byte("x"), 0o600)
+	pub(t, st, dir)
+	if _, err := os.Stat(staging); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the staging folder is still there: %v", err)
+	}
+	for p := range files(t, dir) {
+		if strings.Contains(p, ".tmp-") {
+			t.Errorf("a temporary file is left: %s", p)
+		}
+	}
+}
+
+// TestFoldersLeft: a folder that a new site no longer has (years/, in
+// replay mode) goes with its files, unless it holds a file publish did
+// not write, which stays with the folder.
+func TestFoldersLeft(t *testing.T) {
+	w, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16},
+		Now: time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC), Days: 7, PastDays: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replay := smallSite(t, func(c *site.Config) { c.Schedule, c.Replay = w, true })
+	for _, foreign := range []bool{false, true} {
+		dir := t.TempDir()
+		pub(t, smallSite(t), dir)
+		mine := filepath.Join(dir, "years", "mine.txt")
+		if foreign {
+			os.WriteFile(mine, []byte("mine"), 0o644)
+		}
+		pub(t, replay, dir)
+		entries, err := os.ReadDir(filepath.Join(dir, "years"))
+		switch {
+		case !foreign && !errors.Is(err, fs.ErrNotExist):
+			t.Errorf("years/ is still there, with %d entries (%v)", len(entries), err)
+		case foreign && (len(entries) != 1 || entries[0].Name() != "mine.txt"):
+			t.Errorf("years/ holds %d entries, want mine.txt alone (%v)", len(entries), err)
+		}
+	}
+}
+
+// TestSiblingFollowsSize: a file that grows to 1 KB gets a .gz sibling,
+// and loses it when it shrinks below again. The playlist's size follows
+// the stream URL it repeats.
+func TestSiblingFollowsSize(t *testing.T) {
+	long := "http://tv.local/" + strings.Repeat("x", 1100) + "/{id}.ts"
+	dir := t.TempDir()
+	sibling := filepath.Join(dir, "channels.m3u.gz")
+	for i, c := range []struct {
+		stream string
+		want   bool
+	}{{"http://tv.local/{id}.ts", false}, {long, true}, {"http://tv.local/{id}.ts", false}} {
+		res := pub(t, smallSite(t, func(c2 *site.Config) { c2.StreamURL = c.stream }), dir)
+		_, err := os.Stat(sibling)
+		if got := err == nil; got != c.want {
+			t.Errorf("publish %d: channels.m3u.gz there: %v, want %v", i+1, got, c.want)
+		}
+		if i == 2 && res.Removed != 1 {
+			t.Errorf("publish %d: %+v, want the sibling removed", i+1, res)
+		}
+	}
+	var m struct{ Files map[string]json.RawMessage }
+	b, _ := os.ReadFile(filepath.Join(dir, publish.ManifestName))
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.Files["channels.m3u.gz"]; ok {
+		t.Error("the manifest still names the removed sibling")
+	}
+}
+
+// TestHeadersFile: for every file of a site, exactly one rule of
+// _headers besides /* matches its path, with the Content-Type the server
+// sends (the assets' left to the host, which knows their extensions),
+// the Cache-Control of the file's kind, and for pages their
+// Content-Security-Policy; /* says nosniff. Matching is Netlify's and
+// Cloudflare Pages': a path, or a prefix ending in *.
+func TestHeadersFile(t *testing.T) {
+	replayWindow, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16},
+		Now: time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC), Days: 7, PastDays: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range map[string]*site.Site{
+		"with a playlist":    smallSite(t),
+		"without a playlist": smallSite(t, func(c *site.Config) { c.StreamURL = "" }),
+		"replay":             smallSite(t, func(c *site.Config) { c.Schedule, c.Replay = replayWindow, true }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			pub(t, st, dir)
+			b, err := os.ReadFile(filepath.Join(dir, publish.HeadersName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rules := parseHeaders(t, b)
+			if got := rules["/*"].Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("/*: X-Content-Type-Options %q, want nosniff", got)
+			}
+			paths := []string{"/"}
+			for f := range st.Files() {
+				paths = append(paths, "/"+f.Path)
+			}
+			used := map[string]bool{"/*": true}
+			for _, p := range paths {
+				f, _ := st.Lookup(strings.TrimPrefix(p, "/"))
+				var match []string
+				for pattern := range rules {
+					if pattern != "/*" && (pattern == p || strings.HasSuffix(pattern, "*") && strings.HasPrefix(p, strings.TrimSuffix(pattern, "*"))) {
+						match = append(match, pattern)
+					}
+				}
+				if len(match) != 1 {
+					t.Errorf("%s: rules %v, want one", p, match)
+					continue
+				}
+				used[match[0]] = true
+				h := rules[match[0]]
+				if ct := h.Get("Content-Type"); ct != f.Type && !(ct == "" && f.Kind == site.Asset && strings.HasPrefix(p, "/assets/")) {
+					t.Errorf("%s: Content-Type %q, want %q", p, ct, f.Type)
+				}
+				if cc, want := h.Get("Cache-Control"), site.CacheControl(st.CacheSeconds(f)); cc != want {
+					t.Errorf("%s: Cache-Control %q, want %q", p, cc, want)
+				}
+				if csp := h.Get("Content-Security-Policy"); (f.Kind == site.Page) != (csp == site.PageCSP) {
+					t.Errorf("%s, a %v: Content-Security-Policy %q", p, f.Kind, csp)
+				}
+			}
+			for pattern := range rules {
+				if !used[pattern] {
+					t.Errorf("the rule %s matches no file of the site", pattern)
+				}
+			}
+		})
+	}
+}
+
+// parseHeaders reads a _headers file: each path pattern, unindented, and
+// its headers, indented, below it.
+func parseHeaders(t *testing.T, b []byte) map[string]http.Header {
+	t.Helper()
+	rules := map[string]http.Header{}
+	var cur http.Header
+	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "/"):
+			if _, dup := rules[line]; dup {
+				t.Errorf("_headers: %s twice", line)
+			}
+			cur = http.Header{}
+			rules[line] = cur
+		case strings.HasPrefix(line, "  ") && cur != nil:
+			k, v, ok := strings.Cut(strings.TrimSpace(line), ": ")
+			if !ok {
+				t.Fatalf("_headers: %q is not a header", line)
+			}
+			cur.Add(k, v)
+		default:
+			t.Fatalf("_headers: line %q", line)
+		}
+	}
+	return rules
 }

@@ -13,31 +13,56 @@ import (
 // that aired (r0 … r7, m for more than one), n for nothing, o for a day
 // before the first airing or after the last, which has no page.
 
-// dayClasses returns the class of every day from the site's first to its
-// last, by days since the first. It is worked out once per site, keeping
-// one byte per day rather than the day's slots.
-func (s *Site) dayClasses() []string {
+// dayStat is what aired on one day: its runs and how many airings
+// started on it.
+type dayStat struct {
+	mix runMix
+	n   int32
+}
+
+// dayStats returns what aired on every day from the site's first to its
+// last, by days since the first. It is worked out once per site, in one
+// pass over the slots, keeping a few bytes a day rather than the day's
+// slots; the calendars, the history picture and the year tiles all read
+// it.
+func (s *Site) dayStats() []dayStat {
 	if s.first.IsZero() {
 		return nil
 	}
 	sched := s.cfg.Schedule
 	zone := sched.Location()
-	runs := newRunColumns(sched)
-	mixes := make([]runMix, s.first.Days(s.last)+1)
-	for i := range mixes {
-		mixes[i] = noRun
+	cols := make(map[*schedule.Run]runMix, len(sched.Runs()))
+	for i, r := range sched.Runs() {
+		cols[r] = column(i)
+	}
+	days := make([]dayStat, s.first.Days(s.last)+1)
+	for i := range days {
+		days[i].mix = noRun
 	}
 	for sl := range sched.Slots(schedule.Query{}) {
-		i := s.first.Days(schedule.DateOf(sl.Start.In(zone)))
-		if i >= 0 && i < len(mixes) {
-			mixes[i] = runs.add(mixes[i], sl)
-		}
+		// Every slot starts on one of the site's days: they run from the
+		// first start to the latest end.
+		d := &days[s.first.Days(schedule.DateOf(sl.Start.In(zone)))]
+		d.mix, d.n = d.mix.with(cols[sl.Run]), d.n+1
 	}
-	out := make([]string, len(mixes))
-	for i, m := range mixes {
-		out[i] = m.class()
+	return days
+}
+
+// on returns what aired on day d, and false for a day outside the site's.
+func (s *Site) on(d schedule.Date) (dayStat, bool) {
+	if s.first.IsZero() || d.Before(s.first) || d.After(s.last) {
+		return dayStat{mix: noRun}, false
 	}
-	return out
+	return s.stats()[s.first.Days(d)], true
+}
+
+// classOn returns the class of day d: o outside the site's days.
+func (s *Site) classOn(d schedule.Date) string {
+	st, ok := s.on(d)
+	if !ok {
+		return "o"
+	}
+	return st.mix.class()
 }
 
 // runMix is what a span of time has aired so far, as its class names it:
@@ -49,23 +74,17 @@ const (
 	manyRuns runMix = histRunCols
 )
 
-// runColumns gives each run its column, runs past the eighth sharing the
-// last, so that a span's class is worked out slot by slot.
-type runColumns map[*schedule.Run]runMix
+// column returns the column of the i'th run of the plan: runs past the
+// eighth share the last.
+func column(i int) runMix { return runMix(min(i, histRunCols-1)) }
 
-func newRunColumns(sched *schedule.Schedule) runColumns {
-	cols := make(runColumns, len(sched.Runs()))
-	for i, r := range sched.Runs() {
-		cols[r] = runMix(min(i, histRunCols-1))
-	}
-	return cols
-}
-
-// add returns mix m with slot sl added.
-func (cols runColumns) add(m runMix, sl schedule.Slot) runMix {
-	switch c := cols[sl.Run]; m {
-	case noRun, c:
-		return c
+// with returns m with what o aired added.
+func (m runMix) with(o runMix) runMix {
+	switch {
+	case m == noRun || m == o:
+		return o
+	case o == noRun:
+		return m
 	}
 	return manyRuns
 }
@@ -84,13 +103,12 @@ func (m runMix) class() string {
 
 var runClassNames = [histRunCols]string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
 
-// classOn returns the class of day d: o outside the site's days.
-func (s *Site) classOn(d schedule.Date) string {
-	if s.first.IsZero() || d.Before(s.first) || d.After(s.last) {
-		return "o"
-	}
-	return s.classes()[s.first.Days(d)]
-}
+// monday0 returns the column of d in a week that starts on Monday: 0 for
+// Monday, 6 for Sunday.
+func monday0(d schedule.Date) int { return (int(d.Weekday()) + 6) % 7 }
+
+// mondayOf returns the Monday of d's week.
+func mondayOf(d schedule.Date) schedule.Date { return d.AddDays(-monday0(d)) }
 
 // monthCal is one month as a calendar: a table of weeks, Monday first.
 type monthCal struct {
@@ -121,10 +139,9 @@ type calCell struct {
 }
 
 // monthCal lays out month m of year y, each day with an airing linked to
-// its page. On a
-// day's page (sel set), links go to pages in the same folder and the
-// caption to the month on its year's page; on a year's page, links start
-// from root.
+// its page. On a day's page (sel set), links go to pages in the same
+// folder and the caption to the month on its year's page; on a year's
+// page, links start from root.
 func (s *Site) monthCal(y int, m time.Month, root string, sel schedule.Date) *monthCal {
 	first := schedule.Date{Year: y, Month: m, Day: 1}
 	mc := &monthCal{Caption: m.String() + " " + strconv.Itoa(y)}
@@ -137,7 +154,7 @@ func (s *Site) monthCal(y int, m time.Month, root string, sel schedule.Date) *mo
 		}
 		mc.CaptionLink = fmt.Sprintf("%syears/%d.html#m%02d", root, y, int(m))
 	}
-	col := (int(first.Weekday()) + 6) % 7 // Monday 0
+	col := monday0(first)
 	week := calWeek{Blank: col}
 	for d := first; d.Month == m; d = d.AddDays(1) {
 		c := calCell{Day: d.Day, Class: s.classOn(d), Current: d == sel}
@@ -204,7 +221,7 @@ func (s *Site) yearView(y int, root string) *yearView {
 	for i, r := range sched.Runs() {
 		if n := count[r]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d of the %s run", n, r.Name))
-			c := runMix(min(i, histRunCols-1)).class()
+			c := column(i).class()
 			if k := len(yv.Key); k == 0 || yv.Key[k-1].Class != c {
 				yv.Key = append(yv.Key, legendItem{Class: c, Label: r.Name})
 			}
@@ -242,9 +259,6 @@ type monthTile struct {
 
 // yearTiles lays out a tile for each year that has a page.
 func (s *Site) yearTiles(root string) []yearTile {
-	sched := s.cfg.Schedule
-	zone := sched.Location()
-	runs := newRunColumns(sched)
 	var tiles []yearTile
 	for y := range s.yearPages() {
 		t := yearTile{Year: y, Link: fmt.Sprintf("%syears/%d.html", root, y)}
@@ -253,9 +267,9 @@ func (s *Site) yearTiles(root string) []yearTile {
 			to := from.AddDays(32)
 			to = schedule.Date{Year: to.Year, Month: to.Month, Day: 1}
 			mix, n := noRun, 0
-			for sl := range sched.Slots(schedule.Query{From: from.In(zone), To: to.In(zone), ByStart: true}) {
-				mix = runs.add(mix, sl)
-				n++
+			for d := from; d.Before(to); d = d.AddDays(1) {
+				st, _ := s.on(d)
+				mix, n = mix.with(st.mix), n+int(st.n)
 			}
 			class := mix.class()
 			if class == "n" && (to.AddDays(-1).Before(s.first) || from.After(s.last)) {

@@ -85,9 +85,10 @@ func writeAired(b *strings.Builder, s *schedule.Schedule, d schedule.Date, n int
 	if n > titleAirings {
 		fmt.Fprintf(b, "%d airings, ", n)
 	}
-	zone := s.Location()
+	q := s.Day(d)
+	q.ByStart = true
 	i := 0
-	for sl := range s.Slots(schedule.Query{From: d.In(zone), To: d.AddDays(1).In(zone), ByStart: true}) {
+	for sl := range s.Slots(q) {
 		if i == titleAirings {
 			fmt.Fprintf(b, " and %d more", n-i)
 			return
@@ -100,40 +101,24 @@ func writeAired(b *strings.Builder, s *schedule.Schedule, d schedule.Date, n int
 	}
 }
 
-// historySVG draws every day of the schedule's years, one row per year,
+// historySVG draws every day of the site's years, one row per year,
 // each day a cell coloured by the run (or runs) that aired on it and
-// linked to that day's page under root, with a title that says what
-// aired; each year's label links to its page. Weekends are left out
-// unless some run airs on one. Days before the first airing and after
-// the last are drawn apart from the days in between when nothing aired.
-// It is built once per site.
-func historySVG(s *schedule.Schedule, root string) historyPicture {
-	zone := s.Location()
-	if s.Len() == 0 {
+// linked to that day's page, with a title that says what aired; each
+// year's label links to its page. Weekends are left out unless some run
+// airs on one. Days before the first airing and after the last are drawn
+// apart from the days in between when nothing aired. It is built once
+// per site.
+func (s *Site) historySVG() historyPicture {
+	sched, root := s.cfg.Schedule, s.root
+	if s.first.IsZero() {
 		return historyPicture{}
 	}
-	first, last := Span(s)
-	y0, y1 := first.Year, last.Year
-	start := schedule.Date{Year: y0, Month: time.January, Day: 1}
-	days := start.Days(schedule.Date{Year: y1, Month: time.December, Day: 31}) + 1
-
-	// What aired each day, by day since start: its runs and how many
-	// airings, not the slots, which for a schedule of a million airings
-	// would hold over a hundred megabytes.
-	runs := newRunColumns(s)
-	mixes := make([]runMix, days)
-	airings := make([]int32, days)
-	for i := range mixes {
-		mixes[i] = noRun
-	}
+	y0, y1 := s.first.Year, s.last.Year
 	weekends := false
-	for sl := range s.Slots(schedule.Query{}) {
-		d := schedule.DateOf(sl.Start.In(zone))
-		i := start.Days(d)
-		mixes[i] = runs.add(mixes[i], sl)
-		airings[i]++
-		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+	for i, st := range s.stats() {
+		if st.n > 0 && monday0(s.first.AddDays(i)) >= 5 {
 			weekends = true
+			break
 		}
 	}
 	perWeek, unit := 5, "weekday"
@@ -146,7 +131,7 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 		Width:     histLabel + histWeeks*perWeek*histCellW + 2,
 		Height:    histTop + (y1-y0+1)*histPitch,
 		FirstYear: y0, LastYear: y1,
-		Summary: historySummary(s),
+		Summary: historySummary(sched),
 		MonthY:  histTop - 4,
 		LabelW:  histLabel, CellW: histCellW, CellH: histCellH,
 	}
@@ -158,26 +143,26 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 	var title strings.Builder
 	for y := y0; y <= y1; y++ {
 		jan1 := schedule.Date{Year: y, Month: time.January, Day: 1}
-		monday := jan1.AddDays(-((int(jan1.Weekday()) + 6) % 7))
+		monday := mondayOf(jan1)
 		top := histTop + (y-y0)*histPitch
 		row := historyYear{Year: y, Top: top, LabelY: top + histCellH - 1, Link: root + "years/" + strconv.Itoa(y) + ".html", Cells: make([]historyCell, 0, 262)}
 		for d := jan1; d.Year == y; d = d.AddDays(1) {
-			wd := (int(d.Weekday()) + 6) % 7 // Monday 0
+			wd := monday0(d)
 			if wd >= perWeek {
 				continue
 			}
-			i := start.Days(d)
-			c := mixes[i].class()
-			if d.Before(first) || d.After(last) {
-				c = "o"
+			st, in := s.on(d)
+			c := "o"
+			if in {
+				c = st.mix.class()
 			}
 			counts[c]++
 			ds := d.String()
 			title.Reset()
 			title.WriteString(d.Weekday().String()[:3] + " " + ds + ": ")
-			writeAired(&title, s, d, int(airings[i]))
+			writeAired(&title, sched, d, int(st.n))
 			cell := historyCell{X: (monday.Days(d)/7*perWeek + wd) * histCellW, Title: title.String(), Class: c}
-			if !d.Before(first) && !d.After(last) {
+			if in {
 				cell.Link = root + "days/" + ds + ".html"
 			}
 			row.Cells = append(row.Cells, cell)
@@ -185,7 +170,7 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 		data.Years = append(data.Years, row)
 	}
 	var b strings.Builder
-	b.Grow(days * 110)
+	b.Grow(schedule.Date{Year: y0, Month: time.January, Day: 1}.Days(schedule.Date{Year: y1, Month: time.December, Day: 31}) * 110)
 	if err := historyTemplate.ExecuteTemplate(&b, "history", data); err != nil {
 		panic(err) // the template and its data are the program's own
 	}
@@ -197,10 +182,10 @@ func historySVG(s *schedule.Schedule, root string) historyPicture {
 		return strconv.Itoa(n) + " " + unit + "s"
 	}
 	var legend []legendItem
-	for i, r := range s.Runs() {
-		c := "r" + strconv.Itoa(min(i, histRunCols-1))
+	for i, r := range sched.Runs() {
+		c := column(i).class()
 		label := r.Name
-		if i >= histRunCols-1 && len(s.Runs()) > histRunCols {
+		if i >= histRunCols-1 && len(sched.Runs()) > histRunCols {
 			label = "other runs"
 		}
 		if counts[c] > 0 && (len(legend) == 0 || legend[len(legend)-1].Class != c) {

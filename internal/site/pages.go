@@ -153,7 +153,6 @@ type dayView struct {
 	Label      string // "Monday 16 June 2003"
 	Prev, Next *link  // the days before and after, nil at the ends
 	Airings    []airingRow
-	Outside    bool       // the day is outside the schedule
 	Quiet      *quietView // nothing aired: what is around the day
 	Month      *monthCal  // the month around the day (not in replay mode)
 	Week       *weekView  // the window's days (replay mode)
@@ -225,12 +224,20 @@ const googleLimit = 1 << 20
 
 // Labels of days and times as the pages write them.
 const (
-	dayFormat  = "Monday 2 January 2006"
-	timeFormat = "Monday 2 January 2006, 15:04"
+	dayFormat      = "Monday 2 January 2006"
+	shortDayFormat = "Mon 2 Jan 2006"
+	timeFormat     = "Monday 2 January 2006, 15:04"
 )
 
 // DayLabel writes d as the pages do: "Monday 16 June 2003".
-func DayLabel(d schedule.Date) string { return d.In(time.UTC).Format(dayFormat) }
+func DayLabel(d schedule.Date) string { return formatDate(d, dayFormat) }
+
+// formatDate writes d with layout, a time.Format layout of a date alone.
+func formatDate(d schedule.Date, layout string) string { return d.In(time.UTC).Format(layout) }
+
+// when writes instant t as the pages do, in the display zone: "Monday
+// 16 June 2003, 18:30".
+func (s *Site) when(t time.Time) string { return t.In(s.loc).Format(timeFormat) }
 
 // SpanLabel writes the site's days as the pages do: "Monday 1 May 2000
 // to Friday 11 March 2016".
@@ -243,30 +250,19 @@ func spanLabel(a, b schedule.Date) string {
 		return DayLabel(a)
 	}
 	if a.Year == b.Year {
-		return a.In(time.UTC).Format("Monday 2 January") + " to " + DayLabel(b)
+		return formatDate(a, "Monday 2 January") + " to " + DayLabel(b)
 	}
 	return DayLabel(a) + " to " + DayLabel(b)
 }
 
-// pageData fills in the page of f; errMsg, when set, is shown as the
-// answer to a question that could not be answered.
-func (s *Site) pageData(f File, errMsg string) *pageData {
+// pageBase fills in what every page of the site shows alike, once per
+// site: the titles, the forms' bounds and hints, the assets' versions.
+func (s *Site) pageBase() pageData {
 	sched := s.cfg.Schedule
-	root := s.root
-	if root == "" && strings.Contains(f.Path, "/") {
-		root = "../"
-	}
-	home := root
-	if home == "" {
-		home = "./"
-	}
-	d := &pageData{
-		Root:   root,
-		Home:   home,
+	d := pageData{
 		Title:  sched.Name(),
 		Source: sched.Source(),
 		Zone:   s.loc.String(),
-		Error:  errMsg,
 		Replay: s.cfg.Replay,
 		Style:  assets["assets/style.css"].version,
 		Script: assets["assets/app.js"].version,
@@ -283,11 +279,27 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 	if len(s.episodes) > 0 {
 		d.JSONEp = s.episodes[0]
 	}
+	return d
+}
+
+// pageData fills in the page of f; errMsg, when set, is shown as the
+// answer to a question that could not be answered.
+func (s *Site) pageData(f File, errMsg string) *pageData {
+	root := s.root
+	if root == "" && strings.Contains(f.Path, "/") {
+		root = "../"
+	}
+	home := root
+	if home == "" {
+		home = "./"
+	}
+	d := s.base
+	d.Root, d.Home, d.Error = root, home, errMsg
 	switch f.page {
 	case indexPage:
 		d.Index = true
 		d.Art = s.artwork()
-		d.Shows, d.Runs = s.shows, s.facts
+		d.Shows, d.Runs = showFactsOf(s.cfg.Schedule), runFactsOf(s.cfg.Schedule)
 		d.Sub = s.subscribe(root)
 		d.OnThisDay = s.onThisDay(root)
 		if s.cfg.Replay {
@@ -313,14 +325,14 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 		d.Episode = s.episodeView(f.episode, root)
 		d.JSONEp = f.episode
 	}
-	return d
+	return &d
 }
 
 // askForms fills in the forms: the days the site has pages for, and the
 // episodes of the history (a replay window has some of them).
 func (s *Site) askForms() askForms {
 	hist := s.cfg.Schedule.History()
-	a := askForms{MinDate: s.first.String(), MaxDate: s.last.String(), EpMax: max(hist.LastEpisode(), s.lastEp)}
+	a := askForms{MinDate: s.first.String(), MaxDate: s.last.String(), EpMax: max(hist.LastEpisode(), s.LastEpisode())}
 	// The script checks an episode against the pages there are only when
 	// some number up to the last has none.
 	have := ""
@@ -372,14 +384,12 @@ func ranges(ns []int) string {
 	return b.String()
 }
 
-// renderPage executes the page template.
+// renderPage executes the page template into w. A template that fails
+// half way leaves the start of a page there: every caller renders into a
+// buffer of its own (the server, so that it can still answer with an
+// error; Bytes), so a second buffer here would only copy each page.
 func (s *Site) renderPage(w io.Writer, d *pageData) error {
-	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, d); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return pageTemplate.Execute(w, d)
 }
 
 // ErrorPage writes a short page saying msg, with the questions' forms:
@@ -389,11 +399,18 @@ func (s *Site) renderPage(w io.Writer, d *pageData) error {
 // page's links start from the top of the host ("/"), or from the public
 // URL when there is one.
 func (s *Site) ErrorPage(w io.Writer, msg string) error {
+	return s.renderPage(w, s.hostPage(msg))
+}
+
+// hostPage fills in a page that is not one of the site's files, for a
+// path at any depth: its links start from the top of the host, or from
+// the public URL.
+func (s *Site) hostPage(msg string) *pageData {
 	d := s.pageData(File{}, msg)
 	if s.root == "" {
 		d.Root, d.Home = "/", "/"
 	}
-	return s.renderPage(w, d)
+	return d
 }
 
 // EpisodeElsewhere writes the answer to "when does episode n air?" for
@@ -411,16 +428,13 @@ func (s *Site) EpisodeElsewhere(w io.Writer, n int) (bool, error) {
 	if len(slots) == 0 {
 		return false, nil
 	}
-	d := s.pageData(File{}, "")
-	if s.root == "" {
-		d.Root, d.Home = "/", "/"
-	}
+	d := s.hostPage("")
 	d.Ask.EpIn = strconv.Itoa(n)
 	first, last := slots[0], slots[len(slots)-1]
 	note := fmt.Sprintf("Episode %d %s It first aired on %s (%s)", n, d.Ask.EpMissing,
-		first.Start.In(s.loc).Format(timeFormat), first.Run.Name)
+		s.when(first.Start), first.Run.Name)
 	if len(slots) > 1 {
-		note += fmt.Sprintf("; its last airing was on %s (%s)", last.Start.In(s.loc).Format(timeFormat), last.Run.Name)
+		note += fmt.Sprintf("; its last airing was on %s (%s)", s.when(last.Start), last.Run.Name)
 	}
 	d.Episode = &episodeView{N: n, Title: first.OwnTitle(), Note: note + "."}
 	return true, s.renderPage(w, d)
@@ -466,13 +480,13 @@ func webcal(u string) string {
 	return u
 }
 
-// dayView lists what aired on day, and, when nothing did, what is around
-// it; outside replay mode, with the month around it, in replay mode with
-// the window's days.
+// dayView lists what aired on day, one of the site's days, and, when
+// nothing did, what is around it; outside replay mode, with the month
+// around it, in replay mode with the window's days.
 func (s *Site) dayView(day schedule.Date, root string) *dayView {
 	dv := &dayView{Label: DayLabel(day)}
 	near := func(d schedule.Date) *link {
-		return &link{Text: d.In(time.UTC).Format("Mon 2 Jan 2006"), URL: root + "days/" + d.String() + ".html"}
+		return &link{Text: formatDate(d, shortDayFormat), URL: root + "days/" + d.String() + ".html"}
 	}
 	if prev := day.AddDays(-1); !prev.Before(s.first) {
 		dv.Prev = near(prev)
@@ -480,7 +494,6 @@ func (s *Site) dayView(day schedule.Date, root string) *dayView {
 	if next := day.AddDays(1); !next.After(s.last) {
 		dv.Next = near(next)
 	}
-	dv.Outside = day.Before(s.first) || day.After(s.last)
 	for _, sl := range s.cfg.Schedule.On(day) {
 		a := s.airingRow(sl, root)
 		if a.Date == day.String() {
@@ -488,11 +501,8 @@ func (s *Site) dayView(day schedule.Date, root string) *dayView {
 		}
 		dv.Airings = append(dv.Airings, a)
 	}
-	if len(dv.Airings) == 0 && !dv.Outside {
+	if len(dv.Airings) == 0 {
 		dv.Quiet = s.quietView(day, root)
-	}
-	if dv.Outside {
-		return dv
 	}
 	if s.cfg.Replay {
 		dv.Week = s.weekView(root, false, day)
@@ -543,7 +553,7 @@ func (s *Site) edge(sl schedule.Slot, first bool) bool {
 // (original)", linked to its day's page.
 func (s *Site) airingLink(sl schedule.Slot, root string) *airingLink {
 	return &airingLink{
-		Label: fmt.Sprintf("%s: episode %d (%s)", sl.Start.In(s.loc).Format(timeFormat), sl.Episode, sl.Run.Name),
+		Label: fmt.Sprintf("%s: episode %d (%s)", s.when(sl.Start), sl.Episode, sl.Run.Name),
 		Link:  s.dayLink(schedule.DateOf(sl.Start.In(s.cfg.Schedule.Location())), root),
 	}
 }
@@ -569,7 +579,7 @@ func (s *Site) airingRow(sl schedule.Slot, root string) airingRow {
 	start, end := sl.Start.In(s.loc), sl.End.In(s.loc)
 	a := airingRow{
 		Date:        schedule.DateOf(start).String(),
-		DateLabel:   start.Format("Mon 2 Jan 2006"),
+		DateLabel:   start.Format(shortDayFormat),
 		Time:        start.Format("15:04") + "–" + end.Format("15:04") + " " + start.Format("MST"),
 		Channel:     sl.Run.Channel.Name,
 		Run:         sl.Run.Name,
@@ -581,13 +591,12 @@ func (s *Site) airingRow(sl schedule.Slot, root string) airingRow {
 	switch {
 	case !sl.ReplayOf.IsZero():
 		a.Start, a.End = start.Format(time.RFC3339), end.Format(time.RFC3339)
-		a.Replays = "replays the airing of " + sl.ReplayOf.In(s.loc).Format(timeFormat)
+		a.Replays = "replays the airing of " + s.when(sl.ReplayOf)
 		if !sl.FirstAired.IsZero() && !sl.FirstAired.Equal(sl.ReplayOf) {
-			a.Replays += " (first aired " + sl.FirstAired.In(s.loc).Format(timeFormat) + ")"
+			a.Replays += " (first aired " + s.when(sl.FirstAired) + ")"
 		}
 	case sl.IsRepeat():
-		fa := sl.FirstAired.In(s.loc)
-		a.Repeat = "first aired " + fa.Format(timeFormat)
+		a.Repeat = "first aired " + s.when(sl.FirstAired)
 		a.RepeatLink = s.dayLink(schedule.DateOf(sl.FirstAired.In(s.cfg.Schedule.Location())), root)
 	}
 	return a
@@ -640,7 +649,7 @@ func (s *Site) onThisDay(root string) *onThisDay {
 	if first.IsZero() {
 		return nil
 	}
-	o := &onThisDay{Label: today.In(time.UTC).Format("2 January")}
+	o := &onThisDay{Label: formatDate(today, "2 January")}
 	for y := first.Year; y <= last.Year; y++ {
 		d := schedule.DateOf(time.Date(y, today.Month, today.Day, 12, 0, 0, 0, time.UTC))
 		if d.Month != today.Month { // 29 February, in a year without one
@@ -748,7 +757,7 @@ func runFactsOf(s *schedule.Schedule) []runFacts {
 		rf := runFacts{Name: r.Name}
 		if st, ok := stats[r]; ok && st.Slots > 0 {
 			rf.Summary = fmt.Sprintf("%d airings of %s on %s, from %s to %s.", st.Slots, r.Show.Title, r.Channel.Name,
-				st.First.Start.In(zone).Format("Monday 2 January 2006"), st.Last.Start.In(zone).Format("Monday 2 January 2006"))
+				st.First.Start.In(zone).Format(dayFormat), st.Last.Start.In(zone).Format(dayFormat))
 		} else if ok {
 			rf.Summary = "No airings."
 		}

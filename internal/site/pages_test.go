@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/binary"
 	"image/png"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
+	"github.com/backstage-epg/backstage/internal/api"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -270,6 +274,11 @@ func TestDigest(t *testing.T) {
 	if r1.Digest() == r2.Digest() {
 		t.Error("two replay windows of one day from different weeks have one digest")
 	}
+	// Once worked out, the digest costs nothing: the server asks for it
+	// with every feed it streams, and it reads every airing.
+	if n := testing.AllocsPerRun(10, func() { a.Digest() }); n != 0 {
+		t.Errorf("Digest allocates %v times when asked again, want 0", n)
+	}
 }
 
 // TestSameIndexAllDay: the index is the same bytes at any time of a day,
@@ -342,6 +351,155 @@ func TestM3UText(t *testing.T) {
 		}
 		if got := m3uAttr(c.in); got != c.attr {
 			t.Errorf("m3uAttr(%q) = %q, want %q", c.in, got, c.attr)
+		}
+	}
+}
+
+// TestJSONAnswers: the site's JSON answers are the API's, a day when
+// nothing aired answers [] (not null), and each ends in a newline.
+func TestJSONAnswers(t *testing.T) {
+	st := newSite(t)
+	jnb := st.Schedule().Location()
+	for _, c := range []struct {
+		path string
+		v    any
+	}{
+		{"api/v1/days/2008-03-04.json", []api.Airing{}},
+		{"api/v1/days/2003-06-14.json", []api.Airing{}},
+		{"api/v1/days/2003-06-16.json", api.Airings(st.Schedule().On(schedule.Date{Year: 2003, Month: 6, Day: 16}), jnb)},
+		{"api/v1/episodes/816.json", api.Airings(st.Schedule().Episode(816), jnb)},
+		{"api/v1/runs.json", api.Runs(st.Schedule().Stats(), jnb)},
+	} {
+		want, err := MarshalJSON(c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, st, c.path); !bytes.Equal(got, want) {
+			t.Errorf("%s = %.80s, want %.80s", c.path, got, want)
+		}
+	}
+	if got := string(render(t, st, "api/v1/days/2008-03-04.json")); got != "[]\n" {
+		t.Errorf("a day between the runs answers %q, want []", got)
+	}
+	if got := render(t, st, "api/v1/episodes/816.json"); bytes.Count(got, []byte(`"episode":816`)) != 2 {
+		t.Errorf("episode 816's answer %s, want its two airings", got)
+	}
+}
+
+// TestTodayNothingAirs: on a day of a replay window when nothing airs,
+// the index says so and names the next airing, linked to its day.
+func TestTodayNothingAirs(t *testing.T) {
+	saturday := thursday.Add(48 * time.Hour)
+	index := render(t, replaySite(t, saturday), "index.html")
+	contains(t, "the index on a Saturday", index, []string{
+		`<h2 id="today-h">Today, Saturday 28 November 2026</h2>`,
+		`<p class="none">Nothing airs today. Next: <a href="days/2026-11-30.html">Monday 30 November 2026, 18:30: episode 821 (original)</a>.</p>`,
+	}, nil)
+}
+
+// TestFeedsOwnAddress: with a public URL, each calendar names as its
+// own address (SOURCE) the path the site publishes it at, which a
+// calendar app refreshes from.
+func TestFeedsOwnAddress(t *testing.T) {
+	const public = "https://tv.example.org/b"
+	for _, st := range []*Site{
+		newSite(t, func(c *Config) { c.PublicURL = public }),
+		replaySite(t, thursday, func(c *Config) { c.PublicURL = public }),
+	} {
+		for f := range st.Files() {
+			if f.Kind != Feed || f.Feed.Format != feeds.ICal {
+				continue
+			}
+			// The first path of a feed names it: a year that is the whole
+			// window is calendar.ics.
+			own := st.FeedFile(f.Feed, false).Path
+			want := "SOURCE;VALUE=URI:" + public + "/" + own + "\r\n"
+			if body := render(t, st, f.Path); !bytes.Contains(body, []byte(want)) {
+				t.Errorf("%s does not name %s as its address", f.Path, own)
+			}
+		}
+	}
+}
+
+// TestRunFacts: the facts of a run say what its schedule file gives:
+// how many new episodes at most, the days off, how far a replay goes,
+// a run with no airings, and an assumption about a detail the table
+// does not list.
+func TestRunFacts(t *testing.T) {
+	s, err := schedfile.Parse("facts.yaml", []byte(`timezone: UTC
+shows: [{id: s, title: Show}]
+channels: [{id: c.example, name: C}]
+runs:
+  - {name: new, show: s, channel: c.example, slot: "0 20 * * *", first: 2003-06-16, last: 2003-06-30, length: 30m,
+     episodes: {first: 1, count: 5}, exceptions: [2003-06-17, 2003-06-18], assumptions: {timezone: the source gives no zone}}
+  - {name: again, show: s, channel: c.example, slot: "0 21 * * *", first: 2003-07-01, last: 2003-07-31, length: 30m, replay: {run: new, from: 2, to: 3}}
+  - {name: never, show: s, channel: c.example, slot: "0 20 30 2 *", first: 2003-01-01, last: 2003-12-31, length: 30m, episodes: {first: 1}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range runFactsOf(s) {
+		got[r.Name+" summary"] = r.Summary
+		for _, f := range r.Facts {
+			got[r.Name+" "+f.Field] = f.Value + "|" + f.Assumed
+		}
+	}
+	for k, want := range map[string]string{
+		"new Episodes":                "new, numbered from 1, 5 at most|",
+		"new Days off (pre-emptions)": "2 days|",
+		"new timezone":                "|the source gives no zone",
+		"again Replays":               "the new run, episode 2 to 3|",
+		"again summary":               "2 airings of Show on C, from Tuesday 1 July 2003 to Wednesday 2 July 2003.",
+		"never summary":               "No airings.",
+		"never Last day":              "2003-12-31|",
+	} {
+		if got[k] != want {
+			t.Errorf("%s: %q, want %q", k, got[k], want)
+		}
+	}
+}
+
+// TestEmptyWindow: a replay window in the gap between the runs has no
+// airings, and still makes a site: every file renders, the index says
+// there is nothing to ask about and what airs next, and there are no
+// days or episodes.
+func TestEmptyWindow(t *testing.T) {
+	st := replaySite(t, thursday, func(c *Config) {
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2008, Month: 3, Day: 3}, Now: thursday, Days: 7, PastDays: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Schedule, c.Today = w, schedule.Date{}
+	})
+	if n := st.Schedule().Len(); n != 0 {
+		t.Fatalf("the window has %d airings, want none", n)
+	}
+	for f := range st.Files() {
+		if strings.HasPrefix(f.Path, "days/") || strings.HasPrefix(f.Path, "episodes/") || strings.HasPrefix(f.Path, "years/") || strings.HasPrefix(f.Path, "api/v1/days/") {
+			t.Errorf("an empty site has %s", f.Path)
+		}
+		if _, err := st.Bytes(context.Background(), f); err != nil {
+			t.Errorf("%s: %v", f.Path, err)
+		}
+	}
+	index := render(t, st, "index.html")
+	checkMarkup(t, index)
+	contains(t, "an empty index", index, []string{"There are no airings to ask about.", "This week&#39;s guide has no episodes."}, []string{`<svg class="history"`})
+	if _, ok := st.Lookup("days/2026-11-26.html"); ok {
+		t.Error("an empty site finds a day")
+	}
+	// Every link reaches a file: the footer offers no day's or episode's
+	// answer when there is none.
+	for _, m := range regexp.MustCompile(`(?:href|src)="([^"#]+)"`).FindAllSubmatch(index, -1) {
+		link := xmlUnescape(string(m[1]))
+		if strings.HasPrefix(link, "webcal:") {
+			continue
+		}
+		if target := resolve(t, "", "index.html", link); target == "" {
+			t.Errorf("link %q leaves the site", link)
+		} else if _, ok := st.Lookup(target); !ok {
+			t.Errorf("link %q goes to %q, which the site lacks", link, target)
 		}
 	}
 }

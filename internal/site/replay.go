@@ -1,10 +1,6 @@
 package site
 
-import (
-	"time"
-
-	"github.com/backstage-epg/backstage/schedule"
-)
+import "github.com/backstage-epg/backstage/schedule"
 
 // In replay mode the site is a retro channel: the index shows what airs
 // today (the page's script marks what is on now and next, from each
@@ -76,7 +72,7 @@ func (s *Site) weekView(root string, airings bool, sel schedule.Date) *weekView 
 		days = "" // the day pages' own folder
 	}
 	for d := s.first; !d.After(s.last); d = d.AddDays(1) {
-		wd := weekDay{Label: d.In(time.UTC).Format("Mon 2 Jan"), Link: days + d.String() + ".html", Today: d == today, Current: d == sel}
+		wd := weekDay{Label: formatDate(d, "Mon 2 Jan"), Link: days + d.String() + ".html", Today: d == today, Current: d == sel}
 		if airings {
 			for _, sl := range sched.On(d) {
 				wd.Airings = append(wd.Airings, s.airingRow(sl, root))
@@ -85,17 +81,13 @@ func (s *Site) weekView(root string, airings bool, sel schedule.Date) *weekView 
 		wv.Days = append(wv.Days, wd)
 	}
 	if !today.IsZero() {
-		// The historic week is the same for every airing of this week.
+		// The historic week is the same for every airing of this week:
+		// the first one names it.
 		zone := sched.Location()
-		monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
-		q := schedule.Query{From: monday.In(zone), To: monday.AddDays(7).In(zone), ByStart: true}
-		for sl := range sched.Slots(q) {
-			if sl.ReplayOf.IsZero() {
-				continue
-			}
+		monday := mondayOf(today)
+		if sl, ok := sched.Next(monday.In(zone)); ok && sl.Start.Before(monday.AddDays(7).In(zone)) && !sl.ReplayOf.IsZero() {
 			shift := schedule.DateOf(sl.Start.In(zone)).Days(schedule.DateOf(sl.ReplayOf.In(zone)))
 			wv.Replays = "the week of " + DayLabel(monday.AddDays(shift))
-			break
 		}
 	}
 	return wv

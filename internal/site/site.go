@@ -164,18 +164,24 @@ type Site struct {
 	root string // what links from the top of the site start with: "" or PublicURL + "/"
 
 	first, last schedule.Date // local dates of the first start and the latest end
-	lastEp      int
-	years       []int          // years with an airing, in order
-	episodes    []int          // episodes that aired, in order
-	slugs       []string       // per run, in plan order: its part of calendar/RUN.ics
-	runBySlug   map[string]int // slug → index of the run
+	years       []int         // years with an airing, in order
+	episodes    []int         // episodes that aired, in order
+	slugs       []string      // per run, in plan order: its part of calendar/RUN.ics
 
-	shows []showFacts
-	facts []runFacts
+	// The feeds (the three calendars, one a run, one a year, and the
+	// guide twice), listed once: Lookup and FeedFile, which the server
+	// calls for every request, find them by path and by what they hold
+	// rather than by making the list again.
+	feeds   []File
+	feedAt  map[string]File
+	feedFor map[feedKey]File
 
+	base pageData // what every page shows alike; see pageBase
+
+	digest  func() string         // worked out on first use
 	history func() historyPicture // built on first use
 	sizes   func() calendarSizes  // worked out on first use
-	classes func() []string       // see dayClasses; worked out on first use
+	stats   func() []dayStat      // see dayStats; worked out on first use
 }
 
 // New lays out the site of cfg.Schedule.
@@ -184,8 +190,12 @@ func New(cfg Config) (*Site, error) {
 	if s == nil {
 		return nil, errors.New("site: no schedule")
 	}
-	if cfg.PublicURL != "" && !strings.Contains(cfg.PublicURL, "://") {
-		return nil, fmt.Errorf("site: public URL %q is not absolute", cfg.PublicURL)
+	if cfg.PublicURL != "" {
+		// The check the command line makes of --public-url: links made
+		// under the URL must work, so it takes no query or fragment.
+		if err := feeds.CheckBaseURL(cfg.PublicURL); err != nil {
+			return nil, fmt.Errorf("site: %w", err)
+		}
 	}
 	st := &Site{cfg: cfg, loc: cfg.Location}
 	if st.loc == nil {
@@ -196,29 +206,25 @@ func New(cfg Config) (*Site, error) {
 		st.root = st.cfg.PublicURL + "/"
 	}
 	st.first, st.last = Span(s)
-	st.lastEp = s.LastEpisode()
-	zone := s.Location()
-	seen := map[int]bool{}
-	for sl := range s.Slots(schedule.Query{}) {
-		if y := sl.Start.In(zone).Year(); !seen[y] {
-			seen[y] = true
-			st.years = append(st.years, y)
+	st.years = yearsOf(s, st.first, st.last)
+	st.episodes = episodesOf(s)
+	st.slugs = runSlugs(s.Runs())
+	st.feeds = st.feedFiles()
+	st.feedAt = make(map[string]File, len(st.feeds))
+	st.feedFor = make(map[feedKey]File, len(st.feeds))
+	for _, f := range st.feeds {
+		st.feedAt[f.Path] = f
+		// A year that is the whole history is calendar.ics's feed: the
+		// first path, as Files has it first, names it.
+		if k := (feedKey{f.Feed, f.Gzip}); st.feedFor[k].Path == "" {
+			st.feedFor[k] = f
 		}
 	}
-	slices.Sort(st.years)
-	for n := 1; n <= st.lastEp; n++ {
-		// Episode is a binary search; numbers with no airing (a gap in a
-		// schedule file's numbering) get no page.
-		if len(s.Episode(n)) > 0 {
-			st.episodes = append(st.episodes, n)
-		}
-	}
-	st.slugs, st.runBySlug = runSlugs(s.Runs())
-	st.shows = showFactsOf(s)
-	st.facts = runFactsOf(s)
-	st.history = sync.OnceValue(func() historyPicture { return historySVG(s, st.root) })
+	st.base = st.pageBase()
+	st.digest = sync.OnceValue(st.makeDigest)
+	st.history = sync.OnceValue(st.historySVG)
 	st.sizes = sync.OnceValue(st.calendarSizes)
-	st.classes = sync.OnceValue(st.dayClasses)
+	st.stats = sync.OnceValue(st.dayStats)
 	return st, nil
 }
 
@@ -228,9 +234,6 @@ func (s *Site) Schedule() *schedule.Schedule { return s.cfg.Schedule }
 // Config returns what the site was made from.
 func (s *Site) Config() Config { return s.cfg }
 
-// Location returns the zone pages and JSON answers show times in.
-func (s *Site) Location() *time.Location { return s.loc }
-
 // First and Last return the local dates of the first airing's start and
 // of the latest end: the days the site has pages for.
 func (s *Site) First() schedule.Date { return s.first }
@@ -239,7 +242,7 @@ func (s *Site) First() schedule.Date { return s.first }
 func (s *Site) Last() schedule.Date { return s.last }
 
 // LastEpisode returns the highest episode number that aired.
-func (s *Site) LastEpisode() int { return s.lastEp }
+func (s *Site) LastEpisode() int { return s.cfg.Schedule.LastEpisode() }
 
 // Span returns the local dates, in s's zone, of the first start and of the
 // latest end of its slots; zero Dates when it has none.
@@ -264,23 +267,56 @@ func Span(s *schedule.Schedule) (first, last schedule.Date) {
 	return schedule.DateOf(s.First().Start.In(zone)), schedule.DateOf(latest.Add(-time.Nanosecond).In(zone))
 }
 
+// yearsOf returns the years, from first's to last's, in which a slot of
+// s starts (in s's zone): a binary search a year, not a pass over every
+// slot.
+func yearsOf(s *schedule.Schedule, first, last schedule.Date) []int {
+	var years []int
+	if first.IsZero() {
+		return nil
+	}
+	zone := s.Location()
+	for y := first.Year; y <= last.Year; y++ {
+		from, to := schedule.Date{Year: y, Month: time.January, Day: 1}, schedule.Date{Year: y + 1, Month: time.January, Day: 1}
+		if sl, ok := s.Next(from.In(zone)); ok && sl.Start.Before(to.In(zone)) {
+			years = append(years, y)
+		}
+	}
+	return years
+}
+
+// episodesOf returns the numbers of the episodes s airs, in order: one
+// pass over the slots. Numbers with no airing (a gap in a schedule file's
+// numbering) are left out. Asking s.Episode of every number up to the
+// last would take as long as the highest number, which a schedule file
+// may set near MaxEpisode for two airings.
+func episodesOf(s *schedule.Schedule) []int {
+	var eps []int
+	for sl := range s.Slots(schedule.Query{}) {
+		eps = append(eps, sl.Episode)
+	}
+	slices.Sort(eps)
+	// A copy, so that the site does not keep a slice as long as the
+	// schedule when episodes air more than once.
+	return slices.Clone(slices.Compact(eps))
+}
+
 var unsafePath = regexp.MustCompile(`[^a-z0-9._-]+`)
 
 // runSlugs names each run's calendar: its name in lower case, with runs
 // of anything but letters, digits, dots, underscores and hyphens made a
 // hyphen. A name that would be empty, clash with a year's or another
 // calendar's file, or with another run's, gets the run's position added.
-func runSlugs(runs []*schedule.Run) ([]string, map[string]int) {
+func runSlugs(runs []*schedule.Run) []string {
 	slugs := make([]string, len(runs))
-	by := make(map[string]int, len(runs))
 	for i, r := range runs {
 		slug := strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(r.Name), "-"), "-.")
-		if _, taken := by[slug]; taken || slug == "" || slug == "compact" || slug == "all-day" || isYear(slug) {
+		if slug == "" || slug == "compact" || slug == "all-day" || isYear(slug) || slices.Contains(slugs[:i], slug) {
 			slug = strings.TrimPrefix(slug+"-run-"+strconv.Itoa(i+1), "-")
 		}
-		slugs[i], by[slug] = slug, i
+		slugs[i] = slug
 	}
-	return slugs, by
+	return slugs
 }
 
 func isYear(s string) bool {
@@ -295,9 +331,9 @@ func isYear(s string) bool {
 	return true
 }
 
-// Clamp opens the ends of w that reach past the site's first or last day:
+// clamp opens the ends of w that reach past the site's first or last day:
 // the feed is the same, so it is named the same.
-func (s *Site) Clamp(w schedule.Window) schedule.Window {
+func (s *Site) clamp(w schedule.Window) schedule.Window {
 	if !w.From.IsZero() && !w.From.After(s.first) {
 		w.From = schedule.Date{}
 	}
@@ -307,98 +343,103 @@ func (s *Site) Clamp(w schedule.Window) schedule.Window {
 	return w
 }
 
-// FeedFile returns the file of feed o, its window clamped: one of the
-// site's paths when o is a feed the site has (calendar/2003.ics for the
-// calendar of 2003), and a file with no path otherwise.
-func (s *Site) FeedFile(o feeds.Options, gz bool) File {
-	o.Window = s.Clamp(o.Window)
+// feedKey is what tells the site's feeds apart.
+type feedKey struct {
+	o  feeds.Options
+	gz bool
+}
+
+// feedFile returns the file at path of feed o, gzipped with gz, its window
+// clamped and its generator and links the site's.
+func (s *Site) feedFile(path string, o feeds.Options, gz bool) File {
+	o.Window = s.clamp(o.Window)
 	o.Generator, o.BaseURL = s.cfg.Generator, s.cfg.PublicURL
-	f := File{Kind: Feed, Feed: o, Gzip: gz, Type: TypeICal}
+	f := File{Path: path, Kind: Feed, Feed: o, Gzip: gz, Type: TypeICal}
 	if o.Format == feeds.XMLTV {
 		f.Type = TypeXML
 		if gz {
 			f.Type = TypeGzip
 		}
 	}
-	for c := range s.feedFiles() {
-		if c.Feed == o && c.Gzip == gz {
-			return c
-		}
+	return f
+}
+
+// FeedFile returns the file of feed o, its window clamped: one of the
+// site's paths when o is a feed the site has (calendar/2003.ics for the
+// calendar of 2003), and a file with no path otherwise.
+func (s *Site) FeedFile(o feeds.Options, gz bool) File {
+	f := s.feedFile("", o, gz)
+	if g, ok := s.feedFor[feedKey{f.Feed, gz}]; ok {
+		return g
 	}
 	return f
 }
 
-// feedFiles yields the site's feeds.
-func (s *Site) feedFiles() iter.Seq[File] {
-	return func(yield func(File) bool) {
-		ical := func(path string, o feeds.Options) bool {
-			o.Format, o.Generator, o.BaseURL = feeds.ICal, s.cfg.Generator, s.cfg.PublicURL
-			o.Window = s.Clamp(o.Window)
-			return yield(File{Path: path, Type: TypeICal, Kind: Feed, Feed: o})
-		}
-		if !ical("calendar.ics", feeds.Options{}) ||
-			!ical("calendar/compact.ics", feeds.Options{Compact: true}) ||
-			!ical("calendar/all-day.ics", feeds.Options{AllDay: true}) {
-			return
-		}
-		for i, r := range s.cfg.Schedule.Runs() {
-			if !ical("calendar/"+s.slugs[i]+".ics", feeds.Options{Window: schedule.Window{Run: r.Name}}) {
-				return
-			}
-		}
-		for _, y := range s.years {
-			w := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
-			if !ical("calendar/"+strconv.Itoa(y)+".ics", feeds.Options{Window: w}) {
-				return
-			}
-		}
-		guide := feeds.Options{Format: feeds.XMLTV, Generator: s.cfg.Generator, BaseURL: s.cfg.PublicURL}
-		if !yield(File{Path: "xmltv.xml", Type: TypeXML, Kind: Feed, Feed: guide}) {
-			return
-		}
-		yield(File{Path: "xmltv.xml.gz", Type: TypeGzip, Kind: Feed, Feed: guide, Gzip: true})
+// feedFiles lists the site's feeds, in the order Files yields them.
+func (s *Site) feedFiles() []File {
+	ical := func(path string, o feeds.Options) File {
+		o.Format = feeds.ICal
+		return s.feedFile(path, o, false)
 	}
+	fs := []File{
+		ical("calendar.ics", feeds.Options{}),
+		ical("calendar/compact.ics", feeds.Options{Compact: true}),
+		ical("calendar/all-day.ics", feeds.Options{AllDay: true}),
+	}
+	for i, r := range s.cfg.Schedule.Runs() {
+		fs = append(fs, ical("calendar/"+s.slugs[i]+".ics", feeds.Options{Window: schedule.Window{Run: r.Name}}))
+	}
+	for _, y := range s.years {
+		fs = append(fs, ical("calendar/"+strconv.Itoa(y)+".ics", feeds.Options{Window: yearWindow(y)}))
+	}
+	guide := feeds.Options{Format: feeds.XMLTV}
+	return append(fs, s.feedFile("xmltv.xml", guide, false), s.feedFile("xmltv.xml.gz", guide, true))
+}
+
+// yearWindow is the window of year y.
+func yearWindow(y int) schedule.Window {
+	return schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
 }
 
 // Files yields every file of the site, feeds first, each once.
 func (s *Site) Files() iter.Seq[File] {
 	return func(yield func(File) bool) {
-		for f := range s.feedFiles() {
+		for _, f := range s.feeds {
 			if !yield(f) {
 				return
 			}
 		}
-		if s.cfg.StreamURL != "" && !yield(File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}) {
+		if s.cfg.StreamURL != "" && !yield(playlistFile) {
 			return
 		}
-		if !yield(File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}) {
+		if !yield(runsFile) {
 			return
 		}
 		for d := range s.days() {
-			if !yield(s.dayJSON(d)) {
+			if !yield(dayFile(d, true)) {
 				return
 			}
 		}
 		for _, n := range s.episodes {
-			if !yield(s.episodeJSON(n)) {
+			if !yield(episodeFile(n, true)) {
 				return
 			}
 		}
-		if !yield(File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}) {
+		if !yield(indexFile) {
 			return
 		}
 		for y := range s.yearPages() {
-			if !yield(s.yearPage(y)) {
+			if !yield(yearFile(y)) {
 				return
 			}
 		}
 		for d := range s.days() {
-			if !yield(s.dayPage(d)) {
+			if !yield(dayFile(d, false)) {
 				return
 			}
 		}
 		for _, n := range s.episodes {
-			if !yield(s.episodePage(n)) {
+			if !yield(episodeFile(n, false)) {
 				return
 			}
 		}
@@ -441,23 +482,31 @@ func (s *Site) yearPages() iter.Seq[int] {
 	}
 }
 
-func (s *Site) yearPage(y int) File {
+// The files at fixed paths.
+var (
+	indexFile    = File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}
+	runsFile     = File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}
+	playlistFile = File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}
+)
+
+// yearFile returns the page of year y.
+func yearFile(y int) File {
 	return File{Path: "years/" + strconv.Itoa(y) + ".html", Type: TypeHTML, Kind: Page, page: yearPage, date: schedule.Date{Year: y, Month: time.January, Day: 1}}
 }
 
-func (s *Site) dayJSON(d schedule.Date) File {
-	return File{Path: "api/v1/days/" + d.String() + ".json", Type: TypeJSON, Kind: JSON, page: dayPage, date: d}
-}
-
-func (s *Site) episodeJSON(n int) File {
-	return File{Path: "api/v1/episodes/" + strconv.Itoa(n) + ".json", Type: TypeJSON, Kind: JSON, page: episodePage, episode: n}
-}
-
-func (s *Site) dayPage(d schedule.Date) File {
+// dayFile returns the page of day d, or with json its JSON answer.
+func dayFile(d schedule.Date, json bool) File {
+	if json {
+		return File{Path: "api/v1/days/" + d.String() + ".json", Type: TypeJSON, Kind: JSON, page: dayPage, date: d}
+	}
 	return File{Path: "days/" + d.String() + ".html", Type: TypeHTML, Kind: Page, page: dayPage, date: d}
 }
 
-func (s *Site) episodePage(n int) File {
+// episodeFile returns the page of episode n, or with json its JSON answer.
+func episodeFile(n int, json bool) File {
+	if json {
+		return File{Path: "api/v1/episodes/" + strconv.Itoa(n) + ".json", Type: TypeJSON, Kind: JSON, page: episodePage, episode: n}
+	}
 	return File{Path: "episodes/" + strconv.Itoa(n) + ".html", Type: TypeHTML, Kind: Page, page: episodePage, episode: n}
 }
 
@@ -466,69 +515,46 @@ func (s *Site) episodePage(n int) File {
 // Files yields.
 func (s *Site) Lookup(path string) (File, bool) {
 	switch path {
-	case "", "index.html":
-		return File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}, true
-	case "api/v1/runs.json":
-		return File{Path: path, Type: TypeJSON, Kind: JSON, page: runsAnswer}, true
-	case "channels.m3u":
-		return File{Path: path, Type: TypeM3U, Kind: Playlist}, s.cfg.StreamURL != ""
-	}
-	if dir, name, ok := cutLast(path); ok {
-		switch dir {
-		case "days", "api/v1/days":
-			ext := map[string]string{"days": ".html", "api/v1/days": ".json"}[dir]
-			v, ok := strings.CutSuffix(name, ext)
-			if !ok || len(v) != len(time.DateOnly) {
-				return File{}, false
-			}
-			d, err := schedule.ParseDate(v)
-			if err != nil || d.Before(s.first) || d.After(s.last) || s.first.IsZero() {
-				return File{}, false
-			}
-			if dir == "days" {
-				return s.dayPage(d), true
-			}
-			return s.dayJSON(d), true
-		case "episodes", "api/v1/episodes":
-			ext := map[string]string{"episodes": ".html", "api/v1/episodes": ".json"}[dir]
-			v, ok := strings.CutSuffix(name, ext)
-			if !ok {
-				return File{}, false
-			}
-			n, err := schedule.ParseEpisode(v, s.lastEp)
-			if err != nil || strconv.Itoa(n) != v {
-				return File{}, false
-			}
-			if _, ok := slices.BinarySearch(s.episodes, n); !ok {
-				return File{}, false
-			}
-			if dir == "episodes" {
-				return s.episodePage(n), true
-			}
-			return s.episodeJSON(n), true
-		case "years":
-			v, ok := strings.CutSuffix(name, ".html")
-			if !ok || !isYear(v) || s.first.IsZero() || s.cfg.Replay {
-				return File{}, false
-			}
-			y, _ := strconv.Atoi(v)
-			if y < s.first.Year || y > s.last.Year {
-				return File{}, false
-			}
-			return s.yearPage(y), true
-		case "assets":
-			if slices.Contains(assetNames, name) {
-				return assetFile(name), true
-			}
-			return File{}, false
-		}
-	}
-	if path == faviconFile.Path {
+	case "", indexFile.Path:
+		return indexFile, true
+	case runsFile.Path:
+		return runsFile, true
+	case playlistFile.Path:
+		return playlistFile, s.cfg.StreamURL != ""
+	case faviconFile.Path:
 		return faviconFile, true
 	}
-	for f := range s.feedFiles() {
-		if f.Path == path {
-			return f, true
+	if f, ok := s.feedAt[path]; ok {
+		return f, true
+	}
+	dir, name, _ := cutLast(path)
+	if dir == "assets" && slices.Contains(assetNames, name) {
+		return assetFile(name), true
+	}
+	json := strings.HasPrefix(dir, "api/v1/")
+	ext := ".html"
+	if json {
+		ext = ".json"
+	}
+	v, ok := strings.CutSuffix(name, ext)
+	if !ok || s.first.IsZero() {
+		return File{}, false
+	}
+	switch dir {
+	case "days", "api/v1/days":
+		d, err := schedule.ParseDate(v)
+		if err == nil && len(v) == len(time.DateOnly) && !d.Before(s.first) && !d.After(s.last) {
+			return dayFile(d, json), true
+		}
+	case "episodes", "api/v1/episodes":
+		n, err := schedule.ParseEpisode(v, s.LastEpisode())
+		if _, aired := slices.BinarySearch(s.episodes, n); err == nil && aired && strconv.Itoa(n) == v {
+			return episodeFile(n, json), true
+		}
+	case "years":
+		y, err := strconv.Atoi(v)
+		if err == nil && isYear(v) && !s.cfg.Replay && y >= s.first.Year && y <= s.last.Year {
+			return yearFile(y), true
 		}
 	}
 	return File{}, false
@@ -544,6 +570,8 @@ func cutLast(path string) (dir, name string, ok bool) {
 }
 
 // Render writes the bytes of f to w. Feeds stop soon after ctx is done.
+// On an error, w may hold the start of the file: render into a buffer
+// (or call Bytes) to send nothing but whole files.
 func (s *Site) Render(ctx context.Context, w io.Writer, f File) error {
 	switch f.Kind {
 	case Feed:
@@ -629,8 +657,7 @@ func (s *Site) calendarSizes() calendarSizes {
 		compact: size(feeds.Options{Format: feeds.ICal, Compact: true}),
 	}
 	for _, y := range s.years {
-		w := schedule.Window{From: schedule.Date{Year: y, Month: time.January, Day: 1}, To: schedule.Date{Year: y, Month: time.December, Day: 31}}
-		sz.yearMax = max(sz.yearMax, size(feeds.Options{Format: feeds.ICal, Window: w}))
+		sz.yearMax = max(sz.yearMax, size(feeds.Options{Format: feeds.ICal, Window: yearWindow(y)}))
 	}
 	return sz
 }
@@ -679,8 +706,11 @@ func (s *Site) CacheSeconds(f File) int {
 // airing, so that two replay windows of one day from different weeks of
 // the history differ) and the Config. Two sites of one program with the
 // same digest have the same files, which lets a publisher skip making
-// them again.
-func (s *Site) Digest() string {
+// them again. It is worked out once per site: it reads every airing, and
+// the server asks for it with every feed it streams.
+func (s *Site) Digest() string { return s.digest() }
+
+func (s *Site) makeDigest() string {
 	sched := s.cfg.Schedule
 	type run struct {
 		*schedule.Run

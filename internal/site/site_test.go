@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,7 +128,9 @@ func TestFilesAndLookup(t *testing.T) {
 	}
 	for _, p := range []string{"calendar/2008.ics", "days/2000-04-30.html", "days/2016-03-12.html", "episodes/1876.html", "episodes/0816.html",
 		"api/v1/days/2003-02-30.json", "days/2003-6-16.html", "assets/page.html", "../etc/passwd", "calendar/../calendar.ics", "days/", "x",
-		"years/1999.html", "years/2017.html", "years/03.html", "years/2003", "years/+003.html"} {
+		"years/1999.html", "years/2017.html", "years/03.html", "years/2003", "years/+003.html", "api/v1/years/2003.html", "api/v1/years/2003.json",
+		"days/2003-06-16.json", "api/v1/days/2003-06-16.html", "episodes/816.json", "api/v1/episodes/816.html", "api/v1/index.html",
+		"assets/", "assets/favicon.ico", "calendar/", "calendar/2003.html", "xmltv.xml.gz.gz", "/index.html", "index.html/"} {
 		if _, ok := st.Lookup(p); ok {
 			t.Errorf("Lookup(%q) finds a file", p)
 		}
@@ -140,6 +143,29 @@ func TestFilesAndLookup(t *testing.T) {
 	for f := range rs.Files() {
 		if strings.HasPrefix(f.Path, "years/") {
 			t.Errorf("a replay site has %s", f.Path)
+		}
+	}
+	// Every file of a replay site and of one with a public URL is found
+	// where Files puts it, and every feed by what it holds: the first
+	// path of that feed (a window of one year is the whole calendar).
+	for _, s := range []*Site{rs, newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/b" })} {
+		first := map[string]File{}
+		for f := range s.Files() {
+			if g, ok := s.Lookup(f.Path); !ok || g != f {
+				t.Errorf("Lookup(%q) = %+v, %v; want %+v", f.Path, g, ok, f)
+			}
+			if f.Kind != Feed {
+				continue
+			}
+			o := f.Feed
+			o.Generator, o.BaseURL = "", ""
+			key := fmt.Sprint(o, f.Gzip)
+			if _, ok := first[key]; !ok {
+				first[key] = f
+			}
+			if g := s.FeedFile(o, f.Gzip); g != first[key] {
+				t.Errorf("FeedFile(%+v, %v) = %q, want %q", o, f.Gzip, g.Path, first[key].Path)
+			}
 		}
 	}
 	if _, ok := rs.Lookup("years/2026.html"); ok {
@@ -454,8 +480,7 @@ func templateEscape(s string) string {
 }
 
 func TestHistorySVG(t *testing.T) {
-	s := testkit.Default(t)
-	pic := historySVG(s, "")
+	pic := newSite(t).historySVG()
 	text := string(pic.svg)
 	rows := regexp.MustCompile(`<text class="year" x="0" y="\d+">(\d+)</text>`).FindAllStringSubmatch(text, -1)
 	if len(rows) != 17 || rows[0][1] != "2000" || rows[16][1] != "2016" {
@@ -532,11 +557,11 @@ func TestRunSlugs(t *testing.T) {
 		{[]string{"Late Show", "late show"}, "late-show late-show-run-2"},
 		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-run-1 compact-run-2 all-day-run-3 x a run-6"},
 	} {
-		slugs, by := runSlugs(runs(c.names...))
+		slugs := runSlugs(runs(c.names...))
 		if got := strings.Join(slugs, " "); got != c.want {
 			t.Errorf("slugs of %q: %q, want %q", c.names, got, c.want)
 		}
-		if len(by) != len(c.names) {
+		if len(slices.Compact(slices.Sorted(slices.Values(slugs)))) != len(c.names) {
 			t.Errorf("slugs of %q are not all different: %q", c.names, slugs)
 		}
 	}
@@ -583,7 +608,11 @@ func TestHistoryBusyDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(historySVG(s, "").svg)
+	st, err := New(Config{Schedule: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(st.historySVG().svg)
 	for _, w := range []string{
 		"<title>Mon 2003-06-16: 5 airings, episode 1 (r0), episode 1 (r1), episode 1 (r2) and 2 more</title>",
 		"<title>Tue 2003-06-17: 5 airings, episode 2 (r0), episode 2 (r1), episode 2 (r2) and 2 more</title>",
@@ -591,6 +620,102 @@ func TestHistoryBusyDay(t *testing.T) {
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("picture lacks %q", w)
+		}
+	}
+}
+
+// TestHighEpisodeNumbers: a schedule file may number its episodes from
+// near schedule.MaxEpisode; the site has a page for each that aired and
+// none for the numbers below. Laying out the site takes as long as the
+// airings, not the numbers: asking for every number up to the highest
+// took over a minute for these two airings.
+func TestHighEpisodeNumbers(t *testing.T) {
+	first := schedule.MaxEpisode - 1
+	s, err := schedfile.Parse("high.yaml", []byte(fmt.Sprintf("timezone: UTC\nshows: [{id: s, title: Show}]\nchannels: [{id: c.example, name: C}]\nruns:\n"+
+		"  - {name: r, show: s, channel: c.example, slot: \"0 20 * * *\", first: 2003-12-31, last: 2004-01-01, length: 10m, episodes: {first: %d}}\n", first)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(Config{Schedule: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eps, years []string
+	for f := range st.Files() {
+		switch dir, name, _ := cutLast(f.Path); dir {
+		case "episodes":
+			eps = append(eps, name)
+		case "calendar":
+			if isYear(strings.TrimSuffix(name, ".ics")) {
+				years = append(years, name)
+			}
+		}
+	}
+	want := []string{strconv.Itoa(first) + ".html", strconv.Itoa(first+1) + ".html"}
+	if fmt.Sprint(eps) != fmt.Sprint(want) {
+		t.Errorf("episode pages %v, want %v", eps, want)
+	}
+	if fmt.Sprint(years) != "[2003.ics 2004.ics]" {
+		t.Errorf("year calendars %v, want 2003 and 2004", years)
+	}
+	for _, p := range []string{"episodes/1.html", "api/v1/episodes/" + strconv.Itoa(first-1) + ".json"} {
+		if _, ok := st.Lookup(p); ok {
+			t.Errorf("Lookup(%q) finds a file", p)
+		}
+	}
+}
+
+// TestHistoryWeekends: when some run airs at a weekend the picture has a
+// cell for every day, says so, and names in the legend the days of more
+// than one run; a day of three airings names all three.
+func TestHistoryWeekends(t *testing.T) {
+	var runs strings.Builder
+	for i, days := range []string{"first: 2003-06-14, last: 2003-06-16", "first: 2003-06-15, last: 2003-06-15", "first: 2003-06-15, last: 2003-06-15"} {
+		fmt.Fprintf(&runs, "  - {name: r%d, show: s, channel: c.example, slot: \"%d 20 * * *\", %s, length: 10m, episodes: {first: 1}}\n", i, i*10, days)
+	}
+	s, err := schedfile.Parse("weekend.yaml", []byte("timezone: UTC\nshows: [{id: s, title: Show}]\nchannels: [{id: c.example, name: C}]\nruns:\n"+runs.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(Config{Schedule: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pic := st.historySVG()
+	for _, w := range []string{
+		`<title>Sat 2003-06-14: episode 1 (r0)</title>`,
+		`<title>Sun 2003-06-15: episode 2 (r0), episode 1 (r1), episode 1 (r2)</title>`,
+		`<title>Sun 2003-06-01: nothing aired</title>`,
+	} {
+		if !strings.Contains(string(pic.svg), w) {
+			t.Errorf("picture lacks %q", w)
+		}
+	}
+	if !strings.HasPrefix(pic.note, "One row per year, one cell per day,") {
+		t.Errorf("note %q, want one cell per day", pic.note)
+	}
+	want := []legendItem{{"r0", "r0", "2 days"}, {"m", "more than one run", "1 day"},
+		{"n", "nothing aired", "0 days from the first airing to the last"}, {"o", "before the first airing or after the last", "362 days"}}
+	if fmt.Sprint(pic.legend) != fmt.Sprint(want) {
+		t.Errorf("legend %v, want %v", pic.legend, want)
+	}
+}
+
+// TestNewRefuses: a site needs a schedule, and a public URL that links
+// can be made under: absolute, without a query or a fragment.
+func TestNewRefuses(t *testing.T) {
+	if _, err := New(Config{}); err == nil {
+		t.Error("New without a schedule: no error")
+	}
+	s := testkit.Default(t)
+	for _, u := range []string{"tv.example.org/b", "/b", "https://tv.example.org/b?x=1", "https://tv.example.org/b#top", "ftp://tv.example.org/b", "https://tv.example.org/a b"} {
+		if _, err := New(Config{Schedule: s, PublicURL: u}); err == nil {
+			t.Errorf("New with public URL %q: no error", u)
+		}
+	}
+	for _, u := range []string{"https://tv.example.org/b", "https://tv.example.org/b/", "http://192.168.1.10:8080"} {
+		if _, err := New(Config{Schedule: s, PublicURL: u}); err != nil {
+			t.Errorf("New with public URL %q: %v", u, err)
 		}
 	}
 }
