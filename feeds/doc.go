@@ -34,11 +34,9 @@
 // assets/); with BaseURL, ResolveURL makes them absolute for XMLTV's
 // <icon> and the calendar's IMAGE, and without it they are left out,
 // since guides want absolute URLs. A calendar also names the site (URL)
-// and its own address (SOURCE, where subscribers can reload it). That
-// address follows the static site's URL space, which FeedPath spells
-// out: calendar.ics, calendar/RUN.ics, calendar/YYYY.ics,
-// calendar/compact.ics, calendar/all-day.ics and xmltv.xml, and for any
-// other feed the query-string form serve answers.
+// and its own address (SOURCE, where subscribers can reload it): the
+// path in Options.Path, which the site that publishes the feed chooses,
+// or else the query-string form serve answers for any feed (FeedPath).
 //
 // # Time zones
 //

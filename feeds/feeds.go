@@ -113,6 +113,12 @@ type Options struct {
 	// it is not known. Relative picture URLs of the schedule are resolved
 	// against it (see ResolveURL); without it, feeds leave them out.
 	BaseURL string
+
+	// Path is the feed's own address relative to BaseURL, written as a
+	// calendar's SOURCE: the path a site publishes it at, which only the
+	// site knows (its run calendars' names, its years). Empty means
+	// FeedPath's query-string form, which the server answers for any feed.
+	Path string
 }
 
 // Check reports options that do not go together: an unknown format, a
@@ -182,7 +188,7 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 	case ICal:
 		ie := NewICalEncoder(w)
 		ie.Compact, ie.AllDay = o.Compact, o.AllDay
-		ie.BaseURL, ie.FeedURL = o.BaseURL, o.FeedURL(s)
+		ie.BaseURL, ie.FeedURL = o.BaseURL, o.FeedURL()
 		e = ie
 	case XMLTV:
 		xe := NewXMLTVEncoder(w)
@@ -196,95 +202,32 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 	return e.Close()
 }
 
-// FeedPath returns the address of the feed o describes, relative to the
-// site's: the URL space of the static site, which serve answers too. The
-// feeds with a path of their own are
-//
-//	calendar.ics           the whole history
-//	calendar/RUN.ics       one run, its name %-escaped as a path segment
-//	calendar/YYYY.ics      one calendar year, both runs
-//	calendar/compact.ics   the whole history, with Compact
-//	calendar/all-day.ics   the whole history, with AllDay
-//	xmltv.xml              the whole guide
-//
-// and any other is the query-string form serve answers, its parameters
-// in the order url.Values encodes them: "calendar.ics?from=2003-02-01&
-// to=2003-02-28", "calendar.ics?compact=1&run=original",
-// "xmltv.xml?mark_new=1&season_by_year=1". A window end that reaches
-// past s's first or last airing selects the same airings as an open end,
-// so it is written as one: a year window over a schedule that starts in
-// June of that year still has the year's path, whether or not the caller
-// trimmed it. With a nil s, windows are taken as they are.
-func (o Options) FeedPath(s *schedule.Schedule) string {
-	w := o.Window
-	if s != nil {
-		w = openEnds(s, w)
+// FeedPath returns the address, relative to the site's, at which the
+// server answers the feed o describes: its Path when it has one, and
+// otherwise the query-string form, its parameters in the order url.Values
+// encodes them: "calendar.ics" for the whole history,
+// "calendar.ics?from=2003-02-01&to=2003-02-28",
+// "calendar.ics?compact=1&run=original", "xmltv.xml?mark_new=1".
+func (o Options) FeedPath() string {
+	if o.Path != "" {
+		return o.Path
 	}
-	whole := w == schedule.Window{}
 	switch o.Format {
 	case ICal:
-		switch {
-		case whole && !o.Compact && !o.AllDay:
-			return "calendar.ics"
-		case whole && o.Compact && !o.AllDay:
-			return "calendar/compact.ics"
-		case whole && o.AllDay && !o.Compact:
-			return "calendar/all-day.ics"
-		case !o.Compact && !o.AllDay && w.Run != "" && w.From.IsZero() && w.To.IsZero():
-			return "calendar/" + url.PathEscape(w.Run) + ".ics"
-		case !o.Compact && !o.AllDay && w.Run == "":
-			if y, ok := yearOf(s, w); ok {
-				return fmt.Sprintf("calendar/%04d.ics", y)
-			}
-		}
-		return "calendar.ics" + feedQuery(w, map[string]bool{"compact": o.Compact, "all_day": o.AllDay})
+		return "calendar.ics" + feedQuery(o.Window, map[string]bool{"compact": o.Compact, "all_day": o.AllDay})
 	case XMLTV:
-		if whole && !o.MarkNew && !o.SeasonByYear {
-			return "xmltv.xml"
-		}
-		return "xmltv.xml" + feedQuery(w, map[string]bool{"mark_new": o.MarkNew, "season_by_year": o.SeasonByYear})
+		return "xmltv.xml" + feedQuery(o.Window, map[string]bool{"mark_new": o.MarkNew, "season_by_year": o.SeasonByYear})
 	}
 	return ""
 }
 
 // FeedURL returns FeedPath resolved against BaseURL: the feed's own
 // absolute address, or "" when BaseURL is not set.
-func (o Options) FeedURL(s *schedule.Schedule) string {
+func (o Options) FeedURL() string {
 	if o.BaseURL == "" {
 		return ""
 	}
-	return ResolveURL(o.BaseURL, o.FeedPath(s))
-}
-
-// openEnds returns w with an end that reaches past s's first or last
-// airing opened: From on or before the day of the first start, To on or
-// after the day of the last, in s's zone.
-func openEnds(s *schedule.Schedule, w schedule.Window) schedule.Window {
-	if s.Len() == 0 {
-		return w
-	}
-	loc := s.Location()
-	if !w.From.IsZero() && !w.From.After(schedule.DateOf(s.First().Start.In(loc))) {
-		w.From = schedule.Date{}
-	}
-	if !w.To.IsZero() && !w.To.Before(schedule.DateOf(s.Last().Start.In(loc))) {
-		w.To = schedule.Date{}
-	}
-	return w
-}
-
-// yearOf reports whether w, with its ends opened as openEnds opens them,
-// is the window of one calendar year, and which.
-func yearOf(s *schedule.Schedule, w schedule.Window) (int, bool) {
-	y := w.From.Year
-	if w.From.IsZero() {
-		y = w.To.Year
-	}
-	year := schedule.Year(y)
-	if s != nil {
-		year = openEnds(s, year)
-	}
-	return y, y > 0 && w == year
+	return ResolveURL(o.BaseURL, o.FeedPath())
 }
 
 // feedQuery returns "?" and the window's from, to and run and the flags

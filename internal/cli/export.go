@@ -12,6 +12,7 @@ import (
 	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/cli/output"
 	"github.com/backstage-epg/backstage/internal/quote"
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
 )
@@ -60,6 +61,16 @@ var exportCmd = &command{
 				return err
 			}
 			o.Generator = "backstage/" + version.Number
+			if o.BaseURL != "" {
+				// The calendar names its own address: the path publish
+				// gives this feed, if it has one (only the site knows its
+				// paths), or else the query serve answers.
+				st, err := site.New(site.Config{Schedule: t.sched, PublicURL: o.BaseURL})
+				if err != nil {
+					return err
+				}
+				o.Path = st.FeedFile(o, false).Path
+			}
 			toStdout := output.IsStdout(out)
 			p := newProgress(env, quiet || toStdout)
 			defer p.clear()

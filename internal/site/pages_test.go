@@ -399,25 +399,46 @@ func TestTodayNothingAirs(t *testing.T) {
 
 // TestFeedsOwnAddress: with a public URL, each calendar names as its
 // own address (SOURCE) the path the site publishes it at, which a
-// calendar app refreshes from.
+// calendar app refreshes from: a run's calendar by its slug ("Late Show"
+// is calendar/late-show.ics, not calendar/Late%20Show.ics, which the site
+// does not have), a year that is the whole window by its own path.
 func TestFeedsOwnAddress(t *testing.T) {
 	const public = "https://tv.example.org/b"
+	late, err := schedfile.Parse("late.yaml", []byte(`timezone: UTC
+shows: [{id: s, title: Show}]
+channels: [{id: c.example, name: C}]
+runs:
+  - {name: Late Show, show: s, channel: c.example, slot: "0 23 * * *", first: 2003-06-16, last: 2003-06-20, length: 30m, episodes: {first: 1}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lateSite, err := New(Config{Schedule: late, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := lateSite.Lookup("calendar/late-show.ics"); !ok {
+		t.Fatal("no calendar/late-show.ics")
+	}
 	for _, st := range []*Site{
 		newSite(t, func(c *Config) { c.PublicURL = public }),
 		replaySite(t, thursday, func(c *Config) { c.PublicURL = public }),
+		lateSite,
 	} {
 		for f := range st.Files() {
 			if f.Kind != Feed || f.Feed.Format != feeds.ICal {
 				continue
 			}
-			// The first path of a feed names it: a year that is the whole
-			// window is calendar.ics.
-			own := st.FeedFile(f.Feed, false).Path
-			want := "SOURCE;VALUE=URI:" + public + "/" + own + "\r\n"
+			want := "SOURCE;VALUE=URI:" + public + "/" + f.Path + "\r\n"
 			if body := render(t, st, f.Path); !bytes.Contains(body, []byte(want)) {
-				t.Errorf("%s does not name %s as its address", f.Path, own)
+				t.Errorf("%s does not name itself as its address", f.Path)
 			}
 		}
+	}
+	// A feed the site has no file for names the query the server answers.
+	q := newSite(t, func(c *Config) { c.PublicURL = public }).FeedFile(feeds.Options{Format: feeds.ICal, Window: schedule.Year(2008)}, false)
+	if got, want := q.Feed.FeedURL(), public+"/calendar.ics?from=2008-01-01&to=2008-12-31"; q.Path != "" || got != want {
+		t.Errorf("the gap year: path %q, FeedURL %q; want none and %q", q.Path, got, want)
 	}
 }
 

@@ -216,7 +216,7 @@ func New(cfg Config) (*Site, error) {
 		st.feedAt[f.Path] = f
 		// A year that is the whole history is calendar.ics's feed: the
 		// first path, as Files has it first, names it.
-		if k := (feedKey{f.Feed, f.Gzip}); st.feedFor[k].Path == "" {
+		if k := keyOf(f.Feed, f.Gzip); st.feedFor[k].Path == "" {
 			st.feedFor[k] = f
 		}
 	}
@@ -343,10 +343,16 @@ func (s *Site) clamp(w schedule.Window) schedule.Window {
 	return w
 }
 
-// feedKey is what tells the site's feeds apart.
+// feedKey is what tells the site's feeds apart: their options, but for
+// the path they are published at.
 type feedKey struct {
 	o  feeds.Options
 	gz bool
+}
+
+func keyOf(o feeds.Options, gz bool) feedKey {
+	o.Path = ""
+	return feedKey{o, gz}
 }
 
 // feedFile returns the file at path of feed o, gzipped with gz, its window
@@ -354,6 +360,9 @@ type feedKey struct {
 func (s *Site) feedFile(path string, o feeds.Options, gz bool) File {
 	o.Window = s.clamp(o.Window)
 	o.Generator, o.BaseURL = s.cfg.Generator, s.cfg.PublicURL
+	if !gz {
+		o.Path = path // for the calendar's SOURCE; the gzipped guide is the plain one's bytes
+	}
 	f := File{Path: path, Kind: Feed, Feed: o, Gzip: gz, Type: TypeICal}
 	if o.Format == feeds.XMLTV {
 		f.Type = TypeXML
@@ -366,10 +375,15 @@ func (s *Site) feedFile(path string, o feeds.Options, gz bool) File {
 
 // FeedFile returns the file of feed o, its window clamped: one of the
 // site's paths when o is a feed the site has (calendar/2003.ics for the
-// calendar of 2003), and a file with no path otherwise.
+// calendar of 2003; o.Path, when it names one of the paths of such a
+// feed), and a file with no path otherwise.
 func (s *Site) FeedFile(o feeds.Options, gz bool) File {
 	f := s.feedFile("", o, gz)
-	if g, ok := s.feedFor[feedKey{f.Feed, gz}]; ok {
+	k := keyOf(f.Feed, gz)
+	if g, ok := s.feedAt[o.Path]; ok && keyOf(g.Feed, g.Gzip) == k {
+		return g
+	}
+	if g, ok := s.feedFor[k]; ok {
 		return g
 	}
 	return f
