@@ -150,7 +150,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	if a.Configure {
-		return configure(env, path, a.Quiet)
+		return configure(ctx, env, path, a.Quiet)
 	}
 	return grab(ctx, env, a, path)
 }
@@ -193,7 +193,7 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	c, err := LoadConfig(path)
+	c, err := LoadConfig(ctx, path)
 	if errors.Is(err, ErrNoConfig) {
 		again := ""
 		if a.ConfigFile != "" {
@@ -235,7 +235,7 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		return err
 	}
 	n := g.Count(q)
-	_, err = output.Write(a.Output, env.Stdout, func(w io.Writer) error {
+	_, err = output.Write(ctx, a.Output, env.Stdout, func(w io.Writer) error {
 		return feeds.Write(ctx, w, g, o)
 	})
 	var ce *output.CreateError

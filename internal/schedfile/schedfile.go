@@ -31,6 +31,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/backstage-epg/backstage/internal/quote"
+	"github.com/backstage-epg/backstage/internal/userfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -64,15 +65,24 @@ func Load(path string) (*schedule.Schedule, error) {
 }
 
 // LoadContext is Load, except that it gives up once ctx is done, as
-// ParseContext does.
+// ParseContext does, and so does opening or reading a named pipe, which
+// waits for a writer: the error then wraps ctx.Err() and is not an
+// *Error, since nothing is wrong with the file.
 func LoadContext(ctx context.Context, path string) (*schedule.Schedule, error) {
-	f, err := os.Open(path)
+	stopped := func() error { return fmt.Errorf("read %s: %w", quote.Clip(path), ctx.Err()) }
+	f, err := userfile.Open(ctx, path, os.O_RDONLY, 0)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, stopped()
+		}
 		return nil, &Error{File: path, Err: pathErr(err)}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, stopped()
+		}
 		return nil, &Error{File: path, Err: pathErr(err)}
 	}
 	if len(data) > MaxFileSize {
