@@ -105,6 +105,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 			code = 1
 		}
 	}()
+	env.Stdout = process.Writer(ctx, env.Stdout)
 	err := run(ctx, args, env)
 	if err == nil {
 		return 0
@@ -200,6 +201,9 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 			again = " --config-file " + quote.Clip(a.ConfigFile)
 		}
 		return usageError{fmt.Errorf("configuration file %s does not exist: run %s --configure%s first", quote.Clip(path), Name, again)}
+	}
+	if err != nil && ctx.Err() != nil {
+		return interrupted(ctx, a.Output, false) // a named pipe never written
 	}
 	if err != nil {
 		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", err, Name)}

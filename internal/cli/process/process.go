@@ -9,10 +9,13 @@ package process
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 )
 
@@ -93,4 +96,62 @@ func Terminal(f *os.File) bool {
 	}
 	null, err := os.Stat(os.DevNull)
 	return err != nil || !os.SameFile(fi, null)
+}
+
+// Writer returns w, or, when w is a pipe or a terminal (an *os.File that
+// is not a regular file), a writer whose writes give up once ctx is
+// done, with ctx's error. A write to a pipe whose reader has stopped
+// reading (a pager paused, a consumer stuck) waits in the kernel, where
+// no signal handler can end it; the write goes on in a goroutine of its
+// own, and the command returns without it.
+func Writer(ctx context.Context, w io.Writer) io.Writer {
+	f, ok := w.(*os.File)
+	if !ok {
+		return w
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode().IsRegular() {
+		return w
+	}
+	return &stopWriter{ctx: ctx, w: w}
+}
+
+type stopWriter struct {
+	ctx   context.Context
+	w     io.Writer
+	start sync.Once
+	reqs  chan []byte
+	done  chan written
+}
+
+type written struct {
+	n   int
+	err error
+}
+
+func (s *stopWriter) Write(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.start.Do(func() {
+		s.reqs, s.done = make(chan []byte), make(chan written)
+		go func() {
+			for b := range s.reqs {
+				n, err := s.w.Write(b)
+				s.done <- written{n, err}
+			}
+		}()
+	})
+	// The goroutine may still be writing p after Write returns, on a
+	// stop: it writes a copy, which the caller cannot reuse under it.
+	select {
+	case s.reqs <- slices.Clone(p):
+	case <-s.ctx.Done():
+		return 0, s.ctx.Err()
+	}
+	select {
+	case r := <-s.done:
+		return r.n, r.err
+	case <-s.ctx.Done():
+		return 0, s.ctx.Err()
+	}
 }
