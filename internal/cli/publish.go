@@ -24,7 +24,7 @@ var publishCmd = &command{
 	summary: "write every feed, API answer and page into DIR, a static site for any web host",
 	example: `  backstage publish site/                                   # then serve site/ with nginx, Caddy, Netlify …
   backstage publish site/ --public-url https://tv.example.org/backstage
-  backstage publish site/ --replay --replay-from 2003-06-16  # today's replay window; run it daily`,
+  backstage publish site/ --replay                          # today's replay window; run it daily`,
 	nargs: [2]int{1, 1},
 	setup: func(fs *flag.FlagSet) action {
 		var publicURL, streamURL string

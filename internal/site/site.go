@@ -247,6 +247,9 @@ func (s *Site) LastEpisode() int { return s.cfg.Schedule.LastEpisode() }
 // Span returns the local dates, in s's zone, of the first start and of the
 // latest end of its slots; zero Dates when it has none.
 func Span(s *schedule.Schedule) (first, last schedule.Date) {
+	if first, last, ok := s.ReplayWindow(); ok {
+		return first, last
+	}
 	if s.Len() == 0 {
 		return first, last
 	}

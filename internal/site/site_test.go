@@ -43,7 +43,7 @@ func newSite(t testing.TB, edit ...func(*Config)) *Site {
 func replaySite(t testing.TB, now time.Time, edit ...func(*Config)) *Site {
 	t.Helper()
 	base := testkit.Default(t)
-	w, err := base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+	w, err := base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
