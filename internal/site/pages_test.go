@@ -138,7 +138,7 @@ func TestReplayPages(t *testing.T) {
 	st := replaySite(t, thursday)
 	index := render(t, st, "index.html")
 	contains(t, "replay index", index, []string{
-		"This week replays the week of Monday 16 June 2003.",
+		"This week replays the week of Monday 16 June 2003; next week, the week of Monday 23 June 2003.",
 		`<h2 id="today-h">Today, Thursday 26 November 2026</h2>`,
 		`<h2 id="week-h">This week's guide</h2>`, "<p>Wednesday 25 November to Thursday 3 December 2026.</p>",
 		`<li class="today">`, `<h3><a href="days/2026-11-28.html">Sat 28 Nov</a></h3>`,
@@ -523,4 +523,30 @@ func TestEmptyWindow(t *testing.T) {
 			t.Errorf("link %q goes to %q, which the site lacks", link, target)
 		}
 	}
+}
+
+// TestReplayWindowDays: the pages of a replay window hold every day of
+// the window, the last included even when nothing airs on it; a day
+// before today says what aired, today and later what airs; the facts
+// say which numbers are the history's and which the window's; and every
+// page carries the window's starts, so that the script's "Next" is the
+// channel's next airing on any page.
+func TestReplayWindowDays(t *testing.T) {
+	monday := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	st := replaySite(t, monday) // the window: Sunday 29 November to Monday 7 December
+	if st.First() != (schedule.Date{Year: 2026, Month: 11, Day: 29}) || st.Last() != (schedule.Date{Year: 2026, Month: 12, Day: 7}) {
+		t.Errorf("the site spans %s to %s, want the window's days, 2026-11-29 to 2026-12-07", st.First(), st.Last())
+	}
+	index := render(t, st, "index.html")
+	contains(t, "the index", index, []string{
+		"<p>Sunday 29 November to Monday 7 December 2026.</p>",
+		`<h3><a href="days/2026-11-29.html">Sun 29 Nov</a></h3>` + "\n" + `<p class="none">Nothing aired.</p>`,
+		`<h3><a href="days/2026-12-06.html">Sun 6 Dec</a></h3>` + "\n" + `<p class="none">Nothing airs.</p>`,
+		"1875 airings of Backstage on e.tv, from Monday 1 May 2000 to Friday 6 July 2007. This week&#39;s guide replays 6 of them, from Monday 30 November 2026 to Monday 7 December 2026.",
+		`data-starts="2026-11-30T18:30:00&#43;02:00 2026-12-01T18:30:00&#43;02:00`,
+	}, nil)
+	contains(t, "a past day", render(t, st, "days/2026-11-29.html"), []string{"Nothing aired on this day."}, nil)
+	contains(t, "a day ahead", render(t, st, "days/2026-12-05.html"), []string{"Nothing airs on this day."}, nil)
+	contains(t, "the window's last day", render(t, st, "days/2026-12-07.html"), []string{"Episode 826"}, nil)
+	contains(t, "an episode page", render(t, st, "episodes/826.html"), []string{`data-starts="2026-11-30T18:30:00&#43;02:00`}, nil)
 }
