@@ -550,3 +550,53 @@ func TestReplayWindowDays(t *testing.T) {
 	contains(t, "the window's last day", render(t, st, "days/2026-12-07.html"), []string{"Episode 826"}, nil)
 	contains(t, "an episode page", render(t, st, "episodes/826.html"), []string{`data-starts="2026-11-30T18:30:00&#43;02:00`}, nil)
 }
+
+// TestRunCalendarsApart: runs whose names make the same slug, or a
+// fixed name of the calendar folder, each get a calendar of their own,
+// which the index links and which names itself as its SOURCE.
+func TestRunCalendarsApart(t *testing.T) {
+	const public = "https://tv.example.org/b"
+	s, err := schedfile.Parse("runs.yaml", []byte(`timezone: UTC
+shows: [{id: s, title: Show}]
+channels: [{id: c.example, name: C}]
+runs:
+  - {name: run-2, show: s, channel: c.example, slot: "0 20 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 1}}
+  - {name: "!!!", show: s, channel: c.example, slot: "0 21 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 10}}
+  - {name: compact, show: s, channel: c.example, slot: "0 22 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 20}}
+  - {name: Émission du soir, show: s, channel: c.example, slot: "0 23 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 30}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(Config{Schedule: s, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := render(t, st, "index.html")
+	paths := map[string]bool{}
+	for i, r := range s.Runs() {
+		path := "calendar/" + st.slugs[i] + ".ics"
+		if paths[path] {
+			t.Fatalf("two runs share %s", path)
+		}
+		paths[path] = true
+		f, ok := st.Lookup(path)
+		if !ok || f.Feed.Window.Run != r.Name {
+			t.Errorf("run %q: %s is %+v, %v; want its calendar", r.Name, path, f.Feed, ok)
+			continue
+		}
+		body := string(render(t, st, path))
+		if !strings.Contains(body, "SOURCE;VALUE=URI:"+public+"/"+path+"\r\n") {
+			t.Errorf("%s does not name itself as its SOURCE", path)
+		}
+		if n := strings.Count(body, "BEGIN:VEVENT"); n != 2 {
+			t.Errorf("%s holds %d events, want its run's 2", path, n)
+		}
+		if !bytes.Contains(index, []byte(`href="`+public+"/"+path+`"`)) {
+			t.Errorf("the index does not link %s", path)
+		}
+	}
+	if f, _ := st.Lookup("calendar/compact.ics"); !f.Feed.Compact {
+		t.Error("calendar/compact.ics is not the compact calendar")
+	}
+}

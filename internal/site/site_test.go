@@ -554,8 +554,13 @@ func TestRunSlugs(t *testing.T) {
 		want  string
 	}{
 		{[]string{"original", "rebroadcast"}, "original rebroadcast"},
-		{[]string{"Late Show", "late show"}, "late-show late-show-run-2"},
-		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-run-1 compact-run-2 all-day-run-3 x a run-6"},
+		{[]string{"Original Run"}, "original-run"},
+		{[]string{"Late Show", "late show"}, "late-show-b0c6b447 late-show-b6c54a8f"},
+		{[]string{"run-2", "!!!"}, "run-2 run-e84c538e"},
+		{[]string{"compact-run-2", "compact"}, "compact-run-2 compact-b6b54201"},
+		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-77459b9b compact-b6b54201 all-day-c7ca8cfb x a run-ab5df625"},
+		{[]string{"Привет", "Ελληνικά", "日本"}, "run-dd679c0b run-25d77ab9 run-cf2abf0c"},
+		{[]string{strings.Repeat("a", 300)}, strings.Repeat("a", 60) + "-9835fa6b"},
 	} {
 		slugs := runSlugs(runs(c.names...))
 		if got := strings.Join(slugs, " "); got != c.want {
@@ -564,6 +569,18 @@ func TestRunSlugs(t *testing.T) {
 		if len(slices.Compact(slices.Sorted(slices.Values(slugs)))) != len(c.names) {
 			t.Errorf("slugs of %q are not all different: %q", c.names, slugs)
 		}
+		// The same names in the other order: the same slugs.
+		rev := slices.Clone(c.names)
+		slices.Reverse(rev)
+		back := runSlugs(runs(rev...))
+		slices.Reverse(back)
+		if !slices.Equal(back, slugs) {
+			t.Errorf("slugs of %q depend on the order: %q, reversed %q", c.names, slugs, back)
+		}
+	}
+	// Two runs of one name (the loader refuses them; the site copes).
+	if s := runSlugs(runs("x", "x")); s[0] == s[1] {
+		t.Errorf("two runs called x share %q", s[0])
 	}
 }
 
