@@ -16,13 +16,14 @@ import (
 // error: exit status 2 on a command line, 400 over HTTP.
 var ErrInput = errors.New("bad input")
 
-// Window selects airings by local day and run: those on air at some
-// moment of the days From through To (inclusive) in the schedule's zone,
-// of the run called Run. A zero From or To, or an empty Run, leaves that
-// part open.
+// Window selects airings by local day, run and episode: those on air at
+// some moment of the days From through To (inclusive) in the schedule's
+// zone, of the run called Run, of episode Episode. A zero From or To, an
+// empty Run or an Episode of 0 leaves that part open.
 type Window struct {
 	From, To Date
 	Run      string
+	Episode  int
 
 	// ByStart selects the airings that start on the days From through To
 	// instead: an airing that crosses midnight then belongs only to the
@@ -63,8 +64,9 @@ func (e *YearError) Error() string {
 func (e *YearError) Unwrap() error { return ErrInput }
 
 // Query checks w against s and returns the Query it stands for. It fails
-// with a *RangeError when w ends before it starts and a *RunError when
-// w.Run names no run of s; both wrap ErrInput.
+// with a *RangeError when w ends before it starts, a *RunError when
+// w.Run names no run of s and an *EpisodeError for a negative w.Episode;
+// all wrap ErrInput. An episode that never aired selects nothing.
 func (s *Schedule) Query(w Window) (Query, error) {
 	if !w.From.IsZero() && !w.To.IsZero() && w.To.Before(w.From) {
 		return Query{}, &RangeError{From: w.From, To: w.To}
@@ -72,8 +74,11 @@ func (s *Schedule) Query(w Window) (Query, error) {
 	if w.Run != "" && s.Run(w.Run) == nil {
 		return Query{}, &RunError{Name: w.Run, Known: s.RunNames()}
 	}
+	if w.Episode < 0 {
+		return Query{}, &EpisodeError{Value: strconv.Itoa(w.Episode), Last: s.LastEpisode(), Err: ErrInput}
+	}
 	q := s.Dates(w.From, w.To)
-	q.Run, q.ByStart = w.Run, w.ByStart
+	q.Run, q.ByStart, q.Episode = w.Run, w.ByStart, w.Episode
 	return q, nil
 }
 

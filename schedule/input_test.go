@@ -49,6 +49,11 @@ func TestQuery(t *testing.T) {
 	if !errors.As(err, &ru) || ru.Name != "encore" || !errors.Is(err, schedule.ErrInput) || !strings.Contains(err.Error(), "original, rebroadcast") {
 		t.Errorf("unknown run: %v; want a *RunError listing the runs", err)
 	}
+	_, err = s.Query(schedule.Window{Episode: -3})
+	var ee *schedule.EpisodeError
+	if !errors.As(err, &ee) || !errors.Is(err, schedule.ErrInput) {
+		t.Errorf("a negative episode: %v; want an *EpisodeError", err)
+	}
 }
 
 func TestParseEpisode(t *testing.T) {
