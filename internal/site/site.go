@@ -412,11 +412,13 @@ func keyOf(o feeds.Options, gz bool) feedKey {
 }
 
 // feedFile returns the file at path of feed o, gzipped with gz, its window
-// clamped and its generator and links the site's. A calendar is named for
-// the window asked for, before the clamp: calendar/2000.ics is "(2000)"
-// though the history starts in May.
+// clamped and its generator and links the site's. A calendar of the site
+// is named for the window it stands for, before the clamp:
+// calendar/2000.ics is "(2000)" though the history starts in May. Any
+// other is named for its clamped window, so that the URLs that ask for
+// the same airings get the same bytes.
 func (s *Site) feedFile(path string, o feeds.Options, gz bool) File {
-	if o.Format == feeds.ICal {
+	if o.Format == feeds.ICal && path != "" {
 		o.Name = o.CalendarName(s.cfg.Schedule.Name())
 	}
 	o.Window = s.clamp(o.Window)
