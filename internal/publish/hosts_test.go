@@ -147,7 +147,37 @@ func TestStaticHosts(t *testing.T) {
 			for _, p := range paths {
 				checkHosted(t, base, serve.URL, p)
 			}
+			checkNotFound(t, base, root)
 		})
+	}
+}
+
+// checkNotFound checks that the static host at base answers a day the
+// site has no page for, and a path it has nothing at, with a 404 and the
+// site's own 404.html, a page in words with the questions' forms, as
+// serve answers them.
+func checkNotFound(t *testing.T, base, root string) {
+	t.Helper()
+	want, err := os.ReadFile(filepath.Join(root, "404.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/days/1999-01-01.html", "/nope/deeper"} {
+		resp, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 404 || !bytes.Equal(body, want) {
+			t.Errorf("%s: got %d and %d bytes, want 404 and the site's 404.html (%d bytes)", p, resp.StatusCode, len(body), len(want))
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("%s: Content-Type %q, want text/html", p, ct)
+		}
 	}
 }
 
