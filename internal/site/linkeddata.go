@@ -146,7 +146,10 @@ func (s *Site) linkedData(d *pageData, f File) template.JS {
 	if len(about) > 0 {
 		page["about"] = about
 	}
-	if len(crumbs) > 1 {
+	// A breadcrumb trail's steps must be absolute URLs, for search
+	// engines, the only readers of one: a site without a public URL has
+	// none.
+	if len(crumbs) > 1 && s.root != "" {
 		page["breadcrumb"] = ldNode{"@type": "BreadcrumbList", "itemListElement": crumbs}
 	}
 	b, err := json.Marshal(ldNode{"@context": "https://schema.org", "@graph": graph})
