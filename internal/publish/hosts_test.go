@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/server"
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
@@ -148,8 +149,26 @@ func TestStaticHosts(t *testing.T) {
 				checkHosted(t, base, serve.URL, p)
 			}
 			checkNotFound(t, base, root)
+			checkAPI(t, base+"/api/v1")
 		})
 	}
+}
+
+// checkAPI checks the JSON answers a static host gives for the published
+// site, found and not, against the site's description of its API,
+// api/v1/openapi.json, as served by the host too.
+func checkAPI(t *testing.T, api string) {
+	t.Helper()
+	doc := testkit.GetAnswer(t, api, "/openapi.json")
+	if doc.Status != 200 {
+		t.Fatalf("/api/v1/openapi.json: got %d", doc.Status)
+	}
+	var answers []testkit.APIAnswer
+	for _, p := range []string{"/days/2003-06-16.json", "/days/2008-03-04.json", "/days/2012-02-20.json", "/days/1999-01-01.json",
+		"/episodes/816.json", "/episodes/1876.json", "/runs.json"} {
+		answers = append(answers, testkit.GetAnswer(t, api, p))
+	}
+	testkit.CheckOpenAPI(t, []byte(doc.Body), answers)
 }
 
 // checkNotFound checks that the static host at base answers a day the
@@ -162,7 +181,7 @@ func checkNotFound(t *testing.T, base, root string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/days/1999-01-01.html", "/nope/deeper"} {
+	for _, p := range []string{"/days/1999-01-01.html", "/nope/deeper", "/api/v1/days/1999-01-01.json"} {
 		resp, err := http.Get(base + p)
 		if err != nil {
 			t.Fatal(err)
@@ -177,6 +196,9 @@ func checkNotFound(t *testing.T, base, root string) {
 		}
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 			t.Errorf("%s: Content-Type %q, want text/html", p, ct)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); csp != site.PageCSP {
+			t.Errorf("%s: Content-Security-Policy %q, want the pages'", p, csp)
 		}
 	}
 }
