@@ -139,6 +139,7 @@ type pageData struct {
 	YearTiles     []yearTile
 
 	OnThisDay *onThisDay
+	Browse    []link // on a page made for one question: the years, or the window's days, to go on from
 	Sub       subscribe
 	Shows     []showFacts
 	Runs      []runFacts
@@ -502,6 +503,14 @@ func (s *Site) hostPage(msg string) *pageData {
 		d.Root, d.Home = "/", "/"
 	}
 	d.Canonical, d.NoIndex = "", true
+	for y := range s.yearPages() {
+		d.Browse = append(d.Browse, link{Text: strconv.Itoa(y), URL: d.Root + "years/" + strconv.Itoa(y) + ".html"})
+	}
+	if s.cfg.Replay {
+		for day := range s.days() {
+			d.Browse = append(d.Browse, link{Text: formatDate(day, "Mon 2 Jan"), URL: d.Root + "days/" + day.String() + ".html"})
+		}
+	}
 	return d
 }
 
