@@ -45,9 +45,9 @@ var airedCmd = &command{
 	},
 }
 
-// parseWhen reads a day (YYYY-MM-DD, or "today" in the schedule's zone,
-// zone) or a moment (YYYY-MM-DDTHH:MM in show, the zone times are shown
-// in, or RFC 3339). Exactly one of the results is set.
+// parseWhen reads a day (YYYY-MM-DD, or "today" in zone, the schedule's)
+// or a moment (YYYY-MM-DDTHH:MM in show, the zone times are shown in, or
+// RFC 3339). Exactly one of the results is set.
 func parseWhen(s string, zone, show *time.Location, now func() time.Time) (schedule.Date, time.Time, error) {
 	if s == "today" {
 		return schedule.DateOf(now().In(zone)), time.Time{}, nil
