@@ -322,7 +322,7 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 			pic := s.history()
 			d.History, d.Legend, d.HistoryNote = pic.svg, pic.legend, pic.note
 			d.YearTiles = s.yearTiles(root)
-			if t := s.cfg.Today; !t.IsZero() && !t.Before(s.first) && !t.After(s.last) {
+			if t := s.today(); !t.IsZero() {
 				d.Ask.DateIn = t.String()
 				d.Day = s.dayView(t, root)
 			}

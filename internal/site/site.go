@@ -58,15 +58,11 @@ type Config struct {
 	// means the schedule's own. Feeds keep each run's zone.
 	Location *time.Location
 
-	// Today is the day the index page answers when nothing is asked and
-	// the schedule reaches it (as a replay window around today does); the
-	// zero Date for none.
-	Today schedule.Date
-
-	// Date is the local date of the present in the schedule's zone, which
-	// the index's "on this day" section looks up in each year of the
-	// history; the zero Date for no such section. Unlike Today, it is set
-	// whether or not the schedule reaches it, so the index changes daily.
+	// Date is the local date of the present in the schedule's zone: the
+	// day the index answers for when the site's days hold it (as a replay
+	// window around today does), and the one its "on this day" section
+	// looks up in each year of the history, so the index changes daily.
+	// The zero Date for neither.
 	Date schedule.Date
 
 	// Replay says that the schedule is a replay window re-dated to the
@@ -772,11 +768,11 @@ func (s *Site) makeDigest() string {
 		Name, Source, Zone, Display string
 		Revised                     time.Time
 		Runs                        []run
-		Today, Date                 schedule.Date
+		Date                        schedule.Date
 		Replay                      bool
 		PublicURL, StreamURL, Gen   string
 	}{sched.Name(), sched.Source(), sched.Location().String(), loc, sched.Revised(), runs,
-		s.cfg.Today, s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
+		s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
 	if err != nil {
 		return "" // no digest: nothing is skipped
 	}
