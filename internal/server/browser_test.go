@@ -92,7 +92,7 @@ func TestBrowser(t *testing.T) {
 	replay := serveOn(t, newServer(t, func(s *Server) {
 		s.Schedule = nil
 		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 		})
 	}))
 
@@ -245,7 +245,7 @@ func TestBrowser(t *testing.T) {
 		live := serveOn(t, newServer(t, func(s *Server) {
 			s.Schedule, s.Now = nil, nil
 			s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-				return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1, Loop: true})
+				return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1, Loop: true})
 			})
 		}))
 		tab, cancel := chromedp.NewContext(bctx)

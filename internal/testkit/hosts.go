@@ -21,19 +21,9 @@ import (
 // module's root, the nearest folder above the test's that holds go.mod.
 func READMEBlock(t testing.TB, lang string) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's folder")
-		}
-		dir = parent
 	}
 	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
 	if err != nil {
@@ -94,8 +84,9 @@ func (n Nginx) Command(t testing.TB) *exec.Cmd {
 // Start runs cmd until the test ends and waits, up to 15 s, until ready
 // returns nil. The command runs in a process group of its own, which the
 // test's cleanup kills, so that children such as nginx's workers go with
-// it. Its output goes to logs, which the failure message shows.
-func Start(t testing.TB, cmd *exec.Cmd, logs *SyncBuffer, ready func() error) {
+// it. Its output goes to logs, which the failure message shows. The
+// channel it returns is closed when the command exits.
+func Start(t testing.TB, cmd *exec.Cmd, logs *SyncBuffer, ready func() error) <-chan struct{} {
 	t.Helper()
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if cmd.SysProcAttr == nil {
@@ -116,7 +107,7 @@ func Start(t testing.TB, cmd *exec.Cmd, logs *SyncBuffer, ready func() error) {
 	for {
 		err := ready()
 		if err == nil {
-			return
+			return exited
 		}
 		select {
 		case <-exited:
