@@ -52,7 +52,10 @@ func TestKodi(t *testing.T) {
 	loc := testkit.Location(t, "Africa/Johannesburg")
 
 	// The feed moves on from a Sunday to a Monday: the day a replay
-	// whose weeks were placed by the clock re-dated its whole week.
+	// whose weeks were placed by the clock re-dated its whole week. Kodi
+	// keeps the real clock, so the feed is as on the coming Sunday (its
+	// window at most a fortnight ahead, which Kodi's guide is set to
+	// reach).
 	day := time.Now().In(loc)
 	for day.Weekday() != time.Sunday {
 		day = day.AddDate(0, 0, 1)
@@ -395,9 +398,12 @@ type kodiProfile struct {
 	m3u, epg string // the playlist's and guide's URLs; no guide: the playlist's url-tvg
 }
 
-// The Kodi settings the test writes. Kodi rejects a guisettings.xml
-// without the resolutions and viewstates elements, writes its defaults
-// over it and starts no web server.
+// The Kodi settings the test writes: the web server on port 8080 without
+// a password (in the namespace only), the guide reaching 16 days ahead
+// (the default 3 hides most of a week) and 2 back, times in SAST on a
+// 24-hour clock. Kodi rejects a guisettings.xml without the resolutions
+// and viewstates elements, writes its defaults over it and starts no web
+// server.
 const kodiSettings = `<settings version="2">
     <setting id="services.webserver">true</setting>
     <setting id="services.webserverport">8080</setting>
@@ -462,7 +468,6 @@ func (p kodiProfile) write(t *testing.T, python string, refresh bool) {
 			t.Fatalf("writing Kodi's add-on database: %v\n%s", err, out)
 		}
 	}
-	epgType := "1"
 	mode := "0"
 	if refresh {
 		mode = "1"
@@ -471,7 +476,7 @@ func (p kodiProfile) write(t *testing.T, python string, refresh bool) {
 	b.WriteString("<settings version=\"2\">\n")
 	for _, s := range [][2]string{
 		{"m3uPathType", "1"}, {"m3uUrl", p.m3u}, {"m3uCache", "false"},
-		{"epgPathType", epgType}, {"epgUrl", p.epg}, {"epgCache", "false"},
+		{"epgPathType", "1"}, {"epgUrl", p.epg}, {"epgCache", "false"},
 		{"m3uRefreshMode", mode}, {"m3uRefreshIntervalMins", "0"},
 	} {
 		fmt.Fprintf(&b, "    <setting id=%q>%s</setting>\n", s[0], xmlEscape(s[1]))
