@@ -41,7 +41,8 @@ import (
 //
 // Kodi runs under Xvfb in a network namespace of the test's own (see
 // netns), with the feed servers and the test's HTTP client; every
-// process it starts is killed by the test's end, or after lifetime.
+// process it starts is killed when the test ends, or two minutes after
+// its namespace was made (lifetime), so each check stops by itself.
 func TestKodi(t *testing.T) {
 	testkit.SkipUnlessApps(t, "starts Kodi under Xvfb seven times, about 90 s")
 	kodiBin := kodiBinary(t)

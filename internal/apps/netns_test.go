@@ -19,10 +19,11 @@ import (
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
-// lifetime bounds every process a namespace runs: "timeout" kills it
-// after this long even if the test binary itself is killed before its
-// cleanup runs, so nothing outlives a check by more than this.
-const lifetime = 180 * time.Second
+// lifetime bounds a check in a namespace: "timeout" kills every process
+// the namespace runs this long after the namespace was made, even if the
+// test binary itself is killed before its cleanup runs, so a check stops
+// by itself within it.
+const lifetime = 2 * time.Minute
 
 // netns is a network namespace of the test's own, which no process of
 // the machine's network can reach: Kodi's web server binds every
@@ -33,7 +34,8 @@ const lifetime = 180 * time.Second
 // is up besides loopback, so the namespace also holds a veth pair, both
 // ends inside it, with an address on one.
 type netns struct {
-	path   string // /proc/PID/ns/net of the process holding it open
+	path   string    // /proc/PID/ns/net of the process holding it open
+	end    time.Time // when lifetime is up
 	client *http.Client
 }
 
@@ -54,6 +56,7 @@ func newNetns(t *testing.T) *netns {
 	// binary dies.
 	setup := "set -e; ip link set lo up; ip link add bs0 type veth peer name bs1; " +
 		"ip addr add 10.254.0.1/24 dev bs0; ip link set bs0 up; ip link set bs1 up; echo ready; exec cat >/dev/null"
+	end := time.Now().Add(lifetime)
 	cmd := exec.Command(timeout, "-s", "KILL", strconv.Itoa(int(lifetime/time.Second)), unshare, "--net", "--", "sh", "-c", setup)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -87,7 +90,7 @@ func newNetns(t *testing.T) *netns {
 	if err != nil {
 		t.Fatalf("the namespace's holder: %q: %v", child, err)
 	}
-	n := &netns{path: fmt.Sprintf("/proc/%d/ns/net", pid)}
+	n := &netns{path: fmt.Sprintf("/proc/%d/ns/net", pid), end: end}
 	n.client = &http.Client{Transport: &http.Transport{DialContext: n.dialer(t)}, Timeout: 30 * time.Second}
 	return n
 }
@@ -101,10 +104,11 @@ func trimSpace(b []byte) []byte {
 }
 
 // command returns a command that runs name in the namespace, killed
-// after lifetime at the latest.
+// when the namespace's lifetime is up at the latest.
 func (n *netns) command(name string, args ...string) *exec.Cmd {
+	left := max(int(time.Until(n.end)/time.Second), 1)
 	return exec.Command("nsenter", append([]string{"--net=" + n.path, "--",
-		"timeout", "-s", "KILL", strconv.Itoa(int(lifetime / time.Second)), name}, args...)...)
+		"timeout", "-s", "KILL", strconv.Itoa(left), name}, args...)...)
 }
 
 // dialRequest is one connection the dialer's thread is asked to open.
