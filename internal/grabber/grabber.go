@@ -217,13 +217,13 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	}
 	r := Request{Now: now, Offset: a.Offset, Days: a.Days}
 	g, o, err := c.Guide(s, r)
-	var re *schedule.ReplayError
+	var ie *schedule.InputError
 	switch {
-	case errors.As(err, &re) && replayKeys[re.Field] != "":
-		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)",
-			&ConfigError{File: path, Err: fmt.Errorf("%s %s: %w", replayKeys[re.Field], re.Value, re.Err)}, Name)}
-	case errors.As(err, &re) && re.Field == "Now" && env.Getenv(NowEnv) != "":
-		return usageError{fmt.Errorf("%s=%s: %w", NowEnv, quote.Value(env.Getenv(NowEnv)), re.Err)}
+	case errors.As(err, &ie) && (ie.Field == schedule.FieldReplayFrom || ie.Field == schedule.FieldReplayStart):
+		// The configuration's keys are named as the fields are.
+		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", &ConfigError{File: path, Err: ie}, Name)}
+	case errors.As(err, &ie) && ie.Field == schedule.FieldNow && env.Getenv(NowEnv) != "":
+		return usageError{fmt.Errorf("%s=%s: %w", NowEnv, quote.Value(env.Getenv(NowEnv)), ie.Err)}
 	case err != nil:
 		return usageError{err}
 	}
