@@ -14,9 +14,11 @@
 // A grab writes the XMLTV guide that feeds.Write makes, the same path as
 // "backstage export xmltv", for the programmes that start on the local
 // days Offset to Offset+Days-1 after today, in the schedule's zone. By
-// default the history is replayed in the present (schedule.Replay): the
-// week of the first airing is this week and each airing keeps its
-// weekday and time. Days with no airing, such as weekends, carry one
+// default the history is replayed in the present (schedule.Replay),
+// schedule.DefaultReplayWeeks weeks on, each airing keeping its weekday
+// and time; the configuration may set the replay's own start. The
+// mapping is the configuration's, never the clock's, so daily grabs agree
+// on every programme they share. Days with no airing, such as weekends, carry one
 // "No airing today" programme (feeds.Options.MarkEmptyDays), so every
 // grab of two days has a programme, which tv_validate_grabber requires.
 //
