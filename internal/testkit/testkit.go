@@ -278,8 +278,24 @@ func Location(t testing.TB, name string) *time.Location {
 // the full history takes ~8 s"; the skip message adds how to run it.
 func SkipUnlessFull(t testing.TB, cost string) {
 	t.Helper()
-	if os.Getenv("CI") != "true" && os.Getenv("BACKSTAGE_FULL") != "1" {
-		t.Skipf("%s; runs when CI=true or BACKSTAGE_FULL=1", cost)
+	skipUnless(t, "BACKSTAGE_FULL", cost)
+}
+
+// SkipUnlessApps skips a check that drives a whole application (Kodi,
+// evolution-data-server), which takes seconds to start and hundreds of
+// megabytes to install, unless it runs in CI (CI=true) or with
+// BACKSTAGE_APPS=1. cost says what the check takes, as SkipUnlessFull's
+// does.
+func SkipUnlessApps(t testing.TB, cost string) {
+	t.Helper()
+	skipUnless(t, "BACKSTAGE_APPS", cost)
+}
+
+// skipUnless skips the test unless CI=true or variable=1.
+func skipUnless(t testing.TB, variable, cost string) {
+	t.Helper()
+	if os.Getenv("CI") != "true" && os.Getenv(variable) != "1" {
+		t.Skipf("%s; runs when CI=true or %s=1", cost, variable)
 	}
 }
 
