@@ -314,13 +314,32 @@ func (s *Server) body(v *view, f site.File, gz bool) (*rendered, error) {
 // bytes as the site's file for the same feed, when there is one.
 func (s *Server) feedHandler(kind feedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, v *view) error {
+		key := feedQuery{kind, r.URL.RawQuery}
+		if f, ok := v.feedFiles.Load(key); ok {
+			return s.serveFile(w, r, v, *f.(*site.File))
+		}
 		o, err := s.feedOptions(kind, r.URL.RawQuery, v)
 		if err != nil {
 			return err
 		}
-		return s.serveFile(w, r, v, v.site.FeedFile(o, kind == kindXMLTVGzip))
+		f := v.site.FeedFile(o, kind == kindXMLTVGzip)
+		if len(key.query) <= maxMemoQuery && v.feedFilesN.Add(1) <= maxMemos {
+			v.feedFiles.Store(key, &f)
+		}
+		return s.serveFile(w, r, v, f)
 	}
 }
+
+// feedQuery is a request of a feed route: which feed, and its query
+// string as sent.
+type feedQuery struct {
+	kind  feedKind
+	query string
+}
+
+// maxMemoQuery is the longest query string whose file is remembered
+// (see view.feedFiles): longer ones are no client's daily poll.
+const maxMemoQuery = 200
 
 // serveFile answers r with file f of v: gzipped for a client that takes
 // it, with the headers its kind wants.

@@ -77,8 +77,8 @@ func (s *Server) markTooBig(v *view, f site.File) {
 	}
 }
 
-// maxMemos bounds the per-view tables of answers worked out per path or
-// feed (view.big, view.fast).
+// maxMemos bounds the per-view tables of answers worked out per feed or
+// query (view.big, view.feedFiles).
 const maxMemos = 1024
 
 // estimateTooBig guesses whether feed f of v is too big to keep. A

@@ -25,6 +25,13 @@ type view struct {
 
 	bigMu sync.Mutex
 	big   map[site.File]bool // whether a feed is streamed, for at most maxMemos feeds; see tooBig
+
+	// feedFiles remembers the file each feed query that was answered
+	// asks for (a feedQuery → *site.File), for at most maxMemos queries,
+	// so that a client polling the same URL is answered without reading
+	// and checking its parameters again.
+	feedFiles  sync.Map
+	feedFilesN atomic.Int32
 }
 
 // viewCache holds the current view; views are built under mu, read
