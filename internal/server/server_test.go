@@ -900,6 +900,45 @@ func TestTooBigMemoBounded(t *testing.T) {
 	}
 }
 
+// TestFeedQueryMemo: the files of feed queries are remembered for at
+// most maxMemos queries, whatever the spellings a client tries, and a
+// remembered query is answered as the first time.
+func TestFeedQueryMemo(t *testing.T) {
+	s := newServer(t)
+	h := s.Handler()
+	want, _ := do(t, h, "HEAD", "/calendar.ics?year=2003")
+	const query = "from=2003-01-01&to=2003-12-31"
+	for i := range maxMemos + 50 {
+		// The same window, the k-th digit written as a %-escape when bit
+		// k of i is set.
+		var q strings.Builder
+		k := 0
+		for _, c := range []byte(query) {
+			if '0' <= c && c <= '9' {
+				if i&(1<<k) != 0 {
+					fmt.Fprintf(&q, "%%%02X", c)
+					c = 0
+				}
+				k++
+			}
+			if c != 0 {
+				q.WriteByte(c)
+			}
+		}
+		for range 2 {
+			resp, _ := do(t, h, "HEAD", "/calendar.ics?"+q.String())
+			if resp.StatusCode != 200 || resp.Header.Get("Etag") != want.Header.Get("Etag") {
+				t.Fatalf("%s: got %d %s, want 200 and the calendar of 2003", q.String(), resp.StatusCode, resp.Header.Get("Etag"))
+			}
+		}
+	}
+	n := 0
+	s.views.cur.Load().feedFiles.Range(func(any, any) bool { n++; return true })
+	if n != maxMemos {
+		t.Errorf("the memo holds %d queries, want %d at most", n, maxMemos)
+	}
+}
+
 // TestRanges: a suffix of no bytes is unsatisfiable, alone or among
 // others, as RFC 9110 says; other ranges are ServeContent's.
 func TestRanges(t *testing.T) {
