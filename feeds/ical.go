@@ -177,10 +177,12 @@ func (e *ICalEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 			name += " (" + q.Run + ")"
 		}
 	}
-	return e.encode(icalSource{
+	src := icalSource{
 		name: name, source: s.Source(), loc: s.Location(),
 		revised: s.Revised(), shows: s.Shows(),
-	}, s.Slots(q))
+	}
+	src.replay, src.isReplay = s.ReplayOptions()
+	return e.encode(src, s.Slots(q))
 }
 
 // Close writes anything still buffered and returns the first error met
@@ -208,6 +210,9 @@ type icalSource struct {
 	loc          *time.Location
 	revised      time.Time
 	shows        []*schedule.Show
+
+	replay   schedule.ReplayOptions // the replay the schedule is a window of,
+	isReplay bool                   // when it is one
 }
 
 // icalCalendar is the state of one Encode call.
@@ -468,18 +473,35 @@ func icalImageType(u string) string {
 }
 
 // describe returns the calendar's description: how many airings from
-// when to when, the show's synopsis when there is one show, and the
-// source.
+// when to when (for a replay window, the replay, which does not change
+// as the window moves on), the show's synopsis when there is one show,
+// and the source.
 func (e *ICalEncoder) describe(c *icalCalendar, src icalSource) string {
 	var b strings.Builder
 	loc := src.loc
 	if loc == nil {
 		loc = time.UTC
 	}
-	switch c.count {
-	case 0:
+	switch {
+	case src.isReplay:
+		// Stable from day to day: a subscriber's app (vdirsyncer's http
+		// storage, for one) may fold the calendar's own properties into
+		// each event, and would see every event change daily.
+		o := src.replay
+		fmt.Fprintf(&b, "A replay: from %s on, each day airs what aired %d weeks before, on the same weekday, from %s on",
+			o.Start.In(loc).Format("Monday 2 January 2006"), o.From.Days(o.Start)/7, o.From.In(loc).Format("Monday 2 January 2006"))
+		switch {
+		case o.SkipGaps && o.Loop:
+			b.WriteString(", leaving out the weeks with no airing and starting again when it ends")
+		case o.SkipGaps:
+			b.WriteString(", leaving out the weeks with no airing")
+		case o.Loop:
+			b.WriteString(", starting again when it ends")
+		}
+		b.WriteString(". The calendar holds the days around today and moves on daily.")
+	case c.count == 0:
 		b.WriteString("No airings in this window.")
-	case 1:
+	case c.count == 1:
 		fmt.Fprintf(&b, "1 airing, on %s.", c.first.In(loc).Format("Monday 2 January 2006"))
 	default:
 		fmt.Fprintf(&b, "%d airings, from %s to %s.", c.count,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -1200,5 +1201,34 @@ func TestICalCompactMemory(t *testing.T) {
 	airings := s.Count(schedule.Query{})
 	if per := (after.TotalAlloc - before.TotalAlloc) / uint64(airings); per >= 400 {
 		t.Errorf("%d bytes allocated per airing, want under 400", per)
+	}
+}
+
+// TestReplayCalendarHeader: a replay calendar describes the replay, not
+// the window, so that its header, which some subscribers fold into every
+// event (vdirsyncer's http storage), stays the same as the window moves
+// on. Only DTSTAMP, when the window was made, may change.
+func TestReplayCalendarHeader(t *testing.T) {
+	s := testkit.Default(t)
+	header := func(day int) string {
+		r, err := s.Replay(schedule.ReplayOptions{Now: time.Date(2026, 12, 5+day, 12, 0, 0, 0, s.Location()), PastDays: 1, Days: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := Write(context.Background(), &b, r, Options{Format: ICal}); err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(b.String(), "BEGIN:VEVENT")
+		return head
+	}
+	first := header(0)
+	if !strings.Contains(first, "DESCRIPTION:A replay: from Monday 4 May 2026 on\\, each day airs what aired\r\n  1357 weeks before") {
+		t.Errorf("the replay calendar's description does not say what the replay is:\n%s", first)
+	}
+	for day := 1; day < 10; day++ {
+		if got := header(day); got != first {
+			t.Fatalf("day %d: the calendar's header changed:\n%s\nwas\n%s", day, got, first)
+		}
 	}
 }

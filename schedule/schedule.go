@@ -37,7 +37,8 @@ type Schedule struct {
 	weeksOnce sync.Once
 	weeks     []int // see airingWeeks
 
-	history *Schedule // the schedule Replay re-dated this one from; nil for a history
+	history *Schedule  // the schedule Replay re-dated this one from; nil for a history
+	replay  *replayMap // the replay that made it; nil for a history
 }
 
 // slot makes the Slot that e stands for.

@@ -648,7 +648,7 @@ func TestHistory(t *testing.T) {
 	if r.History() != s {
 		t.Error("a replay's History is not the schedule it was re-dated from")
 	}
-	rr, err := r.Replay(schedule.ReplayOptions{Now: time.Date(2026, 11, 30, 12, 0, 0, 0, s.Location()), Days: 7})
+	rr, err := r.Replay(schedule.ReplayOptions{Start: schedule.DateOf(r.First().Start), Now: time.Date(2026, 11, 30, 12, 0, 0, 0, s.Location()), Days: 7})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -416,7 +416,7 @@ var badArgs = []struct {
 	{[]string{"aired", "today", "--now="}, `--now "": empty`},
 	{[]string{"episode", "+5"}, `episode "+5": want a whole number from 1 to 1875`},
 	{[]string{"episode", " 5"}, `episode " 5"`},
-	{[]string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z"}, `--now "9999-12-30T12:00:00Z": want a time in the years 1900 to 2200`},
+	{[]string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z"}, `--now "9999-12-30T12:00:00Z": its window, 9999-12-29 to 10000-01-06, leaves the years 1900 to 2200`},
 }
 
 func TestBadArgs(t *testing.T) {

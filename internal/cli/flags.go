@@ -85,7 +85,7 @@ type timelineFlags struct {
 	scheduleFlags
 	now            string
 	replay         bool
-	from           string
+	from, start    string
 	days, pastDays int
 	loop, skipGaps bool
 
@@ -95,8 +95,9 @@ type timelineFlags struct {
 func (f *timelineFlags) register(fs *flag.FlagSet) {
 	f.scheduleFlags.register(fs)
 	f.fs = fs
-	fs.BoolVar(&f.replay, "replay", false, "re-date the history to the present by whole weeks (replay mode; see --replay-from)")
-	textVar(fs, &f.from, "replay-from", "replay: the historic `DATE` whose week becomes this week (default: the first airing)", "a date written YYYY-MM-DD")
+	fs.BoolVar(&f.replay, "replay", false, fmt.Sprintf("air the history again as a channel, %d weeks (26 years) later unless --replay-start says otherwise (replay mode)", schedule.DefaultReplayWeeks))
+	textVar(fs, &f.from, "replay-from", "replay: the historic `DATE` the replay began with (default: the first airing)", "a date written YYYY-MM-DD")
+	textVar(fs, &f.start, "replay-start", fmt.Sprintf("replay: the `DATE` your channel began airing --replay-from, on the same weekday (default: %d weeks after it)", schedule.DefaultReplayWeeks), "a date written YYYY-MM-DD")
 	fs.IntVar(&f.days, "days", 7, "replay: whole `DAYS` after today in the window, 1 to 31")
 	fs.IntVar(&f.pastDays, "past-days", 1, "replay: whole `DAYS` before today in the window, 0 to 14")
 	textVar(fs, &f.now, "now", "take `TIME` (RFC 3339) as the present instead of the clock, for reproducible output", "an RFC 3339 time")
@@ -115,14 +116,6 @@ type timeline struct {
 	replay *schedule.ReplayOptions
 }
 
-// window returns the instants a replay window covers: from the start
-// of its first day to the end of its last. Only for replay mode.
-func (t *timeline) window() (from, to time.Time) {
-	o := *t.replay
-	o.Now = t.now()
-	return o.Window(t.sched.Location())
-}
-
 // withTimeline registers the timeline flags on fs and returns an action
 // that loads the timeline they describe before it runs body.
 func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *timeline, args []string) error) action {
@@ -139,7 +132,7 @@ func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *t
 
 // replayFlagNames maps the fields of schedule.ReplayOptions that a
 // *schedule.ReplayError may name to the flags that set them.
-var replayFlagNames = map[string]string{"Days": "--days", "PastDays": "--past-days"}
+var replayFlagNames = map[string]string{"From": "--replay-from", "Start": "--replay-start", "Days": "--days", "PastDays": "--past-days"}
 
 // load applies the flags: it loads the schedule, fixes the clock with
 // --now and, with --replay, makes the re-dated window.
@@ -160,7 +153,7 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 		var stray string
 		f.fs.Visit(func(fl *flag.Flag) {
 			switch fl.Name {
-			case "replay-from", "days", "past-days", "loop", "skip-gaps":
+			case "replay-from", "replay-start", "days", "past-days", "loop", "skip-gaps":
 				stray = fl.Name
 			}
 		})
@@ -175,20 +168,34 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 			return nil, fmt.Errorf("--replay-from: %w", err)
 		}
 	}
+	if f.start != "" {
+		if opt.Start, err = schedule.ParseDate(f.start); err != nil {
+			return nil, fmt.Errorf("--replay-start: %w", err)
+		}
+	}
 	o := opt
 	o.Now = t.now()
 	if t.sched, err = s.Replay(o); err != nil {
-		var re *schedule.ReplayError
-		if errors.As(err, &re) && replayFlagNames[re.Field] != "" {
-			return nil, usagef("%s %d: want a whole number from %d to %d", replayFlagNames[re.Field], re.Value, re.Min, re.Max)
-		}
-		if errors.As(err, &re) && re.Field == "Now" && f.now != "" {
-			return nil, usagef("--now %s: want a time in the years %d to %d", quote.Value(f.now), re.Min, re.Max)
-		}
-		return nil, err
+		return nil, replayFlagError(err, f.now)
 	}
 	t.replay = &opt
 	return t, nil
+}
+
+// replayFlagError names the flag that set the replay option err is
+// about, if a flag did: the clock is a flag only when --now is given
+// (now), and then it is named as it was written.
+func replayFlagError(err error, now string) error {
+	var re *schedule.ReplayError
+	switch {
+	case !errors.As(err, &re):
+		return err
+	case re.Field == "Now" && now == "":
+		return err
+	case re.Field == "Now":
+		return usagef("--now %s: %v", quote.Value(now), re.Err)
+	}
+	return usagef("%s %s: %v", replayFlagNames[re.Field], re.Value, re.Err)
 }
 
 // windowFlags choose airings by day and run.

@@ -217,18 +217,21 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	}
 	r := Request{Now: now, Offset: a.Offset, Days: a.Days}
 	g, o, err := c.Guide(s, r)
-	if err != nil {
+	var re *schedule.ReplayError
+	switch {
+	case errors.As(err, &re) && replayKeys[re.Field] != "":
+		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)",
+			&ConfigError{File: path, Err: fmt.Errorf("%s %s: %w", replayKeys[re.Field], re.Value, re.Err)}, Name)}
+	case errors.As(err, &re) && re.Field == "Now" && env.Getenv(NowEnv) != "":
+		return usageError{fmt.Errorf("%s=%s: %w", NowEnv, quote.Value(env.Getenv(NowEnv)), re.Err)}
+	case err != nil:
 		return usageError{err}
 	}
 	debugf("schedule %q, %d airings, zone %s; today is %s", s.Name(), s.Len(), s.Location(), today(s, now))
 	if c.History {
 		debugf("history mode: airings on the dates they aired")
-	} else {
-		from := c.ReplayFrom
-		if from.IsZero() {
-			from = schedule.DateOf(s.First().Start.In(s.Location()))
-		}
-		debugf("replay mode: the week of %s is this week (loop %s, skip gaps %s)", from, yesNoText(c.Loop), yesNoText(c.SkipGaps))
+	} else if ro, ok := g.ReplayOptions(); ok {
+		debugf("replay mode: the replay began on %s, airing %s (loop %s, skip gaps %s)", ro.Start, ro.From, yesNoText(c.Loop), yesNoText(c.SkipGaps))
 	}
 	q, err := g.Query(o.Window)
 	if err != nil {

@@ -22,12 +22,6 @@ import (
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testkit.RemoveBinary()
-	os.Exit(code)
-}
-
 // The bounds every refusal must keep: generous for a run that takes
 // milliseconds, and tight enough to catch a refusal that expands a
 // schedule first (seconds and hundreds of megabytes).

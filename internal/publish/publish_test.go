@@ -97,7 +97,6 @@ func TestMain(m *testing.M) {
 	if published.dir != "" {
 		os.RemoveAll(published.dir)
 	}
-	testkit.RemoveBinary()
 	os.Exit(code)
 }
 
@@ -511,7 +510,7 @@ func TestStaleStaging(t *testing.T) {
 // replay mode) goes with its files, unless it holds a file publish did
 // not write, which stays with the folder.
 func TestFoldersLeft(t *testing.T) {
-	w, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16},
+	w, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23},
 		Now: time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC), Days: 7, PastDays: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -572,7 +571,7 @@ func TestSiblingFollowsSize(t *testing.T) {
 // Content-Security-Policy; /* says nosniff. Matching is Netlify's and
 // Cloudflare Pages': a path, or a prefix ending in *.
 func TestHeadersFile(t *testing.T) {
-	replayWindow, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16},
+	replayWindow, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23},
 		Now: time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC), Days: 7, PastDays: 1})
 	if err != nil {
 		t.Fatal(err)

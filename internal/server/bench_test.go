@@ -142,7 +142,7 @@ func BenchmarkReplayRollover(b *testing.B) {
 		s.Schedule = nil
 		s.Now = func() time.Time { return now }
 		s.Timeline = DailyTimeline(jnb, func(now time.Time) (*schedule.Schedule, error) {
-			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 		})
 	})
 	h := s.Handler()

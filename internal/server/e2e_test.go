@@ -3,7 +3,6 @@ package server
 import (
 	"bufio"
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -21,13 +20,6 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
-
-func TestMain(m *testing.M) {
-	flag.Parse()
-	code := m.Run()
-	testkit.RemoveBinary()
-	os.Exit(code)
-}
 
 // buildBinary builds cmd/backstage, once per test run.
 func buildBinary(t *testing.T) string {

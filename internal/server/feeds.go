@@ -252,7 +252,7 @@ func (c *cappedWriter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
-// gzipped compresses f once, at feeds.GzipLevel.
+// gzipped compresses f once, at gzpool.Level.
 func gzipped(f *rendered) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()

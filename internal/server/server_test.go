@@ -537,11 +537,12 @@ func TestTimeline(t *testing.T) {
 		t.Errorf("got Cache-Control %q, want the 4 hours to midnight", cc)
 	}
 	_, aired := get("/api/v1/aired?date=today")
-	if !bytes.Contains(aired, []byte(`"replay_of":"2000-05-04T18:30:00+02:00"`)) {
-		t.Errorf("got %s, want the replay of 4 May 2000", aired)
+	// The default replay: 1357 weeks on.
+	if !bytes.Contains(aired, []byte(`"replay_of":"2000-11-23T18:30:00+02:00"`)) {
+		t.Errorf("got %s, want the replay of 23 November 2000", aired)
 	}
 	_, page := get("/")
-	if !bytes.Contains(page, []byte("Today, Thursday 26 November 2026")) || !bytes.Contains(page, []byte("replays the airing of Thursday 4 May 2000")) {
+	if !bytes.Contains(page, []byte("Today, Thursday 26 November 2026")) || !bytes.Contains(page, []byte("replays the airing of Thursday 23 November 2000")) {
 		t.Errorf("the page does not show today's replayed airing")
 	}
 	if !bytes.Contains(page, []byte("This week's guide</h2>")) || bytes.Contains(page, []byte(`<svg class="history"`)) {

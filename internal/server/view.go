@@ -129,17 +129,11 @@ func (s *Server) newView(sched *schedule.Schedule, version uint64, now time.Time
 			v.modtime = t
 		}
 	}
-	first, last := site.Span(sched)
 	v.date = schedule.DateOf(now.In(sched.Location()))
-	var today schedule.Date // zero unless the schedule reaches today
-	if !v.date.Before(first) && !v.date.After(last) {
-		today = v.date
-	}
 	var err error
 	v.site, err = site.New(site.Config{
 		Schedule:  sched,
 		Location:  v.loc,
-		Today:     today,
 		Date:      v.date,
 		Replay:    s.Timeline != nil,
 		PublicURL: s.PublicURL,

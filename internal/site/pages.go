@@ -108,6 +108,8 @@ type pageData struct {
 	Script  string // the script's version
 	Error   string
 	Replay  bool
+	Lede    string // replay mode's index: what the channel is
+	Starts  string // replay mode: the window's starts, RFC 3339, space-separated
 	Ask     askForms
 	Index   bool // the index page: history (or today and the week), on this day, subscribe links and facts
 	Art     *picture
@@ -156,6 +158,7 @@ type dayView struct {
 	Quiet      *quietView // nothing aired: what is around the day
 	Month      *monthCal  // the month around the day (not in replay mode)
 	Week       *weekView  // the window's days (replay mode)
+	Ahead      bool       // replay mode: the day is today or later, so what airs, not what aired
 }
 
 // quietView says what is around a day when nothing aired.
@@ -279,6 +282,15 @@ func (s *Site) pageBase() pageData {
 	if len(s.episodes) > 0 {
 		d.JSONEp = s.episodes[0]
 	}
+	if s.cfg.Replay {
+		// Every start of the window, so that the script's "Next" is the
+		// channel's next airing, not the next of those a page lists.
+		var starts []string
+		for sl := range sched.Slots(schedule.Query{}) {
+			starts = append(starts, sl.Start.In(s.loc).Format(time.RFC3339))
+		}
+		d.Starts = strings.Join(starts, " ")
+	}
 	return d
 }
 
@@ -303,13 +315,14 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 		d.Sub = s.subscribe(root)
 		d.OnThisDay = s.onThisDay(root)
 		if s.cfg.Replay {
+			d.Lede = s.replayLede()
 			d.Today = s.todayView(root)
 			d.Week = s.weekView(root, true, schedule.Date{})
 		} else {
 			pic := s.history()
 			d.History, d.Legend, d.HistoryNote = pic.svg, pic.legend, pic.note
 			d.YearTiles = s.yearTiles(root)
-			if t := s.cfg.Today; !t.IsZero() && !t.Before(s.first) && !t.After(s.last) {
+			if t := s.today(); !t.IsZero() {
 				d.Ask.DateIn = t.String()
 				d.Day = s.dayView(t, root)
 			}
@@ -484,7 +497,7 @@ func webcal(u string) string {
 // nothing did, what is around it; outside replay mode, with the month
 // around it, in replay mode with the window's days.
 func (s *Site) dayView(day schedule.Date, root string) *dayView {
-	dv := &dayView{Label: DayLabel(day)}
+	dv := &dayView{Label: DayLabel(day), Ahead: s.cfg.Replay && !day.Before(s.today())}
 	near := func(d schedule.Date) *link {
 		return &link{Text: formatDate(d, shortDayFormat), URL: root + "days/" + d.String() + ".html"}
 	}
@@ -744,22 +757,35 @@ func showFactsOf(s *schedule.Schedule) []showFacts {
 	return out
 }
 
-// runFactsOf lists each run's details, marking those its Assumptions name.
+// runFactsOf lists each run's details, marking those its Assumptions
+// name. The summary is of the run as it aired; for a replay window, it
+// says too how many of those airings the window replays, and when.
 func runFactsOf(s *schedule.Schedule) []runFacts {
 	zone := s.Location()
 	var out []runFacts
-	stats := map[*schedule.Run]schedule.Stats{}
-	for _, st := range s.Stats() {
-		stats[st.Run] = st
+	stats := func(s *schedule.Schedule) map[*schedule.Run]schedule.Stats {
+		m := map[*schedule.Run]schedule.Stats{}
+		for _, st := range s.Stats() {
+			m[st.Run] = st
+		}
+		return m
 	}
+	hist, window := stats(s.History()), stats(s)
+	_, replay := s.ReplayOptions()
 	for _, r := range s.Runs() {
 		used := map[string]bool{}
 		rf := runFacts{Name: r.Name}
-		if st, ok := stats[r]; ok && st.Slots > 0 {
+		if st, ok := hist[r]; ok && st.Slots > 0 {
 			rf.Summary = fmt.Sprintf("%d airings of %s on %s, from %s to %s.", st.Slots, r.Show.Title, r.Channel.Name,
 				st.First.Start.In(zone).Format(dayFormat), st.Last.Start.In(zone).Format(dayFormat))
 		} else if ok {
 			rf.Summary = "No airings."
+		}
+		if w := window[r]; replay && w.Slots > 0 {
+			rf.Summary += fmt.Sprintf(" This week's guide replays %d of them, from %s to %s.", w.Slots,
+				w.First.Start.In(zone).Format(dayFormat), w.Last.Start.In(zone).Format(dayFormat))
+		} else if replay && rf.Summary != "No airings." {
+			rf.Summary += " This week's guide replays none of them."
 		}
 		add := func(field, label, value string) {
 			used[field] = true

@@ -138,7 +138,7 @@ func TestReplayPages(t *testing.T) {
 	st := replaySite(t, thursday)
 	index := render(t, st, "index.html")
 	contains(t, "replay index", index, []string{
-		"This week replays the week of Monday 16 June 2003.",
+		"This week replays the week of Monday 16 June 2003; next week, the week of Monday 23 June 2003.",
 		`<h2 id="today-h">Today, Thursday 26 November 2026</h2>`,
 		`<h2 id="week-h">This week's guide</h2>`, "<p>Wednesday 25 November to Thursday 3 December 2026.</p>",
 		`<li class="today">`, `<h3><a href="days/2026-11-28.html">Sat 28 Nov</a></h3>`,
@@ -152,7 +152,7 @@ func TestReplayPages(t *testing.T) {
 	}
 	// A replayed repeat names the airing it replays and, once, the first.
 	rerun := replaySite(t, thursday, func(c *Config) {
-		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2012, Month: 11, Day: 2}, Now: thursday, Days: 7, PastDays: 1})
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2012, Month: 10, Day: 29}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: thursday, Days: 7, PastDays: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestDigest(t *testing.T) {
 	}
 	r1 := replaySite(t, thursday)
 	r2 := replaySite(t, thursday, func(c *Config) {
-		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2004, Month: 6, Day: 14}, Now: thursday, Days: 7, PastDays: 1})
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2004, Month: 6, Day: 14}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: thursday, Days: 7, PastDays: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -483,21 +483,21 @@ runs:
 
 // TestEmptyWindow: a replay window in the gap between the runs has no
 // airings, and still makes a site: every file renders, the index says
-// there is nothing to ask about and what airs next, and there are no
-// days or episodes.
+// there is nothing to ask about, and the window's days have pages that
+// say nothing airs; there are no episodes.
 func TestEmptyWindow(t *testing.T) {
 	st := replaySite(t, thursday, func(c *Config) {
-		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2008, Month: 3, Day: 3}, Now: thursday, Days: 7, PastDays: 1})
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2008, Month: 3, Day: 3}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: thursday, Days: 7, PastDays: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Schedule, c.Today = w, schedule.Date{}
+		c.Schedule = w
 	})
 	if n := st.Schedule().Len(); n != 0 {
 		t.Fatalf("the window has %d airings, want none", n)
 	}
 	for f := range st.Files() {
-		if strings.HasPrefix(f.Path, "days/") || strings.HasPrefix(f.Path, "episodes/") || strings.HasPrefix(f.Path, "years/") || strings.HasPrefix(f.Path, "api/v1/days/") {
+		if strings.HasPrefix(f.Path, "episodes/") || strings.HasPrefix(f.Path, "years/") {
 			t.Errorf("an empty site has %s", f.Path)
 		}
 		if _, err := st.Bytes(context.Background(), f); err != nil {
@@ -506,10 +506,10 @@ func TestEmptyWindow(t *testing.T) {
 	}
 	index := render(t, st, "index.html")
 	checkMarkup(t, index)
-	contains(t, "an empty index", index, []string{"There are no airings to ask about.", "This week&#39;s guide has no episodes."}, []string{`<svg class="history"`})
-	if _, ok := st.Lookup("days/2026-11-26.html"); ok {
-		t.Error("an empty site finds a day")
-	}
+	contains(t, "an empty index", index, []string{"Nothing airs today.", "This week&#39;s guide has no episodes."}, []string{`<svg class="history"`})
+	day := render(t, st, "days/2026-11-26.html")
+	checkMarkup(t, day)
+	contains(t, "an empty window's day", day, []string{"Nothing airs on this day."}, nil)
 	// Every link reaches a file: the footer offers no day's or episode's
 	// answer when there is none.
 	for _, m := range regexp.MustCompile(`(?:href|src)="([^"#]+)"`).FindAllSubmatch(index, -1) {
@@ -522,5 +522,81 @@ func TestEmptyWindow(t *testing.T) {
 		} else if _, ok := st.Lookup(target); !ok {
 			t.Errorf("link %q goes to %q, which the site lacks", link, target)
 		}
+	}
+}
+
+// TestReplayWindowDays: the pages of a replay window hold every day of
+// the window, the last included even when nothing airs on it; a day
+// before today says what aired, today and later what airs; the facts
+// say which numbers are the history's and which the window's; and every
+// page carries the window's starts, so that the script's "Next" is the
+// channel's next airing on any page.
+func TestReplayWindowDays(t *testing.T) {
+	monday := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	st := replaySite(t, monday) // the window: Sunday 29 November to Monday 7 December
+	if st.First() != (schedule.Date{Year: 2026, Month: 11, Day: 29}) || st.Last() != (schedule.Date{Year: 2026, Month: 12, Day: 7}) {
+		t.Errorf("the site spans %s to %s, want the window's days, 2026-11-29 to 2026-12-07", st.First(), st.Last())
+	}
+	index := render(t, st, "index.html")
+	contains(t, "the index", index, []string{
+		"<p>Sunday 29 November to Monday 7 December 2026.</p>",
+		`<h3><a href="days/2026-11-29.html">Sun 29 Nov</a></h3>` + "\n" + `<p class="none">Nothing aired.</p>`,
+		`<h3><a href="days/2026-12-06.html">Sun 6 Dec</a></h3>` + "\n" + `<p class="none">Nothing airs.</p>`,
+		"1875 airings of Backstage on e.tv, from Monday 1 May 2000 to Friday 6 July 2007. This week&#39;s guide replays 6 of them, from Monday 30 November 2026 to Monday 7 December 2026.",
+		`data-starts="2026-11-30T18:30:00&#43;02:00 2026-12-01T18:30:00&#43;02:00`,
+	}, nil)
+	contains(t, "a past day", render(t, st, "days/2026-11-29.html"), []string{"Nothing aired on this day."}, nil)
+	contains(t, "a day ahead", render(t, st, "days/2026-12-05.html"), []string{"Nothing airs on this day."}, nil)
+	contains(t, "the window's last day", render(t, st, "days/2026-12-07.html"), []string{"Episode 826"}, nil)
+	contains(t, "an episode page", render(t, st, "episodes/826.html"), []string{`data-starts="2026-11-30T18:30:00&#43;02:00`}, nil)
+}
+
+// TestRunCalendarsApart: runs whose names make the same slug, or a
+// fixed name of the calendar folder, each get a calendar of their own,
+// which the index links and which names itself as its SOURCE.
+func TestRunCalendarsApart(t *testing.T) {
+	const public = "https://tv.example.org/b"
+	s, err := schedfile.Parse("runs.yaml", []byte(`timezone: UTC
+shows: [{id: s, title: Show}]
+channels: [{id: c.example, name: C}]
+runs:
+  - {name: run-2, show: s, channel: c.example, slot: "0 20 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 1}}
+  - {name: "!!!", show: s, channel: c.example, slot: "0 21 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 10}}
+  - {name: compact, show: s, channel: c.example, slot: "0 22 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 20}}
+  - {name: Émission du soir, show: s, channel: c.example, slot: "0 23 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 30}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(Config{Schedule: s, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := render(t, st, "index.html")
+	paths := map[string]bool{}
+	for i, r := range s.Runs() {
+		path := "calendar/" + st.slugs[i] + ".ics"
+		if paths[path] {
+			t.Fatalf("two runs share %s", path)
+		}
+		paths[path] = true
+		f, ok := st.Lookup(path)
+		if !ok || f.Feed.Window.Run != r.Name {
+			t.Errorf("run %q: %s is %+v, %v; want its calendar", r.Name, path, f.Feed, ok)
+			continue
+		}
+		body := string(render(t, st, path))
+		if !strings.Contains(body, "SOURCE;VALUE=URI:"+public+"/"+path+"\r\n") {
+			t.Errorf("%s does not name itself as its SOURCE", path)
+		}
+		if n := strings.Count(body, "BEGIN:VEVENT"); n != 2 {
+			t.Errorf("%s holds %d events, want its run's 2", path, n)
+		}
+		if !bytes.Contains(index, []byte(`href="`+public+"/"+path+`"`)) {
+			t.Errorf("the index does not link %s", path)
+		}
+	}
+	if f, _ := st.Lookup("calendar/compact.ics"); !f.Feed.Compact {
+		t.Error("calendar/compact.ics is not the compact calendar")
 	}
 }

@@ -58,15 +58,11 @@ type Config struct {
 	// means the schedule's own. Feeds keep each run's zone.
 	Location *time.Location
 
-	// Today is the day the index page answers when nothing is asked and
-	// the schedule reaches it (as a replay window around today does); the
-	// zero Date for none.
-	Today schedule.Date
-
-	// Date is the local date of the present in the schedule's zone, which
-	// the index's "on this day" section looks up in each year of the
-	// history; the zero Date for no such section. Unlike Today, it is set
-	// whether or not the schedule reaches it, so the index changes daily.
+	// Date is the local date of the present in the schedule's zone: the
+	// day the index answers for when the site's days hold it (as a replay
+	// window around today does), and the one its "on this day" section
+	// looks up in each year of the history, so the index changes daily.
+	// The zero Date for neither.
 	Date schedule.Date
 
 	// Replay says that the schedule is a replay window re-dated to the
@@ -247,6 +243,9 @@ func (s *Site) LastEpisode() int { return s.cfg.Schedule.LastEpisode() }
 // Span returns the local dates, in s's zone, of the first start and of the
 // latest end of its slots; zero Dates when it has none.
 func Span(s *schedule.Schedule) (first, last schedule.Date) {
+	if first, last, ok := s.ReplayWindow(); ok {
+		return first, last
+	}
 	if s.Len() == 0 {
 		return first, last
 	}
@@ -303,18 +302,48 @@ func episodesOf(s *schedule.Schedule) []int {
 
 var unsafePath = regexp.MustCompile(`[^a-z0-9._-]+`)
 
-// runSlugs names each run's calendar: its name in lower case, with runs
-// of anything but letters, digits, dots, underscores and hyphens made a
-// hyphen. A name that would be empty, clash with a year's or another
-// calendar's file, or with another run's, gets the run's position added.
+// maxSlug bounds the part of a slug taken from a run's name, so that a
+// long name still makes a file name every file system takes.
+const maxSlug = 60
+
+// runSlugs names each run's calendar, calendar/SLUG.ics: the run's name
+// in lower case, with runs of anything but ASCII letters, digits, dots,
+// underscores and hyphens made a hyphen, and cut to maxSlug bytes. A name
+// whose slug would be empty, cut, a fixed name of the calendar folder
+// (compact, all-day, a year) or shared with another run gets a hash of
+// the name itself added, so that slugs are unique, never a fixed path,
+// and depend on the names alone, not on the runs' order.
 func runSlugs(runs []*schedule.Run) []string {
-	slugs := make([]string, len(runs))
+	base := make([]string, len(runs))
+	count := map[string]int{}
 	for i, r := range runs {
-		slug := strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(r.Name), "-"), "-.")
-		if slug == "" || slug == "compact" || slug == "all-day" || isYear(slug) || slices.Contains(slugs[:i], slug) {
-			slug = strings.TrimPrefix(slug+"-run-"+strconv.Itoa(i+1), "-")
+		base[i] = strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(r.Name), "-"), "-.")
+		count[base[i]]++
+	}
+	slugs := make([]string, len(runs))
+	taken := map[string]bool{}
+	for i, b := range base {
+		if b != "" && len(b) <= maxSlug && b != "compact" && b != "all-day" && !isYear(b) && count[b] == 1 {
+			slugs[i] = b
+			taken[b] = true
 		}
-		slugs[i] = slug
+	}
+	for i, r := range runs {
+		if slugs[i] != "" {
+			continue
+		}
+		b := strings.TrimRight(base[i][:min(len(base[i]), maxSlug)], "-.")
+		if b == "" {
+			b = "run"
+		}
+		sum := sha256.Sum256([]byte(r.Name))
+		hash := hex.EncodeToString(sum[:])
+		n := 8
+		for taken[b+"-"+hash[:n]] && n < len(hash) {
+			n += 8 // two runs of one name share a hash: taken in order
+		}
+		slugs[i] = b + "-" + hash[:n]
+		taken[slugs[i]] = true
 	}
 	return slugs
 }
@@ -739,11 +768,11 @@ func (s *Site) makeDigest() string {
 		Name, Source, Zone, Display string
 		Revised                     time.Time
 		Runs                        []run
-		Today, Date                 schedule.Date
+		Date                        schedule.Date
 		Replay                      bool
 		PublicURL, StreamURL, Gen   string
 	}{sched.Name(), sched.Source(), sched.Location().String(), loc, sched.Revised(), runs,
-		s.cfg.Today, s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
+		s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
 	if err != nil {
 		return "" // no digest: nothing is skipped
 	}

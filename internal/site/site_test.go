@@ -43,7 +43,7 @@ func newSite(t testing.TB, edit ...func(*Config)) *Site {
 func replaySite(t testing.TB, now time.Time, edit ...func(*Config)) *Site {
 	t.Helper()
 	base := testkit.Default(t)
-	w, err := base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+	w, err := base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,6 @@ func replaySite(t testing.TB, now time.Time, edit ...func(*Config)) *Site {
 	return newSite(t, append([]func(*Config){func(c *Config) {
 		c.Schedule, c.Replay, c.Date = w, true, today
 		if first, last := Span(w); !today.Before(first) && !today.After(last) {
-			c.Today = today
 		}
 	}}, edit...)...)
 }
@@ -426,7 +425,7 @@ func TestPages(t *testing.T) {
 
 // TestToday: the index answers for today when the schedule reaches it.
 func TestToday(t *testing.T) {
-	st := newSite(t, func(c *Config) { c.Today = schedule.Date{Year: 2003, Month: 6, Day: 16} })
+	st := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2003, Month: 6, Day: 16} })
 	if body := render(t, st, "index.html"); !bytes.Contains(body, []byte(`<h3 id="day-title">Monday 16 June 2003</h3>`)) {
 		t.Error("the index does not answer for today")
 	}
@@ -554,8 +553,13 @@ func TestRunSlugs(t *testing.T) {
 		want  string
 	}{
 		{[]string{"original", "rebroadcast"}, "original rebroadcast"},
-		{[]string{"Late Show", "late show"}, "late-show late-show-run-2"},
-		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-run-1 compact-run-2 all-day-run-3 x a run-6"},
+		{[]string{"Original Run"}, "original-run"},
+		{[]string{"Late Show", "late show"}, "late-show-b0c6b447 late-show-b6c54a8f"},
+		{[]string{"run-2", "!!!"}, "run-2 run-e84c538e"},
+		{[]string{"compact-run-2", "compact"}, "compact-run-2 compact-b6b54201"},
+		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-77459b9b compact-b6b54201 all-day-c7ca8cfb x a run-ab5df625"},
+		{[]string{"Привет", "Ελληνικά", "日本"}, "run-dd679c0b run-25d77ab9 run-cf2abf0c"},
+		{[]string{strings.Repeat("a", 300)}, strings.Repeat("a", 60) + "-9835fa6b"},
 	} {
 		slugs := runSlugs(runs(c.names...))
 		if got := strings.Join(slugs, " "); got != c.want {
@@ -564,6 +568,18 @@ func TestRunSlugs(t *testing.T) {
 		if len(slices.Compact(slices.Sorted(slices.Values(slugs)))) != len(c.names) {
 			t.Errorf("slugs of %q are not all different: %q", c.names, slugs)
 		}
+		// The same names in the other order: the same slugs.
+		rev := slices.Clone(c.names)
+		slices.Reverse(rev)
+		back := runSlugs(runs(rev...))
+		slices.Reverse(back)
+		if !slices.Equal(back, slugs) {
+			t.Errorf("slugs of %q depend on the order: %q, reversed %q", c.names, slugs, back)
+		}
+	}
+	// Two runs of one name (the loader refuses them; the site copes).
+	if s := runSlugs(runs("x", "x")); s[0] == s[1] {
+		t.Errorf("two runs called x share %q", s[0])
 	}
 }
 

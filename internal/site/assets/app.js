@@ -59,10 +59,16 @@
     a.parentNode.hidden = false;
   });
 
-  // On now and next: the airings carry their start and end.
+  // On now and next: the airings carry their start and end, and the page
+  // every start of the window, so that "Next" is the channel's next
+  // airing even on a page that lists only some of them.
   var timed = document.querySelectorAll("[data-start]"), now = Date.now(), next = Infinity;
+  var starts = (document.body.getAttribute("data-starts") || "").split(" ");
   timed.forEach(function (el) {
-    var start = Date.parse(el.getAttribute("data-start"));
+    starts.push(el.getAttribute("data-start"));
+  });
+  starts.forEach(function (s) {
+    var start = Date.parse(s);
     if (start > now && start < next) {
       next = start;
     }
