@@ -22,8 +22,8 @@ type rendered struct {
 	body    []byte
 	etag    []string // a strong ETag, the quoted hash of body
 	modtime time.Time
-	lastMod []string // modtime as a Last-Modified value; nil for none
-	headers sync.Map // headersKey → http.Header, see header
+	lastMod []string                       // modtime as a Last-Modified value; nil for none
+	headers [2]atomic.Pointer[http.Header] // sent as it is, and gzip-encoded; see header
 }
 
 // newRendered wraps body with its ETag.
@@ -108,25 +108,25 @@ func (w bodyWriter) ReadFrom(src io.Reader) (int64, error) {
 	return io.Copy(struct{ io.Writer }{w.ResponseWriter}, src)
 }
 
-// headersKey names the headers of one file in a rendering: one rendering
-// can be two files (xmltv.xml gzipped is xmltv.xml.gz), sent with other
-// types and encodings.
-type headersKey struct {
-	path string
-	gz   bool
-}
-
-// header returns the headers of f's answers as file, made on first use
-// and shared by every answer after it, which copies them: the type,
-// encoding and policy headers setHeaders gives file, f's validators and
-// its length. ServeContent leaves out the length of an encoded body,
-// which would then go chunked; the whole of it is known here. The
-// Cache-Control of a timeline's feeds, which shortens as midnight comes
-// closer, is left for each answer to set.
+// header returns the headers of f's answers as file, sent gzip-encoded
+// (gz) or not, made on first use and shared by every answer after it,
+// which copies them: the type, encoding and policy headers setHeaders
+// gives file, f's validators and its length. ServeContent leaves out the
+// length of an encoded body, which would then go chunked; the whole of
+// it is known here. The Cache-Control of a timeline's feeds, which
+// shortens as midnight comes closer, is left for each answer to set.
+//
+// gz tells a rendering's files apart: a rendering is one file sent as
+// it is, or a file gzipped, sent gzip-encoded and, for a feed with a
+// gzipped sibling (xmltv.xml.gz), as that sibling, which takes no
+// encoding.
 func (f *rendered) header(s *Server, v *view, file site.File, compressible, gz bool) http.Header {
-	key := headersKey{file.Path, gz}
-	if h, ok := f.headers.Load(key); ok {
-		return h.(http.Header)
+	i := 0
+	if gz {
+		i = 1
+	}
+	if h := f.headers[i].Load(); h != nil {
+		return *h
 	}
 	h := http.Header{}
 	s.setHeaders(h, v, file, compressible, gz)
@@ -138,8 +138,8 @@ func (f *rendered) header(s *Server, v *view, file site.File, compressible, gz b
 		h["Last-Modified"] = f.lastMod
 	}
 	h["Content-Length"] = []string{strconv.Itoa(len(f.body))}
-	got, _ := f.headers.LoadOrStore(key, h)
-	return got.(http.Header)
+	f.headers[i].CompareAndSwap(nil, &h)
+	return *f.headers[i].Load()
 }
 
 // dropEmptySuffixes returns a Range header value without its zero-length
