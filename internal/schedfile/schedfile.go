@@ -371,6 +371,8 @@ func decode(data []byte, f *file) ([]int, error) {
 	if err := checkKeys(&doc); err != nil {
 		return nil, err
 	}
+	lines := runLines(doc.Content[0])
+	doc = yaml.Node{} // the decoder reads the file again: hold one tree at a time
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	err := dec.Decode(f)
@@ -382,7 +384,7 @@ func decode(data []byte, f *file) ([]int, error) {
 	case err != nil:
 		return nil, decodeError(err)
 	}
-	return runLines(doc.Content[0]), nil
+	return lines, nil
 }
 
 // decodeError makes an error of the YAML library one line: an *Error at

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -104,59 +103,13 @@ func (q query) flag(name string) (bool, error) {
 	return false, badRequest("%s %s: want 1 (or true) to turn it on, 0 (or false) to leave it off", name, quote.Value(v))
 }
 
-// date reads a date parameter; absent gives the zero Date.
-func (q query) date(name string) (schedule.Date, error) {
-	v, ok := q[name]
-	if !ok {
-		return schedule.Date{}, nil
-	}
-	d, err := schedule.ParseDate(v)
-	if err != nil {
-		return d, fmt.Errorf("%s: %w", name, err)
-	}
-	return d, nil
-}
-
 // window reads from, to, year and run as a window of v's schedule, and
-// checks it. Year Y stands for from Y-01-01 to Y-12-31 and goes with
-// neither.
+// checks it, as the command line reads its flags.
 func (q query) window(v *view) (schedule.Window, error) {
-	var w schedule.Window
-	var err error
-	if y, ok := q["year"]; ok {
-		if _, f := q["from"]; f {
-			return w, badRequest("year and from given together: want year, or from and to")
-		}
-		if _, t := q["to"]; t {
-			return w, badRequest("year and to given together: want year, or from and to")
-		}
-		n, err := schedule.ParseYear(y)
-		if err != nil {
-			return w, err
-		}
-		w = schedule.Year(n)
-	} else {
-		if w.From, err = q.date("from"); err != nil {
-			return w, err
-		}
-		if w.To, err = q.date("to"); err != nil {
-			return w, err
-		}
-	}
-	if name, ok := q["run"]; ok {
-		w.Run = name
-		if name == "" {
-			return w, badRequest("run: empty: want one of %s", strings.Join(v.sched.RunNames(), ", "))
-		}
-	}
-	if _, err := v.sched.Query(w); err != nil {
-		var re *schedule.RunError
-		if errors.As(err, &re) {
-			return w, fmt.Errorf("run: %w", err)
-		}
-		return w, err
-	}
-	return w, nil
+	return v.sched.ParseWindow(func(field string) (string, bool) {
+		value, ok := q[field]
+		return value, ok
+	})
 }
 
 // feedOptions checks the query of a feed request.

@@ -54,9 +54,9 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 		n, err := schedule.ParseEpisode(episode, last)
 		switch {
 		case errors.Is(err, schedule.ErrNoEpisode):
-			var ee *schedule.EpisodeError
-			errors.As(err, &ee)
-			return pageError(http.StatusNotFound, fmt.Sprintf("There is no episode %s: the episodes run from 1 to %d.", ee.Value, last))
+			var ie *schedule.InputError
+			errors.As(err, &ie)
+			return pageError(http.StatusNotFound, fmt.Sprintf("There is no episode %s: the episodes run from 1 to %d.", ie.Value, last))
 		case err != nil:
 			return pageError(http.StatusBadRequest, fmt.Sprintf("We could not read “%s” as an episode: write a whole number from 1 to %d.", quote.Clip(episode), last))
 		}

@@ -115,9 +115,9 @@ func Binary(t testing.TB) string {
 // Command returns the path of the program cmd/name, built from the
 // module's sources as they are now. Every package's tests share one
 // build of each source tree: it is kept in a folder of the user's cache
-// named for a hash of the sources, so go test ./... builds it once, and
-// a later run with the same sources not at all; a build of other sources
-// replaces the folder. The program is alone in its folder with the other
+// named for the checkout and a hash of its sources, so go test ./...
+// builds it once, and a later run with the same sources not at all;
+// builds of other sources go an hour after they were made. The program is alone in its folder with the other
 // commands, so that the folder can be a PATH that finds nothing else.
 // Command skips the test under -short.
 func Command(t testing.TB, name string) string {
@@ -156,7 +156,10 @@ func buildShared(name string) (string, error) {
 	if err != nil {
 		cache = os.TempDir()
 	}
-	parent := filepath.Join(cache, "backstage-test-bin")
+	// A folder for each checkout, so that two checkouts' tests never
+	// take each other's builds for old ones.
+	at := sha256.Sum256([]byte(root))
+	parent := filepath.Join(cache, "backstage-test-bin", hex.EncodeToString(at[:])[:12])
 	dir := filepath.Join(parent, key)
 	path := filepath.Join(dir, name)
 	if runtime.GOOS == "windows" {
@@ -184,10 +187,11 @@ func buildShared(name string) (string, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return "", err
 	}
-	// Builds of other sources are of no more use.
+	// Builds of other sources are of no more use, once no test that
+	// started before the sources changed can still be running one.
 	if old, err := os.ReadDir(parent); err == nil {
 		for _, e := range old {
-			if e.Name() != key {
+			if info, err := e.Info(); err == nil && e.Name() != key && time.Since(info.ModTime()) > time.Hour {
 				os.RemoveAll(filepath.Join(parent, e.Name()))
 			}
 		}
