@@ -1,3 +1,5 @@
+//go:build linux
+
 package apps
 
 import (
@@ -13,8 +15,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
@@ -139,7 +139,7 @@ func (n *netns) dialer(t *testing.T) func(ctx context.Context, network, addr str
 		runtime.LockOSThread() // never unlocked: see above
 		f, err := os.Open(n.path)
 		if err == nil {
-			err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
+			err = setns(f.Fd(), syscall.CLONE_NEWNET)
 			f.Close()
 		}
 		ready <- err
@@ -183,4 +183,18 @@ func (n *netns) dialer(t *testing.T) func(ctx context.Context, network, addr str
 		res := <-r.reply
 		return res.conn, res.err
 	}
+}
+
+// setns moves the calling thread into the namespace of the open file fd,
+// of the kind nstype: setns(2), which the syscall package has neither a
+// function nor, frozen before it, a number for.
+func setns(fd uintptr, nstype int) error {
+	nr, ok := map[string]uintptr{"amd64": 308, "arm64": 268}[runtime.GOARCH]
+	if !ok {
+		return fmt.Errorf("setns: no system call number known for %s", runtime.GOARCH)
+	}
+	if _, _, errno := syscall.Syscall(nr, fd, uintptr(nstype), 0); errno != 0 {
+		return errno
+	}
+	return nil
 }

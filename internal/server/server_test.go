@@ -554,6 +554,11 @@ func TestTimeline(t *testing.T) {
 	if r2.StatusCode != 304 || builds != 1 {
 		t.Errorf("later that day: got %d after %d builds, want 304 after 1", r2.StatusCode, builds)
 	}
+	// The headers of a rendering are made once; its Cache-Control, which
+	// shortens as midnight comes, is not.
+	if r, _ := get("/xmltv.xml"); r.Header.Get("Cache-Control") != "public, max-age=10800" {
+		t.Errorf("an hour later: got Cache-Control %q, want the 3 hours to midnight", r.Header.Get("Cache-Control"))
+	}
 
 	now = time.Date(2026, 11, 27, 0, 0, 1, 0, jnb) // the window rolls on
 	r3, b3 := get("/xmltv.xml", "If-None-Match", r1.Header.Get("ETag"), "If-Modified-Since", r1.Header.Get("Last-Modified"))
@@ -896,6 +901,45 @@ func TestTooBigMemoBounded(t *testing.T) {
 	}
 }
 
+// TestFeedQueryMemo: the files of feed queries are remembered for at
+// most maxMemos queries, whatever the spellings a client tries, and a
+// remembered query is answered as the first time.
+func TestFeedQueryMemo(t *testing.T) {
+	s := newServer(t)
+	h := s.Handler()
+	want, _ := do(t, h, "HEAD", "/calendar.ics?year=2003")
+	const query = "from=2003-01-01&to=2003-12-31"
+	for i := range maxMemos + 50 {
+		// The same window, the k-th digit written as a %-escape when bit
+		// k of i is set.
+		var q strings.Builder
+		k := 0
+		for _, c := range []byte(query) {
+			if '0' <= c && c <= '9' {
+				if i&(1<<k) != 0 {
+					fmt.Fprintf(&q, "%%%02X", c)
+					c = 0
+				}
+				k++
+			}
+			if c != 0 {
+				q.WriteByte(c)
+			}
+		}
+		for range 2 {
+			resp, _ := do(t, h, "HEAD", "/calendar.ics?"+q.String())
+			if resp.StatusCode != 200 || resp.Header.Get("Etag") != want.Header.Get("Etag") {
+				t.Fatalf("%s: got %d %s, want 200 and the calendar of 2003", q.String(), resp.StatusCode, resp.Header.Get("Etag"))
+			}
+		}
+	}
+	n := 0
+	s.views.cur.Load().feedFiles.Range(func(any, any) bool { n++; return true })
+	if n != maxMemos {
+		t.Errorf("the memo holds %d queries, want %d at most", n, maxMemos)
+	}
+}
+
 // TestRanges: a suffix of no bytes is unsatisfiable, alone or among
 // others, as RFC 9110 says; other ranges are ServeContent's.
 func TestRanges(t *testing.T) {
@@ -915,16 +959,5 @@ func TestRanges(t *testing.T) {
 		if resp.StatusCode != c.status || resp.Header.Get("Content-Range") != c.contentRange || (c.n >= 0 && len(body) != c.n) {
 			t.Errorf("Range %s: %d, Content-Range %q, %d bytes; want %d, %q, %d", c.rg, resp.StatusCode, resp.Header.Get("Content-Range"), len(body), c.status, c.contentRange, c.n)
 		}
-	}
-}
-
-// TestSmugglingNetHTTP: on a connection net/http serves (the fast path
-// handed it over), a request with both Content-Length and
-// Transfer-Encoding is refused too.
-func TestSmugglingNetHTTP(t *testing.T) {
-	_, plain, _ := serveBoth(t, newServer(t))
-	resp, _, _, _ := exchange(t, plain, "GET /calendar.ics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-	if resp.StatusCode != 400 {
-		t.Errorf("got %d, want 400", resp.StatusCode)
 	}
 }

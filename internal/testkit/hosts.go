@@ -89,10 +89,7 @@ func (n Nginx) Command(t testing.TB) *exec.Cmd {
 func Start(t testing.TB, cmd *exec.Cmd, logs *SyncBuffer, ready func() error) <-chan struct{} {
 	t.Helper()
 	cmd.Stdout, cmd.Stderr = logs, logs
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Setpgid = true
+	inGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -100,7 +97,7 @@ func Start(t testing.TB, cmd *exec.Cmd, logs *SyncBuffer, ready func() error) <-
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		signalGroup(cmd, syscall.SIGKILL)
 		<-exited
 	})
 	deadline := time.Now().Add(15 * time.Second)
@@ -130,7 +127,7 @@ var listening = regexp.MustCompile(`^Listening on (http://[0-9.]+:\d+)/$`)
 func StartServe(t testing.TB, cmd *exec.Cmd, stderr io.Writer) (base string, stop func()) {
 	t.Helper()
 	cmd.Stderr = stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	inGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -159,11 +156,11 @@ func StartServe(t testing.TB, cmd *exec.Cmd, stderr io.Writer) (base string, sto
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			signalGroup(cmd, syscall.SIGTERM)
 			select {
 			case <-exited:
 			case <-time.After(10 * time.Second):
-				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				signalGroup(cmd, syscall.SIGKILL)
 				<-exited
 			}
 		})

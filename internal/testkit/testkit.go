@@ -274,8 +274,9 @@ func Location(t testing.TB, name string) *time.Location {
 
 // SkipUnlessFull skips a check that costs too much to run on every
 // go test, unless the tests run in full: in CI (CI=true) or with
-// BACKSTAGE_FULL=1. cost says what the check takes, as in "tv_sort on
-// the full history takes ~8 s"; the skip message adds how to run it.
+// BACKSTAGE_FULL=1. cost says what the check is and why it is costly, as
+// in "tv_sort reads the full history"; the skip message adds how to run
+// it.
 func SkipUnlessFull(t testing.TB, cost string) {
 	t.Helper()
 	skipUnless(t, "BACKSTAGE_FULL", cost)
