@@ -37,11 +37,9 @@ func (k feedKind) String() string {
 // Header values shared by every response that sends them; net/http
 // never changes a header slice in place.
 var (
-	gzipEnc        = []string{"gzip"}
-	varyAE         = []string{"Accept-Encoding"}
-	plainType      = []string{site.TypePlain}
-	referrerPolicy = []string{"strict-origin-when-cross-origin"}
-	pageCSP        = []string{site.PageCSP}
+	gzipEnc   = []string{"gzip"}
+	varyAE    = []string{"Accept-Encoding"}
+	plainType = []string{site.TypePlain}
 )
 
 // format returns the feeds.Format of the feed.
@@ -319,26 +317,21 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *view, f si
 	return nil
 }
 
-// setHeaders sets the headers of file f's answers, but for the
-// validators and lengths, which the body gives.
+// setHeaders sets the headers of file f's answers: the site's, which a
+// static host is told too, and the encoding's; the validators and the
+// length are the body's. A timeline's feeds may be kept until its
+// midnight, which a static host cannot be told (see cacheControl).
 func (s *Server) setHeaders(h http.Header, v *view, f site.File, compressible, gz bool) {
-	h["Content-Type"] = headerValue(f.Type)
+	for _, kv := range v.site.Headers(f) {
+		h[kv.Name] = headerValue(kv.Value)
+	}
 	if compressible {
 		h["Vary"] = varyAE
 		if gz {
 			h["Content-Encoding"] = gzipEnc
 		}
 	}
-	h["X-Content-Type-Options"] = nosniff
-	switch f.Kind {
-	case site.Page, site.Asset:
-		// As a static host is told in _headers.
-		h["Cache-Control"] = headerValue(site.CacheControl(v.site.CacheSeconds(f)))
-		if f.Kind == site.Page {
-			h["Content-Security-Policy"] = pageCSP
-			h["Referrer-Policy"] = referrerPolicy
-		}
-	default:
+	if s.perRequestCacheControl(f) {
 		h["Cache-Control"] = s.cacheControl(v)
 	}
 }

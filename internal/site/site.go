@@ -718,6 +718,32 @@ func (c *counter) Write(p []byte) (int, error) {
 // submit forms only to it.
 const PageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+// ReferrerPolicy is the Referrer-Policy of the pages: other sites learn
+// only which site a visitor came from, not which page.
+const ReferrerPolicy = "strict-origin-when-cross-origin"
+
+// Header is one header of a file's answers.
+type Header struct{ Name, Value string }
+
+// Headers returns the headers every answer of f carries, whoever sends
+// it: serve with each answer, and a static host told by publish's
+// _headers. They are its Content-Type, X-Content-Type-Options, how long
+// a copy may be kept (CacheSeconds) and, for a page, its
+// Content-Security-Policy and Referrer-Policy. A page with no path, made
+// for one request (an error's, say), is never to be kept. The headers of
+// the transport — length, validators, encoding — are the sender's.
+func (s *Site) Headers(f File) []Header {
+	cache := CacheControl(s.CacheSeconds(f))
+	if f.Kind == Page && f.Path == "" {
+		cache = "no-store"
+	}
+	h := []Header{{"Content-Type", f.Type}, {"X-Content-Type-Options", "nosniff"}, {"Cache-Control", cache}}
+	if f.Kind == Page {
+		h = append(h, Header{"Content-Security-Policy", PageCSP}, Header{"Referrer-Policy", ReferrerPolicy})
+	}
+	return h
+}
+
 // CacheControl returns the Cache-Control value for keeping a copy for
 // seconds: "no-cache" (keep it, but ask first) for none.
 func CacheControl(seconds int) string {
