@@ -206,7 +206,7 @@ func (o Options) Check() error {
 }
 
 // Write writes to w the feed of s that o describes. It checks o, and o's
-// window against s (a *schedule.RangeError or *schedule.RunError, which
+// window against s (a *schedule.InputError for "to" or "run", which
 // wrap schedule.ErrInput), before it writes a byte, so a caller writing
 // to a temporary file can drop it on error. The encoders buffer their
 // output; Write flushes it before it returns.

@@ -35,9 +35,10 @@ const icalAppleColor = "#B22222"
 
 // icalSynopsisMax is how many bytes of a show's synopsis, in whole
 // sentences, each airing repeats in its DESCRIPTION (see icalExcerpt);
-// the calendar's own description carries the whole text. With the whole synopsis in every airing, a run of the
-// default schedule would come to about 2 MB, and Google Calendar is
-// reported to drop events from subscribed feeds over about 1 MB.
+// the calendar's own description carries the whole text. With the whole
+// synopsis in every airing, one run of the default schedule would
+// outgrow what Google Calendar takes from a subscribed feed (it is
+// reported to drop events past about 1 MB).
 const icalSynopsisMax = 120
 
 // ICalEncoder writes schedule slots as an RFC 5545 iCalendar stream: a

@@ -10,9 +10,6 @@ import (
 	"time"
 )
 
-// ErrReplay is wrapped by every error Replay returns for bad options.
-var ErrReplay = errors.New("invalid replay")
-
 // Replay window limits, in whole days either side of today.
 const (
 	MaxPastDays = 14
@@ -76,51 +73,38 @@ func (o ReplayOptions) days(loc *time.Location) (first, last Date) {
 	return today.AddDays(-o.PastDays), today.AddDays(o.Days)
 }
 
-// ReplayError reports replay options that cannot make a replay: Field,
-// the ReplayOptions field at fault, has Value, which is wrong for the
-// reason Err gives. Callers that took the value from a flag or a
-// parameter add only its name: "--replay-start " + Value + ": " + Err.
-type ReplayError struct {
-	Field string // "From", "Start", "Now", "PastDays" or "Days"
-	Value string // as a user writes it: "2026-12-09", "40"; "" for a Now not given
-	Err   error
-}
-
-// Error names the field, its value and why it cannot be used.
-func (e *ReplayError) Error() string {
-	if e.Value == "" {
-		return fmt.Sprintf("schedule: invalid replay: %s: %v", replayFieldNames[e.Field], e.Err)
-	}
-	return fmt.Sprintf("schedule: invalid replay: %s %s: %v", replayFieldNames[e.Field], e.Value, e.Err)
-}
-
-var replayFieldNames = map[string]string{"From": "from", "Start": "start", "Now": "the present", "PastDays": "past days", "Days": "days"}
-
-// Unwrap returns ErrReplay, ErrInput and the cause.
-func (e *ReplayError) Unwrap() []error { return []error{ErrReplay, ErrInput, e.Err} }
+// The fields an *InputError about replay options names, as the command
+// line and the grabber's configuration name them.
+const (
+	FieldReplayFrom  = "replay-from"  // From
+	FieldReplayStart = "replay-start" // Start
+	FieldNow         = "now"          // Now
+	FieldPastDays    = "past-days"    // PastDays
+	FieldDays        = "days"         // Days
+)
 
 // Check reports whether the numbers of o can make a window: Now is set,
 // and PastDays and Days are within their limits. Replay checks the rest,
-// which needs the schedule. Its error is a *ReplayError.
+// which needs the schedule. Its error is an *InputError.
 func (o ReplayOptions) Check() error {
 	within := func(field string, v, lo, hi int) error {
 		if v < lo || v > hi {
-			return &ReplayError{Field: field, Value: strconv.Itoa(v), Err: fmt.Errorf("want a whole number from %d to %d", lo, hi)}
+			return &InputError{Field: field, Value: strconv.Itoa(v), Err: fmt.Errorf("want a whole number from %d to %d", lo, hi)}
 		}
 		return nil
 	}
 	if o.Now.IsZero() {
-		return &ReplayError{Field: "Now", Err: errors.New("no present time given")}
+		return &InputError{Field: FieldNow, Err: errors.New("no present time given")}
 	}
-	if err := within("PastDays", o.PastDays, 0, MaxPastDays); err != nil {
+	if err := within(FieldPastDays, o.PastDays, 0, MaxPastDays); err != nil {
 		return err
 	}
-	return within("Days", o.Days, 1, MaxDays)
+	return within(FieldDays, o.Days, 1, MaxDays)
 }
 
 // resolve checks o against s and returns it with From and Start set: the
 // mapping of a replay of s, and its window's days. Its errors are
-// *ReplayErrors.
+// *InputErrors naming the option at fault.
 func (s *Schedule) resolve(o ReplayOptions) (ReplayOptions, error) {
 	if err := o.Check(); err != nil {
 		return o, err
@@ -128,7 +112,7 @@ func (s *Schedule) resolve(o ReplayOptions) (ReplayOptions, error) {
 	loc := s.plan.Location
 	first, last := o.days(loc)
 	if first.Year < MinYear || last.Year > MaxYear {
-		return o, &ReplayError{Field: "Now", Value: o.Now.In(loc).Format(time.RFC3339),
+		return o, &InputError{Field: FieldNow, Value: o.Now.In(loc).Format(time.RFC3339),
 			Err: fmt.Errorf("its window, %s to %s, leaves the years %d to %d", first, last, MinYear, MaxYear)}
 	}
 	if s.Len() == 0 {
@@ -140,7 +124,7 @@ func (s *Schedule) resolve(o ReplayOptions) (ReplayOptions, error) {
 		o.From = firstAiring
 	}
 	fromErr := func(format string, args ...any) error {
-		return &ReplayError{Field: "From", Value: o.From.String(), Err: fmt.Errorf(format, args...)}
+		return &InputError{Field: FieldReplayFrom, Value: o.From.String(), Err: fmt.Errorf(format, args...)}
 	}
 	switch {
 	case o.From.Before(firstAiring):
@@ -153,7 +137,7 @@ func (s *Schedule) resolve(o ReplayOptions) (ReplayOptions, error) {
 	}
 	today := DateOf(o.Now.In(loc))
 	startErr := func(format string, args ...any) error {
-		return &ReplayError{Field: "Start", Value: o.Start.String(), Err: fmt.Errorf(format, args...)}
+		return &InputError{Field: FieldReplayStart, Value: o.Start.String(), Err: fmt.Errorf(format, args...)}
 	}
 	switch {
 	case o.Start.Weekday() != o.From.Weekday():

@@ -299,37 +299,37 @@ func TestReplayBadOptions(t *testing.T) {
 		field string
 		want  string
 	}{
-		{schedule.ReplayOptions{Now: today, Days: 0}, "Days", "days 0: want a whole number from 1 to 31"},
-		{schedule.ReplayOptions{Now: today, Days: 1000}, "Days", "days 1000: want a whole number from 1 to 31"},
-		{schedule.ReplayOptions{Now: today, Days: 7, PastDays: -1}, "PastDays", "past days -1: want a whole number from 0 to 14"},
-		{schedule.ReplayOptions{Now: today, Days: 7, PastDays: 15}, "PastDays", "past days 15: want a whole number from 0 to 14"},
-		{schedule.ReplayOptions{Days: 7}, "Now", "the present: no present time given"},
-		{schedule.ReplayOptions{Now: now("9999-12-30 12:00"), Days: 7, Loop: true}, "Now", "its window, 9999-12-30 to 10000-01-06, leaves the years 1900 to 2200"},
-		{schedule.ReplayOptions{Now: time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC), Days: 7}, "Now", "leaves the years 1900 to 2200"},
+		{schedule.ReplayOptions{Now: today, Days: 0}, "days", "days \"0\": want a whole number from 1 to 31"},
+		{schedule.ReplayOptions{Now: today, Days: 1000}, "days", "days \"1000\": want a whole number from 1 to 31"},
+		{schedule.ReplayOptions{Now: today, Days: 7, PastDays: -1}, "past-days", "past-days \"-1\": want a whole number from 0 to 14"},
+		{schedule.ReplayOptions{Now: today, Days: 7, PastDays: 15}, "past-days", "past-days \"15\": want a whole number from 0 to 14"},
+		{schedule.ReplayOptions{Days: 7}, "now", "now: no present time given"},
+		{schedule.ReplayOptions{Now: now("9999-12-30 12:00"), Days: 7, Loop: true}, "now", "its window, 9999-12-30 to 10000-01-06, leaves the years 1900 to 2200"},
+		{schedule.ReplayOptions{Now: time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC), Days: 7}, "now", "leaves the years 1900 to 2200"},
 		// The years are the schedule's: 2200-12-31 23:59 at UTC-12 is
 		// 2201-01-01 in Johannesburg.
-		{schedule.ReplayOptions{Now: time.Date(2200, 12, 31, 23, 59, 0, 0, time.FixedZone("", -12*3600)), Days: 1}, "Now", "its window, 2201-01-01 to 2201-01-02, leaves"},
-		{schedule.ReplayOptions{Now: now("2200-12-31 12:00"), Days: 1}, "Now", "its window, 2200-12-31 to 2201-01-01, leaves"},
-		{schedule.ReplayOptions{From: date("1999-01-04"), Now: today, Days: 7}, "From", "from 1999-01-04: before the first airing, 2000-05-01"},
-		{schedule.ReplayOptions{From: date("2016-03-12"), Now: today, Days: 7}, "From", "from 2016-03-12: after the last airing, 2016-03-11"},
-		{schedule.ReplayOptions{Start: date("2026-12-09"), Now: today, Days: 7}, "Start",
-			"start 2026-12-09: a Wednesday, and the day it replays, 2000-05-01, a Monday: the replay moves whole weeks, so want a Monday such as 2026-12-07 or 2026-12-14"},
-		{schedule.ReplayOptions{From: date("2003-06-16"), Start: date("2002-03-04"), Now: today, Days: 7}, "Start", "start 2002-03-04: before 2003-06-16, the day it replays"},
-		{schedule.ReplayOptions{From: date("2003-06-16"), Start: date("2027-03-01"), Now: today, Days: 7}, "Start", "start 2027-03-01: more than 31 days after today (2026-12-05)"},
-		{schedule.ReplayOptions{From: date("2003-06-16"), Now: today, Days: 7}, "From", "from 2003-06-16: by default it airs again 1357 weeks later, on 2029-06-18, more than 31 days after today (2026-12-05): give a start as well"},
+		{schedule.ReplayOptions{Now: time.Date(2200, 12, 31, 23, 59, 0, 0, time.FixedZone("", -12*3600)), Days: 1}, "now", "its window, 2201-01-01 to 2201-01-02, leaves"},
+		{schedule.ReplayOptions{Now: now("2200-12-31 12:00"), Days: 1}, "now", "its window, 2200-12-31 to 2201-01-01, leaves"},
+		{schedule.ReplayOptions{From: date("1999-01-04"), Now: today, Days: 7}, "replay-from", "replay-from \"1999-01-04\": before the first airing, 2000-05-01"},
+		{schedule.ReplayOptions{From: date("2016-03-12"), Now: today, Days: 7}, "replay-from", "replay-from \"2016-03-12\": after the last airing, 2016-03-11"},
+		{schedule.ReplayOptions{Start: date("2026-12-09"), Now: today, Days: 7}, "replay-start",
+			"replay-start \"2026-12-09\": a Wednesday, and the day it replays, 2000-05-01, a Monday: the replay moves whole weeks, so want a Monday such as 2026-12-07 or 2026-12-14"},
+		{schedule.ReplayOptions{From: date("2003-06-16"), Start: date("2002-03-04"), Now: today, Days: 7}, "replay-start", "replay-start \"2002-03-04\": before 2003-06-16, the day it replays"},
+		{schedule.ReplayOptions{From: date("2003-06-16"), Start: date("2027-03-01"), Now: today, Days: 7}, "replay-start", "replay-start \"2027-03-01\": more than 31 days after today (2026-12-05)"},
+		{schedule.ReplayOptions{From: date("2003-06-16"), Now: today, Days: 7}, "replay-from", "replay-from \"2003-06-16\": by default it airs again 1357 weeks later, on 2029-06-18, more than 31 days after today (2026-12-05): give a start as well"},
 	}
 	for _, tt := range tests {
 		_, err := s.Replay(tt.opt)
-		var re *schedule.ReplayError
-		if !errors.As(err, &re) || re.Field != tt.field || !errors.Is(err, schedule.ErrReplay) || !errors.Is(err, schedule.ErrInput) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Replay(%+v) = %v, want a *ReplayError about %s saying %q", tt.opt, err, tt.field, tt.want)
+		var ie *schedule.InputError
+		if !errors.As(err, &ie) || ie.Field != tt.field || !errors.Is(err, schedule.ErrInput) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Replay(%+v) = %v, want an input error about %s saying %q", tt.opt, err, tt.field, tt.want)
 		}
 	}
 	// A start up to MaxDays ahead is a channel that begins soon: the
 	// window shows nothing before it.
 	r := replay(t, s, schedule.ReplayOptions{Start: date("2027-01-04"), Now: today, Days: 31})
 	if got := r.First().Start.Format("2006-01-02 15:04"); got != "2027-01-04 18:30" || r.First().Episode != 1 {
-		t.Errorf("a start 30 days ahead: first airing %s episode %d, want 2027-01-04 18:30 episode 1", got, r.First().Episode)
+		t.Errorf("a start 30 days \"ahead\": first airing %s episode %d, want 2027-01-04 18:30 episode 1", got, r.First().Episode)
 	}
 }
 

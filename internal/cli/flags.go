@@ -130,10 +130,6 @@ func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *t
 	}
 }
 
-// replayFlagNames maps the fields of schedule.ReplayOptions that a
-// *schedule.ReplayError may name to the flags that set them.
-var replayFlagNames = map[string]string{"From": "--replay-from", "Start": "--replay-start", "Days": "--days", "PastDays": "--past-days"}
-
 // load applies the flags: it loads the schedule, fixes the clock with
 // --now and, with --replay, makes the re-dated window.
 func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
@@ -182,20 +178,20 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 	return t, nil
 }
 
-// replayFlagError names the flag that set the replay option err is
-// about, if a flag did: the clock is a flag only when --now is given
-// (now), and then it is named as it was written.
+// replayFlagError names the flag of the replay option err is about: the
+// clock is a flag only when --now is given (now), and is then named as it
+// was written.
 func replayFlagError(err error, now string) error {
-	var re *schedule.ReplayError
+	var ie *schedule.InputError
 	switch {
-	case !errors.As(err, &re):
+	case !errors.As(err, &ie):
 		return err
-	case re.Field == "Now" && now == "":
+	case ie.Field == schedule.FieldNow && now == "":
 		return err
-	case re.Field == "Now":
-		return usagef("--now %s: %v", quote.Value(now), re.Err)
+	case ie.Field == schedule.FieldNow:
+		return usagef("--now %s: %v", quote.Value(now), ie.Err)
 	}
-	return usagef("%s %s: %v", replayFlagNames[re.Field], re.Value, re.Err)
+	return inputFlagError(err)
 }
 
 // windowFlags choose airings by day and run.
@@ -210,54 +206,28 @@ func (f *windowFlags) register(fs *flag.FlagSet) {
 	textVar(fs, &f.run, "run", "only the run called `NAME` (see backstage runs)", "a run's name (see backstage runs)")
 }
 
-// window reads the flags as a schedule.Window; s.Query checks it. A year
-// Y stands for the days Y-01-01 to Y-12-31, as the server's ?year= does.
-func (f *windowFlags) window() (schedule.Window, error) {
-	var w schedule.Window
-	var err error
-	if f.year != "" {
-		if f.from != "" || f.to != "" {
-			return w, usagef("--year goes with neither --from nor --to: want --year, or --from and --to")
-		}
-		n, err := schedule.ParseYear(f.year)
-		if err != nil {
-			return w, usagef("--%v", err)
-		}
-		w = schedule.Year(n)
-		w.Run = f.run
-		return w, nil
-	}
-	if f.from != "" {
-		if w.From, err = schedule.ParseDate(f.from); err != nil {
-			return w, fmt.Errorf("--from: %w", err)
-		}
-	}
-	if f.to != "" {
-		if w.To, err = schedule.ParseDate(f.to); err != nil {
-			return w, fmt.Errorf("--to: %w", err)
-		}
-	}
-	w.Run = f.run
-	return w, nil
-}
-
-// query reads the flags as a window of s and checks it: the window, and
-// the query it stands for.
+// query reads the flags as a window of s and checks it, as the server
+// reads its query parameters: the window, and the query it stands for. A
+// year Y stands for the days Y-01-01 to Y-12-31.
 func (f *windowFlags) query(s *schedule.Schedule) (schedule.Window, schedule.Query, error) {
-	w, err := f.window()
+	flags := map[string]string{"from": f.from, "to": f.to, "year": f.year, "run": f.run}
+	w, err := s.ParseWindow(func(field string) (string, bool) {
+		v := flags[field]
+		return v, v != "" // textValue refuses a flag given empty
+	})
 	if err != nil {
-		return w, schedule.Query{}, err
+		return w, schedule.Query{}, inputFlagError(err)
 	}
 	q, err := s.Query(w)
-	var (
-		runErr   *schedule.RunError
-		rangeErr *schedule.RangeError
-	)
-	switch {
-	case errors.As(err, &runErr):
-		err = fmt.Errorf("--run: %w", err)
-	case errors.As(err, &rangeErr):
-		err = usagef("--from %s is after --to %s: want --from on or before --to", rangeErr.From, rangeErr.To)
+	return w, q, inputFlagError(err)
+}
+
+// inputFlagError names the flag of the value an *schedule.InputError is about:
+// the flags are called as the fields are, with "--" in front.
+func inputFlagError(err error) error {
+	var ie *schedule.InputError
+	if errors.As(err, &ie) {
+		return usageError{fmt.Errorf("--%w", err)}
 	}
-	return w, q, err
+	return err
 }

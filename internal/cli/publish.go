@@ -39,7 +39,6 @@ var publishCmd = &command{
 			st, err := site.New(site.Config{
 				Schedule:  t.sched,
 				Location:  t.loc,
-				Today:     today(t),
 				Date:      schedule.DateOf(t.now().In(t.sched.Location())),
 				Replay:    t.replay != nil,
 				PublicURL: publicURL,
@@ -87,16 +86,6 @@ func checkURLs(publicURL, streamURL string) error {
 		}
 	}
 	return nil
-}
-
-// today returns the day the site's index answers for: today, when the
-// timeline reaches it.
-func today(t *timeline) schedule.Date {
-	d := schedule.DateOf(t.now().In(t.sched.Location()))
-	if first, last := site.Span(t.sched); d.Before(first) || d.After(last) {
-		return schedule.Date{}
-	}
-	return d
 }
 
 // isTerminal reports whether w is a terminal, where progress can be shown.

@@ -115,10 +115,10 @@ func TestReplayBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"aired", "today", "--replay", "--days", "0"}, "--days 0: want a whole number from 1 to 31"},
-		{[]string{"aired", "today", "--replay", "--days", "1000"}, "--days 1000"},
-		{[]string{"aired", "today", "--replay", "--days", "-1"}, "--days -1"},
-		{[]string{"aired", "today", "--replay", "--past-days", "15"}, "--past-days 15"},
+		{[]string{"aired", "today", "--replay", "--days", "0"}, "--days \"0\": want a whole number from 1 to 31"},
+		{[]string{"aired", "today", "--replay", "--days", "1000"}, `--days "1000"`},
+		{[]string{"aired", "today", "--replay", "--days", "-1"}, `--days "-1"`},
+		{[]string{"aired", "today", "--replay", "--past-days", "15"}, `--past-days "15"`},
 		{[]string{"aired", "today", "--replay", "--now", "tomorrow"}, `--now "tomorrow": want an RFC 3339 time`},
 		{[]string{"aired", "today", "--replay", "--replay-from", "2003-02-30"}, `--replay-from: date "2003-02-30": day out of range`},
 		{[]string{"aired", "today", "--days", "3"}, "--days works only with --replay"},
@@ -126,11 +126,11 @@ func TestReplayBadInput(t *testing.T) {
 		{[]string{"aired", "today", "--replay-start", "2026-11-30"}, "--replay-start works only with --replay"},
 		{[]string{"aired", "today", "--replay", "--replay-start", "30/11/2026"}, `--replay-start: date "30/11/2026": `},
 		{[]string{"aired", "today", "--replay", "--replay-start", "2026-12-02"},
-			"--replay-start 2026-12-02: a Wednesday, and the day it replays, 2000-05-01, a Monday: the replay moves whole weeks, so want a Monday such as 2026-11-30 or 2026-12-07"},
-		{[]string{"aired", "today", "--replay", "--replay-start", "2062-11-27"}, "--replay-start 2062-11-27: more than 31 days after today (2026-11-26): no guide reaches it yet"},
-		{[]string{"aired", "today", "--replay", "--replay-from", "1999-12-31"}, "--replay-from 1999-12-31: before the first airing, 2000-05-01"},
-		{[]string{"aired", "today", "--replay", "--replay-from", "2003-06-16"}, "--replay-from 2003-06-16: by default it airs again 1357 weeks later, on 2029-06-18, more than 31 days after today (2026-11-26): give a start as well"},
-		{[]string{"aired", "today", "--replay", "--replay-from", "2003-06-16", "--replay-start", "2001-06-18"}, "--replay-start 2001-06-18: before 2003-06-16, the day it replays: want a later day"},
+			"--replay-start \"2026-12-02\": a Wednesday, and the day it replays, 2000-05-01, a Monday: the replay moves whole weeks, so want a Monday such as 2026-11-30 or 2026-12-07"},
+		{[]string{"aired", "today", "--replay", "--replay-start", "2062-11-27"}, "--replay-start \"2062-11-27\": more than 31 days after today (2026-11-26): no guide reaches it yet"},
+		{[]string{"aired", "today", "--replay", "--replay-from", "1999-12-31"}, "--replay-from \"1999-12-31\": before the first airing, 2000-05-01"},
+		{[]string{"aired", "today", "--replay", "--replay-from", "2003-06-16"}, "--replay-from \"2003-06-16\": by default it airs again 1357 weeks later, on 2029-06-18, more than 31 days after today (2026-11-26): give a start as well"},
+		{[]string{"aired", "today", "--replay", "--replay-from", "2003-06-16", "--replay-start", "2001-06-18"}, "--replay-start \"2001-06-18\": before 2003-06-16, the day it replays: want a later day"},
 		{[]string{"aired", "today", "--replay", "--now", "2200-12-31T23:59:00-12:00"}, `--now "2200-12-31T23:59:00-12:00": its window, 2200-12-31 to 2201-01-08, leaves the years 1900 to 2200`},
 	}
 	for _, tt := range tests {

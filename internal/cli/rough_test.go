@@ -27,17 +27,17 @@ func TestYear(t *testing.T) {
 		t.Errorf("export ics --year 2003 differs from --from 2003-01-01 --to 2003-12-31")
 	}
 	if n := strings.Count(byYear, "BEGIN:VEVENT"); n != 261 {
-		t.Errorf("--year 2003: %d events, want 261", n)
+		t.Errorf("--year \"2003\": %d events, want 261", n)
 	}
 	if _, out, _ := run(t, "slots", "--year", "2009", "--run", "rebroadcast"); strings.Count(out, "rebroadcast") != 259 {
-		t.Errorf("slots --year 2009 --run rebroadcast: %d rows, want 259", strings.Count(out, "rebroadcast"))
+		t.Errorf("slots --year 2009 --run \"rebroadcast\": %d rows, want 259", strings.Count(out, "rebroadcast"))
 	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"export", "ics", "--year", "2003", "--from", "2003-02-01"}, "--year goes with neither --from nor --to"},
-		{[]string{"slots", "--to", "2003-02-01", "--year", "2003"}, "--year goes with neither --from nor --to"},
+		{[]string{"export", "ics", "--year", "2003", "--from", "2003-02-01"}, `--year "2003": goes with neither from nor to: want year, or from and to`},
+		{[]string{"slots", "--to", "2003-02-01", "--year", "2003"}, `--year "2003": goes with neither from nor to: want year, or from and to`},
 		{[]string{"export", "ics", "--year", "03"}, `--year "03": want a four-digit year such as 2003`},
 		{[]string{"export", "ics", "--year", "+003"}, `--year "+003"`},
 		{[]string{"export", "ics", "--year", "0000"}, `--year "0000"`},

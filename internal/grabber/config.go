@@ -172,10 +172,6 @@ func optionalDate(v string) (schedule.Date, error) {
 	return schedule.ParseDate(v)
 }
 
-// replayKeys names the keys that set the schedule.ReplayOptions fields
-// a *schedule.ReplayError may name.
-var replayKeys = map[string]string{"From": keyReplayFrom, "Start": keyReplayStart}
-
 func yesNo(key, value string) (bool, error) {
 	switch strings.ToLower(value) {
 	case "yes", "true", "1":

@@ -181,9 +181,9 @@ func (q *asker) yesNo(question string, def bool) bool {
 func askReplay(q *asker, c Config, s *schedule.Schedule, now time.Time) (from, start schedule.Date) {
 	try := func(from, start schedule.Date) error {
 		_, err := s.Replay(schedule.ReplayOptions{From: from, Start: start, Now: now, Days: 1})
-		var re *schedule.ReplayError
-		if errors.As(err, &re) {
-			return re.Err
+		var ie *schedule.InputError
+		if errors.As(err, &ie) {
+			return ie.Err
 		}
 		return err
 	}

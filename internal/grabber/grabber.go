@@ -14,9 +14,11 @@
 // A grab writes the XMLTV guide that feeds.Write makes, the same path as
 // "backstage export xmltv", for the programmes that start on the local
 // days Offset to Offset+Days-1 after today, in the schedule's zone. By
-// default the history is replayed in the present (schedule.Replay): the
-// week of the first airing is this week and each airing keeps its
-// weekday and time. Days with no airing, such as weekends, carry one
+// default the history is replayed in the present (schedule.Replay),
+// schedule.DefaultReplayWeeks weeks on, each airing keeping its weekday
+// and time; the configuration may set the replay's own start. The
+// mapping is the configuration's, never the clock's, so daily grabs agree
+// on every programme they share. Days with no airing, such as weekends, carry one
 // "No airing today" programme (feeds.Options.MarkEmptyDays), so every
 // grab of two days has a programme, which tv_validate_grabber requires.
 //
@@ -217,13 +219,13 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	}
 	r := Request{Now: now, Offset: a.Offset, Days: a.Days}
 	g, o, err := c.Guide(s, r)
-	var re *schedule.ReplayError
+	var ie *schedule.InputError
 	switch {
-	case errors.As(err, &re) && replayKeys[re.Field] != "":
-		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)",
-			&ConfigError{File: path, Err: fmt.Errorf("%s %s: %w", replayKeys[re.Field], re.Value, re.Err)}, Name)}
-	case errors.As(err, &re) && re.Field == "Now" && env.Getenv(NowEnv) != "":
-		return usageError{fmt.Errorf("%s=%s: %w", NowEnv, quote.Value(env.Getenv(NowEnv)), re.Err)}
+	case errors.As(err, &ie) && (ie.Field == schedule.FieldReplayFrom || ie.Field == schedule.FieldReplayStart):
+		// The configuration's keys are named as the fields are.
+		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", &ConfigError{File: path, Err: ie}, Name)}
+	case errors.As(err, &ie) && ie.Field == schedule.FieldNow && env.Getenv(NowEnv) != "":
+		return usageError{fmt.Errorf("%s=%s: %w", NowEnv, quote.Value(env.Getenv(NowEnv)), ie.Err)}
 	case err != nil:
 		return usageError{err}
 	}

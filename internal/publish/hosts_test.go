@@ -2,7 +2,6 @@ package publish_test
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,10 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,21 +19,6 @@ import (
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
-
-// readmeSnippet returns the README's code block in language lang: the
-// snippet users copy, tested as printed.
-func readmeSnippet(t *testing.T, lang string) string {
-	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)```" + lang + "\n(.*?)```").FindSubmatch(readme)
-	if m == nil {
-		t.Fatalf("the README has no %s block", lang)
-	}
-	return string(m[1])
-}
 
 // freePort returns a port on 127.0.0.1 that nothing listens on now.
 func freePort(t *testing.T) int {
@@ -50,31 +32,15 @@ func freePort(t *testing.T) int {
 }
 
 // startHost runs cmd until the test ends and waits for base to answer.
-func startHost(t *testing.T, cmd *exec.Cmd, base string, logs *bytes.Buffer) {
+func startHost(t *testing.T, cmd *exec.Cmd, base string) {
 	t.Helper()
-	cmd.Stdout, cmd.Stderr = logs, logs
-	// Its own process group, so that nginx's workers go with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testkit.Start(t, cmd, new(testkit.SyncBuffer), func() error {
 		resp, err := http.Get(base + "/")
 		if err == nil {
 			resp.Body.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer: %v\n%s", cmd.Path, err, logs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err
+	})
 }
 
 // TestStaticHosts publishes the default schedule, serves the folder with
@@ -98,32 +64,14 @@ func TestStaticHosts(t *testing.T) {
 
 	hosts := map[string]func(t *testing.T) string{
 		"nginx": func(t *testing.T) string {
-			bin := testkit.Tool(t, "nginx")
-			port := freePort(t)
-			snippet := readmeSnippet(t, "nginx")
-			snippet = strings.Replace(snippet, "listen 8080;", "listen 127.0.0.1:"+strconv.Itoa(port)+";", 1)
-			snippet = strings.Replace(snippet, "/srv/backstage", root, 1)
-			prefix := filepath.Join(dir, "nginx")
-			os.MkdirAll(filepath.Join(prefix, "logs"), 0o755)
-			user := ""
-			if os.Geteuid() == 0 {
-				user = "user root;\n" // workers that can read the test's folder
-			}
-			conf := fmt.Sprintf("%sdaemon off;\nworker_processes 1;\nerror_log %s/error.log;\npid %s/nginx.pid;\nevents {}\nhttp {\naccess_log off;\nclient_body_temp_path %s/tmp;\n%s\n}\n",
-				user, prefix, prefix, prefix, snippet)
-			path := filepath.Join(prefix, "nginx.conf")
-			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			base := "http://127.0.0.1:" + strconv.Itoa(port)
-			var logs bytes.Buffer
-			startHost(t, exec.Command(bin, "-e", filepath.Join(prefix, "error.log"), "-p", prefix, "-c", path), base, &logs)
-			return base
+			listen := "127.0.0.1:" + strconv.Itoa(freePort(t))
+			startHost(t, testkit.Nginx{Listen: listen, Root: root, Dir: filepath.Join(dir, "nginx")}.Command(t), "http://"+listen)
+			return "http://" + listen
 		},
 		"caddy": func(t *testing.T) string {
 			bin := testkit.Tool(t, "caddy")
 			port := freePort(t)
-			snippet := readmeSnippet(t, "caddyfile")
+			snippet := testkit.READMEBlock(t, "caddyfile")
 			base := "http://127.0.0.1:" + strconv.Itoa(port)
 			snippet = strings.Replace(snippet, "tv.example.org {", base+" {", 1)
 			snippet = strings.Replace(snippet, "/srv/backstage", root, 1)
@@ -134,8 +82,7 @@ func TestStaticHosts(t *testing.T) {
 			}
 			cmd := exec.Command(bin, "run", "--config", path, "--adapter", "caddyfile")
 			cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
-			var logs bytes.Buffer
-			startHost(t, cmd, base, &logs)
+			startHost(t, cmd, base)
 			return base
 		},
 	}

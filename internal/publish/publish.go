@@ -490,13 +490,15 @@ func headers(st *site.Site, jobs []job) []byte {
 	b.WriteString("# Written by backstage publish: the headers Netlify and Cloudflare Pages\n# send with each file. The gzipped guide is application/gzip, not an\n# encoding of xmltv.xml, or media centres would unpack it twice.\n/*\n  X-Content-Type-Options: nosniff\n")
 	for _, r := range rules {
 		b.WriteString(r.pattern + "\n")
-		if r.ctype != "" {
-			b.WriteString("  Content-Type: " + r.ctype + "\n")
-		}
-		b.WriteString("  Cache-Control: " + site.CacheControl(st.CacheSeconds(r.file)) + "\n")
-		if r.file.Kind == site.Page {
-			b.WriteString("  Content-Security-Policy: " + site.PageCSP + "\n")
-			b.WriteString("  Referrer-Policy: strict-origin-when-cross-origin\n")
+		for _, h := range st.Headers(r.file) {
+			switch {
+			case h.Name == "Content-Type" && r.ctype == "":
+				// A folder of several types: the host knows its extensions.
+			case h.Name == "X-Content-Type-Options":
+				// Given every file by /* above.
+			default:
+				b.WriteString("  " + h.Name + ": " + h.Value + "\n")
+			}
 		}
 	}
 	return []byte(b.String())

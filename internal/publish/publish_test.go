@@ -97,7 +97,6 @@ func TestMain(m *testing.M) {
 	if published.dir != "" {
 		os.RemoveAll(published.dir)
 	}
-	testkit.RemoveBinary()
 	os.Exit(code)
 }
 

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,26 +49,6 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
-// serveOn runs s on a free port of 127.0.0.1 until the test ends and
-// returns its base URL.
-func serveOn(t *testing.T, s *Server) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/"
-}
-
 // The two screens the pages are tried on: a 390-pixel phone and a
 // 1366-pixel laptop.
 var (
@@ -89,14 +68,14 @@ func TestBrowser(t *testing.T) {
 		t.Skip("starts a browser; skipped with -short")
 	}
 	bin := chromium(t)
-	history := serveOn(t, newServer(t))
+	history := "http://" + serveOn(t, newServer(t)) + "/"
 	base := testkit.Default(t)
-	replay := serveOn(t, newServer(t, func(s *Server) {
+	replay := "http://" + serveOn(t, newServer(t, func(s *Server) {
 		s.Schedule = nil
 		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
 			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 		})
-	}))
+	})) + "/"
 
 	shots := screenshotDir(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -319,12 +298,12 @@ func TestBrowser(t *testing.T) {
 	// under the form, as on a static host. The server's clock is the
 	// real one here, so that the window is around the browser's today.
 	t.Run("script", func(t *testing.T) {
-		live := serveOn(t, newServer(t, func(s *Server) {
+		live := "http://" + serveOn(t, newServer(t, func(s *Server) {
 			s.Schedule, s.Now = nil, nil
 			s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
 				return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1, Loop: true})
 			})
-		}))
+		})) + "/"
 		tab, cancel := chromedp.NewContext(bctx)
 		defer cancel()
 		sb := &browser{t: t, ctx: tab, dir: shots}

@@ -47,7 +47,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 			return err
 		}
 		if ok {
-			writePage(w, r, http.StatusOK, b.Bytes())
+			writePage(w, r, v, http.StatusOK, b.Bytes())
 			return nil
 		}
 		return redirect(w, r, "days/"+d.String()+".html")
@@ -56,9 +56,9 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 		n, err := schedule.ParseEpisode(episode, last)
 		switch {
 		case errors.Is(err, schedule.ErrNoEpisode):
-			var ee *schedule.EpisodeError
-			errors.As(err, &ee)
-			return pageError(http.StatusNotFound, fmt.Sprintf("There is no episode %s: the episodes run from 1 to %d.", ee.Value, last))
+			var ie *schedule.InputError
+			errors.As(err, &ie)
+			return pageError(http.StatusNotFound, fmt.Sprintf("There is no episode %s: the episodes run from 1 to %d.", ie.Value, last))
 		case err != nil:
 			return pageError(http.StatusBadRequest, fmt.Sprintf("We could not read “%s” as an episode: write a whole number from 1 to %d.", quote.Clip(episode), last))
 		}
@@ -73,7 +73,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 		if !ok {
 			return pageError(http.StatusNotFound, fmt.Sprintf("Episode %d never aired.", n))
 		}
-		writePage(w, r, http.StatusOK, b.Bytes())
+		writePage(w, r, v, http.StatusOK, b.Bytes())
 		return nil
 	}
 	f, _ := st.Lookup("index.html")
@@ -156,18 +156,17 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, v *view, err e
 		s.fail(w, r, perr)
 		return
 	}
-	writePage(w, r, code, b.Bytes())
+	writePage(w, r, v, code, b.Bytes())
 }
 
 // writePage sends a page made for this request alone: an error's, or an
-// answer no file of the site holds. It is not to be cached.
-func writePage(w http.ResponseWriter, r *http.Request, code int, body []byte) {
+// answer no file of the site holds, with the headers v's site gives a
+// page with no path of its own (never to be kept).
+func writePage(w http.ResponseWriter, r *http.Request, v *view, code int, body []byte) {
 	h := w.Header()
-	h["Content-Type"] = headerValue(site.TypeHTML)
-	h["Content-Security-Policy"] = pageCSP
-	h["X-Content-Type-Options"] = nosniff
-	h["Referrer-Policy"] = referrerPolicy
-	h["Cache-Control"] = noStore
+	for _, kv := range v.site.Headers(site.File{Kind: site.Page, Type: site.TypeHTML}) {
+		h[kv.Name] = headerValue(kv.Value)
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
@@ -192,5 +191,3 @@ func isPage(path string) bool {
 	}
 	return true
 }
-
-var noStore = []string{"no-store"}

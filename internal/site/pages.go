@@ -371,7 +371,7 @@ func (s *Site) pageData(f File, errMsg string) *pageData {
 			pic := s.history()
 			d.Legend, d.HistoryNote = pic.legend, pic.note
 			d.YearTiles = s.yearTiles(root)
-			if t := s.cfg.Today; !t.IsZero() && !t.Before(s.first) && !t.After(s.last) {
+			if t := s.today(); !t.IsZero() {
 				d.Ask.DateIn = t.String()
 				d.Day = s.dayView(t, root)
 			}
@@ -558,7 +558,7 @@ func (s *Site) DayElsewhere(w io.Writer, d schedule.Date) (bool, error) {
 	p := s.hostPage("")
 	p.Ask.DateIn = d.String()
 	label := DayLabel(d)
-	if today := s.today(); d == today {
+	if d == s.cfg.Date {
 		label = "Today, " + label
 	}
 	dv := &dayView{Label: label, Top: true}

@@ -509,7 +509,7 @@ func TestEmptyWindow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Schedule, c.Today = w, schedule.Date{}
+		c.Schedule = w
 	})
 	if n := st.Schedule().Len(); n != 0 {
 		t.Fatalf("the window has %d airings, want none", n)

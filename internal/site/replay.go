@@ -19,13 +19,13 @@ type todayView struct {
 	Next    *airingLink // when nothing airs today: the next airing in the window
 }
 
-// today returns the present day: Config.Date, or Config.Today when only
-// that is set.
+// today returns the present day, Config.Date, when the site's days hold
+// it; the zero Date otherwise.
 func (s *Site) today() schedule.Date {
-	if !s.cfg.Date.IsZero() {
-		return s.cfg.Date
+	if d := s.cfg.Date; !d.IsZero() && !d.Before(s.first) && !d.After(s.last) {
+		return d
 	}
-	return s.cfg.Today
+	return schedule.Date{}
 }
 
 // todayView lists today's airings; nil when the present is not known.

@@ -68,15 +68,11 @@ type Config struct {
 	// means the schedule's own. Feeds keep each run's zone.
 	Location *time.Location
 
-	// Today is the day the index page answers when nothing is asked and
-	// the schedule reaches it (as a replay window around today does); the
-	// zero Date for none.
-	Today schedule.Date
-
-	// Date is the local date of the present in the schedule's zone, which
-	// the index's "on this day" section looks up in each year of the
-	// history; the zero Date for no such section. Unlike Today, it is set
-	// whether or not the schedule reaches it, so the index changes daily.
+	// Date is the local date of the present in the schedule's zone: the
+	// day the index answers for when the site's days hold it (as a replay
+	// window around today does), and the one its "on this day" section
+	// looks up in each year of the history, so the index changes daily.
+	// The zero Date for neither.
 	Date schedule.Date
 
 	// Replay says that the schedule is a replay window re-dated to the
@@ -826,6 +822,32 @@ func (c *counter) Write(p []byte) (int, error) {
 // submit forms only to it.
 const PageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+// ReferrerPolicy is the Referrer-Policy of the pages: other sites learn
+// only which site a visitor came from, not which page.
+const ReferrerPolicy = "strict-origin-when-cross-origin"
+
+// Header is one header of a file's answers.
+type Header struct{ Name, Value string }
+
+// Headers returns the headers every answer of f carries, whoever sends
+// it: serve with each answer, and a static host told by publish's
+// _headers. They are its Content-Type, X-Content-Type-Options, how long
+// a copy may be kept (CacheSeconds) and, for a page, its
+// Content-Security-Policy and Referrer-Policy. A page with no path, made
+// for one request (an error's, say), is never to be kept. The headers of
+// the transport — length, validators, encoding — are the sender's.
+func (s *Site) Headers(f File) []Header {
+	cache := CacheControl(s.CacheSeconds(f))
+	if f.Kind == Page && f.Path == "" {
+		cache = "no-store"
+	}
+	h := []Header{{"Content-Type", f.Type}, {"X-Content-Type-Options", "nosniff"}, {"Cache-Control", cache}}
+	if f.Kind == Page {
+		h = append(h, Header{"Content-Security-Policy", PageCSP}, Header{"Referrer-Policy", ReferrerPolicy})
+	}
+	return h
+}
+
 // CacheControl returns the Cache-Control value for keeping a copy for
 // seconds: "no-cache" (keep it, but ask first) for none.
 func CacheControl(seconds int) string {
@@ -876,11 +898,11 @@ func (s *Site) makeDigest() string {
 		Name, Source, Zone, Display string
 		Revised                     time.Time
 		Runs                        []run
-		Today, Date                 schedule.Date
+		Date                        schedule.Date
 		Replay                      bool
 		PublicURL, StreamURL, Gen   string
 	}{sched.Name(), sched.Source(), sched.Location().String(), loc, sched.Revised(), runs,
-		s.cfg.Today, s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
+		s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
 	if err != nil {
 		return "" // no digest: nothing is skipped
 	}

@@ -51,7 +51,6 @@ func replaySite(t testing.TB, now time.Time, edit ...func(*Config)) *Site {
 	return newSite(t, append([]func(*Config){func(c *Config) {
 		c.Schedule, c.Replay, c.Date = w, true, today
 		if first, last := Span(w); !today.Before(first) && !today.After(last) {
-			c.Today = today
 		}
 	}}, edit...)...)
 }
@@ -469,7 +468,7 @@ func TestPages(t *testing.T) {
 
 // TestToday: the index answers for today when the schedule reaches it.
 func TestToday(t *testing.T) {
-	st := newSite(t, func(c *Config) { c.Today = schedule.Date{Year: 2003, Month: 6, Day: 16} })
+	st := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2003, Month: 6, Day: 16} })
 	if body := render(t, st, "index.html"); !bytes.Contains(body, []byte(`<h3 id="day-title">Monday 16 June 2003</h3>`)) {
 		t.Error("the index does not answer for today")
 	}
