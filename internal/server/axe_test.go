@@ -50,15 +50,15 @@ func TestAccessibility(t *testing.T) {
 	if err != nil {
 		testkit.Missing(t, "axe-core (cd .ci && npm ci)", err)
 	}
-	history := serveOn(t, newServer(t))
+	history := "http://" + serveOn(t, newServer(t)) + "/"
 	public := serveSelf(t)
 	base := testkit.Default(t)
-	replay := serveOn(t, newServer(t, func(s *Server) {
+	replay := "http://" + serveOn(t, newServer(t, func(s *Server) {
 		s.Schedule = nil
 		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
 			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 		})
-	}))
+	})) + "/"
 	pages := []string{
 		history, history + "days/2003-06-16.html", history + "days/2008-03-04.html", history + "days/2003-06-14.html",
 		history + "days/2012-02-20.html", history + "episodes/816.html", history + "episodes/1.html", history + "years/2003.html",

@@ -17,14 +17,14 @@ func TestOpenAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs serve and node; skipped with -short")
 	}
-	history := serveOn(t, newServer(t)) + "api/v1"
+	history := "http://" + serveOn(t, newServer(t)) + "/api/v1"
 	base := testkit.Default(t)
-	replay := serveOn(t, newServer(t, func(s *Server) {
+	replay := "http://" + serveOn(t, newServer(t, func(s *Server) {
 		s.Schedule = nil
 		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
 			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 		})
-	})) + "api/v1"
+	})) + "/api/v1"
 	doc := testkit.GetAnswer(t, history, "/openapi.json")
 	if doc.Status != 200 || doc.Type != "application/json" {
 		t.Fatalf("/api/v1/openapi.json: %d %s", doc.Status, doc.Type)
