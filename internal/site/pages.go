@@ -28,7 +28,7 @@ var assetFS embed.FS
 
 // pageTemplate is the web page, whichever question it answers.
 var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{
-	"kb":  func(n int) string { return strconv.Itoa((n+1023)/1024) + " KB" },
+	"kb":  func(n int) string { return ByteSize(int64(n)) },
 	"wbr": wbr,
 }).ParseFS(assetFS, "assets/page.html"))
 
@@ -275,6 +275,21 @@ const (
 	shortDayFormat = "Mon 2 Jan 2006"
 	timeFormat     = "Monday 2 January 2006, 15:04"
 )
+
+// ByteSize writes a size as the pages and the command line say it: "812
+// bytes", "115.1 KB", "1.7 MB", in powers of 1000, so that a calendar's
+// size on the page is the one an export of it prints.
+func ByteSize(n int64) string {
+	switch {
+	case n == 1:
+		return "1 byte"
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " bytes"
+	case n < 1e6:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " KB"
+	}
+	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+}
 
 // DayLabel writes d as the pages do: "Monday 16 June 2003".
 func DayLabel(d schedule.Date) string { return formatDate(d, dayFormat) }

@@ -99,6 +99,20 @@ func TestPagesGolden(t *testing.T) {
 	testkit.Golden(t, "testdata/replay-episode-819.html", render(t, rs, "episodes/819.html"))
 }
 
+// TestIndexLight: the index is at most 150 KB of HTML, whatever the device:
+// the history picture is pictures of their own, loaded where shown.
+func TestIndexLight(t *testing.T) {
+	for name, st := range map[string]*Site{
+		"history":    newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 11, Day: 26} }),
+		"public URL": newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/backstage" }),
+		"replay":     replaySite(t, thursday),
+	} {
+		if n := len(render(t, st, "index.html")); n > 150e3 {
+			t.Errorf("%s: the index is %d bytes, want at most 150 KB", name, n)
+		}
+	}
+}
+
 // TestFilesAndLookup checks that Lookup answers for exactly the paths
 // Files yields, each once, and that the site is what the contract says.
 func TestFilesAndLookup(t *testing.T) {
@@ -479,7 +493,7 @@ func TestSubscribe(t *testing.T) {
 	for _, w := range []string{
 		`href="calendar.ics"`, `href="calendar/compact.ics"`, `href="calendar/2003.ics"`, `href="calendar/original.ics"`, `href="calendar/all-day.ics"`,
 		`href="xmltv.xml.gz"`, `href="channels.m3u"`, `data-webcal="calendar.ics"`,
-		"The full history, 3750 airings (1709 KB)", "(5 KB)", "up to 130 KB", "The full history is over the 1 MB",
+		"The full history, 3750 airings (1.7 MB)", "(5.0 KB)", "up to 132.9 KB", "The full history is over the 1 MB",
 		"Kodi", "Jellyfin", "Plex", "TVHeadend", "Google Calendar", "Apple Calendar", "Thunderbird", "khal", "backstage publish",
 	} {
 		if !strings.Contains(body, w) {
