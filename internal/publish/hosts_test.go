@@ -87,7 +87,7 @@ func TestStaticHosts(t *testing.T) {
 		},
 	}
 	paths := []string{"/calendar.ics", "/calendar/2004.ics", "/calendar/compact.ics", "/xmltv.xml.gz", "/xmltv.xml",
-		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/", "/channels.m3u", "/assets/style.css", "/assets/channel-icon.png", "/favicon.ico"}
+		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/episodes/1000.html", "/episodes/1000.ics", "/history/2004.svg", "/robots.txt", "/api/v1/openapi.json", "/", "/channels.m3u", "/assets/style.css", "/assets/channel-icon.png", "/favicon.ico"}
 	for name, start := range hosts {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
