@@ -552,7 +552,8 @@ func (s *Site) EpisodeElsewhere(w io.Writer, n int) (bool, error) {
 	if len(slots) > 1 {
 		note += fmt.Sprintf("; its last airing was on %s (%s)", s.when(last.Start), last.Run.Name)
 	}
-	d.Episode = &episodeView{N: n, Title: first.OwnTitle(), Show: first.Run.Show.Title, Note: note + ".", Replay: s.cfg.Replay}
+	d.Episode = &episodeView{N: n, Title: first.OwnTitle(), Show: first.Run.Show.Title, Note: note + ".", Replay: s.cfg.Replay,
+		Art: s.showArtwork(first.Run.Show, d.Root), About: s.aboutShow(first.Run.Show)}
 	d.PageTitle = "Episode " + strconv.Itoa(n) + " · " + d.Title
 	d.LD = s.linkedData(d, File{})
 	return true, s.renderPage(w, d)
@@ -873,14 +874,7 @@ func (s *Site) episodeView(n int, root string) *episodeView {
 	}
 	first := slots[0]
 	ev.Title, ev.Show = first.OwnTitle(), first.Run.Show.Title
-	ev.Art = s.showArtwork(first.Run.Show, root)
-	if facts := showFactsOf(s.cfg.Schedule); len(facts) > 0 {
-		for i, sh := range s.cfg.Schedule.Shows() {
-			if sh == first.Run.Show {
-				ev.About = &facts[i]
-			}
-		}
-	}
+	ev.Art, ev.About = s.showArtwork(first.Run.Show, root), s.aboutShow(first.Run.Show)
 	if s.cfg.Replay {
 		for _, sl := range s.cfg.Schedule.History().Episode(n) {
 			a := s.airingRow(sl, root)
@@ -900,6 +894,18 @@ func (s *Site) episodeView(n int, root string) *episodeView {
 	}
 	ev.Cal = cal
 	return ev
+}
+
+// aboutShow is what the schedule says about show sh: its synopsis and
+// its cast and crew; nil for a show the schedule does not list.
+func (s *Site) aboutShow(sh *schedule.Show) *showFacts {
+	facts := showFactsOf(s.cfg.Schedule)
+	for i, x := range s.cfg.Schedule.Shows() {
+		if x == sh {
+			return &facts[i]
+		}
+	}
+	return nil
 }
 
 // airingID is the anchor of an airing starting at t on its episode's
