@@ -503,4 +503,3 @@ func (s *Server) logRequest(ctx context.Context, method, path string, status int
 		slog.Duration("duration", now.Sub(start)))
 	h.Handle(ctx, rec)
 }
-
