@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/publish"
-	"github.com/backstage-epg/backstage/internal/server"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
@@ -76,12 +76,12 @@ var publishCmd = &command{
 // checkURLs refuses a public or stream URL that cannot be used.
 func checkURLs(publicURL, streamURL string) error {
 	if streamURL != "" {
-		if err := server.CheckStreamURL(streamURL); err != nil {
+		if err := site.CheckStreamURL(streamURL); err != nil {
 			return usagef("--stream-url: %v", err)
 		}
 	}
 	if publicURL != "" {
-		if err := server.CheckPublicURL(publicURL); err != nil {
+		if err := feeds.CheckBaseURL(publicURL); err != nil {
 			return usagef("--public-url: %v", err)
 		}
 	}

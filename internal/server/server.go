@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -503,19 +502,4 @@ func (s *Server) logRequest(ctx context.Context, method, path string, status int
 		slog.Int64("bytes", bytes),
 		slog.Duration("duration", now.Sub(start)))
 	h.Handle(ctx, rec)
-}
-
-// CheckPublicURL reports whether u can be a Server.PublicURL: what
-// feeds.CheckBaseURL accepts (an absolute http or https URL with a host
-// and no query or fragment), since the feeds get it as their BaseURL.
-func CheckPublicURL(u string) error { return feeds.CheckBaseURL(u) }
-
-// CheckStreamURL reports whether u can be a Server.StreamURL: an absolute
-// URL with a scheme (http, https, rtsp, udp …) and no line breaks.
-func CheckStreamURL(u string) error {
-	p, err := url.Parse(strings.ReplaceAll(u, "{id}", "id"))
-	if err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "") || strings.ContainsAny(u, "\r\n") {
-		return fmt.Errorf("stream URL %s: want an absolute URL such as http://192.168.1.10:8409/iptv/channel/1.ts", quote.Value(u))
-	}
-	return nil
 }

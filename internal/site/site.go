@@ -47,6 +47,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -57,6 +58,7 @@ import (
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/api"
 	"github.com/backstage-epg/backstage/internal/gzpool"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -212,6 +214,11 @@ func New(cfg Config) (*Site, error) {
 		// The check the command line makes of --public-url: links made
 		// under the URL must work, so it takes no query or fragment.
 		if err := feeds.CheckBaseURL(cfg.PublicURL); err != nil {
+			return nil, fmt.Errorf("site: %w", err)
+		}
+	}
+	if cfg.StreamURL != "" {
+		if err := CheckStreamURL(cfg.StreamURL); err != nil {
 			return nil, fmt.Errorf("site: %w", err)
 		}
 	}
@@ -821,6 +828,17 @@ func (c *counter) Write(p []byte) (int, error) {
 // stylesheet, script and pictures from the site and nothing else, and
 // submit forms only to it.
 const PageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// CheckStreamURL reports whether u can be a Config.StreamURL: an absolute
+// URL with a scheme (http, https, rtsp, udp …) and no line breaks, which
+// would break the playlist.
+func CheckStreamURL(u string) error {
+	p, err := url.Parse(strings.ReplaceAll(u, "{id}", "id"))
+	if err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "") || strings.ContainsAny(u, "\r\n") {
+		return fmt.Errorf("stream URL %s: want an absolute URL such as http://192.168.1.10:8409/iptv/channel/1.ts", quote.Value(u))
+	}
+	return nil
+}
 
 // ReferrerPolicy is the Referrer-Policy of the pages: other sites learn
 // only which site a visitor came from, not which page.

@@ -837,3 +837,25 @@ func TestNewRefuses(t *testing.T) {
 		}
 	}
 }
+func TestCheckURLs(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080", "https://tv.example.org/backstage/"} {
+		if err := feeds.CheckBaseURL(u); err != nil {
+			t.Errorf("feeds.CheckBaseURL(%q): %v", u, err)
+		}
+	}
+	for _, u := range []string{"", "tv.example.org", "ftp://x", "https://x/?a=1", "https://u:p@x/", "http://"} {
+		if err := feeds.CheckBaseURL(u); err == nil {
+			t.Errorf("feeds.CheckBaseURL(%q): no error", u)
+		}
+	}
+	for _, u := range []string{"http://192.168.1.10:8409/iptv/channel/1.ts", "udp://@239.0.0.1:1234", "http://tv/{id}.m3u8"} {
+		if err := CheckStreamURL(u); err != nil {
+			t.Errorf("CheckStreamURL(%q): %v", u, err)
+		}
+	}
+	for _, u := range []string{"", "/local/file.ts", "stream", "http://x/\n#EXTINF"} {
+		if err := CheckStreamURL(u); err == nil {
+			t.Errorf("CheckStreamURL(%q): no error", u)
+		}
+	}
+}
