@@ -33,11 +33,12 @@ const ICalColor = "firebrick"
 // icalAppleColor is ICalColor as #RRGGBB.
 const icalAppleColor = "#B22222"
 
-// icalSynopsisMax is how many bytes of a show's synopsis each airing
-// repeats in its DESCRIPTION; the calendar's own description carries the
-// whole text. With the whole synopsis in every airing, one run of the
-// default schedule would outgrow what Google Calendar takes from a
-// subscribed feed (it is reported to drop events past about 1 MB).
+// icalSynopsisMax is how many bytes of a show's synopsis, in whole
+// sentences, each airing repeats in its DESCRIPTION (see icalExcerpt);
+// the calendar's own description carries the whole text. With the whole
+// synopsis in every airing, one run of the default schedule would
+// outgrow what Google Calendar takes from a subscribed feed (it is
+// reported to drop events past about 1 MB).
 const icalSynopsisMax = 120
 
 // ICalEncoder writes schedule slots as an RFC 5545 iCalendar stream: a
@@ -54,8 +55,8 @@ const icalSynopsisMax = 120
 // an episode shown before; a DESCRIPTION that says when a repeat first
 // aired (or, for a slot re-dated by a replay timeline, when it
 // originally aired), the episode's number when the SUMMARY has its title
-// instead, and the start of the show's synopsis (the calendar's own
-// description has all of it, once); the channel as
+// instead, and the opening sentences of the show's synopsis (the
+// calendar's own description has all of it, once); the channel as
 // LOCATION; the show's genres as CATEGORIES; and TRANSP:TRANSPARENT, so
 // that watching television does not show as busy time.
 //
@@ -235,7 +236,7 @@ type icalRun struct {
 	summary  []byte    // "Backstage — ", escaped
 	location string    // the whole LOCATION line
 	genres   string    // the whole CATEGORIES line; "" for none
-	synopsis []byte    // the start of the synopsis, escaped
+	synopsis []byte    // the synopsis's opening sentences, escaped
 
 	// With Compact: the run's airings in the window, kept as their
 	// starts alone (Unix seconds, as the schedule keeps them) so that a
@@ -286,21 +287,35 @@ func (c *icalCalendar) run(r *schedule.Run) *icalRun {
 	return ir
 }
 
-// icalExcerpt returns s if it is at most max bytes long, and otherwise its
-// start, cut after a word at no more than max bytes, with "…".
+// icalExcerpt returns s if it is at most max bytes long, and otherwise
+// the most of its leading whole sentences that fit in max bytes; "" when
+// even the first sentence is longer. An event's description then ends
+// where a sentence does, never in the middle of one.
 func icalExcerpt(s string, max int) string {
 	s = strings.TrimSpace(s)
 	if len(s) <= max {
 		return s
 	}
-	cut := strings.LastIndexAny(s[:max+1], " \t\n")
-	if cut <= 0 {
-		cut = max
-		for cut > 0 && s[cut]&0xc0 == 0x80 { // not inside a UTF-8 sequence
-			cut--
+	end := 0
+	for i := 0; i < len(s) && i < max; i++ {
+		switch s[i] {
+		case '.', '!', '?':
+		default:
+			continue
+		}
+		j := i + 1
+		for _, closer := range []string{`"`, "'", ")", "”", "’"} {
+			if strings.HasPrefix(s[j:], closer) {
+				j += len(closer) // a closing quote or bracket belongs to the sentence
+				break
+			}
+		}
+		// A sentence ends before a space: not "e.tv", not "3.5".
+		if j <= max && (j == len(s) || s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
+			end = j
 		}
 	}
-	return strings.TrimRight(s[:cut], " \t\n,;:.") + "…"
+	return s[:end]
 }
 
 // encode writes one calendar for the slots of src. It reads slots twice:

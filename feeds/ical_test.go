@@ -567,8 +567,35 @@ func TestICalText(t *testing.T) {
 		if got, want := get("SUMMARY"), icalClean(show.Title+" — "+icalLongText); got != want {
 			t.Errorf("SUMMARY: got %q, want %q", got, want)
 		}
-		if got, want := get("DESCRIPTION"), "Episode 1.\n\n"+icalExcerpt(clean, icalSynopsisMax); got != want {
+		want := "Episode 1."
+		if ex := icalExcerpt(clean, icalSynopsisMax); ex != "" {
+			want += "\n\n" + ex
+		}
+		if got := get("DESCRIPTION"); got != want {
 			t.Errorf("DESCRIPTION: got %q, want %q", got, want)
+		}
+	}
+}
+
+// TestICalExcerpt: an airing's description ends where a sentence of the
+// synopsis does, never in the middle of one.
+func TestICalExcerpt(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"A short synopsis", "A short synopsis"},
+		{"  Short, with spaces.  ", "Short, with spaces."},
+		{"One sentence. Two sentences. " + strings.Repeat("Three ", 30), "One sentence. Two sentences."},
+		{"Is it? It is! " + strings.Repeat("x", 200), "Is it? It is!"},
+		{`He said "Go." Then ` + strings.Repeat("y ", 80), `He said "Go."`},
+		{"Backstage on e.tv is 3.5 hours of " + strings.Repeat("z ", 80) + ".", ""},
+		{strings.Repeat("word ", 40) + ". Next.", ""},
+		{"Ends here.— " + strings.Repeat("a ", 80), ""},
+	} {
+		got := icalExcerpt(c.in, 60)
+		if got != c.want {
+			t.Errorf("icalExcerpt(%.30q…, 60) = %q, want %q", c.in, got, c.want)
+		}
+		if len(got) > 60 && got != strings.TrimSpace(c.in) {
+			t.Errorf("icalExcerpt(%.30q…) is %d bytes, over 60", c.in, len(got))
 		}
 	}
 }

@@ -16,13 +16,14 @@ import (
 // error: exit status 2 on a command line, 400 over HTTP.
 var ErrInput = errors.New("bad input")
 
-// Window selects airings by local day and run: those on air at some
-// moment of the days From through To (inclusive) in the schedule's zone,
-// of the run called Run. A zero From or To, or an empty Run, leaves that
-// part open.
+// Window selects airings by local day, run and episode: those on air at
+// some moment of the days From through To (inclusive) in the schedule's
+// zone, of the run called Run, of episode Episode. A zero From or To, an
+// empty Run or an Episode of 0 leaves that part open.
 type Window struct {
 	From, To Date
 	Run      string
+	Episode  int
 
 	// ByStart selects the airings that start on the days From through To
 	// instead: an airing that crosses midnight then belongs only to the
@@ -131,8 +132,9 @@ func (s *Schedule) ParseWindow(value func(field string) (string, bool)) (Window,
 }
 
 // Query checks w against s and returns the Query it stands for. It fails
-// with an *InputError for "to" when w ends before it starts, and for
-// "run" when w.Run names no run of s.
+// with an *InputError for "to" when w ends before it starts, for "run"
+// when w.Run names no run of s, and for "episode" when w.Episode is
+// negative. An episode that never aired selects nothing.
 func (s *Schedule) Query(w Window) (Query, error) {
 	if !w.From.IsZero() && !w.To.IsZero() && w.To.Before(w.From) {
 		return Query{}, &InputError{Field: "to", Value: w.To.String(), Err: fmt.Errorf("before from %s: want to on or after from", w.From)}
@@ -140,8 +142,11 @@ func (s *Schedule) Query(w Window) (Query, error) {
 	if w.Run != "" && s.Run(w.Run) == nil {
 		return Query{}, &InputError{Field: "run", Value: w.Run, Err: fmt.Errorf("no run has this name: want one of %s", quote.Clip(strings.Join(s.RunNames(), ", ")))}
 	}
+	if w.Episode < 0 {
+		return Query{}, &InputError{Field: "episode", Value: strconv.Itoa(w.Episode), Err: fmt.Errorf("want a whole number from 1 to %d", s.LastEpisode())}
+	}
 	q := s.Dates(w.From, w.To)
-	q.Run, q.ByStart = w.Run, w.ByStart
+	q.Run, q.ByStart, q.Episode = w.Run, w.ByStart, w.Episode
 	return q, nil
 }
 

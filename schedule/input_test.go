@@ -86,6 +86,11 @@ func TestQuery(t *testing.T) {
 	if !inputError(err, "run") || !strings.Contains(err.Error(), "original, rebroadcast") {
 		t.Errorf("unknown run: %v; want an input error listing the runs", err)
 	}
+	_, err = s.Query(schedule.Window{Episode: -3})
+	var ie *schedule.InputError
+	if !errors.As(err, &ie) || ie.Field != "episode" || !errors.Is(err, schedule.ErrInput) {
+		t.Errorf("a negative episode: %v; want an *InputError for episode", err)
+	}
 }
 
 func TestParseEpisode(t *testing.T) {

@@ -31,35 +31,57 @@ var airedCmd = &command{
 		var out printer
 		out.register(fs)
 		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
-			day, at, err := parseWhen(args[0], t.sched.Location(), t.now)
+			// A day is the schedule's; a moment is read in the zone
+			// the answer is shown in (--tz), as the reader writes it.
+			day, at, err := parseWhen(args[0], t.sched.Location(), t.loc, t.now)
 			if err != nil {
 				return err
 			}
 			if at.IsZero() {
 				return out.print(env.Stdout, t.loc, t.sched.On(day), nothingOn(t, day))
 			}
-			return out.print(env.Stdout, t.loc, t.sched.At(at), fmt.Sprintf("Nothing was on air at %s.", at.In(t.loc).Format("Mon 2006-01-02 15:04 MST")))
+			return out.print(env.Stdout, t.loc, t.sched.At(at), nothingAt(t, at))
 		})
 	},
 }
 
-// parseWhen reads a day (YYYY-MM-DD or "today") or a moment
-// (YYYY-MM-DDTHH:MM in loc, or RFC 3339). Exactly one of the results is set.
-func parseWhen(s string, loc *time.Location, now func() time.Time) (schedule.Date, time.Time, error) {
+// parseWhen reads a day (YYYY-MM-DD, or "today" in zone, the schedule's)
+// or a moment (YYYY-MM-DDTHH:MM in show, the zone times are shown in, or
+// RFC 3339). Exactly one of the results is set.
+func parseWhen(s string, zone, show *time.Location, now func() time.Time) (schedule.Date, time.Time, error) {
 	if s == "today" {
-		return schedule.DateOf(now().In(loc)), time.Time{}, nil
+		return schedule.DateOf(now().In(zone)), time.Time{}, nil
 	}
 	if len(s) == len(time.DateOnly) {
 		d, err := schedule.ParseDate(s)
 		return d, time.Time{}, err
 	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04", s, loc); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02T15:04", s, show); err == nil {
 		return schedule.Date{}, t, nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return schedule.Date{}, t, nil
 	}
-	return schedule.Date{}, time.Time{}, usagef("date %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM (in %s), RFC 3339 such as 2003-06-16T18:45:00+02:00, or today", quote.Value(s), loc)
+	return schedule.Date{}, time.Time{}, usagef("date %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM (in %s), RFC 3339 such as 2003-06-16T18:45:00+02:00, or today", quote.Value(s), show)
+}
+
+// nothingAt says that nothing was on air at instant at, and names the
+// next airing, as a day query does; after the last airing, the last,
+// with a word on replay mode; in replay mode it speaks of the window.
+func nothingAt(t *timeline, at time.Time) string {
+	head := fmt.Sprintf("Nothing was on air at %s", at.In(t.loc).Format("Mon 2006-01-02 15:04 MST"))
+	s := t.sched
+	next, hasNext := s.Next(at)
+	prev, hasPrev := s.Prev(at)
+	switch {
+	case hasNext:
+		return fmt.Sprintf("%s. Next: %s.", head, airingName(next, t.loc))
+	case t.replay != nil:
+		return fmt.Sprintf("%s, and nothing after it in this replay window.", head)
+	case hasPrev:
+		return fmt.Sprintf("%s: the airings ended with %s. With --replay, the history airs again, %d weeks (26 years) later.", head, airingName(prev, t.loc), schedule.DefaultReplayWeeks)
+	}
+	return head + "."
 }
 
 var episodeCmd = &command{

@@ -80,7 +80,7 @@ var httpCases = []httpCase{
 	{"a day outside the site", "GET /days/1999-01-01.html", 404, "html", "there is no page at"},
 	{"a day written short", "GET /days/2003-6-16.html", 404, "html", "there is no page at"},
 	{"a form's bad date", "GET /?date=2003-02-30", 400, "html", "no day “2003-02-30” on the calendar"},
-	{"a form's date outside", "GET /?date=2020-01-01", 404, "html", "the last airing was on"},
+	{"a form's five-digit year", "GET /?date=20030-06-16", 400, "html", "could not read"}, // a day outside the history is answered, not refused
 	{"a form's episode 0", "GET /?episode=0", 400, "html", "whole number"},
 	{"a form's two questions", "GET /?date=2003-06-16&episode=1", 400, "html", "one at a time"},
 	{"POST", "POST /calendar.ics HTTP/1.1\r\nHost: probe\r\nContent-Length: 0\r\n\r\n", 405, "json", "not allowed"},

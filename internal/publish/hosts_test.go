@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/server"
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
@@ -86,7 +87,7 @@ func TestStaticHosts(t *testing.T) {
 		},
 	}
 	paths := []string{"/calendar.ics", "/calendar/2004.ics", "/calendar/compact.ics", "/xmltv.xml.gz", "/xmltv.xml",
-		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/", "/channels.m3u", "/assets/style.css", "/assets/channel-icon.png", "/favicon.ico"}
+		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/episodes/1000.html", "/episodes/1000.ics", "/history/2004.svg", "/robots.txt", "/api/v1/openapi.json", "/", "/channels.m3u", "/assets/style.css", "/assets/channel-icon.png", "/favicon.ico"}
 	for name, start := range hosts {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -94,7 +95,58 @@ func TestStaticHosts(t *testing.T) {
 			for _, p := range paths {
 				checkHosted(t, base, serve.URL, p)
 			}
+			checkNotFound(t, base, root)
+			checkAPI(t, base+"/api/v1")
 		})
+	}
+}
+
+// checkAPI checks the JSON answers a static host gives for the published
+// site, found and not, against the site's description of its API,
+// api/v1/openapi.json, as served by the host too.
+func checkAPI(t *testing.T, api string) {
+	t.Helper()
+	doc := testkit.GetAnswer(t, api, "/openapi.json")
+	if doc.Status != 200 {
+		t.Fatalf("/api/v1/openapi.json: got %d", doc.Status)
+	}
+	var answers []testkit.APIAnswer
+	for _, p := range []string{"/days/2003-06-16.json", "/days/2008-03-04.json", "/days/2012-02-20.json", "/days/1999-01-01.json",
+		"/episodes/816.json", "/episodes/1876.json", "/runs.json"} {
+		answers = append(answers, testkit.GetAnswer(t, api, p))
+	}
+	testkit.CheckOpenAPI(t, []byte(doc.Body), answers)
+}
+
+// checkNotFound checks that the static host at base answers a day the
+// site has no page for, and a path it has nothing at, with a 404 and the
+// site's own 404.html, a page in words with the questions' forms, as
+// serve answers them.
+func checkNotFound(t *testing.T, base, root string) {
+	t.Helper()
+	want, err := os.ReadFile(filepath.Join(root, "404.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/days/1999-01-01.html", "/nope/deeper", "/api/v1/days/1999-01-01.json"} {
+		resp, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 404 || !bytes.Equal(body, want) {
+			t.Errorf("%s: got %d and %d bytes, want 404 and the site's 404.html (%d bytes)", p, resp.StatusCode, len(body), len(want))
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("%s: Content-Type %q, want text/html", p, ct)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); csp != site.PageCSP {
+			t.Errorf("%s: Content-Security-Policy %q, want the pages'", p, csp)
+		}
 	}
 }
 

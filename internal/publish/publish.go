@@ -443,7 +443,11 @@ func writeManifest(dir string, m manifest) error {
 // headers returns the _headers file for the files of st's jobs: for each
 // group of paths (a file at the top, or a folder's files) the
 // Content-Type and Cache-Control the server sends with them. A folder of
-// several types (assets/) is given none: the host knows its extensions.
+// several types (assets/, episodes/ with its pages and calendars) is
+// given no Content-Type: the host knows its extensions. One that holds
+// pages gets a page's headers for all its files, since a rule is a
+// folder's prefix: its calendars are then asked after each time, with
+// their ETag, and carry a policy that only a page reads.
 // The groups are made from the site's own files, so that a path a site
 // has not (a replay window's years/) gets no rule and a new kind of
 // path cannot be missed.
@@ -459,6 +463,9 @@ func headers(st *site.Site, jobs []job) []byte {
 		if i, ok := at[group]; ok {
 			if rules[i].ctype != f.Type {
 				rules[i].ctype = ""
+			}
+			if f.Kind == site.Page {
+				rules[i].file = f
 			}
 			return
 		}

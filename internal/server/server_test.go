@@ -76,7 +76,7 @@ func TestRoutes(t *testing.T) {
 		{"/xmltv.xml?from=2003-06-16&to=2003-06-16", 200, "application/xml; charset=utf-8", []string{`<channel id="etv.co.za">`, `start="20030616183000 +0200"`, "generator-info-name=\"backstage/test\""}},
 		{"/xmltv.xml?year=2000&mark_new=1", 200, "application/xml; charset=utf-8", []string{"<new/>"}},
 		{"/xmltv.xml.gz", 200, "application/gzip", []string{"\x1f\x8b"}},
-		{"/channels.m3u", 200, "audio/x-mpegurl; charset=utf-8", []string{"#EXTM3U url-tvg=\"xmltv.xml.gz\"", `tvg-id="etv.co.za" tvg-name="e.tv"`, "http://tv.local/etv.co.za.ts"}},
+		{"/channels.m3u", 200, "audio/x-mpegurl; charset=utf-8", []string{"#EXTM3U\n#EXTINF", `tvg-id="etv.co.za" tvg-name="e.tv"`, "http://tv.local/etv.co.za.ts"}},
 		{"/favicon.ico", 200, "image/x-icon", []string{"\x00\x00\x01\x00\x01\x00", "\x89PNG"}},
 		{"/api/v1/aired?date=2003-06-16", 200, "application/json", []string{`"episode":816`}},
 		{"/api/v1/aired?at=2003-06-16T18:45:00%2B02:00", 200, "application/json", []string{`"episode":816`}},
@@ -92,7 +92,7 @@ func TestRoutes(t *testing.T) {
 		{"/api/v1/slots?year=2012&run=rebroadcast", 200, "application/json", []string{`"run":"rebroadcast"`}},
 		{"/api/v1/runs", 200, "application/json", []string{`"name":"original"`, `"assumptions":{`}},
 		{"/healthz", 200, "text/plain; charset=utf-8", []string{"ok"}},
-		{"/", 200, "text/html; charset=utf-8", []string{"<svg", "Subscribe"}},
+		{"/", 200, "text/html; charset=utf-8", []string{`<img src="history/2003.svg?v=`, "Subscribe"}},
 		{"/days/2003-06-16.html", 200, "text/html; charset=utf-8", []string{"Episode 816"}},
 		{"/episodes/816.html", 200, "text/html; charset=utf-8", []string{"Episode 816", "20 Feb 2012"}},
 		{"/calendar/2003.ics", 200, "text/calendar; charset=utf-8", []string{"BEGIN:VCALENDAR"}},
@@ -545,7 +545,7 @@ func TestTimeline(t *testing.T) {
 	if !bytes.Contains(page, []byte("Today, Thursday 26 November 2026")) || !bytes.Contains(page, []byte("replays the airing of Thursday 23 November 2000")) {
 		t.Errorf("the page does not show today's replayed airing")
 	}
-	if !bytes.Contains(page, []byte("This week's guide</h2>")) || bytes.Contains(page, []byte(`<svg class="history"`)) {
+	if !bytes.Contains(page, []byte("This week's guide</h2>")) || bytes.Contains(page, []byte(`history/`)) {
 		t.Errorf("the page does not show the window as this week's guide, in place of the history picture")
 	}
 

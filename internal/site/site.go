@@ -12,7 +12,12 @@
 //	years/YYYY.html            a year's months as calendars, for every year of the history (not in
 //	                           replay mode)
 //	days/YYYY-MM-DD.html       what aired on a day, for every day from the first airing's to the last's
-//	episodes/N.html            every airing of episode N, for every episode that aired
+//	episodes/N.html            episode N: its airings, the show, and how to add it to a calendar,
+//	                           for every episode that aired
+//	episodes/N.ics             the airings of episode N as iCalendar
+//	404.html                   the page a static host sends for a path the site does not have
+//	history/YYYY.svg           a year's row of the index's history picture, and history/months.svg
+//	                           the months above the rows (not in replay mode)
 //	calendar.ics               the whole history as iCalendar
 //	calendar/compact.ics       one recurring event per run
 //	calendar/all-day.ics       all-day events
@@ -21,10 +26,15 @@
 //	xmltv.xml, xmltv.xml.gz    the XMLTV guide, and the same gzipped
 //	channels.m3u               the channels with a stream URL, when one is set
 //	api/v1/days/YYYY-MM-DD.json, api/v1/episodes/N.json, api/v1/runs.json
+//	api/v1/openapi.json        an OpenAPI 3.1 description of the JSON answers, the server's too
+//	robots.txt, sitemap.xml    for crawlers; the sitemap, whose URLs must be absolute, only with
+//	                           Config.PublicURL
 //	assets/…                   the stylesheet, script, icon and artwork the pages use
 //
 // Links between pages are relative, or absolute under Config.PublicURL
-// when it is set, so the site works wherever it is put.
+// when it is set, so the site works wherever it is put. Every page
+// carries schema.org linked data (JSON-LD) saying what it shows: the
+// series, an episode and its broadcasts, a day's broadcasts.
 package site
 
 import (
@@ -93,10 +103,11 @@ type Kind uint8
 // The kinds of files.
 const (
 	Feed     Kind = iota + 1 // an iCalendar or XMLTV feed: File.Feed says which
-	JSON                     // a JSON answer, as the API gives it
+	JSON                     // a JSON answer, as the API gives it, or the API's description
 	Page                     // a web page
 	Asset                    // a stylesheet, script or picture the pages use
 	Playlist                 // the M3U playlist
+	Meta                     // robots.txt or sitemap.xml, for crawlers
 )
 
 // File is one file of a site: its path and what it holds. It is
@@ -135,6 +146,12 @@ const (
 	dayPage
 	episodePage
 	runsAnswer
+	notFoundPage
+	historyRow    // a year's row of the history picture (its date's year)
+	historyMonths // the months above the rows
+	openAPIAnswer
+	robotsFile
+	sitemapFile
 )
 
 // Content types, as the server sends them and the publisher's _headers
@@ -153,6 +170,10 @@ const (
 	TypeICO   = "image/x-icon"
 	TypePlain = "text/plain; charset=utf-8"
 )
+
+// maxSitemapURLs is the most URLs one sitemap file may list, as the
+// sitemaps protocol has it; a site with more pages lists the first ones.
+const maxSitemapURLs = 50000
 
 // Site is the space of paths of one schedule. It is immutable once made
 // and safe for concurrent use.
@@ -176,10 +197,11 @@ type Site struct {
 
 	base pageData // what every page shows alike; see pageBase
 
-	digest  func() string         // worked out on first use
-	history func() historyPicture // built on first use
-	sizes   func() calendarSizes  // worked out on first use
-	stats   func() []dayStat      // see dayStats; worked out on first use
+	digest  func() string                        // worked out on first use
+	history func() historyPicture                // built on first use
+	sizes   func() calendarSizes                 // worked out on first use
+	stats   func() []dayStat                     // see dayStats; worked out on first use
+	series  func() map[*schedule.Show]seriesInfo // see seriesInfos; worked out on first use
 }
 
 // New lays out the site of cfg.Schedule.
@@ -225,9 +247,10 @@ func New(cfg Config) (*Site, error) {
 	}
 	st.base = st.pageBase()
 	st.digest = sync.OnceValue(st.makeDigest)
-	st.history = sync.OnceValue(st.historySVG)
+	st.history = sync.OnceValue(st.drawHistory)
 	st.sizes = sync.OnceValue(st.calendarSizes)
 	st.stats = sync.OnceValue(st.dayStats)
+	st.series = sync.OnceValue(st.seriesInfos)
 	return st, nil
 }
 
@@ -387,13 +410,20 @@ type feedKey struct {
 }
 
 func keyOf(o feeds.Options, gz bool) feedKey {
-	o.Path = ""
+	o.Path, o.Name = "", "" // a feed of the same airings is the same feed, whatever its name
 	return feedKey{o, gz}
 }
 
 // feedFile returns the file at path of feed o, gzipped with gz, its window
-// clamped and its generator and links the site's.
+// clamped and its generator and links the site's. A calendar of the site
+// is named for the window it stands for, before the clamp:
+// calendar/2000.ics is "(2000)" though the history starts in May. Any
+// other is named for its clamped window, so that the URLs that ask for
+// the same airings get the same bytes.
 func (s *Site) feedFile(path string, o feeds.Options, gz bool) File {
+	if o.Format == feeds.ICal && path != "" {
+		o.Name = o.CalendarName(s.cfg.Schedule.Name())
+	}
 	o.Window = s.clamp(o.Window)
 	o.Generator, o.BaseURL = s.cfg.Generator, s.cfg.PublicURL
 	if !gz {
@@ -442,6 +472,9 @@ func (s *Site) feedFiles() []File {
 	for _, y := range s.years {
 		fs = append(fs, ical("calendar/"+strconv.Itoa(y)+".ics", feeds.Options{Window: yearWindow(y)}))
 	}
+	for _, n := range s.episodes {
+		fs = append(fs, ical(episodeCalendar(n), feeds.Options{Window: schedule.Window{Episode: n}}))
+	}
 	guide := feeds.Options{Format: feeds.XMLTV}
 	return append(fs, s.feedFile("xmltv.xml", guide, false), s.feedFile("xmltv.xml.gz", guide, true))
 }
@@ -475,7 +508,10 @@ func (s *Site) Files() iter.Seq[File] {
 				return
 			}
 		}
-		if !yield(indexFile) {
+		if !yield(openAPIFile) {
+			return
+		}
+		if !yield(indexFile) || !yield(notFoundFile) {
 			return
 		}
 		for y := range s.yearPages() {
@@ -498,7 +534,25 @@ func (s *Site) Files() iter.Seq[File] {
 				return
 			}
 		}
-		yield(faviconFile)
+		if !yield(faviconFile) {
+			return
+		}
+		if !s.first.IsZero() && !s.cfg.Replay {
+			if !yield(historyMonthsFile) {
+				return
+			}
+			for y := range s.yearPages() {
+				if !yield(historyFile(y)) {
+					return
+				}
+			}
+		}
+		if !yield(robotsTxt) {
+			return
+		}
+		if s.cfg.PublicURL != "" {
+			yield(sitemapXML)
+		}
 	}
 }
 
@@ -534,10 +588,23 @@ func (s *Site) yearPages() iter.Seq[int] {
 
 // The files at fixed paths.
 var (
-	indexFile    = File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}
-	runsFile     = File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}
-	playlistFile = File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}
+	indexFile         = File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}
+	notFoundFile      = File{Path: "404.html", Type: TypeHTML, Kind: Page, page: notFoundPage}
+	runsFile          = File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}
+	openAPIFile       = File{Path: "api/v1/openapi.json", Type: TypeJSON, Kind: JSON, page: openAPIAnswer}
+	playlistFile      = File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}
+	historyMonthsFile = File{Path: "history/months.svg", Type: TypeSVG, Kind: Asset, page: historyMonths}
+	robotsTxt         = File{Path: "robots.txt", Type: TypePlain, Kind: Meta, page: robotsFile}
+	sitemapXML        = File{Path: "sitemap.xml", Type: TypeXML, Kind: Meta, page: sitemapFile}
 )
+
+// historyFile returns year y's row of the history picture.
+func historyFile(y int) File {
+	return File{Path: "history/" + strconv.Itoa(y) + ".svg", Type: TypeSVG, Kind: Asset, page: historyRow, date: schedule.Date{Year: y, Month: time.January, Day: 1}}
+}
+
+// episodeCalendar is the path of episode n's calendar.
+func episodeCalendar(n int) string { return "episodes/" + strconv.Itoa(n) + ".ics" }
 
 // yearFile returns the page of year y.
 func yearFile(y int) File {
@@ -567,12 +634,22 @@ func (s *Site) Lookup(path string) (File, bool) {
 	switch path {
 	case "", indexFile.Path:
 		return indexFile, true
+	case notFoundFile.Path:
+		return notFoundFile, true
 	case runsFile.Path:
 		return runsFile, true
+	case openAPIFile.Path:
+		return openAPIFile, true
 	case playlistFile.Path:
 		return playlistFile, s.cfg.StreamURL != ""
 	case faviconFile.Path:
 		return faviconFile, true
+	case robotsTxt.Path:
+		return robotsTxt, true
+	case sitemapXML.Path:
+		return sitemapXML, s.cfg.PublicURL != ""
+	case historyMonthsFile.Path:
+		return historyMonthsFile, !s.first.IsZero() && !s.cfg.Replay
 	}
 	if f, ok := s.feedAt[path]; ok {
 		return f, true
@@ -580,6 +657,12 @@ func (s *Site) Lookup(path string) (File, bool) {
 	dir, name, _ := cutLast(path)
 	if dir == "assets" && slices.Contains(assetNames, name) {
 		return assetFile(name), true
+	}
+	if v, ok := strings.CutSuffix(name, ".svg"); ok && dir == "history" && !s.first.IsZero() {
+		if y, ok := s.yearOf(v); ok {
+			return historyFile(y), true
+		}
+		return File{}, false
 	}
 	json := strings.HasPrefix(dir, "api/v1/")
 	ext := ".html"
@@ -602,12 +685,18 @@ func (s *Site) Lookup(path string) (File, bool) {
 			return episodeFile(n, json), true
 		}
 	case "years":
-		y, err := strconv.Atoi(v)
-		if err == nil && isYear(v) && !s.cfg.Replay && y >= s.first.Year && y <= s.last.Year {
+		if y, ok := s.yearOf(v); ok {
 			return yearFile(y), true
 		}
 	}
 	return File{}, false
+}
+
+// yearOf reads v, the name of a year's page or picture without its
+// extension, as a year that has them.
+func (s *Site) yearOf(v string) (int, bool) {
+	y, err := strconv.Atoi(v)
+	return y, err == nil && isYear(v) && !s.cfg.Replay && y >= s.first.Year && y <= s.last.Year
 }
 
 // cutLast splits path at its last slash.
@@ -639,10 +728,22 @@ func (s *Site) Render(ctx context.Context, w io.Writer, f File) error {
 	case Page:
 		return s.renderPage(w, s.pageData(f, ""))
 	case Asset:
+		switch f.page {
+		case historyRow:
+			return s.historyRowSVG(w, f.date.Year)
+		case historyMonths:
+			return s.historyMonthsSVG(w)
+		}
 		_, err := w.Write(assets[f.Path].body)
 		return err
 	case Playlist:
 		_, err := w.Write(m3u(s.cfg.Schedule, s.cfg.StreamURL, s.root))
+		return err
+	case Meta:
+		if f.page == sitemapFile {
+			return s.sitemap(w)
+		}
+		_, err := io.WriteString(w, s.robots())
 		return err
 	}
 	return fmt.Errorf("site: no way to render %q", f.Path)
@@ -667,6 +768,9 @@ func (s *Site) renderJSON(w io.Writer, f File) error {
 		v = api.Airings(sched.On(f.date), s.loc)
 	case episodePage:
 		v = api.Airings(sched.Episode(f.episode), s.loc)
+	case openAPIAnswer:
+		_, err := w.Write(s.openAPI())
+		return err
 	}
 	b, err := MarshalJSON(v)
 	if err != nil {

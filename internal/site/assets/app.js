@@ -49,13 +49,26 @@
     window.location.href = root + to + "/" + encodeURIComponent(value) + ".html";
   });
 
+  // The link's text may break after a slash, never inside a name, as
+  // the page's own URLs do.
+  function breakable(a, text) {
+    var cut = text.indexOf("://") + 3;
+    a.textContent = text.slice(0, cut);
+    text.slice(cut).split(/(?<=\/)/).forEach(function (part, i) {
+      if (i > 0) {
+        a.appendChild(document.createElement("wbr"));
+      }
+      a.appendChild(document.createTextNode(part));
+    });
+  }
+
   document.querySelectorAll("a[data-webcal]").forEach(function (a) {
     var u = new URL(a.getAttribute("data-webcal"), window.location.href);
     if (u.protocol !== "http:" && u.protocol !== "https:") {
       return;
     }
     a.href = "webcal://" + u.host + u.pathname;
-    a.textContent = a.href;
+    breakable(a, a.href);
     a.parentNode.hidden = false;
   });
 
