@@ -23,8 +23,7 @@
 // Write and Encode check their input (a nil schedule, a window that ends
 // before it starts, an unknown run) before they write a byte, so a caller
 // that writes to a temporary file can discard it on error and leave
-// nothing partial behind. A gzipped feed wraps w in a gzip.Writer at
-// GzipLevel.
+// nothing partial behind. To gzip a feed, wrap w in a gzip.Writer.
 //
 // # Published feeds
 //

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 
@@ -119,6 +120,55 @@ type Options struct {
 	// site knows (its run calendars' names, its years). Empty means
 	// FeedPath's query-string form, which the server answers for any feed.
 	Path string
+
+	// Name is a calendar's name (ICal's NAME and X-WR-CALNAME), the
+	// words a calendar app lists it by; empty means CalendarName's.
+	Name string
+}
+
+// CalendarName returns the name of the calendar o describes, for a
+// schedule called schedName: o.Name when set, and otherwise schedName
+// followed by what the options pick out of it, so that two
+// subscriptions of one schedule read differently in a calendar app:
+// "Backstage on e.tv" for everything, "Backstage on e.tv (2003)",
+// "Backstage on e.tv (original)", "Backstage on e.tv (episode 816)",
+// "Backstage on e.tv (compact)", "Backstage on e.tv (all-day)", and
+// these together ("Backstage on e.tv (original, 2003, all-day)").
+func (o Options) CalendarName(schedName string) string {
+	if o.Name != "" {
+		return o.Name
+	}
+	var parts []string
+	w := o.Window
+	if w.Episode > 0 {
+		parts = append(parts, "episode "+strconv.Itoa(w.Episode))
+	}
+	if w.Run != "" {
+		parts = append(parts, w.Run)
+	}
+	switch from, to := w.From, w.To; {
+	case from.IsZero() && to.IsZero():
+	case from.Year == to.Year && from.Month == time.January && from.Day == 1 && to.Month == time.December && to.Day == 31:
+		parts = append(parts, strconv.Itoa(from.Year))
+	case to.IsZero():
+		parts = append(parts, "from "+from.String())
+	case from.IsZero():
+		parts = append(parts, "to "+to.String())
+	case from == to:
+		parts = append(parts, from.String())
+	default:
+		parts = append(parts, from.String()+" to "+to.String())
+	}
+	if o.Compact {
+		parts = append(parts, "compact")
+	}
+	if o.AllDay {
+		parts = append(parts, "all-day")
+	}
+	if len(parts) == 0 {
+		return schedName
+	}
+	return schedName + " (" + strings.Join(parts, ", ") + ")"
 }
 
 // Check reports options that do not go together: an unknown format, a
@@ -156,7 +206,7 @@ func (o Options) Check() error {
 }
 
 // Write writes to w the feed of s that o describes. It checks o, and o's
-// window against s (a *schedule.RangeError or *schedule.RunError, which
+// window against s (a *schedule.InputError for "to" or "run", which
 // wrap schedule.ErrInput), before it writes a byte, so a caller writing
 // to a temporary file can drop it on error. The encoders buffer their
 // output; Write flushes it before it returns.
@@ -189,6 +239,7 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 		ie := NewICalEncoder(w)
 		ie.Compact, ie.AllDay = o.Compact, o.AllDay
 		ie.BaseURL, ie.FeedURL = o.BaseURL, o.FeedURL()
+		ie.Name = o.CalendarName(s.Name())
 		e = ie
 	case XMLTV:
 		xe := NewXMLTVEncoder(w)
@@ -207,10 +258,15 @@ func Write(ctx context.Context, w io.Writer, s *schedule.Schedule, o Options) er
 // otherwise the query-string form, its parameters in the order url.Values
 // encodes them: "calendar.ics" for the whole history,
 // "calendar.ics?from=2003-02-01&to=2003-02-28",
-// "calendar.ics?compact=1&run=original", "xmltv.xml?mark_new=1".
+// "calendar.ics?compact=1&run=original", "xmltv.xml?mark_new=1". A feed
+// of one episode has no query-string form (the site publishes it at a
+// path of its own): without a Path, its FeedPath is "".
 func (o Options) FeedPath() string {
 	if o.Path != "" {
 		return o.Path
+	}
+	if o.Window.Episode > 0 {
+		return ""
 	}
 	switch o.Format {
 	case ICal:
@@ -222,9 +278,9 @@ func (o Options) FeedPath() string {
 }
 
 // FeedURL returns FeedPath resolved against BaseURL: the feed's own
-// absolute address, or "" when BaseURL is not set.
+// absolute address, or "" when BaseURL or FeedPath is "".
 func (o Options) FeedURL() string {
-	if o.BaseURL == "" {
+	if o.BaseURL == "" || o.FeedPath() == "" {
 		return ""
 	}
 	return ResolveURL(o.BaseURL, o.FeedPath())

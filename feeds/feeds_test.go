@@ -101,22 +101,22 @@ func TestSmallSchedule(t *testing.T) {
 }
 
 // replayWindows returns two replay-mode windows of s for the consumer
-// tests: the default week from 2003-06-16, and a month across New Year
+// tests: the week from 2003-06-16, and a month across New Year
 // that straddles the end of the schedule, looping and skipping gaps.
 func replayWindows(t testing.TB, s *schedule.Schedule) (week, newYear *schedule.Schedule) {
 	t.Helper()
 	jnb := s.Location()
 	var err error
 	week, err = s.Replay(schedule.ReplayOptions{
-		From: schedule.Date{Year: 2003, Month: 6, Day: 16},
-		Now:  time.Date(2026, 11, 26, 20, 0, 0, 0, jnb), PastDays: 1, Days: 7,
+		From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23},
+		Now: time.Date(2026, 11, 26, 20, 0, 0, 0, jnb), PastDays: 1, Days: 7,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	newYear, err = s.Replay(schedule.ReplayOptions{
-		From: schedule.Date{Year: 2016, Month: 2, Day: 29},
-		Now:  time.Date(2026, 12, 30, 20, 0, 0, 0, jnb), PastDays: 14, Days: 31, Loop: true, SkipGaps: true,
+		From: schedule.Date{Year: 2016, Month: 2, Day: 29}, Start: schedule.Date{Year: 2026, Month: 12, Day: 14},
+		Now: time.Date(2026, 12, 30, 20, 0, 0, 0, jnb), PastDays: 14, Days: 31, Loop: true, SkipGaps: true,
 	})
 	if err != nil {
 		t.Fatal(err)

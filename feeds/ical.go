@@ -33,11 +33,12 @@ const ICalColor = "firebrick"
 // icalAppleColor is ICalColor as #RRGGBB.
 const icalAppleColor = "#B22222"
 
-// icalSynopsisMax is how many bytes of a show's synopsis each airing
-// repeats in its DESCRIPTION; the calendar's own description carries the
-// whole text. With the whole synopsis in every airing, a run of the
-// default schedule would come to about 2 MB, and Google Calendar is
-// reported to drop events from subscribed feeds over about 1 MB.
+// icalSynopsisMax is how many bytes of a show's synopsis, in whole
+// sentences, each airing repeats in its DESCRIPTION (see icalExcerpt);
+// the calendar's own description carries the whole text. With the whole
+// synopsis in every airing, one run of the default schedule would
+// outgrow what Google Calendar takes from a subscribed feed (it is
+// reported to drop events past about 1 MB).
 const icalSynopsisMax = 120
 
 // ICalEncoder writes schedule slots as an RFC 5545 iCalendar stream: a
@@ -54,8 +55,8 @@ const icalSynopsisMax = 120
 // an episode shown before; a DESCRIPTION that says when a repeat first
 // aired (or, for a slot re-dated by a replay timeline, when it
 // originally aired), the episode's number when the SUMMARY has its title
-// instead, and the start of the show's synopsis (the calendar's own
-// description has all of it, once); the channel as
+// instead, and the opening sentences of the show's synopsis (the
+// calendar's own description has all of it, once); the channel as
 // LOCATION; the show's genres as CATEGORIES; and TRANSP:TRANSPARENT, so
 // that watching television does not show as busy time.
 //
@@ -177,10 +178,12 @@ func (e *ICalEncoder) Encode(s *schedule.Schedule, q schedule.Query) error {
 			name += " (" + q.Run + ")"
 		}
 	}
-	return e.encode(icalSource{
+	src := icalSource{
 		name: name, source: s.Source(), loc: s.Location(),
 		revised: s.Revised(), shows: s.Shows(),
-	}, s.Slots(q))
+	}
+	src.replay, src.isReplay = s.ReplayOptions()
+	return e.encode(src, s.Slots(q))
 }
 
 // Close writes anything still buffered and returns the first error met
@@ -208,6 +211,9 @@ type icalSource struct {
 	loc          *time.Location
 	revised      time.Time
 	shows        []*schedule.Show
+
+	replay   schedule.ReplayOptions // the replay the schedule is a window of,
+	isReplay bool                   // when it is one
 }
 
 // icalCalendar is the state of one Encode call.
@@ -230,7 +236,7 @@ type icalRun struct {
 	summary  []byte    // "Backstage — ", escaped
 	location string    // the whole LOCATION line
 	genres   string    // the whole CATEGORIES line; "" for none
-	synopsis []byte    // the start of the synopsis, escaped
+	synopsis []byte    // the synopsis's opening sentences, escaped
 
 	// With Compact: the run's airings in the window, kept as their
 	// starts alone (Unix seconds, as the schedule keeps them) so that a
@@ -281,21 +287,35 @@ func (c *icalCalendar) run(r *schedule.Run) *icalRun {
 	return ir
 }
 
-// icalExcerpt returns s if it is at most max bytes long, and otherwise its
-// start, cut after a word at no more than max bytes, with "…".
+// icalExcerpt returns s if it is at most max bytes long, and otherwise
+// the most of its leading whole sentences that fit in max bytes; "" when
+// even the first sentence is longer. An event's description then ends
+// where a sentence does, never in the middle of one.
 func icalExcerpt(s string, max int) string {
 	s = strings.TrimSpace(s)
 	if len(s) <= max {
 		return s
 	}
-	cut := strings.LastIndexAny(s[:max+1], " \t\n")
-	if cut <= 0 {
-		cut = max
-		for cut > 0 && s[cut]&0xc0 == 0x80 { // not inside a UTF-8 sequence
-			cut--
+	end := 0
+	for i := 0; i < len(s) && i < max; i++ {
+		switch s[i] {
+		case '.', '!', '?':
+		default:
+			continue
+		}
+		j := i + 1
+		for _, closer := range []string{`"`, "'", ")", "”", "’"} {
+			if strings.HasPrefix(s[j:], closer) {
+				j += len(closer) // a closing quote or bracket belongs to the sentence
+				break
+			}
+		}
+		// A sentence ends before a space: not "e.tv", not "3.5".
+		if j <= max && (j == len(s) || s[j] == ' ' || s[j] == '\t' || s[j] == '\n') {
+			end = j
 		}
 	}
-	return strings.TrimRight(s[:cut], " \t\n,;:.") + "…"
+	return s[:end]
 }
 
 // encode writes one calendar for the slots of src. It reads slots twice:
@@ -468,18 +488,35 @@ func icalImageType(u string) string {
 }
 
 // describe returns the calendar's description: how many airings from
-// when to when, the show's synopsis when there is one show, and the
-// source.
+// when to when (for a replay window, the replay, which does not change
+// as the window moves on), the show's synopsis when there is one show,
+// and the source.
 func (e *ICalEncoder) describe(c *icalCalendar, src icalSource) string {
 	var b strings.Builder
 	loc := src.loc
 	if loc == nil {
 		loc = time.UTC
 	}
-	switch c.count {
-	case 0:
+	switch {
+	case src.isReplay:
+		// Stable from day to day: a subscriber's app (vdirsyncer's http
+		// storage, for one) may fold the calendar's own properties into
+		// each event, and would see every event change daily.
+		o := src.replay
+		fmt.Fprintf(&b, "A replay: from %s on, each day airs what aired %d weeks before, on the same weekday, from %s on",
+			o.Start.In(loc).Format("Monday 2 January 2006"), o.From.Days(o.Start)/7, o.From.In(loc).Format("Monday 2 January 2006"))
+		switch {
+		case o.SkipGaps && o.Loop:
+			b.WriteString(", leaving out the weeks with no airing and starting again when it ends")
+		case o.SkipGaps:
+			b.WriteString(", leaving out the weeks with no airing")
+		case o.Loop:
+			b.WriteString(", starting again when it ends")
+		}
+		b.WriteString(". The calendar holds the days around today and moves on daily.")
+	case c.count == 0:
 		b.WriteString("No airings in this window.")
-	case 1:
+	case c.count == 1:
 		fmt.Fprintf(&b, "1 airing, on %s.", c.first.In(loc).Format("Monday 2 January 2006"))
 	default:
 		fmt.Fprintf(&b, "%d airings, from %s to %s.", c.count,

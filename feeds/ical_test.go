@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -566,8 +567,35 @@ func TestICalText(t *testing.T) {
 		if got, want := get("SUMMARY"), icalClean(show.Title+" — "+icalLongText); got != want {
 			t.Errorf("SUMMARY: got %q, want %q", got, want)
 		}
-		if got, want := get("DESCRIPTION"), "Episode 1.\n\n"+icalExcerpt(clean, icalSynopsisMax); got != want {
+		want := "Episode 1."
+		if ex := icalExcerpt(clean, icalSynopsisMax); ex != "" {
+			want += "\n\n" + ex
+		}
+		if got := get("DESCRIPTION"); got != want {
 			t.Errorf("DESCRIPTION: got %q, want %q", got, want)
+		}
+	}
+}
+
+// TestICalExcerpt: an airing's description ends where a sentence of the
+// synopsis does, never in the middle of one.
+func TestICalExcerpt(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"A short synopsis", "A short synopsis"},
+		{"  Short, with spaces.  ", "Short, with spaces."},
+		{"One sentence. Two sentences. " + strings.Repeat("Three ", 30), "One sentence. Two sentences."},
+		{"Is it? It is! " + strings.Repeat("x", 200), "Is it? It is!"},
+		{`He said "Go." Then ` + strings.Repeat("y ", 80), `He said "Go."`},
+		{"Backstage on e.tv is 3.5 hours of " + strings.Repeat("z ", 80) + ".", ""},
+		{strings.Repeat("word ", 40) + ". Next.", ""},
+		{"Ends here.— " + strings.Repeat("a ", 80), ""},
+	} {
+		got := icalExcerpt(c.in, 60)
+		if got != c.want {
+			t.Errorf("icalExcerpt(%.30q…, 60) = %q, want %q", c.in, got, c.want)
+		}
+		if len(got) > 60 && got != strings.TrimSpace(c.in) {
+			t.Errorf("icalExcerpt(%.30q…) is %d bytes, over 60", c.in, len(got))
 		}
 	}
 }
@@ -1200,5 +1228,34 @@ func TestICalCompactMemory(t *testing.T) {
 	airings := s.Count(schedule.Query{})
 	if per := (after.TotalAlloc - before.TotalAlloc) / uint64(airings); per >= 400 {
 		t.Errorf("%d bytes allocated per airing, want under 400", per)
+	}
+}
+
+// TestReplayCalendarHeader: a replay calendar describes the replay, not
+// the window, so that its header, which some subscribers fold into every
+// event (vdirsyncer's http storage), stays the same as the window moves
+// on. Only DTSTAMP, when the window was made, may change.
+func TestReplayCalendarHeader(t *testing.T) {
+	s := testkit.Default(t)
+	header := func(day int) string {
+		r, err := s.Replay(schedule.ReplayOptions{Now: time.Date(2026, 12, 5+day, 12, 0, 0, 0, s.Location()), PastDays: 1, Days: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := Write(context.Background(), &b, r, Options{Format: ICal}); err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(b.String(), "BEGIN:VEVENT")
+		return head
+	}
+	first := header(0)
+	if !strings.Contains(first, "DESCRIPTION:A replay: from Monday 4 May 2026 on\\, each day airs what aired\r\n  1357 weeks before") {
+		t.Errorf("the replay calendar's description does not say what the replay is:\n%s", first)
+	}
+	for day := 1; day < 10; day++ {
+		if got := header(day); got != first {
+			t.Fatalf("day %d: the calendar's header changed:\n%s\nwas\n%s", day, got, first)
+		}
 	}
 }

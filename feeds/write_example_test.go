@@ -34,6 +34,6 @@ func ExampleWrite() {
 	fmt.Println(errors.Is(err, schedule.ErrInput), b.Len(), "bytes written")
 	// Output:
 	// 5 airings
-	// no run is called "encore": want one of original, rebroadcast
+	// run "encore": no run has this name: want one of original, rebroadcast
 	// true 0 bytes written
 }

@@ -81,16 +81,20 @@ func TestWriteIsTheEncoders(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want, got bytes.Buffer
+	o := feeds.Options{Format: feeds.ICal, Window: w, AllDay: true}
 	ie := feeds.NewICalEncoder(&want)
-	ie.AllDay = true
+	ie.AllDay, ie.Name = true, o.CalendarName(s.Name())
 	if err := ie.Encode(s, q); err != nil || ie.Close() != nil {
 		t.Fatal(err)
 	}
-	if err := feeds.Write(context.Background(), &got, s, feeds.Options{Format: feeds.ICal, Window: w, AllDay: true}); err != nil {
+	if err := feeds.Write(context.Background(), &got, s, o); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Error("Write's calendar differs from the encoder's")
+	}
+	if name := "NAME:Backstage on e.tv (rebroadcast\\, 2009-01-01 to 2009-01-31\\, all-day)\r\n"; !strings.Contains(got.String(), name) {
+		t.Errorf("Write's calendar is not named %q", name)
 	}
 	want.Reset()
 	got.Reset()
@@ -135,6 +139,8 @@ func TestFeedPath(t *testing.T) {
 		{feeds.Options{Format: feeds.XMLTV, MarkNew: true, SeasonByYear: true}, "xmltv.xml?mark_new=1&season_by_year=1"},
 		{feeds.Options{Format: feeds.XMLTV, Window: schedule.Year(2009)}, "xmltv.xml?from=2009-01-01&to=2009-12-31"},
 		{feeds.Options{Format: feeds.ICal, Window: schedule.Year(2003), Path: "calendar/2003.ics"}, "calendar/2003.ics"},
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{Episode: 816}}, ""},
+		{feeds.Options{Format: feeds.ICal, Window: schedule.Window{Episode: 816}, Path: "episodes/816.ics"}, "episodes/816.ics"},
 	} {
 		if got := tc.o.FeedPath(); got != tc.want {
 			t.Errorf("%+v: FeedPath = %q, want %q", tc.o, got, tc.want)
@@ -147,6 +153,38 @@ func TestFeedPath(t *testing.T) {
 	o.BaseURL = "https://tv.example.org/backstage"
 	if got, want := o.FeedURL(), "https://tv.example.org/backstage/calendar/2003.ics"; got != want {
 		t.Errorf("FeedURL = %q, want %q", got, want)
+	}
+	o = feeds.Options{Format: feeds.ICal, Window: schedule.Window{Episode: 816}, BaseURL: o.BaseURL}
+	if got := o.FeedURL(); got != "" {
+		t.Errorf("FeedURL of an episode's calendar without a Path = %q, want none (serve has no query for it)", got)
+	}
+}
+
+// TestCalendarName: each calendar is named for what it holds, so that
+// two subscriptions of one schedule read differently in a calendar app.
+func TestCalendarName(t *testing.T) {
+	d := func(y int, m time.Month, day int) schedule.Date { return schedule.Date{Year: y, Month: m, Day: day} }
+	for _, tc := range []struct {
+		o    feeds.Options
+		want string
+	}{
+		{feeds.Options{}, "B"},
+		{feeds.Options{Window: schedule.Year(2003)}, "B (2003)"},
+		{feeds.Options{Window: schedule.Window{Run: "original"}}, "B (original)"},
+		{feeds.Options{Compact: true}, "B (compact)"},
+		{feeds.Options{AllDay: true}, "B (all-day)"},
+		{feeds.Options{Window: schedule.Window{Episode: 816}}, "B (episode 816)"},
+		{feeds.Options{Window: schedule.Window{From: d(2003, 2, 1), To: d(2003, 2, 28)}}, "B (2003-02-01 to 2003-02-28)"},
+		{feeds.Options{Window: schedule.Window{From: d(2003, 2, 1), To: d(2003, 2, 1)}}, "B (2003-02-01)"},
+		{feeds.Options{Window: schedule.Window{From: d(2003, 2, 1)}}, "B (from 2003-02-01)"},
+		{feeds.Options{Window: schedule.Window{To: d(2003, 2, 1)}}, "B (to 2003-02-01)"},
+		{feeds.Options{Window: schedule.Window{From: d(2003, 1, 1), To: d(2004, 12, 31)}}, "B (2003-01-01 to 2004-12-31)"},
+		{feeds.Options{Window: schedule.Window{Run: "original", From: d(2003, 1, 1), To: d(2003, 12, 31)}, AllDay: true}, "B (original, 2003, all-day)"},
+		{feeds.Options{Name: "Mine", Compact: true}, "Mine"},
+	} {
+		if got := tc.o.CalendarName("B"); got != tc.want {
+			t.Errorf("%+v: CalendarName = %q, want %q", tc.o, got, tc.want)
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package feeds
 
 import (
 	"cmp"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -12,15 +11,6 @@ import (
 
 	"github.com/backstage-epg/backstage/schedule"
 )
-
-// GzipLevel is the compression level for gzipped feeds (the .gz exports
-// and the server's gzip responses): compress/gzip's default.
-//
-// A feed is compressed once per export (and once per schedule by a server
-// that caches it) but downloaded and unpacked by every subscriber, so a
-// smaller file is worth a little more time; BenchmarkXMLTVGzip compares
-// the levels on the full history.
-const GzipLevel = gzip.DefaultCompression
 
 // XMLTVGenerator is the generator-info-name an XMLTVEncoder writes when
 // its Generator field is empty.

@@ -33,7 +33,8 @@ func BenchmarkXMLTVFullHistory(b *testing.B) {
 }
 
 // BenchmarkXMLTVGzip encodes the default schedule through gzip at three
-// levels and reports the compressed size; GzipLevel is chosen from it.
+// levels and reports the compressed size; the level gzip output is made
+// at (internal/gzpool's) is chosen from it.
 func BenchmarkXMLTVGzip(b *testing.B) {
 	s := testkit.Default(b)
 	for _, level := range []struct {

@@ -64,7 +64,7 @@ func TestXMLTVConsumers(t *testing.T) {
 	emptyDays := xmltvEmptyDays(t, small, schedule.Date{Year: 2006, Month: 12, Day: 23}, schedule.Date{Year: 2007, Month: 1, Day: 14})
 
 	var gz bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&gz, GzipLevel)
+	zw, err := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
 	if err != nil {
 		t.Fatal(err)
 	}

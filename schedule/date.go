@@ -20,40 +20,29 @@ type Date struct {
 }
 
 // ParseDate parses a date written as YYYY-MM-DD. It rejects dates that do
-// not exist, such as 2003-02-30, with a *DateError that keeps the reason.
+// not exist, such as 2003-02-30, with an *InputError for the field "date"
+// that keeps time's reason: "day out of range" for 2003-02-30, a wrong
+// form for 16/06/2003.
 func ParseDate(s string) (Date, error) {
+	return parseDate("date", s)
+}
+
+// parseDate is ParseDate for the value of field.
+func parseDate(field, s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return Date{}, &DateError{Value: s, Err: err}
+	if err == nil {
+		return DateOf(t), nil
 	}
-	return DateOf(t), nil
-}
-
-// DateError reports a value that is not a date written YYYY-MM-DD. Like
-// time.ParseError, which it wraps, it keeps why: "day out of range" for
-// 2003-02-30, a wrong form for 16/06/2003. Callers add only the name of
-// the flag or parameter that held the value.
-type DateError struct {
-	Value string
-	Err   error // the *time.ParseError
-}
-
-// Error says what the value is and why it is not a date, in one line:
-// `date "2003-02-30": day out of range (want YYYY-MM-DD)`.
-func (e *DateError) Error() string {
 	why := "not a date"
-	if e.Value == "" {
-		why = "empty"
-	}
 	var pe *time.ParseError
-	if errors.As(e.Err, &pe) && pe.Message != "" {
+	if errors.As(err, &pe) && pe.Message != "" {
 		why = strings.TrimPrefix(pe.Message, ": ")
 	}
-	return fmt.Sprintf("date %s: %s (want YYYY-MM-DD)", quote.Value(e.Value), quote.Clip(why))
+	if s == "" {
+		why = "empty"
+	}
+	return Date{}, &InputError{Field: field, Value: s, Err: fmt.Errorf("%s (want YYYY-MM-DD)", quote.Clip(why))}
 }
-
-// Unwrap returns ErrInput and the time package's error.
-func (e *DateError) Unwrap() []error { return []error{ErrInput, e.Err} }
 
 // DateOf returns the calendar day of t in t's own location.
 func DateOf(t time.Time) Date {

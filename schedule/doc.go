@@ -59,7 +59,11 @@
 //
 // # Replays in the present
 //
-// Schedule.Replay re-dates a window of the historic timeline to the
-// present by a shift of whole weeks, for media centres that only show a
-// guide around today; see ReplayOptions.
+// Schedule.Replay airs the history again as a channel, later by whole
+// weeks, and cuts the window of days around the present that a guide
+// shows, for media centres that only show a guide around today. The
+// mapping from real days to historic ones is fixed by ReplayOptions'
+// From and Start (by default DefaultReplayWeeks weeks on), never by the
+// clock, so guides made on different days agree on every day both hold;
+// see ReplayOptions.
 package schedule

@@ -11,6 +11,13 @@ import (
 	"github.com/backstage-epg/backstage/schedule"
 )
 
+// inputError reports whether err is an *InputError for field, wrapping
+// ErrInput.
+func inputError(err error, field string) bool {
+	var ie *schedule.InputError
+	return errors.As(err, &ie) && ie.Field == field && errors.Is(err, schedule.ErrInput)
+}
+
 // TestDateErrorKeepsTheCause checks that ParseDate says why a value is
 // not a date, as time.ParseError does, and that callers can tell it is
 // the user's.
@@ -19,13 +26,45 @@ func TestDateErrorKeepsTheCause(t *testing.T) {
 		{"2003-02-30", `date "2003-02-30": day out of range (want YYYY-MM-DD)`},
 		{"2003-13-01", `date "2003-13-01": month out of range (want YYYY-MM-DD)`},
 		{"16/06/2003", `date "16/06/2003": not a date (want YYYY-MM-DD)`},
-		{"", `date "": empty (want YYYY-MM-DD)`},
+		{"", `date: empty (want YYYY-MM-DD)`},
 	} {
 		_, err := schedule.ParseDate(c.in)
-		var de *schedule.DateError
-		var pe *time.ParseError
-		if err == nil || err.Error() != c.want || !errors.As(err, &de) || de.Value != c.in || !errors.As(err, &pe) || !errors.Is(err, schedule.ErrInput) {
-			t.Errorf("ParseDate(%q) = %v; want %q, a *DateError wrapping *time.ParseError and ErrInput", c.in, err, c.want)
+		var ie *schedule.InputError
+		if err == nil || err.Error() != c.want || !inputError(err, "date") || !errors.As(err, &ie) || ie.Value != c.in {
+			t.Errorf("ParseDate(%q) = %v; want %q, an *InputError for date", c.in, err, c.want)
+		}
+	}
+}
+
+// TestParseWindow reads windows as the command line and the server take
+// them: each refusal names the field at fault and its value.
+func TestParseWindow(t *testing.T) {
+	s := testkit.Default(t)
+	for _, c := range []struct {
+		in   map[string]string
+		want schedule.Window
+		err  string // the error's message; "" for none
+	}{
+		{map[string]string{}, schedule.Window{}, ""},
+		{map[string]string{"from": "2003-06-16", "to": "2003-06-20", "run": "original"}, schedule.Window{From: date("2003-06-16"), To: date("2003-06-20"), Run: "original"}, ""},
+		{map[string]string{"year": "2003"}, schedule.Year(2003), ""},
+		{map[string]string{"year": "2003", "run": "rebroadcast"}, schedule.Window{From: date("2003-01-01"), To: date("2003-12-31"), Run: "rebroadcast"}, ""},
+		{map[string]string{"from": "2003-02-30"}, schedule.Window{}, "from \"2003-02-30\": day out of range (want YYYY-MM-DD)"},
+		{map[string]string{"to": "June"}, schedule.Window{}, "to \"June\": not a date (want YYYY-MM-DD)"},
+		{map[string]string{"from": ""}, schedule.Window{}, "from: empty: want a value"},
+		{map[string]string{"year": "03"}, schedule.Window{}, "year \"03\": want a four-digit year such as 2003"},
+		{map[string]string{"year": "2003", "to": "2003-01-01"}, schedule.Window{}, "year \"2003\": goes with neither from nor to: want year, or from and to"},
+		{map[string]string{"from": "2003-06-20", "to": "2003-06-16"}, schedule.Window{}, "to \"2003-06-16\": before from 2003-06-20: want to on or after from"},
+		{map[string]string{"run": "encore"}, schedule.Window{}, "run \"encore\": no run has this name: want one of original, rebroadcast"},
+		{map[string]string{"run": ""}, schedule.Window{}, "run: empty: want one of original, rebroadcast"},
+		{map[string]string{"run": "late show"}, schedule.Window{}, `run "late show": no run has this name`},
+	} {
+		w, err := s.ParseWindow(func(f string) (string, bool) { v, ok := c.in[f]; return v, ok })
+		switch {
+		case c.err == "" && (err != nil || w != c.want):
+			t.Errorf("%v: %+v, %v; want %+v", c.in, w, err, c.want)
+		case c.err != "" && (err == nil || !strings.HasPrefix(err.Error(), c.err) || !errors.Is(err, schedule.ErrInput)):
+			t.Errorf("%v: %v; want an input error %q", c.in, err, c.err)
 		}
 	}
 }
@@ -40,14 +79,17 @@ func TestQuery(t *testing.T) {
 		t.Errorf("the open window: %d airings, %v; want 3750, nil", s.Count(q), err)
 	}
 	_, err = s.Query(schedule.Window{From: date("2003-06-20"), To: date("2003-06-16")})
-	var re *schedule.RangeError
-	if !errors.As(err, &re) || !errors.Is(err, schedule.ErrInput) || !strings.Contains(err.Error(), "2003-06-20 is after to 2003-06-16") {
-		t.Errorf("backwards window: %v; want a *RangeError naming both days", err)
+	if !inputError(err, "to") || !strings.Contains(err.Error(), "to \"2003-06-16\": before from 2003-06-20") {
+		t.Errorf("backwards window: %v; want an input error naming both days", err)
 	}
 	_, err = s.Query(schedule.Window{Run: "encore"})
-	var ru *schedule.RunError
-	if !errors.As(err, &ru) || ru.Name != "encore" || !errors.Is(err, schedule.ErrInput) || !strings.Contains(err.Error(), "original, rebroadcast") {
-		t.Errorf("unknown run: %v; want a *RunError listing the runs", err)
+	if !inputError(err, "run") || !strings.Contains(err.Error(), "original, rebroadcast") {
+		t.Errorf("unknown run: %v; want an input error listing the runs", err)
+	}
+	_, err = s.Query(schedule.Window{Episode: -3})
+	var ie *schedule.InputError
+	if !errors.As(err, &ie) || ie.Field != "episode" || !errors.Is(err, schedule.ErrInput) {
+		t.Errorf("a negative episode: %v; want an *InputError for episode", err)
 	}
 }
 
@@ -69,9 +111,8 @@ func TestParseEpisode(t *testing.T) {
 			}
 			continue
 		}
-		var ee *schedule.EpisodeError
-		if err == nil || !errors.As(err, &ee) || !errors.Is(err, schedule.ErrInput) || errors.Is(err, schedule.ErrNoEpisode) != c.none {
-			t.Errorf("ParseEpisode(%q) = %d, %v; want an *EpisodeError (no such episode: %v)", c.in, n, err, c.none)
+		if !inputError(err, "episode") || errors.Is(err, schedule.ErrNoEpisode) != c.none {
+			t.Errorf("ParseEpisode(%q) = %d, %v; want an input error for episode (no such episode: %v)", c.in, n, err, c.none)
 		}
 	}
 }
@@ -83,19 +124,18 @@ func TestReplayOptionsCheck(t *testing.T) {
 		field string
 	}{
 		{schedule.ReplayOptions{Now: now, Days: 7}, ""},
-		{schedule.ReplayOptions{Days: 7}, "Now"},
-		{schedule.ReplayOptions{Now: now, Days: 0}, "Days"},
-		{schedule.ReplayOptions{Now: now, Days: 32}, "Days"},
-		{schedule.ReplayOptions{Now: now, Days: 7, PastDays: -1}, "PastDays"},
-		{schedule.ReplayOptions{Now: now, Days: 7, PastDays: 15}, "PastDays"},
+		{schedule.ReplayOptions{Days: 7}, "now"},
+		{schedule.ReplayOptions{Now: now, Days: 0}, "days"},
+		{schedule.ReplayOptions{Now: now, Days: 32}, "days"},
+		{schedule.ReplayOptions{Now: now, Days: 7, PastDays: -1}, "past-days"},
+		{schedule.ReplayOptions{Now: now, Days: 7, PastDays: 15}, "past-days"},
 	} {
 		err := c.o.Check()
-		var re *schedule.ReplayError
 		switch {
 		case c.field == "" && err != nil:
 			t.Errorf("Check(%+v) = %v, want nil", c.o, err)
-		case c.field != "" && (!errors.As(err, &re) || re.Field != c.field || !errors.Is(err, schedule.ErrReplay) || !errors.Is(err, schedule.ErrInput)):
-			t.Errorf("Check(%+v) = %v, want a *ReplayError about %s", c.o, err, c.field)
+		case c.field != "" && !inputError(err, c.field):
+			t.Errorf("Check(%+v) = %v, want an input error about %s", c.o, err, c.field)
 		}
 	}
 }
@@ -218,12 +258,12 @@ func TestParseYear(t *testing.T) {
 		{"+003", 0}, {"-003", 0}, {"03", 0}, {"20003", 0}, {"0000", 0}, {"", 0}, {"２００３", 0}, {"2003 ", 0},
 	} {
 		got, err := schedule.ParseYear(c.in)
-		var ye *schedule.YearError
+		var ie *schedule.InputError
 		switch {
 		case c.want != 0 && (err != nil || got != c.want):
 			t.Errorf("ParseYear(%q) = %d, %v; want %d", c.in, got, err, c.want)
-		case c.want == 0 && (!errors.As(err, &ye) || !errors.Is(err, schedule.ErrInput) || ye.Value != c.in):
-			t.Errorf("ParseYear(%q) = %d, %v; want a *YearError wrapping ErrInput", c.in, got, err)
+		case c.want == 0 && (!inputError(err, "year") || !errors.As(err, &ie) || ie.Value != c.in):
+			t.Errorf("ParseYear(%q) = %d, %v; want an input error for year", c.in, got, err)
 		}
 	}
 	if w := schedule.Year(2008); w.From.String() != "2008-01-01" || w.To.String() != "2008-12-31" || w.Run != "" {

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
-
-// ErrReplay is wrapped by every error Replay returns for bad options.
-var ErrReplay = errors.New("invalid replay")
 
 // Replay window limits, in whole days either side of today.
 const (
@@ -18,18 +16,41 @@ const (
 	MaxDays     = 31
 )
 
-// ReplayOptions describe how Replay re-dates the historic timeline.
+// DefaultReplayWeeks is how long after the history a replay airs it when
+// ReplayOptions.Start is not set: 1357 weeks, 26 years to within three
+// days, so that the channel shows what aired in the same week 26 years
+// before, each airing on its own weekday at its own local time. For the
+// default schedule, whose first airing was on Monday 1 May 2000, that
+// replay began on Monday 4 May 2026.
+const DefaultReplayWeeks = 1357
+
+// ReplayOptions describe a replay: a channel that airs the history again,
+// later by whole weeks, and the window of days around the present that a
+// guide of it shows.
 //
-// The rule: let today be Now's date in the schedule's zone, and this week
-// the Monday-to-Sunday week holding it. The week holding From is placed on
-// this week, so From itself falls this week on its own weekday (possibly
-// later in the week than today), and every other week follows in order:
-// the historic week after From's is next week, the one before it last
-// week. Each airing keeps its weekday and its local time of day.
+// The mapping from real days to historic ones is fixed by From, Start,
+// Loop and SkipGaps alone: the channel began on Start by airing what
+// aired on From, and airs on each later day what aired on the next day of
+// the history, so day Start+n replays day From+n. Start and From fall on
+// the same weekday, so every airing keeps its weekday and its local time.
+// Nothing airs before Start. Now plays no part in the mapping: it only
+// chooses which days the window shows, so two guides made on different
+// days agree on every day both hold.
 type ReplayOptions struct {
-	// From is the historic day whose week becomes this week. The zero Date
+	// From is the historic day the replay began with. The zero Date
 	// stands for the date of the first airing.
 	From Date
+	// Start is the real day the replay aired From. The zero Date stands
+	// for DefaultReplayWeeks weeks after From.
+	Start Date
+	// Loop starts again at From after the week of the last airing, so the
+	// channel never ends. Without it, the replay ends there.
+	Loop bool
+	// SkipGaps leaves out the weeks with no airing at all (such as those
+	// between two runs): the replay goes straight on to the next week
+	// that has one. Without it a gap is replayed as it happened: empty.
+	SkipGaps bool
+
 	// Now is the present. Only its date in the schedule's zone matters, so
 	// a window, and the feeds made from it, change once a day.
 	Now time.Time
@@ -37,63 +58,105 @@ type ReplayOptions struct {
 	// from the start of the day PastDays before today to the end of the
 	// day Days after it.
 	PastDays, Days int
-	// Loop starts again at From's week once the replay runs past the week
-	// of the last airing. Without it, the guide ends there.
-	Loop bool
-	// SkipGaps leaves out the weeks with no airing at all (such as those
-	// between two runs), so the replay goes straight on to the next week
-	// that has one. Without it the gap is replayed as it happened: empty.
-	SkipGaps bool
 }
 
 // Window returns the instants the window of o covers in loc: from the
 // start of the day PastDays before today to the end of the day Days after.
 func (o ReplayOptions) Window(loc *time.Location) (from, to time.Time) {
+	first, last := o.days(loc)
+	return first.In(loc), last.AddDays(1).In(loc)
+}
+
+// days returns the first and last day of the window in loc.
+func (o ReplayOptions) days(loc *time.Location) (first, last Date) {
 	today := DateOf(o.Now.In(loc))
-	return today.AddDays(-o.PastDays).In(loc), today.AddDays(o.Days + 1).In(loc)
+	return today.AddDays(-o.PastDays), today.AddDays(o.Days)
 }
 
-// Check reports whether o can make a replay: Now is set, in the years
-// MinYear to MaxYear (so that no re-dated slot leaves the years feeds can
-// write), and PastDays and Days are within their limits. Its error is a
-// *ReplayError.
+// The fields an *InputError about replay options names, as the command
+// line and the grabber's configuration name them.
+const (
+	FieldReplayFrom  = "replay-from"  // From
+	FieldReplayStart = "replay-start" // Start
+	FieldNow         = "now"          // Now
+	FieldPastDays    = "past-days"    // PastDays
+	FieldDays        = "days"         // Days
+)
+
+// Check reports whether the numbers of o can make a window: Now is set,
+// and PastDays and Days are within their limits. Replay checks the rest,
+// which needs the schedule. Its error is an *InputError.
 func (o ReplayOptions) Check() error {
-	switch {
-	case o.Now.IsZero():
-		return &ReplayError{Field: "Now"}
-	case o.Now.Year() < MinYear || o.Now.Year() > MaxYear:
-		return &ReplayError{Field: "Now", Value: o.Now.Year(), Min: MinYear, Max: MaxYear}
-	case o.PastDays < 0 || o.PastDays > MaxPastDays:
-		return &ReplayError{Field: "PastDays", Value: o.PastDays, Min: 0, Max: MaxPastDays}
-	case o.Days < 1 || o.Days > MaxDays:
-		return &ReplayError{Field: "Days", Value: o.Days, Min: 1, Max: MaxDays}
+	within := func(field string, v, lo, hi int) error {
+		if v < lo || v > hi {
+			return &InputError{Field: field, Value: strconv.Itoa(v), Err: fmt.Errorf("want a whole number from %d to %d", lo, hi)}
+		}
+		return nil
 	}
-	return nil
-}
-
-// ReplayError reports a ReplayOptions field out of its limits: Value is
-// not within Min to Max (for Now, its year), or, for Now with Max 0, the
-// present is not given.
-type ReplayError struct {
-	Field    string // "Now", "PastDays" or "Days"
-	Value    int
-	Min, Max int
-}
-
-// Error names the field, its value and its limits.
-func (e *ReplayError) Error() string {
-	switch {
-	case e.Field == "Now" && e.Max == 0:
-		return "schedule: invalid replay: no present time given"
-	case e.Field == "Now":
-		return fmt.Sprintf("schedule: invalid replay: the present in the year %d: want %d to %d", e.Value, e.Min, e.Max)
+	if o.Now.IsZero() {
+		return &InputError{Field: FieldNow, Err: errors.New("no present time given")}
 	}
-	name := map[string]string{"PastDays": "past days", "Days": "days"}[e.Field]
-	return fmt.Sprintf("schedule: invalid replay: %s %d: want %d to %d", name, e.Value, e.Min, e.Max)
+	if err := within(FieldPastDays, o.PastDays, 0, MaxPastDays); err != nil {
+		return err
+	}
+	return within(FieldDays, o.Days, 1, MaxDays)
 }
 
-// Unwrap returns ErrReplay and ErrInput.
-func (e *ReplayError) Unwrap() []error { return []error{ErrReplay, ErrInput} }
+// resolve checks o against s and returns it with From and Start set: the
+// mapping of a replay of s, and its window's days. Its errors are
+// *InputErrors naming the option at fault.
+func (s *Schedule) resolve(o ReplayOptions) (ReplayOptions, error) {
+	if err := o.Check(); err != nil {
+		return o, err
+	}
+	loc := s.plan.Location
+	first, last := o.days(loc)
+	if first.Year < MinYear || last.Year > MaxYear {
+		return o, &InputError{Field: FieldNow, Value: o.Now.In(loc).Format(time.RFC3339),
+			Err: fmt.Errorf("its window, %s to %s, leaves the years %d to %d", first, last, MinYear, MaxYear)}
+	}
+	if s.Len() == 0 {
+		return o, nil // nothing to replay: an empty window
+	}
+	firstAiring, lastAiring := DateOf(s.First().Start.In(loc)), DateOf(s.Last().Start.In(loc))
+	defaultStart, defaultFrom := o.Start.IsZero(), o.From.IsZero()
+	if o.From.IsZero() {
+		o.From = firstAiring
+	}
+	fromErr := func(format string, args ...any) error {
+		return &InputError{Field: FieldReplayFrom, Value: o.From.String(), Err: fmt.Errorf(format, args...)}
+	}
+	switch {
+	case o.From.Before(firstAiring):
+		return o, fromErr("before the first airing, %s", firstAiring)
+	case o.From.After(lastAiring):
+		return o, fromErr("after the last airing, %s", lastAiring)
+	}
+	if defaultStart {
+		o.Start = o.From.AddDays(7 * DefaultReplayWeeks)
+	}
+	today := DateOf(o.Now.In(loc))
+	startErr := func(format string, args ...any) error {
+		return &InputError{Field: FieldReplayStart, Value: o.Start.String(), Err: fmt.Errorf(format, args...)}
+	}
+	switch {
+	case o.Start.Weekday() != o.From.Weekday():
+		// The nearest days of From's weekday either side of Start.
+		before := o.Start.AddDays(-((int(o.Start.Weekday()) - int(o.From.Weekday()) + 7) % 7))
+		return o, startErr("a %s, and the day it replays, %s, a %s: the replay moves whole weeks, so want a %s such as %s or %s",
+			o.Start.Weekday(), o.From, o.From.Weekday(), o.From.Weekday(), before, before.AddDays(7))
+	case o.Start.Before(o.From):
+		return o, startErr("before %s, the day it replays: want a later day", o.From)
+	case today.Days(o.Start) > MaxDays && defaultFrom && defaultStart:
+		// The default replay has not begun yet: its window is empty.
+	case today.Days(o.Start) > MaxDays && defaultStart:
+		return o, fromErr("by default it airs again %d weeks later, on %s, more than %d days after today (%s): give a start as well",
+			DefaultReplayWeeks, o.Start, MaxDays, today)
+	case today.Days(o.Start) > MaxDays:
+		return o, startErr("more than %d days after today (%s): no guide reaches it yet", MaxDays, today)
+	}
+	return o, nil
+}
 
 // Replay returns the airings of s re-dated into the present, as a new
 // Schedule holding just the window that o describes (see ReplayOptions for
@@ -102,39 +165,35 @@ func (e *ReplayError) Unwrap() []error { return []error{ErrReplay, ErrInput} }
 // episode's first airing (for a re-dated first airing, that same start).
 // The new schedule has the same runs, shows and channels, and is revised
 // at the start of today, when its content last changed; its History is
-// s's history. It may be empty.
+// s's history, and ReplayOptions and ReplayDay describe the replay. It
+// may be empty.
 //
 // Replay reads only the historic weeks that map into the window, found by
 // binary search, so its cost does not grow with the length of the history.
 func (s *Schedule) Replay(o ReplayOptions) (*Schedule, error) {
-	if err := o.Check(); err != nil {
+	o, err := s.resolve(o)
+	if err != nil {
 		return nil, err
 	}
 	loc := s.plan.Location
-	from := o.From
-	if from.IsZero() {
-		from = DateOf(s.First().Start.In(loc))
-	}
-	today := DateOf(o.Now.In(loc))
+	first, last := o.days(loc)
 	winFrom, winTo := o.Window(loc)
-	weeks := s.weekMap(from, o)
+	m := s.replayMap(o)
 
 	var out []entry
 	// A slot may start up to the longest slot length before the window:
 	// begin with the week holding the day before the window, enough for
 	// any slot shorter than a day. (Longer ones are not a broadcast slot.)
-	thisWeek := monday(today)
-	for k := (monday(today.AddDays(-o.PastDays-1)) - thisWeek) / 7; ; k++ {
-		present := thisWeek + 7*k
-		if !dayOf(present).In(loc).Before(winTo) {
-			break
-		}
-		hist, ok := weeks(k)
+	for present := monday(first.AddDays(-1)); dayOf(present).In(loc).Before(winTo); present += 7 {
+		hist, ok := m.week(present)
 		if !ok {
 			continue
 		}
 		shift := present - hist
-		lo, hi := s.bounds(Query{From: dayOf(hist).In(loc), To: dayOf(hist + 7).In(loc), ByStart: true})
+		// Within the week, the airings of the days before From are not
+		// replayed: the channel begins, and begins again when it loops, at
+		// From.
+		lo, hi := s.bounds(Query{From: dayOf(max(hist, dayNumber(o.From))).In(loc), To: dayOf(hist + 7).In(loc), ByStart: true})
 		for i := lo; i < hi; i++ {
 			e := s.entries[i]
 			r := s.plan.Runs[e.run]
@@ -150,45 +209,127 @@ func (s *Schedule) Replay(o ReplayOptions) (*Schedule, error) {
 		}
 	}
 	p := s.plan
-	if rev := today.In(loc); rev.After(p.Revised) {
+	if rev := DateOf(o.Now.In(loc)).In(loc); rev.After(p.Revised) {
 		p.Revised = rev
 	}
-	r := &Schedule{plan: p, entries: dropOverlaps(p.Runs, out), history: s.History()}
+	m.first, m.last = first, last
+	r := &Schedule{plan: p, entries: dropOverlaps(p.Runs, out), history: s.History(), replay: m}
 	if err := r.index(context.Background()); err != nil {
 		return nil, fmt.Errorf("schedule: replay: %w", err) // not reached: overlaps were dropped
 	}
 	return r, nil
 }
 
-// weekMap returns the function from a present week, counted from this one
-// (k = 0), to the historic week replayed then, as the day number of its
-// Monday; false when none is.
-func (s *Schedule) weekMap(from Date, o ReplayOptions) func(k int) (int, bool) {
+// ReplayOptions returns the options a replay schedule was made with, From
+// and Start filled in, and true; for a schedule that is not a replay, the
+// zero ReplayOptions and false.
+func (s *Schedule) ReplayOptions() (ReplayOptions, bool) {
+	if s.replay == nil {
+		return ReplayOptions{}, false
+	}
+	return s.replay.o, true
+}
+
+// ReplayWindow returns the first and last day of a replay schedule's
+// window, and true; for a schedule that is not a replay, false. The
+// window's days may hold no airing at all.
+func (s *Schedule) ReplayWindow() (first, last Date, ok bool) {
+	if s.replay == nil {
+		return Date{}, Date{}, false
+	}
+	return s.replay.first, s.replay.last, true
+}
+
+// ReplayDay returns the historic day that day d of a replay schedule
+// replays, and true, whether or not anything aired that day (a day in a
+// gap between runs is replayed as it happened: empty). It returns false
+// before the replay's start, after its end and for a schedule that is not
+// a replay. It answers for any day, inside the window or not: the
+// replay's mapping does not depend on the window.
+func (s *Schedule) ReplayDay(d Date) (Date, bool) {
+	if s.replay == nil {
+		return Date{}, false
+	}
+	return s.replay.day(d)
+}
+
+// ReplayWeek returns the Monday of the historic week that the week
+// (Monday to Sunday) holding day d of a replay schedule replays, and
+// true; false when that week replays none (before the week of the
+// replay's start, after its end, or for a schedule that is not a replay).
+// In the week of the start, the days before it replay nothing.
+func (s *Schedule) ReplayWeek(d Date) (Date, bool) {
+	if s.replay == nil {
+		return Date{}, false
+	}
+	w, ok := s.replay.week(monday(d))
+	return dayOf(w), ok
+}
+
+// replayMap is the fixed mapping of a replay from real weeks to historic
+// ones, and the window it was cut for.
+type replayMap struct {
+	o           ReplayOptions // From and Start resolved
+	first, last Date          // the window's days
+	weeks       func(k int) (int, bool)
+}
+
+// week returns the Monday (as a day number) of the historic week that the
+// real week of Monday present replays, and false when none is.
+func (m *replayMap) week(present int) (int, bool) {
+	k := present - monday(m.o.Start)
+	if k < 0 || m.weeks == nil {
+		return 0, false
+	}
+	return m.weeks(k / 7)
+}
+
+func (m *replayMap) day(d Date) (Date, bool) {
+	w := monday(d)
+	hist, ok := m.week(w)
+	if !ok {
+		return Date{}, false
+	}
+	h := dayOf(hist + dayNumber(d) - w)
+	if h.Before(m.o.From) {
+		return Date{}, false
+	}
+	return h, true
+}
+
+// replayMap returns the mapping of the replay o, whose From and Start are
+// resolved, of s.
+func (s *Schedule) replayMap(o ReplayOptions) *replayMap {
+	m := &replayMap{o: o}
+	if s.Len() == 0 {
+		return m
+	}
 	first := monday(DateOf(s.First().Start.In(s.plan.Location)))
 	last := monday(DateOf(s.Last().Start.In(s.plan.Location)))
-	w0 := monday(from)
+	w0 := monday(o.From)
 	if !o.SkipGaps {
 		n := (last-w0)/7 + 1 // weeks from From's to the last airing's
-		return func(k int) (int, bool) {
-			w := w0 + 7*k
-			if o.Loop && k >= 0 && n > 0 {
-				w = w0 + 7*(k%n)
+		m.weeks = func(k int) (int, bool) {
+			if o.Loop {
+				k %= n
 			}
+			w := w0 + 7*k
 			return w, w >= first && w <= last
 		}
+		return m
 	}
 	weeks := s.airingWeeks()
 	i0, _ := slices.BinarySearch(weeks, w0)
-	return func(k int) (int, bool) {
-		i := i0 + k
-		if o.Loop && k >= 0 && i0 < len(weeks) {
-			i = i0 + k%(len(weeks)-i0)
+	m.weeks = func(k int) (int, bool) {
+		if o.Loop {
+			k %= len(weeks) - i0
 		}
-		if i < 0 || i >= len(weeks) {
+		if i0+k >= len(weeks) {
 			return 0, false
 		}
-		return weeks[i], true
+		return weeks[i0+k], true
 	}
+	return m
 }
 
 // airingWeeks returns the Mondays (as day numbers) of the weeks in which

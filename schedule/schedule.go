@@ -41,7 +41,8 @@ type Schedule struct {
 	weeksOnce sync.Once
 	weeks     []int // see airingWeeks
 
-	history *Schedule // the schedule Replay re-dated this one from; nil for a history
+	history *Schedule  // the schedule Replay re-dated this one from; nil for a history
+	replay  *replayMap // the replay that made it; nil for a history
 }
 
 // slot makes the Slot that e stands for.
@@ -139,8 +140,9 @@ func (s *Schedule) LastEpisode() int {
 	return int(s.entries[s.byEp[len(s.byEp)-1]].ep)
 }
 
-// Query selects slots: those on air at any moment in [From, To), and of
-// one run if Run is set. A zero From or To leaves that end open.
+// Query selects slots: those on air at any moment in [From, To), of one
+// run if Run is set, and of one episode if Episode is set. A zero From
+// or To leaves that end open.
 //
 // With ByStart it selects the slots that start in [From, To) instead: a
 // slot already on air at From is left out, so the queries of adjacent
@@ -149,6 +151,11 @@ type Query struct {
 	From, To time.Time
 	Run      string
 	ByStart  bool
+
+	// Episode, when above 0, selects the airings of that episode alone
+	// (of each show that has one): a calendar of one episode's airings.
+	// They are found by the episode index, not by reading every slot.
+	Episode int
 }
 
 // Day returns the query for a whole local calendar day in the schedule's
@@ -204,6 +211,17 @@ func (s *Schedule) match(q Query, e *entry) (Slot, bool) {
 func (s *Schedule) Slots(q Query) iter.Seq[Slot] {
 	return func(yield func(Slot) bool) {
 		i, j := s.bounds(q)
+		if q.Episode > 0 {
+			for _, k := range s.episodeEntries(q.Episode) {
+				if int(k) < i || int(k) >= j {
+					continue
+				}
+				if sl, ok := s.match(q, &s.entries[k]); ok && !yield(sl) {
+					return
+				}
+			}
+			return
+		}
 		for k := i; k < j; k++ {
 			if sl, ok := s.match(q, &s.entries[k]); ok && !yield(sl) {
 				return
@@ -214,14 +232,29 @@ func (s *Schedule) Slots(q Query) iter.Seq[Slot] {
 
 // Count returns the number of slots q selects.
 func (s *Schedule) Count(q Query) int {
-	i, j := s.bounds(q)
 	n := 0
+	if q.Episode > 0 {
+		for range s.Slots(q) {
+			n++
+		}
+		return n
+	}
+	i, j := s.bounds(q)
 	for k := i; k < j; k++ {
 		if _, ok := s.match(q, &s.entries[k]); ok {
 			n++
 		}
 	}
 	return n
+}
+
+// episodeEntries returns the indexes of the entries of episode n, in
+// order of start: a part of the episode index.
+func (s *Schedule) episodeEntries(n int) []int32 {
+	ep := func(k int) int { return int(s.entries[s.byEp[k]].ep) }
+	lo := sort.Search(len(s.byEp), func(k int) bool { return ep(k) >= n })
+	hi := lo + sort.Search(len(s.byEp)-lo, func(k int) bool { return ep(lo+k) > n })
+	return s.byEp[lo:hi]
 }
 
 // collect returns the slots q selects as a new slice (nil when none),
@@ -253,15 +286,13 @@ func (s *Schedule) At(t time.Time) []Slot {
 // no slot shows it. In a schedule of several shows it returns episode n of
 // each.
 func (s *Schedule) Episode(n int) []Slot {
-	ep := func(k int) int { return int(s.entries[s.byEp[k]].ep) }
-	lo := sort.Search(len(s.byEp), func(k int) bool { return ep(k) >= n })
-	hi := lo + sort.Search(len(s.byEp)-lo, func(k int) bool { return ep(lo+k) > n })
-	if lo == hi {
+	idx := s.episodeEntries(n)
+	if len(idx) == 0 {
 		return nil
 	}
-	out := make([]Slot, hi-lo)
-	for k, idx := range s.byEp[lo:hi] {
-		out[k] = s.slot(&s.entries[idx])
+	out := make([]Slot, len(idx))
+	for k, i := range idx {
+		out[k] = s.slot(&s.entries[i])
 	}
 	return out
 }

@@ -184,16 +184,22 @@ func TestSlotsWindow(t *testing.T) {
 		name     string
 		from, to string
 		run      string
+		episode  int
 		want     int
 	}{
-		{"January 2009 reruns", "2009-01-01", "2009-01-31", "rebroadcast", 20},
-		{"January 2009, any run", "2009-01-01", "2009-01-31", "", 20},
-		{"the whole gap", "2007-07-07", "2009-01-04", "", 0},
-		{"across the gap", "2007-07-02", "2009-01-09", "", 10},
-		{"a year", "2003-01-01", "2003-12-31", "original", 261},
-		{"across New Year", "2003-12-29", "2004-01-02", "", 5},
-		{"everything", "", "", "", 3750},
-		{"one run", "", "", "original", 1875},
+		{"January 2009 reruns", "2009-01-01", "2009-01-31", "rebroadcast", 0, 20},
+		{"January 2009, any run", "2009-01-01", "2009-01-31", "", 0, 20},
+		{"the whole gap", "2007-07-07", "2009-01-04", "", 0, 0},
+		{"across the gap", "2007-07-02", "2009-01-09", "", 0, 10},
+		{"a year", "2003-01-01", "2003-12-31", "original", 0, 261},
+		{"across New Year", "2003-12-29", "2004-01-02", "", 0, 5},
+		{"everything", "", "", "", 0, 3750},
+		{"one run", "", "", "original", 0, 1875},
+		{"one episode", "", "", "", 816, 2},
+		{"one episode, one run", "", "", "rebroadcast", 816, 1},
+		{"one episode, a year", "2012-01-01", "2012-12-31", "", 816, 1},
+		{"one episode, a year it did not air", "2005-01-01", "2005-12-31", "", 816, 0},
+		{"an episode that never aired", "", "", "", 1876, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,8 +207,10 @@ func TestSlotsWindow(t *testing.T) {
 			if tt.from != "" {
 				from, to = date(tt.from), date(tt.to)
 			}
-			q := s.Dates(from, to)
-			q.Run = tt.run
+			q, err := s.Query(schedule.Window{From: from, To: to, Run: tt.run, Episode: tt.episode})
+			if err != nil {
+				t.Fatal(err)
+			}
 			n := 0
 			var prev time.Time
 			for sl := range s.Slots(q) {
@@ -210,6 +218,9 @@ func TestSlotsWindow(t *testing.T) {
 					t.Fatalf("slots out of order: %v after %v", sl.Start, prev)
 				}
 				prev = sl.Start
+				if tt.episode != 0 && sl.Episode != tt.episode {
+					t.Errorf("episode %d among the airings of episode %d", sl.Episode, tt.episode)
+				}
 				n++
 			}
 			if n != tt.want || s.Count(q) != tt.want {
@@ -648,7 +659,7 @@ func TestHistory(t *testing.T) {
 	if r.History() != s {
 		t.Error("a replay's History is not the schedule it was re-dated from")
 	}
-	rr, err := r.Replay(schedule.ReplayOptions{Now: time.Date(2026, 11, 30, 12, 0, 0, 0, s.Location()), Days: 7})
+	rr, err := r.Replay(schedule.ReplayOptions{Start: schedule.DateOf(r.First().Start), Now: time.Date(2026, 11, 30, 12, 0, 0, 0, s.Location()), Days: 7})
 	if err != nil {
 		t.Fatal(err)
 	}

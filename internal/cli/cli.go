@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -50,9 +51,10 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 		env.Now = time.Now
 	}
 	defer func() {
-		// Whatever goes wrong inside, the user gets a line, not a trace.
+		// Whatever goes wrong inside, the user gets a line that says so
+		// first, then the stack, for the bug report.
 		if p := recover(); p != nil {
-			fmt.Fprintf(env.Stderr, "backstage: internal error: %v\n", p)
+			fmt.Fprintf(env.Stderr, "backstage: internal error: %v\n\n%s", p, debug.Stack())
 			code = 1
 		}
 	}()

@@ -51,7 +51,12 @@ func TestCommands(t *testing.T) {
 		{name: "aired date json", args: []string{"aired", "2003-06-16", "--json"}, golden: "aired-2003-06-16.json"},
 		{name: "aired datetime", args: []string{"aired", "2003-06-16T18:45"}, want: []string{"Mon  2003-06-16  18:30–19:00 SAST", "original  816"}},
 		{name: "aired datetime at the start", args: []string{"aired", "2003-06-16T18:30"}, want: []string{"816"}},
-		{name: "aired datetime at the end", args: []string{"aired", "2003-06-16T19:00"}, want: []string{"Nothing was on air at Mon 2003-06-16 19:00 SAST."}},
+		{name: "aired datetime at the end", args: []string{"aired", "2003-06-16T19:00"}, want: []string{"Nothing was on air at Mon 2003-06-16 19:00 SAST. Next: Tue 2003-06-17 18:30 (original, episode 817)."}},
+		{name: "aired datetime in --tz", args: []string{"aired", "2003-06-17T04:45", "--tz", "Pacific/Auckland"}, want: []string{"Tue  2003-06-17  04:30–05:00 NZST  e.tv     original  816"}},
+		{name: "aired datetime in --tz, a miss", args: []string{"aired", "2003-06-16T04:45", "--tz", "Pacific/Auckland"},
+			want: []string{"Nothing was on air at Mon 2003-06-16 04:45 NZST. Next: Tue 2003-06-17 04:30 (original, episode 816)."}},
+		{name: "aired datetime after the history", args: []string{"aired", "2020-01-01T12:00"},
+			want: []string{"Nothing was on air at Wed 2020-01-01 12:00 SAST: the airings ended with Fri 2016-03-11 16:40 (rebroadcast, episode 1875)."}},
 		{name: "aired RFC 3339 UTC", args: []string{"aired", "2003-06-16T16:59:59Z"}, want: []string{"816"}},
 		{name: "aired RFC 3339 offset", args: []string{"aired", "2003-06-16T18:45:00+02:00"}, want: []string{"816"}},
 		{name: "aired RFC 3339 after the end", args: []string{"aired", "2003-06-16T17:00:00Z"}, want: []string{"Nothing was on air at"}},
@@ -416,7 +421,7 @@ var badArgs = []struct {
 	{[]string{"aired", "today", "--now="}, `--now "": empty`},
 	{[]string{"episode", "+5"}, `episode "+5": want a whole number from 1 to 1875`},
 	{[]string{"episode", " 5"}, `episode " 5"`},
-	{[]string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z"}, `--now "9999-12-30T12:00:00Z": want a time in the years 1900 to 2200`},
+	{[]string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z"}, `--now "9999-12-30T12:00:00Z": its window, 9999-12-29 to 10000-01-06, leaves the years 1900 to 2200`},
 }
 
 func TestBadArgs(t *testing.T) {

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,13 +10,6 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
-
-func TestMain(m *testing.M) {
-	flag.Parse()
-	code := m.Run()
-	testkit.RemoveBinary()
-	os.Exit(code)
-}
 
 // TestBinary builds the real command and runs it as a user would.
 func TestBinary(t *testing.T) {

@@ -120,14 +120,7 @@ func count(n int, thing string) string {
 	return s + " " + thing
 }
 
-// byteSize writes a size as people read it: "812 bytes", "5.1 KB",
-// "1.8 MB" (powers of 1000, as publish's summary has them).
-func byteSize(n int64) string {
-	switch {
-	case n < 1000:
-		return count(int(n), "byte")
-	case n < 1e6:
-		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " KB"
-	}
-	return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
-}
+// byteSize writes a size as people read it, as the web page does:
+// "812 bytes", "5.1 KB", "1.8 MB" (powers of 1000, as publish's summary
+// has them).
+func byteSize(n int64) string { return site.ByteSize(n) }

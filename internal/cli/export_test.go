@@ -108,7 +108,7 @@ func TestExportBadInput(t *testing.T) {
 		{"unknown format", []string{"export", "csv", "-o", old}, `"csv"`},
 		{"no format", []string{"export", "-o", old}, "ics|xmltv"},
 		{"unknown run", []string{"export", "ics", "--run", "nope", "-o", old}, `"nope"`},
-		{"from after to", []string{"export", "ics", "--from", "2004-01-01", "--to", "2003-01-01", "-o", old}, "after --to"},
+		{"from after to", []string{"export", "ics", "--from", "2004-01-01", "--to", "2003-01-01", "-o", old}, `--to "2003-01-01": before from 2004-01-01: want to on or after from`},
 		{"bad date", []string{"export", "xmltv", "--from", "2003-02-30", "-o", old}, `"2003-02-30"`},
 		{"mark-new on ics", []string{"export", "ics", "--mark-new", "-o", old}, "--mark-new"},
 		{"compact on xmltv", []string{"export", "xmltv", "--compact", "-o", old}, "--compact"},

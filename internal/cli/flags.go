@@ -85,7 +85,7 @@ type timelineFlags struct {
 	scheduleFlags
 	now            string
 	replay         bool
-	from           string
+	from, start    string
 	days, pastDays int
 	loop, skipGaps bool
 
@@ -95,8 +95,9 @@ type timelineFlags struct {
 func (f *timelineFlags) register(fs *flag.FlagSet) {
 	f.scheduleFlags.register(fs)
 	f.fs = fs
-	fs.BoolVar(&f.replay, "replay", false, "re-date the history to the present by whole weeks (replay mode; see --replay-from)")
-	textVar(fs, &f.from, "replay-from", "replay: the historic `DATE` whose week becomes this week (default: the first airing)", "a date written YYYY-MM-DD")
+	fs.BoolVar(&f.replay, "replay", false, fmt.Sprintf("air the history again as a channel, %d weeks (26 years) later unless --replay-start says otherwise (replay mode)", schedule.DefaultReplayWeeks))
+	textVar(fs, &f.from, "replay-from", "replay: the historic `DATE` the replay began with (default: the first airing)", "a date written YYYY-MM-DD")
+	textVar(fs, &f.start, "replay-start", fmt.Sprintf("replay: the `DATE` your channel began airing --replay-from, on the same weekday (default: %d weeks after it)", schedule.DefaultReplayWeeks), "a date written YYYY-MM-DD")
 	fs.IntVar(&f.days, "days", 7, "replay: whole `DAYS` after today in the window, 1 to 31")
 	fs.IntVar(&f.pastDays, "past-days", 1, "replay: whole `DAYS` before today in the window, 0 to 14")
 	textVar(fs, &f.now, "now", "take `TIME` (RFC 3339) as the present instead of the clock, for reproducible output", "an RFC 3339 time")
@@ -115,14 +116,6 @@ type timeline struct {
 	replay *schedule.ReplayOptions
 }
 
-// window returns the instants a replay window covers: from the start
-// of its first day to the end of its last. Only for replay mode.
-func (t *timeline) window() (from, to time.Time) {
-	o := *t.replay
-	o.Now = t.now()
-	return o.Window(t.sched.Location())
-}
-
 // withTimeline registers the timeline flags on fs and returns an action
 // that loads the timeline they describe before it runs body.
 func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *timeline, args []string) error) action {
@@ -136,10 +129,6 @@ func withTimeline(fs *flag.FlagSet, body func(ctx context.Context, env Env, t *t
 		return body(ctx, env, t, args)
 	}
 }
-
-// replayFlagNames maps the fields of schedule.ReplayOptions that a
-// *schedule.ReplayError may name to the flags that set them.
-var replayFlagNames = map[string]string{"Days": "--days", "PastDays": "--past-days"}
 
 // load applies the flags: it loads the schedule, fixes the clock with
 // --now and, with --replay, makes the re-dated window.
@@ -160,7 +149,7 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 		var stray string
 		f.fs.Visit(func(fl *flag.Flag) {
 			switch fl.Name {
-			case "replay-from", "days", "past-days", "loop", "skip-gaps":
+			case "replay-from", "replay-start", "days", "past-days", "loop", "skip-gaps":
 				stray = fl.Name
 			}
 		})
@@ -175,20 +164,34 @@ func (f *timelineFlags) load(ctx context.Context, env Env) (*timeline, error) {
 			return nil, fmt.Errorf("--replay-from: %w", err)
 		}
 	}
+	if f.start != "" {
+		if opt.Start, err = schedule.ParseDate(f.start); err != nil {
+			return nil, fmt.Errorf("--replay-start: %w", err)
+		}
+	}
 	o := opt
 	o.Now = t.now()
 	if t.sched, err = s.Replay(o); err != nil {
-		var re *schedule.ReplayError
-		if errors.As(err, &re) && replayFlagNames[re.Field] != "" {
-			return nil, usagef("%s %d: want a whole number from %d to %d", replayFlagNames[re.Field], re.Value, re.Min, re.Max)
-		}
-		if errors.As(err, &re) && re.Field == "Now" && f.now != "" {
-			return nil, usagef("--now %s: want a time in the years %d to %d", quote.Value(f.now), re.Min, re.Max)
-		}
-		return nil, err
+		return nil, replayFlagError(err, f.now)
 	}
 	t.replay = &opt
 	return t, nil
+}
+
+// replayFlagError names the flag of the replay option err is about: the
+// clock is a flag only when --now is given (now), and is then named as it
+// was written.
+func replayFlagError(err error, now string) error {
+	var ie *schedule.InputError
+	switch {
+	case !errors.As(err, &ie):
+		return err
+	case ie.Field == schedule.FieldNow && now == "":
+		return err
+	case ie.Field == schedule.FieldNow:
+		return usagef("--now %s: %v", quote.Value(now), ie.Err)
+	}
+	return inputFlagError(err)
 }
 
 // windowFlags choose airings by day and run.
@@ -203,54 +206,28 @@ func (f *windowFlags) register(fs *flag.FlagSet) {
 	textVar(fs, &f.run, "run", "only the run called `NAME` (see backstage runs)", "a run's name (see backstage runs)")
 }
 
-// window reads the flags as a schedule.Window; s.Query checks it. A year
-// Y stands for the days Y-01-01 to Y-12-31, as the server's ?year= does.
-func (f *windowFlags) window() (schedule.Window, error) {
-	var w schedule.Window
-	var err error
-	if f.year != "" {
-		if f.from != "" || f.to != "" {
-			return w, usagef("--year goes with neither --from nor --to: want --year, or --from and --to")
-		}
-		n, err := schedule.ParseYear(f.year)
-		if err != nil {
-			return w, usagef("--%v", err)
-		}
-		w = schedule.Year(n)
-		w.Run = f.run
-		return w, nil
-	}
-	if f.from != "" {
-		if w.From, err = schedule.ParseDate(f.from); err != nil {
-			return w, fmt.Errorf("--from: %w", err)
-		}
-	}
-	if f.to != "" {
-		if w.To, err = schedule.ParseDate(f.to); err != nil {
-			return w, fmt.Errorf("--to: %w", err)
-		}
-	}
-	w.Run = f.run
-	return w, nil
-}
-
-// query reads the flags as a window of s and checks it: the window, and
-// the query it stands for.
+// query reads the flags as a window of s and checks it, as the server
+// reads its query parameters: the window, and the query it stands for. A
+// year Y stands for the days Y-01-01 to Y-12-31.
 func (f *windowFlags) query(s *schedule.Schedule) (schedule.Window, schedule.Query, error) {
-	w, err := f.window()
+	flags := map[string]string{"from": f.from, "to": f.to, "year": f.year, "run": f.run}
+	w, err := s.ParseWindow(func(field string) (string, bool) {
+		v := flags[field]
+		return v, v != "" // textValue refuses a flag given empty
+	})
 	if err != nil {
-		return w, schedule.Query{}, err
+		return w, schedule.Query{}, inputFlagError(err)
 	}
 	q, err := s.Query(w)
-	var (
-		runErr   *schedule.RunError
-		rangeErr *schedule.RangeError
-	)
-	switch {
-	case errors.As(err, &runErr):
-		err = fmt.Errorf("--run: %w", err)
-	case errors.As(err, &rangeErr):
-		err = usagef("--from %s is after --to %s: want --from on or before --to", rangeErr.From, rangeErr.To)
+	return w, q, inputFlagError(err)
+}
+
+// inputFlagError names the flag of the value an *schedule.InputError is about:
+// the flags are called as the fields are, with "--" in front.
+func inputFlagError(err error) error {
+	var ie *schedule.InputError
+	if errors.As(err, &ie) {
+		return usageError{fmt.Errorf("--%w", err)}
 	}
-	return w, q, err
+	return err
 }

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/publish"
-	"github.com/backstage-epg/backstage/internal/server"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/version"
 	"github.com/backstage-epg/backstage/schedule"
@@ -25,7 +25,7 @@ var publishCmd = &command{
 	summary: "write every feed, API answer and page into DIR, a static site for any web host",
 	example: `  backstage publish site/                                   # then serve site/ with nginx, Caddy, Netlify …
   backstage publish site/ --public-url https://tv.example.org/backstage
-  backstage publish site/ --replay --replay-from 2003-06-16  # today's replay window; run it daily`,
+  backstage publish site/ --replay                          # today's replay window; run it daily`,
 	nargs: [2]int{1, 1},
 	setup: func(fs *flag.FlagSet) action {
 		var publicURL, streamURL string
@@ -40,7 +40,6 @@ var publishCmd = &command{
 			st, err := site.New(site.Config{
 				Schedule:  t.sched,
 				Location:  t.loc,
-				Today:     today(t),
 				Date:      schedule.DateOf(t.now().In(t.sched.Location())),
 				Replay:    t.replay != nil,
 				PublicURL: publicURL,
@@ -90,26 +89,16 @@ const publishMemory = 256 << 20
 // checkURLs refuses a public or stream URL that cannot be used.
 func checkURLs(publicURL, streamURL string) error {
 	if streamURL != "" {
-		if err := server.CheckStreamURL(streamURL); err != nil {
+		if err := site.CheckStreamURL(streamURL); err != nil {
 			return usagef("--stream-url: %v", err)
 		}
 	}
 	if publicURL != "" {
-		if err := server.CheckPublicURL(publicURL); err != nil {
+		if err := feeds.CheckBaseURL(publicURL); err != nil {
 			return usagef("--public-url: %v", err)
 		}
 	}
 	return nil
-}
-
-// today returns the day the site's index answers for: today, when the
-// timeline reaches it.
-func today(t *timeline) schedule.Date {
-	d := schedule.DateOf(t.now().In(t.sched.Location()))
-	if first, last := site.Span(t.sched); d.Before(first) || d.After(last) {
-		return schedule.Date{}
-	}
-	return d
 }
 
 // isTerminal reports whether w is a terminal, where progress can be shown.

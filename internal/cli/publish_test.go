@@ -58,7 +58,7 @@ func TestPublishBadInput(t *testing.T) {
 		{[]string{"publish", dir, "extra"}, `unexpected argument "extra"`},
 		{[]string{"publish", dir, "--public-url", "tv.example.org"}, "--public-url"},
 		{[]string{"publish", dir, "--stream-url", "1.ts"}, "--stream-url"},
-		{[]string{"publish", dir, "--replay", "--days", "0"}, "--days 0"},
+		{[]string{"publish", dir, "--replay", "--days", "0"}, `--days "0"`},
 		{[]string{"publish", dir, "--days", "3"}, "--days works only with --replay"},
 		{[]string{"publish", dir, "--frob"}, "unknown flag"},
 		{[]string{"publish", dir, "--schedule", "testdata/invalid.yaml"}, "invalid.yaml:12"},

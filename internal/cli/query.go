@@ -33,35 +33,57 @@ var airedCmd = &command{
 		var out printer
 		out.register(fs)
 		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
-			day, at, err := parseWhen(args[0], t.sched.Location(), t.now)
+			// A day is the schedule's; a moment is read in the zone
+			// the answer is shown in (--tz), as the reader writes it.
+			day, at, err := parseWhen(args[0], t.sched.Location(), t.loc, t.now)
 			if err != nil {
 				return err
 			}
 			if at.IsZero() {
 				return out.print(ctx, env.Stdout, t.loc, slices.Values(t.sched.On(day)), nothingOn(t, day))
 			}
-			return out.print(ctx, env.Stdout, t.loc, slices.Values(t.sched.At(at)), fmt.Sprintf("Nothing was on air at %s.", at.In(t.loc).Format("Mon 2006-01-02 15:04 MST")))
+			return out.print(ctx, env.Stdout, t.loc, slices.Values(t.sched.At(at)), nothingAt(t, at))
 		})
 	},
 }
 
-// parseWhen reads a day (YYYY-MM-DD or "today") or a moment
-// (YYYY-MM-DDTHH:MM in loc, or RFC 3339). Exactly one of the results is set.
-func parseWhen(s string, loc *time.Location, now func() time.Time) (schedule.Date, time.Time, error) {
+// parseWhen reads a day (YYYY-MM-DD, or "today" in zone, the schedule's)
+// or a moment (YYYY-MM-DDTHH:MM in show, the zone times are shown in, or
+// RFC 3339). Exactly one of the results is set.
+func parseWhen(s string, zone, show *time.Location, now func() time.Time) (schedule.Date, time.Time, error) {
 	if s == "today" {
-		return schedule.DateOf(now().In(loc)), time.Time{}, nil
+		return schedule.DateOf(now().In(zone)), time.Time{}, nil
 	}
 	if len(s) == len(time.DateOnly) {
 		d, err := schedule.ParseDate(s)
 		return d, time.Time{}, err
 	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04", s, loc); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02T15:04", s, show); err == nil {
 		return schedule.Date{}, t, nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return schedule.Date{}, t, nil
 	}
-	return schedule.Date{}, time.Time{}, usagef("date %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM (in %s), RFC 3339 such as 2003-06-16T18:45:00+02:00, or today", quote.Value(s), loc)
+	return schedule.Date{}, time.Time{}, usagef("date %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM (in %s), RFC 3339 such as 2003-06-16T18:45:00+02:00, or today", quote.Value(s), show)
+}
+
+// nothingAt says that nothing was on air at instant at, and names the
+// next airing, as a day query does; after the last airing, the last,
+// with a word on replay mode; in replay mode it speaks of the window.
+func nothingAt(t *timeline, at time.Time) string {
+	head := fmt.Sprintf("Nothing was on air at %s", at.In(t.loc).Format("Mon 2006-01-02 15:04 MST"))
+	s := t.sched
+	next, hasNext := s.Next(at)
+	prev, hasPrev := s.Prev(at)
+	switch {
+	case hasNext:
+		return fmt.Sprintf("%s. Next: %s.", head, airingName(next, t.loc))
+	case t.replay != nil:
+		return fmt.Sprintf("%s, and nothing after it in this replay window.", head)
+	case hasPrev:
+		return fmt.Sprintf("%s: the airings ended with %s. With --replay, the history airs again, %d weeks (26 years) later.", head, airingName(prev, t.loc), schedule.DefaultReplayWeeks)
+	}
+	return head + "."
 }
 
 var episodeCmd = &command{
@@ -89,6 +111,9 @@ var episodeCmd = &command{
 // stamp formats an instant as the tables do: "Mon 2003-06-16 18:30".
 func stamp(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2006-01-02 15:04") }
 
+// dayStamp formats a day as the tables do: "Mon 2003-06-16".
+func dayStamp(d schedule.Date) string { return d.Weekday().String()[:3] + " " + d.String() }
+
 // airingName names an airing in a sentence: "Mon 2003-06-16 18:30
 // (original, episode 816)".
 func airingName(sl schedule.Slot, loc *time.Location) string {
@@ -103,13 +128,19 @@ func airingName(sl schedule.Slot, loc *time.Location) string {
 func nothingOn(t *timeline, day schedule.Date) string {
 	zone := t.sched.Location()
 	head := fmt.Sprintf("Nothing aired on %s %s (%s)", day.Weekday().String()[:3], day, zone)
-	if t.replay != nil {
-		from, to := t.window()
-		if day.In(zone).Before(from) || !day.In(zone).Before(to) {
-			return fmt.Sprintf("%s: it is outside this replay window, %s to %s.", head,
-				from.Format("Mon 2006-01-02"), to.Add(-time.Nanosecond).Format("Mon 2006-01-02"))
+	if first, last, ok := t.sched.ReplayWindow(); ok {
+		if day.Before(first) || day.After(last) {
+			msg := fmt.Sprintf("%s (%s) is outside this replay window, %s to %s", dayStamp(day), zone, dayStamp(first), dayStamp(last))
+			if h, ok := t.sched.ReplayDay(day); ok {
+				msg += fmt.Sprintf("; it replays %s (see backstage aired %s)", dayStamp(h), h)
+			}
+			return msg + "."
 		}
-		head = fmt.Sprintf("Nothing airs on %s %s (%s) in this replay", day.Weekday().String()[:3], day, zone)
+		verb := "airs"
+		if day.Before(schedule.DateOf(t.now().In(zone))) {
+			verb = "aired"
+		}
+		head = fmt.Sprintf("Nothing %s on %s %s (%s) in this replay", verb, day.Weekday().String()[:3], day, zone)
 	}
 	s := t.sched
 	prev, hasPrev := s.Prev(day.In(zone))
@@ -124,7 +155,7 @@ func nothingOn(t *timeline, day schedule.Date) string {
 	case !hasPrev:
 		return fmt.Sprintf("%s: the first airing was %s.", head, airingName(next, t.loc))
 	case !hasNext:
-		return fmt.Sprintf("%s: the airings ended with %s. With --replay, the history is re-dated to this week.", head, airingName(prev, t.loc))
+		return fmt.Sprintf("%s: the airings ended with %s. With --replay, the history airs again, %d weeks (26 years) later.", head, airingName(prev, t.loc), schedule.DefaultReplayWeeks)
 	case prev.Run != next.Run && runStats(s, prev.Run).Last.Start.Equal(prev.Start) && runStats(s, next.Run).First.Start.Equal(next.Start):
 		return fmt.Sprintf("%s: it falls between the %s run, which ended with %s, and the %s run, which began with %s.",
 			head, quote.Line(prev.Run.Name), airingName(prev, t.loc), quote.Line(next.Run.Name), airingName(next, t.loc))
@@ -148,9 +179,8 @@ func notInWindow(t *timeline, n int) string {
 	if t.replay == nil {
 		return fmt.Sprintf("Episode %d never aired.", n)
 	}
-	from, to := t.window()
-	msg := fmt.Sprintf("Episode %d does not air in this replay window, %s to %s", n,
-		from.Format("Mon 2006-01-02"), to.Add(-time.Nanosecond).Format("Mon 2006-01-02"))
+	wFirst, wLast, _ := t.sched.ReplayWindow()
+	msg := fmt.Sprintf("Episode %d does not air in this replay window, %s to %s", n, dayStamp(wFirst), dayStamp(wLast))
 	if lo, hi := episodeRange(t.sched); lo > 0 {
 		msg += fmt.Sprintf(", which has episodes %d to %d", lo, hi)
 	}
@@ -346,26 +376,57 @@ func writeTable(ctx context.Context, w io.Writer, slots iter.Seq[schedule.Slot],
 
 var runsCmd = &command{
 	name:    "runs",
-	summary: "list the runs: first and last airing, slot count, and which details are assumptions",
+	summary: "list the runs: first and last airing, slot count, and which details are assumptions; with --replay, what the replay airs",
 	example: `  backstage runs
-  backstage runs --json`,
+  backstage runs --json
+  backstage runs --replay                              # which historic weeks the replay airs this week and next`,
 	nargs: [2]int{0, 0},
 	setup: func(fs *flag.FlagSet) action {
-		var sf scheduleFlags
 		var asJSON bool
-		sf.register(fs)
 		fs.BoolVar(&asJSON, "json", false, "print a JSON array of runs instead of a table")
-		return func(ctx context.Context, env Env, args []string) error {
-			s, loc, err := sf.load(ctx)
-			if err != nil {
+		return withTimeline(fs, func(ctx context.Context, env Env, t *timeline, args []string) error {
+			stats := t.sched.History().Stats()
+			if asJSON {
+				return writeJSON(env.Stdout, api.Runs(stats, t.loc))
+			}
+			if err := writeRuns(env.Stdout, stats, t.loc); err != nil {
 				return err
 			}
-			if asJSON {
-				return writeJSON(env.Stdout, api.Runs(s.Stats(), loc))
-			}
-			return writeRuns(env.Stdout, s.Stats(), loc)
-		}
+			return writeReplay(env.Stdout, t)
+		})
 	},
+}
+
+// writeReplay says, in replay mode, what the replay is: when it began and
+// with which historic day, which historic weeks this week and next
+// replay, and the window's days.
+func writeReplay(w io.Writer, t *timeline) error {
+	o, ok := t.sched.ReplayOptions()
+	if !ok {
+		return nil
+	}
+	how := "set by --replay-start"
+	if t.replay.Start.IsZero() {
+		how = fmt.Sprintf("the default, %d weeks on", schedule.DefaultReplayWeeks)
+	}
+	fmt.Fprintf(w, "\nReplay (%s):\n", how)
+	tw := newTable(w)
+	fmt.Fprintf(tw, "  began\t%s, airing %s\n", dayStamp(o.Start), dayStamp(o.From))
+	today := schedule.DateOf(t.now().In(t.sched.Location()))
+	for i, name := range []string{"this week", "next week"} {
+		d := today.AddDays(7 * i)
+		mon := d.AddDays(-(int(d.Weekday()) + 6) % 7)
+		what := "nothing: before the replay began or after it ended"
+		if h, ok := t.sched.ReplayWeek(d); ok {
+			what = "the week of " + dayStamp(h)
+		}
+		fmt.Fprintf(tw, "  %s\t%s to %s: %s\n", name, dayStamp(mon), dayStamp(mon.AddDays(6)), what)
+	}
+	first, last, _ := t.sched.ReplayWindow()
+	fmt.Fprintf(tw, "  window\t%s to %s, %d airings\n", dayStamp(first), dayStamp(last), t.sched.Len())
+	yes := map[bool]string{false: "no", true: "yes"}
+	fmt.Fprintf(tw, "  loop, skip gaps\t%s, %s\n", yes[o.Loop], yes[o.SkipGaps])
+	return tw.Flush()
 }
 
 // writeRuns prints a table of the runs, then their assumptions. A run's

@@ -17,18 +17,33 @@ func TestReplay(t *testing.T) {
 		args []string
 		want []string // substrings of stdout, in order
 	}{
-		{"aired today, default replay-from", []string{"aired", "today", "--replay"},
-			[]string{"Thu  2026-11-26  18:30–19:00 SAST", "original  4", "replays its first airing, Thu 2000-05-04 18:30"}},
-		{"aired today from 2003-06-16", []string{"aired", "today", "--replay", "--replay-from", "2003-06-16"},
+		{"aired today, the default replay: 1357 weeks on", []string{"aired", "today", "--replay"},
+			[]string{"Thu  2026-11-26  18:30–19:00 SAST", "original  149", "replays its first airing, Thu 2000-11-23 18:30"}},
+		{"aired today from 2003-06-16", []string{"aired", "today", "--replay", "--replay-from", "2003-06-16", "--replay-start", "2026-11-23"},
 			[]string{"2026-11-26", "819", "Thu 2003-06-19 18:30"}},
 		{"--now wins over the clock", []string{"aired", "today", "--replay", "--now", "2026-11-23T12:00:00+02:00"},
-			[]string{"Mon  2026-11-23", "original  1", "Mon 2000-05-01 18:30"}},
-		{"a rebroadcast airing replayed", []string{"aired", "today", "--replay", "--replay-from", "2012-11-02"},
+			[]string{"Mon  2026-11-23", "original  146", "Mon 2000-11-20 18:30"}},
+		{"episode 1 on Monday 2026-12-07, asked the Saturday before", []string{"aired", "2026-12-07", "--replay", "--replay-start", "2026-12-07", "--now", "2026-12-05T12:00:00+02:00"},
+			[]string{"Mon  2026-12-07", "original  1 ", "Mon 2000-05-01 18:30"}},
+		{"the same, asked on the day", []string{"aired", "2026-12-07", "--replay", "--replay-start", "2026-12-07", "--now", "2026-12-07T12:00:00+02:00"},
+			[]string{"Mon  2026-12-07", "original  1 ", "Mon 2000-05-01 18:30"}},
+		{"a rebroadcast airing replayed", []string{"aired", "today", "--replay", "--replay-from", "2012-10-29", "--replay-start", "2026-11-23"},
 			[]string{"rebroadcast", "replays the airing of Thu 2012-11-01 16:40; first aired Thu 2004-02-26 18:30"}},
-		{"slots of the window", []string{"slots", "--replay", "--replay-from", "2007-07-02", "--skip-gaps", "--days", "4", "--past-days", "0"},
+		{"slots of the window", []string{"slots", "--replay", "--replay-from", "2007-07-02", "--replay-start", "2026-11-23", "--skip-gaps", "--days", "4", "--past-days", "0"},
 			[]string{"2026-11-26", "1874", "2026-11-27", "1875", "2026-11-30", "rebroadcast  1 "}},
-		{"nothing in the gap", []string{"aired", "today", "--replay", "--replay-from", "2008-01-01"},
+		{"nothing in the gap", []string{"aired", "today", "--replay", "--replay-from", "2008-01-01", "--replay-start", "2026-11-24"},
 			[]string{"Nothing airs on Thu 2026-11-26 (Africa/Johannesburg) in this replay, and nothing after it in this window."}},
+		{"a past day of the window", []string{"aired", "2026-11-22", "--replay", "--past-days", "4"},
+			[]string{"Nothing aired on Sun 2026-11-22 (Africa/Johannesburg) in this replay. Next: Mon 2026-11-23 18:30 (original, episode 146)."}},
+		{"runs says what the replay airs", []string{"runs", "--replay", "--replay-start", "2026-11-30"},
+			[]string{"Replay (set by --replay-start):", "began            Mon 2026-11-30, airing Mon 2000-05-01",
+				"this week        Mon 2026-11-23 to Sun 2026-11-29: nothing: before the replay began or after it ended",
+				"next week        Mon 2026-11-30 to Sun 2026-12-06: the week of Mon 2000-05-01",
+				"window           Wed 2026-11-25 to Thu 2026-12-03, 4 airings"}},
+		{"runs, the default replay", []string{"runs", "--replay"},
+			[]string{"Replay (the default, 1357 weeks on):", "began            Mon 2026-05-04, airing Mon 2000-05-01",
+				"this week        Mon 2026-11-23 to Sun 2026-11-29: the week of Mon 2000-11-20",
+				"next week        Mon 2026-11-30 to Sun 2026-12-06: the week of Mon 2000-11-27"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +64,7 @@ func TestReplay(t *testing.T) {
 }
 
 func TestReplayJSON(t *testing.T) {
-	code, stdout, stderr := runAt(t, thursday, "aired", "today", "--replay", "--replay-from", "2012-11-02", "--json")
+	code, stdout, stderr := runAt(t, thursday, "aired", "today", "--replay", "--replay-from", "2012-10-29", "--replay-start", "2026-11-23", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -76,7 +91,7 @@ func TestReplayJSON(t *testing.T) {
 func TestReplayExport(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "tonight.xml")
-	args := []string{"export", "xmltv", "--replay", "--replay-from", "2003-06-16", "--days", "14", "--now", "2026-11-26T20:00:00+02:00", "-o", path}
+	args := []string{"export", "xmltv", "--replay", "--replay-from", "2003-06-16", "--replay-start", "2026-11-23", "--days", "14", "--now", "2026-11-26T20:00:00+02:00", "-o", path}
 	if code, _, stderr := run(t, args...); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -100,15 +115,23 @@ func TestReplayBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"aired", "today", "--replay", "--days", "0"}, "--days 0: want a whole number from 1 to 31"},
-		{[]string{"aired", "today", "--replay", "--days", "1000"}, "--days 1000"},
-		{[]string{"aired", "today", "--replay", "--days", "-1"}, "--days -1"},
-		{[]string{"aired", "today", "--replay", "--past-days", "15"}, "--past-days 15"},
+		{[]string{"aired", "today", "--replay", "--days", "0"}, "--days \"0\": want a whole number from 1 to 31"},
+		{[]string{"aired", "today", "--replay", "--days", "1000"}, `--days "1000"`},
+		{[]string{"aired", "today", "--replay", "--days", "-1"}, `--days "-1"`},
+		{[]string{"aired", "today", "--replay", "--past-days", "15"}, `--past-days "15"`},
 		{[]string{"aired", "today", "--replay", "--now", "tomorrow"}, `--now "tomorrow": want an RFC 3339 time`},
 		{[]string{"aired", "today", "--replay", "--replay-from", "2003-02-30"}, `--replay-from: date "2003-02-30": day out of range`},
 		{[]string{"aired", "today", "--days", "3"}, "--days works only with --replay"},
 		{[]string{"export", "xmltv", "--loop"}, "--loop works only with --replay"},
-		{[]string{"runs", "--replay"}, "unknown flag"},
+		{[]string{"aired", "today", "--replay-start", "2026-11-30"}, "--replay-start works only with --replay"},
+		{[]string{"aired", "today", "--replay", "--replay-start", "30/11/2026"}, `--replay-start: date "30/11/2026": `},
+		{[]string{"aired", "today", "--replay", "--replay-start", "2026-12-02"},
+			"--replay-start \"2026-12-02\": a Wednesday, and the day it replays, 2000-05-01, a Monday: the replay moves whole weeks, so want a Monday such as 2026-11-30 or 2026-12-07"},
+		{[]string{"aired", "today", "--replay", "--replay-start", "2062-11-27"}, "--replay-start \"2062-11-27\": more than 31 days after today (2026-11-26): no guide reaches it yet"},
+		{[]string{"aired", "today", "--replay", "--replay-from", "1999-12-31"}, "--replay-from \"1999-12-31\": before the first airing, 2000-05-01"},
+		{[]string{"aired", "today", "--replay", "--replay-from", "2003-06-16"}, "--replay-from \"2003-06-16\": by default it airs again 1357 weeks later, on 2029-06-18, more than 31 days after today (2026-11-26): give a start as well"},
+		{[]string{"aired", "today", "--replay", "--replay-from", "2003-06-16", "--replay-start", "2001-06-18"}, "--replay-start \"2001-06-18\": before 2003-06-16, the day it replays: want a later day"},
+		{[]string{"aired", "today", "--replay", "--now", "2200-12-31T23:59:00-12:00"}, `--now "2200-12-31T23:59:00-12:00": its window, 2200-12-31 to 2201-01-08, leaves the years 1900 to 2200`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

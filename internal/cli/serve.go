@@ -27,7 +27,8 @@ var serveCmd = &command{
 	example: `  backstage serve                                     # http://127.0.0.1:8080/
   backstage serve --addr :8080 --public-url https://tv.example.org
   backstage serve --stream-url http://192.168.1.10:8409/iptv/channel/1.ts
-  backstage serve --replay --replay-from 2003-06-16   # the history re-dated to this week`,
+  backstage serve --replay                            # a retro channel: e.tv 26 years ago, this week
+  backstage serve --replay --replay-start 2026-12-07  # episode 1 on Monday 2026-12-07, then one a weekday`,
 	nargs: [2]int{0, 0},
 	setup: func(fs *flag.FlagSet) action {
 		var o serveFlags

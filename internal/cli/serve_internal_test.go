@@ -45,7 +45,7 @@ func TestServeFlagsReachTheServer(t *testing.T) {
 	}{
 		{nil, server.DefaultMaxCacheBytes, server.DefaultShutdownTimeout, false},
 		{[]string{"--cache-size", "64MB", "--shutdown-timeout", "5s"}, 64e6, 5 * time.Second, false},
-		{[]string{"--cache-size=1GiB", "--replay", "--replay-from", "2003-06-16"}, 1 << 30, server.DefaultShutdownTimeout, true},
+		{[]string{"--cache-size=1GiB", "--replay", "--replay-from", "2003-06-16", "--replay-start", "2026-11-23"}, 1 << 30, server.DefaultShutdownTimeout, true},
 	} {
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		var o serveFlags

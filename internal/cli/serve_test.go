@@ -19,7 +19,7 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "--stream-url", "channel1.ts"}, `--stream-url: stream URL "channel1.ts": want an absolute URL`},
 		{[]string{"serve", "extra"}, `serve: unexpected argument "extra"`},
 		{[]string{"serve", "--days", "3"}, "--days works only with --replay"},
-		{[]string{"serve", "--replay", "--days", "0"}, "--days 0: want a whole number from 1 to 31"},
+		{[]string{"serve", "--replay", "--days", "0"}, `--days "0": want a whole number from 1 to 31`},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := run(t, c.args...)

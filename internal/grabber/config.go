@@ -28,11 +28,14 @@ type Config struct {
 	// is for a schedule file of one's own.
 	History bool
 
-	// ReplayFrom is the historic day whose week is replayed as this week;
-	// the zero Date stands for the first airing. Loop and SkipGaps are
-	// those of schedule.ReplayOptions.
-	ReplayFrom     schedule.Date
-	Loop, SkipGaps bool
+	// ReplayFrom, ReplayStart, Loop and SkipGaps are the replay's
+	// mapping, the From, Start, Loop and SkipGaps of
+	// schedule.ReplayOptions: the channel began on ReplayStart by airing
+	// ReplayFrom. Zero Dates take that type's defaults (the first airing,
+	// and schedule.DefaultReplayWeeks weeks after it), so every grab, on
+	// any day, agrees on what airs when.
+	ReplayFrom, ReplayStart schedule.Date
+	Loop, SkipGaps          bool
 
 	// Schedule is the path of a schedule file; "" for the built-in
 	// Backstage schedule. A relative path is read from the folder of the
@@ -56,6 +59,7 @@ var DefaultConfig = Config{MarkEmptyDays: true}
 const (
 	keyMode          = "mode"            // replay or history
 	keyReplayFrom    = "replay-from"     // YYYY-MM-DD, or empty for the first airing
+	keyReplayStart   = "replay-start"    // YYYY-MM-DD, or empty for DefaultReplayWeeks after replay-from
 	keyLoop          = "loop"            // yes or no
 	keySkipGaps      = "skip-gaps"       // yes or no
 	keySchedule      = "schedule"        // a schedule file, or empty for the built-in one
@@ -136,10 +140,9 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 				err = fmt.Errorf("mode %s: want replay or history", quote.Value(value))
 			}
 		case keyReplayFrom:
-			c.ReplayFrom = schedule.Date{}
-			if value != "" {
-				c.ReplayFrom, err = schedule.ParseDate(value)
-			}
+			c.ReplayFrom, err = optionalDate(value)
+		case keyReplayStart:
+			c.ReplayStart, err = optionalDate(value)
 		case keyLoop:
 			c.Loop, err = yesNo(key, value)
 		case keySkipGaps:
@@ -160,7 +163,15 @@ func ParseConfig(name string, r io.Reader) (Config, error) {
 	return c, nil
 }
 
-var configKeys = []string{keyMode, keyReplayFrom, keyLoop, keySkipGaps, keySchedule, keyMarkNew, keyMarkEmptyDays}
+var configKeys = []string{keyMode, keyReplayFrom, keyReplayStart, keyLoop, keySkipGaps, keySchedule, keyMarkNew, keyMarkEmptyDays}
+
+// optionalDate reads a date written YYYY-MM-DD, or "" for the zero Date.
+func optionalDate(v string) (schedule.Date, error) {
+	if v == "" {
+		return schedule.Date{}, nil
+	}
+	return schedule.ParseDate(v)
+}
 
 func yesNo(key, value string) (bool, error) {
 	switch strings.ToLower(value) {
@@ -195,12 +206,17 @@ func (c Config) MarshalText() ([]byte, error) {
 	fmt.Fprintf(&b, `# Configuration of %s, written by --configure; edit it or run
 # --configure again. One key=value a line; # starts a comment.
 
-# replay: the airings re-dated to the present by whole weeks, each keeping its
-# weekday and time of day. history: the dates they aired.
+# replay: a channel that airs the history again, later by whole weeks, each
+# airing keeping its weekday and time of day. history: the dates they aired.
 %s=%s
 
-# Replay: the historic date (YYYY-MM-DD) whose week is replayed as this week;
-# empty for the first airing.
+# Replay: the historic date (YYYY-MM-DD) the replay began with; empty for the
+# first airing.
+%s=%s
+
+# Replay: the date (YYYY-MM-DD) your channel began airing replay-from, on the
+# same weekday; empty for %d weeks (26 years, to the weekday) after it. Every
+# day after it airs the next day of the history.
 %s=%s
 
 # Replay: start again from replay-from after the last airing (yes or no).
@@ -224,6 +240,7 @@ func (c Config) MarshalText() ([]byte, error) {
 `, Name,
 		keyMode, mode,
 		keyReplayFrom, c.ReplayFrom,
+		schedule.DefaultReplayWeeks, keyReplayStart, c.ReplayStart,
 		keyLoop, yesNoText(c.Loop),
 		keySkipGaps, yesNoText(c.SkipGaps),
 		keySchedule, c.Schedule,

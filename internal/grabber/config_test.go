@@ -18,11 +18,11 @@ func TestParseConfig(t *testing.T) {
 	}{
 		{"empty file: the defaults", "", DefaultConfig},
 		{"comments and blank lines", "# a comment\n\n   \n  # another\n", DefaultConfig},
-		{"every key", "mode=replay\nreplay-from=2003-06-16\nloop=yes\nskip-gaps=true\nschedule=/etc/my.yaml\nmark-new=1\nmark-empty-days=no\n",
-			Config{ReplayFrom: schedule.Date{Year: 2003, Month: 6, Day: 16}, Loop: true, SkipGaps: true, Schedule: "/etc/my.yaml", MarkNew: true}},
+		{"every key", "mode=replay\nreplay-from=2003-06-16\nreplay-start=2026-11-23\nloop=yes\nskip-gaps=true\nschedule=/etc/my.yaml\nmark-new=1\nmark-empty-days=no\n",
+			Config{ReplayFrom: schedule.Date{Year: 2003, Month: 6, Day: 16}, ReplayStart: schedule.Date{Year: 2026, Month: 11, Day: 23}, Loop: true, SkipGaps: true, Schedule: "/etc/my.yaml", MarkNew: true}},
 		{"history", "mode=history\n", Config{History: true, MarkEmptyDays: true}},
 		{"trailing comment and space, CRLF", "loop=yes   # replay for ever\r\nreplay-from=\r\n", Config{Loop: true, MarkEmptyDays: true}},
-		{"empty values are the defaults", "replay-from=\nschedule=\n", DefaultConfig},
+		{"empty values are the defaults", "replay-from=\nreplay-start=\nschedule=\n", DefaultConfig},
 		{"space after = belongs to the value", "schedule= my.yaml\n", Config{Schedule: " my.yaml", MarkEmptyDays: true}},
 	} {
 		got, err := ParseConfig("test.conf", strings.NewReader(c.text))
@@ -37,7 +37,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		text, want string
 	}{
 		{"mode=replay\nmode=history\n", `test.conf:2: mode given twice (first on line 1)`},
-		{"colour=blue\n", `test.conf:1: unknown key "colour": want one of mode, replay-from, loop, skip-gaps, schedule, mark-new, mark-empty-days`},
+		{"colour=blue\n", `test.conf:1: unknown key "colour": want one of mode, replay-from, replay-start, loop, skip-gaps, schedule, mark-new, mark-empty-days`},
 		{"channel=etv.co.za\n", `test.conf:1: unknown key "channel"`},
 		{"channel!etv.co.za\n", `test.conf:1: "channel!etv.co.za": tv_grab_za_backstage takes no unselected (!) values`},
 		{"\n\nloop = yes\n", `test.conf:3: "loop = yes": want key=value`},
@@ -47,6 +47,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"loop=perhaps\n", `test.conf:1: loop "perhaps": want yes or no`},
 		{"mode=live\n", `test.conf:1: mode "live": want replay or history`},
 		{"replay-from=2003-02-30\n", `test.conf:1: date "2003-02-30": day out of range (want YYYY-MM-DD)`},
+		{"replay-start=07/12/2026\n", `test.conf:1: date "07/12/2026": `},
 		{strings.Repeat("#", MaxConfigSize+1), "test.conf: larger than 65536 bytes"},
 	} {
 		_, err := ParseConfig("test.conf", strings.NewReader(c.text))
@@ -63,7 +64,7 @@ func TestConfigRoundTrip(t *testing.T) {
 	for _, c := range []Config{
 		DefaultConfig,
 		{History: true},
-		{ReplayFrom: schedule.Date{Year: 2007, Month: 7, Day: 2}, Loop: true, SkipGaps: true, Schedule: "/srv/tv/backstage schedule.yaml", MarkNew: true},
+		{ReplayFrom: schedule.Date{Year: 2007, Month: 7, Day: 2}, ReplayStart: schedule.Date{Year: 2033, Month: 7, Day: 4}, Loop: true, SkipGaps: true, Schedule: "/srv/tv/backstage schedule.yaml", MarkNew: true},
 	} {
 		data, err := c.MarshalText()
 		if err != nil {

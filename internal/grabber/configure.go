@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/quote"
@@ -38,7 +39,11 @@ func configure(ctx context.Context, env Env, path string, quiet bool) error {
 		c = DefaultConfig
 	}
 	if env.Interactive {
-		c = ask(ctx, env, c, filepath.Dir(path))
+		now, err := clock(env)
+		if err != nil {
+			return usageError{err}
+		}
+		c = ask(ctx, env, c, filepath.Dir(path), now)
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s not written: %w", quote.Clip(path), err)
 		}
@@ -107,7 +112,7 @@ func newAsker(ctx context.Context, in io.Reader, out io.Writer) *asker {
 
 // ask asks for value after value, starting from c, and returns the
 // answers. dir is where a relative schedule file name is read from.
-func ask(ctx context.Context, env Env, c Config, dir string) Config {
+func ask(ctx context.Context, env Env, c Config, dir string, now time.Time) Config {
 	q := newAsker(ctx, env.Stdin, env.Stderr)
 	fmt.Fprintf(q.out, "Configuring %s. Press Enter to keep the value in brackets.\n\n", Name)
 
@@ -121,32 +126,16 @@ func ask(ctx context.Context, env Env, c Config, dir string) Config {
 		}
 		return v, nil
 	}) == "history"
-	if !c.History {
-		from := "first"
-		if !c.ReplayFrom.IsZero() {
-			from = c.ReplayFrom.String()
-		}
-		from = q.ask("Which historic date's week is this week? YYYY-MM-DD, or first for the first airing", from, func(v string) (string, error) {
-			if v == "first" {
-				return v, nil
-			}
-			d, err := schedule.ParseDate(v)
-			return d.String(), err
-		})
-		c.ReplayFrom = schedule.Date{}
-		if from != "first" {
-			c.ReplayFrom, _ = schedule.ParseDate(from)
-		}
-		c.Loop = q.yesNo("After the last airing, start again from that week?", c.Loop)
-		c.SkipGaps = q.yesNo("Leave out the weeks with no airing, such as July 2007 to December 2008?", c.SkipGaps)
-	}
 	sched := c.Schedule
 	if sched == "" {
 		sched = "built-in"
 	}
+	var loaded *schedule.Schedule
 	sched = q.ask("Schedule file, or built-in for the Backstage schedule", sched, func(v string) (string, error) {
 		if v == "built-in" {
-			return v, nil
+			s, err := schedfile.Default()
+			loaded = s
+			return v, err
 		}
 		abs, err := filepath.Abs(filepath.Join(dir, v))
 		if filepath.IsAbs(v) {
@@ -155,17 +144,24 @@ func ask(ctx context.Context, env Env, c Config, dir string) Config {
 		if err != nil {
 			return "", err
 		}
-		if _, err := schedfile.LoadContext(ctx, abs); err != nil {
+		s, err := schedfile.LoadContext(ctx, abs)
+		if err != nil {
 			return "", err
 		}
 		if _, err := (Config{Schedule: abs}).MarshalText(); err != nil {
 			return "", err
 		}
+		loaded = s
 		return abs, nil
 	})
 	c.Schedule = ""
 	if sched != "built-in" {
 		c.Schedule = sched
+	}
+	if !c.History && loaded != nil {
+		c.ReplayFrom, c.ReplayStart = askReplay(q, c, loaded, now)
+		c.Loop = q.yesNo("After the last airing, start again from that day?", c.Loop)
+		c.SkipGaps = q.yesNo("Leave out the weeks with no airing, such as July 2007 to December 2008?", c.SkipGaps)
 	}
 	c.MarkNew = q.yesNo(`Mark first airings <new/>, for "new episodes only" recordings?`, c.MarkNew)
 	c.MarkEmptyDays = q.yesNo(`On days with no airing, such as weekends, show one programme "No airing today"?`, c.MarkEmptyDays)
@@ -222,4 +218,62 @@ func (q *asker) yesNo(question string, def bool) bool {
 		}
 		return yesNoText(b), nil
 	}) == "yes"
+}
+
+// askReplay asks for the replay's mapping, offering c's: the historic day
+// it began with and the day the channel aired it. Each answer is checked
+// against s as a replay made now would check it.
+func askReplay(q *asker, c Config, s *schedule.Schedule, now time.Time) (from, start schedule.Date) {
+	try := func(from, start schedule.Date) error {
+		_, err := s.Replay(schedule.ReplayOptions{From: from, Start: start, Now: now, Days: 1})
+		var ie *schedule.InputError
+		if errors.As(err, &ie) {
+			return ie.Err
+		}
+		return err
+	}
+	first := schedule.DateOf(s.First().Start.In(s.Location()))
+	def := "first"
+	if !c.ReplayFrom.IsZero() {
+		def = c.ReplayFrom.String()
+	}
+	answer := q.ask(fmt.Sprintf("Which historic day did your channel begin with? YYYY-MM-DD, or first for the first airing (%s)", first), def, func(v string) (string, error) {
+		if v == "first" {
+			return v, nil
+		}
+		d, err := schedule.ParseDate(v)
+		if err == nil {
+			err = try(d, d) // its range alone
+		}
+		return d.String(), err
+	})
+	if answer != "first" {
+		from, _ = schedule.ParseDate(answer)
+	}
+	day := from
+	if day.IsZero() {
+		day = first
+	}
+	def = "default"
+	if !c.ReplayStart.IsZero() {
+		def = c.ReplayStart.String()
+	}
+	answer = q.ask(fmt.Sprintf("On which day did (or will) your channel air it? YYYY-MM-DD, a %s, or default for %s, %d weeks later",
+		day.Weekday(), day.AddDays(7*schedule.DefaultReplayWeeks), schedule.DefaultReplayWeeks), def, func(v string) (string, error) {
+		var d schedule.Date
+		if v != "default" {
+			var err error
+			if d, err = schedule.ParseDate(v); err != nil {
+				return "", err
+			}
+		}
+		if err := try(from, d); err != nil {
+			return "", err
+		}
+		return v, nil
+	})
+	if answer != "default" {
+		start, _ = schedule.ParseDate(answer)
+	}
+	return from, start
 }

@@ -2,7 +2,6 @@ package grabber_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,13 +12,6 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
-
-func TestMain(m *testing.M) {
-	flag.Parse()
-	code := m.Run()
-	testkit.RemoveBinary()
-	os.Exit(code)
-}
 
 // buildBinary builds cmd/tv_grab_za_backstage, once per test run.
 func buildBinary(t *testing.T) string {

@@ -14,9 +14,11 @@
 // A grab writes the XMLTV guide that feeds.Write makes, the same path as
 // "backstage export xmltv", for the programmes that start on the local
 // days Offset to Offset+Days-1 after today, in the schedule's zone. By
-// default the history is replayed in the present (schedule.Replay): the
-// week of the first airing is this week and each airing keeps its
-// weekday and time. Days with no airing, such as weekends, carry one
+// default the history is replayed in the present (schedule.Replay),
+// schedule.DefaultReplayWeeks weeks on, each airing keeping its weekday
+// and time; the configuration may set the replay's own start. The
+// mapping is the configuration's, never the clock's, so daily grabs agree
+// on every programme they share. Days with no airing, such as weekends, carry one
 // "No airing today" programme (feeds.Options.MarkEmptyDays), so every
 // grab of two days has a programme, which tv_validate_grabber requires.
 //
@@ -221,18 +223,21 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	}
 	r := Request{Now: now, Offset: a.Offset, Days: a.Days}
 	g, o, err := c.Guide(s, r)
-	if err != nil {
+	var ie *schedule.InputError
+	switch {
+	case errors.As(err, &ie) && (ie.Field == schedule.FieldReplayFrom || ie.Field == schedule.FieldReplayStart):
+		// The configuration's keys are named as the fields are.
+		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", &ConfigError{File: path, Err: ie}, Name)}
+	case errors.As(err, &ie) && ie.Field == schedule.FieldNow && env.Getenv(NowEnv) != "":
+		return usageError{fmt.Errorf("%s=%s: %w", NowEnv, quote.Value(env.Getenv(NowEnv)), ie.Err)}
+	case err != nil:
 		return usageError{err}
 	}
 	debugf("schedule %q, %d airings, zone %s; today is %s", s.Name(), s.Len(), s.Location(), today(s, now))
 	if c.History {
 		debugf("history mode: airings on the dates they aired")
-	} else {
-		from := c.ReplayFrom
-		if from.IsZero() {
-			from = schedule.DateOf(s.First().Start.In(s.Location()))
-		}
-		debugf("replay mode: the week of %s is this week (loop %s, skip gaps %s)", from, yesNoText(c.Loop), yesNoText(c.SkipGaps))
+	} else if ro, ok := g.ReplayOptions(); ok {
+		debugf("replay mode: the replay began on %s, airing %s (loop %s, skip gaps %s)", ro.Start, ro.From, yesNoText(c.Loop), yesNoText(c.SkipGaps))
 	}
 	q, err := g.Query(o.Window)
 	if err != nil {

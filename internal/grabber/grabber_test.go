@@ -192,27 +192,32 @@ func TestConfigureAsks(t *testing.T) {
 		t.Fatal(err)
 	}
 	answers := strings.Join([]string{
-		"",           // replay
+		"", // replay
+		sched,
 		"2003-02-30", // not a date: asked again
+		"1999-06-14", // before the first airing: asked again
 		"2003-06-16",
+		"2026-11-25", // a Wednesday, where 2003-06-16 is a Monday: asked again
+		"2027-03-01", // too far ahead to show: asked again
+		"2026-11-23",
 		"y",     // loop
 		"maybe", // asked again
 		"no",    // skip gaps
-		sched,
-		"yes", // mark new
-		"",    // mark empty days: yes
+		"yes",   // mark new
+		"",      // mark empty days: yes
 	}, "\n") + "\n"
 	code, stdout, stderr := m.runCtx(context.Background(), answers, true, "--configure")
 	if code != 0 || stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
 	}
-	for _, w := range []string{"[replay]", "[first]", "day out of range", "want yes or no", "[built-in]"} {
+	for _, w := range []string{"[replay]", "[first]", "day out of range", "before the first airing, 2000-05-01", "[default]",
+		"a Wednesday, and the day it replays, 2003-06-16, a Monday", "more than 31 days after today", "want yes or no", "[built-in]"} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("the questions lack %q:\n%s", w, stderr)
 		}
 	}
 	c, err := grabber.LoadConfig(context.Background(), m.configFile())
-	want := grabber.Config{ReplayFrom: date(t, "2003-06-16"), Loop: true, Schedule: sched, MarkNew: true, MarkEmptyDays: true}
+	want := grabber.Config{ReplayFrom: date(t, "2003-06-16"), ReplayStart: date(t, "2026-11-23"), Loop: true, Schedule: sched, MarkNew: true, MarkEmptyDays: true}
 	if err != nil || c != want {
 		t.Errorf("configured %+v, %v; want %+v", c, err, want)
 	}
@@ -249,6 +254,12 @@ func TestBadInput(t *testing.T) {
 		{name: "configuration is a folder", config: []string{}, args: []string{"--config-file", "/"}, want: "/: is a folder; want a configuration file (fix it, or run tv_grab_za_backstage --configure)"},
 		{name: "bad configuration", config: []string{"mode=replay", "replay-from=16/06/2003"},
 			want: `tv_grab_za_backstage.conf:2: date "16/06/2003": not a date (want YYYY-MM-DD) (fix it, or run tv_grab_za_backstage --configure)`},
+		{name: "replay start on another weekday", config: []string{"replay-from=2003-06-16", "replay-start=2026-11-25"},
+			want: "tv_grab_za_backstage.conf: replay-start \"2026-11-25\": a Wednesday, and the day it replays, 2003-06-16, a Monday: the replay moves whole weeks, so want a Monday such as 2026-11-23 or 2026-11-30 (fix it, or run tv_grab_za_backstage --configure)"},
+		{name: "replay from outside the history", config: []string{"replay-from=2020-01-06", "replay-start=2026-11-23"},
+			want: "tv_grab_za_backstage.conf: replay-from \"2020-01-06\": after the last airing, 2016-03-11 (fix it"},
+		{name: "a clock past the years", config: []string{}, env: map[string]string{grabber.NowEnv: "2200-12-31T23:59:59Z"},
+			want: `TV_GRAB_ZA_BACKSTAGE_NOW="2200-12-31T23:59:59Z": its window, 2201-01-01 to`},
 		{name: "missing schedule file", config: []string{"schedule=gone.yaml"}, want: "gone.yaml: open: no such file or directory"},
 		{name: "bad schedule file", config: []string{"schedule=bad.yaml"}, want: "bad.yaml:1: "},
 		{name: "bad clock", config: []string{}, env: map[string]string{grabber.NowEnv: "tomorrow"}, want: `TV_GRAB_ZA_BACKSTAGE_NOW="tomorrow": want an RFC 3339 time`},

@@ -52,7 +52,7 @@ func (c Config) Guide(s *schedule.Schedule, r Request) (*schedule.Schedule, feed
 	// The replay window runs from the start of today to the end of the
 	// last day asked for: every slot starting in the grab's days is in it.
 	rs, err := s.Replay(schedule.ReplayOptions{
-		From: c.ReplayFrom, Now: r.Now, PastDays: 0, Days: max(1, today(s, r.Now).Days(last)),
+		From: c.ReplayFrom, Start: c.ReplayStart, Now: r.Now, PastDays: 0, Days: max(1, today(s, r.Now).Days(last)),
 		Loop: c.Loop, SkipGaps: c.SkipGaps,
 	})
 	if err != nil {

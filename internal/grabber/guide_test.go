@@ -67,9 +67,9 @@ func TestWindows(t *testing.T) {
 func TestAdditive(t *testing.T) {
 	for _, cfg := range [][]string{
 		nil, // the defaults: a replay from the first airing
-		{"replay-from=2007-07-02", "skip-gaps=yes", "loop=yes"}, // the end of the original run, then the rebroadcast
-		{"replay-from=2016-03-07", "loop=yes"},                  // the last week, then the first again
-		{"replay-from=2008-01-01", "mark-new=yes"},              // in the gap: nothing but empty days
+		{"replay-from=2007-07-02", "replay-start=2026-11-23", "skip-gaps=yes", "loop=yes"}, // the end of the original run, then the rebroadcast
+		{"replay-from=2016-03-07", "replay-start=2026-11-23", "loop=yes"},                  // the last week, then the first again
+		{"replay-from=2008-01-01", "replay-start=2026-11-24", "mark-new=yes"},              // in the gap: nothing but empty days
 	} {
 		for _, now := range week {
 			t.Run(strings.Join(cfg, ",")+"/"+now.Weekday().String(), func(t *testing.T) {
@@ -95,7 +95,7 @@ func TestAdditive(t *testing.T) {
 // replaying the week of 2003-06-16 with first airings marked new.
 func TestGolden(t *testing.T) {
 	m := newMachine(t, thursday)
-	m.configure("replay-from=2003-06-16", "mark-new=yes")
+	m.configure("replay-from=2003-06-16", "replay-start=2026-11-23", "mark-new=yes")
 	testkit.Golden(t, filepath.Join("testdata", "replay-2003-06-16.xml"), []byte(m.grab("--days", "7")))
 }
 
@@ -106,12 +106,12 @@ func TestGolden(t *testing.T) {
 // on" days hold the same airings.)
 func TestSameAsExport(t *testing.T) {
 	m := newMachine(t, thursday)
-	m.configure("replay-from=2012-11-02", "mark-empty-days=no")
+	m.configure("replay-from=2012-10-29", "replay-start=2026-11-23", "mark-empty-days=no")
 	grab := m.grab("--offset", "2", "--days", "10")
 
 	var export strings.Builder
 	code := cli.Main(context.Background(), []string{
-		"export", "xmltv", "--replay", "--replay-from", "2012-11-02", "--past-days", "0", "--days", "11",
+		"export", "xmltv", "--replay", "--replay-from", "2012-10-29", "--replay-start", "2026-11-23", "--past-days", "0", "--days", "11",
 		"--from", "2026-11-28", "--to", "2026-12-07",
 	}, cli.Env{Stdout: &export, Stderr: &export, Now: func() time.Time { return thursday }})
 	if code != 0 {

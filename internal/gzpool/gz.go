@@ -1,8 +1,9 @@
-// Package gzpool gzips at feeds.GzipLevel with compressors that are reused.
+// Package gzpool gzips at one level with compressors that are reused.
 // Each compressor holds about a megabyte of tables, more than most of the
 // files it compresses; made anew for every page a server answers, it
-// costs more than the page. The server, the site and the publisher all
-// compress through it, so the same file gives the same bytes in each.
+// costs more than the page. The server, the site, the publisher and the
+// exports all compress through it, so the same file gives the same bytes
+// in each.
 package gzpool
 
 import (
@@ -10,12 +11,17 @@ import (
 	"compress/gzip"
 	"io"
 	"sync"
-
-	"github.com/backstage-epg/backstage/feeds"
 )
 
+// Level is the compression level of everything gzipped: compress/gzip's
+// default. A feed is compressed once per export (and once per schedule by
+// a server that caches it) but downloaded and unpacked by every
+// subscriber, so a smaller file is worth a little more time;
+// feeds' BenchmarkXMLTVGzip compares the levels on the full history.
+const Level = gzip.DefaultCompression
+
 var writers = sync.Pool{New: func() any {
-	zw, err := gzip.NewWriterLevel(nil, feeds.GzipLevel)
+	zw, err := gzip.NewWriterLevel(nil, Level)
 	if err != nil {
 		panic(err) // the level is the program's own
 	}

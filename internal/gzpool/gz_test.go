@@ -7,17 +7,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/gzpool"
 )
 
 // TestBytes: the same input gives the same bytes as a fresh compressor
-// at feeds.GzipLevel, however often the pooled ones are reused, and they
+// at gzpool.Level, however often the pooled ones are reused, and they
 // unpack to the input.
 func TestBytes(t *testing.T) {
 	for i, in := range []string{"", "x", strings.Repeat("BEGIN:VEVENT\r\nEND:VEVENT\r\n", 5000), "x"} {
 		var want bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&want, feeds.GzipLevel)
+		zw, _ := gzip.NewWriterLevel(&want, gzpool.Level)
 		zw.Write([]byte(in))
 		zw.Close()
 		got := gzpool.Bytes([]byte(in))
@@ -68,7 +67,7 @@ func BenchmarkBytes(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var z bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&z, feeds.GzipLevel)
+			zw, _ := gzip.NewWriterLevel(&z, gzpool.Level)
 			zw.Write(page)
 			zw.Close()
 		}

@@ -23,12 +23,6 @@ import (
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testkit.RemoveBinary()
-	os.Exit(code)
-}
-
 // The bounds every refusal must keep: generous for a run that takes
 // milliseconds, and tight enough to catch a refusal that expands a
 // schedule first (seconds and hundreds of megabytes).
@@ -109,7 +103,7 @@ var cliCases = []cliCase{
 	{name: "episode +5", args: []string{"episode", "+5"}, want: `episode "+5"`},
 	{name: "episode 1e3", args: []string{"episode", "1e3"}, want: `episode "1e3"`},
 	{name: "episode past int64", args: []string{"episode", "99999999999999999999"}, want: "99999999999999999999"},
-	{name: "episode never aired", args: []string{"episode", "1876"}, want: "episode 1876 never aired"},
+	{name: "episode never aired", args: []string{"episode", "1876"}, want: `episode "1876": never aired`},
 	{name: "--now not RFC 3339", args: []string{"aired", "today", "--now", "2026-13-01T00:00:00Z"}, want: `--now "2026-13-01T00:00:00Z"`},
 	// Empty values.
 	{name: "--schedule empty", args: []string{"--schedule", "", "runs"}, want: `--schedule "": empty`},
@@ -119,18 +113,18 @@ var cliCases = []cliCase{
 	// Zones, windows and runs.
 	{name: "unknown zone", args: []string{"--tz", "Mars/Olympus_Mons", "runs"}, want: `"Mars/Olympus_Mons"`},
 	{name: "Local zone", args: []string{"--tz", "Local", "runs"}, want: `"Local"`},
-	{name: "window backwards", args: []string{"slots", "--from", "2009-01-10", "--to", "2009-01-06"}, want: "--from 2009-01-10 is after --to 2009-01-06"},
-	{name: "unknown run", args: []string{"slots", "--run", "encore"}, want: `no run is called "encore"`},
+	{name: "window backwards", args: []string{"slots", "--from", "2009-01-10", "--to", "2009-01-06"}, want: `--to "2009-01-06": before from 2009-01-10`},
+	{name: "unknown run", args: []string{"slots", "--run", "encore"}, want: `--run "encore": no run has this name`},
 	// Replay mode.
 	{name: "--days without --replay", args: []string{"aired", "today", "--days", "3"}, want: "--days works only with --replay"},
-	{name: "--days 0", args: []string{"aired", "today", "--replay", "--days", "0"}, want: "--days 0"},
+	{name: "--days 0", args: []string{"aired", "today", "--replay", "--days", "0"}, want: `--days "0"`},
 	{name: "present in 9999", args: []string{"export", "ics", "--replay", "--loop", "--now", "9999-12-30T12:00:00Z", "-o", "out.ics"}, want: `--now "9999-12-30T12:00:00Z"`},
 	// Exports.
 	{name: "unknown format", args: []string{"export", "pdf", "-o", "out.pdf"}, want: `format "pdf"`},
 	{name: "ics flag on xmltv", args: []string{"export", "xmltv", "--compact", "-o", "guide.xml"}, want: "--compact and --all-day are for ics"},
 	{name: "-o a folder", args: []string{"export", "ics", "-o", "sub"}, files: map[string]string{"sub/keep": "x"}, want: `-o "sub": is a folder`},
 	{name: "-o in a missing folder", args: []string{"export", "ics", "-o", "missing/out.ics"}, want: `-o "missing/out.ics": cannot write there`},
-	{name: "-o over an old file, bad window", args: []string{"export", "ics", "--from", "2009-02-30", "-o", "out.ics"}, files: map[string]string{"out.ics": "old"}, want: `--from: date "2009-02-30"`},
+	{name: "-o over an old file, bad window", args: []string{"export", "ics", "--from", "2009-02-30", "-o", "out.ics"}, files: map[string]string{"out.ics": "old"}, want: `--from "2009-02-30": day out of range`},
 	// Serve, refused before it listens.
 	{name: "port past 65535", args: []string{"serve", "--addr", "127.0.0.1:99999"}, want: `--addr "127.0.0.1:99999": want a port from 0 to 65535`},
 	{name: "address without a port", args: []string{"serve", "--addr", "8080"}, want: `--addr "8080": want HOST:PORT`},

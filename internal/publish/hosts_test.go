@@ -2,7 +2,6 @@ package publish_test
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -11,31 +10,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/backstage-epg/backstage/internal/server"
+	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
-
-// readmeSnippet returns the README's code block in language lang: the
-// snippet users copy, tested as printed.
-func readmeSnippet(t *testing.T, lang string) string {
-	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)```" + lang + "\n(.*?)```").FindSubmatch(readme)
-	if m == nil {
-		t.Fatalf("the README has no %s block", lang)
-	}
-	return string(m[1])
-}
 
 // freePort returns a port on 127.0.0.1 that nothing listens on now.
 func freePort(t *testing.T) int {
@@ -49,31 +32,15 @@ func freePort(t *testing.T) int {
 }
 
 // startHost runs cmd until the test ends and waits for base to answer.
-func startHost(t *testing.T, cmd *exec.Cmd, base string, logs *bytes.Buffer) {
+func startHost(t *testing.T, cmd *exec.Cmd, base string) {
 	t.Helper()
-	cmd.Stdout, cmd.Stderr = logs, logs
-	// Its own process group, so that nginx's workers go with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testkit.Start(t, cmd, new(testkit.SyncBuffer), func() error {
 		resp, err := http.Get(base + "/")
 		if err == nil {
 			resp.Body.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer: %v\n%s", cmd.Path, err, logs)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err
+	})
 }
 
 // TestStaticHosts publishes the default schedule, serves the folder with
@@ -97,32 +64,14 @@ func TestStaticHosts(t *testing.T) {
 
 	hosts := map[string]func(t *testing.T) string{
 		"nginx": func(t *testing.T) string {
-			bin := testkit.Tool(t, "nginx")
-			port := freePort(t)
-			snippet := readmeSnippet(t, "nginx")
-			snippet = strings.Replace(snippet, "listen 8080;", "listen 127.0.0.1:"+strconv.Itoa(port)+";", 1)
-			snippet = strings.Replace(snippet, "/srv/backstage", root, 1)
-			prefix := filepath.Join(dir, "nginx")
-			os.MkdirAll(filepath.Join(prefix, "logs"), 0o755)
-			user := ""
-			if os.Geteuid() == 0 {
-				user = "user root;\n" // workers that can read the test's folder
-			}
-			conf := fmt.Sprintf("%sdaemon off;\nworker_processes 1;\nerror_log %s/error.log;\npid %s/nginx.pid;\nevents {}\nhttp {\naccess_log off;\nclient_body_temp_path %s/tmp;\n%s\n}\n",
-				user, prefix, prefix, prefix, snippet)
-			path := filepath.Join(prefix, "nginx.conf")
-			if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			base := "http://127.0.0.1:" + strconv.Itoa(port)
-			var logs bytes.Buffer
-			startHost(t, exec.Command(bin, "-e", filepath.Join(prefix, "error.log"), "-p", prefix, "-c", path), base, &logs)
-			return base
+			listen := "127.0.0.1:" + strconv.Itoa(freePort(t))
+			startHost(t, testkit.Nginx{Listen: listen, Root: root, Dir: filepath.Join(dir, "nginx")}.Command(t), "http://"+listen)
+			return "http://" + listen
 		},
 		"caddy": func(t *testing.T) string {
 			bin := testkit.Tool(t, "caddy")
 			port := freePort(t)
-			snippet := readmeSnippet(t, "caddyfile")
+			snippet := testkit.READMEBlock(t, "caddyfile")
 			base := "http://127.0.0.1:" + strconv.Itoa(port)
 			snippet = strings.Replace(snippet, "tv.example.org {", base+" {", 1)
 			snippet = strings.Replace(snippet, "/srv/backstage", root, 1)
@@ -133,13 +82,12 @@ func TestStaticHosts(t *testing.T) {
 			}
 			cmd := exec.Command(bin, "run", "--config", path, "--adapter", "caddyfile")
 			cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
-			var logs bytes.Buffer
-			startHost(t, cmd, base, &logs)
+			startHost(t, cmd, base)
 			return base
 		},
 	}
 	paths := []string{"/calendar.ics", "/calendar/2004.ics", "/calendar/compact.ics", "/xmltv.xml.gz", "/xmltv.xml",
-		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/", "/channels.m3u", "/assets/style.css", "/assets/channel-icon.png", "/favicon.ico"}
+		"/api/v1/days/2004-02-27.json", "/days/2004-02-27.html", "/episodes/1000.html", "/episodes/1000.ics", "/history/2004.svg", "/robots.txt", "/api/v1/openapi.json", "/", "/channels.m3u", "/assets/style.css", "/assets/channel-icon.png", "/favicon.ico"}
 	for name, start := range hosts {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -147,7 +95,58 @@ func TestStaticHosts(t *testing.T) {
 			for _, p := range paths {
 				checkHosted(t, base, serve.URL, p)
 			}
+			checkNotFound(t, base, root)
+			checkAPI(t, base+"/api/v1")
 		})
+	}
+}
+
+// checkAPI checks the JSON answers a static host gives for the published
+// site, found and not, against the site's description of its API,
+// api/v1/openapi.json, as served by the host too.
+func checkAPI(t *testing.T, api string) {
+	t.Helper()
+	doc := testkit.GetAnswer(t, api, "/openapi.json")
+	if doc.Status != 200 {
+		t.Fatalf("/api/v1/openapi.json: got %d", doc.Status)
+	}
+	var answers []testkit.APIAnswer
+	for _, p := range []string{"/days/2003-06-16.json", "/days/2008-03-04.json", "/days/2012-02-20.json", "/days/1999-01-01.json",
+		"/episodes/816.json", "/episodes/1876.json", "/runs.json"} {
+		answers = append(answers, testkit.GetAnswer(t, api, p))
+	}
+	testkit.CheckOpenAPI(t, []byte(doc.Body), answers)
+}
+
+// checkNotFound checks that the static host at base answers a day the
+// site has no page for, and a path it has nothing at, with a 404 and the
+// site's own 404.html, a page in words with the questions' forms, as
+// serve answers them.
+func checkNotFound(t *testing.T, base, root string) {
+	t.Helper()
+	want, err := os.ReadFile(filepath.Join(root, "404.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/days/1999-01-01.html", "/nope/deeper", "/api/v1/days/1999-01-01.json"} {
+		resp, err := http.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 404 || !bytes.Equal(body, want) {
+			t.Errorf("%s: got %d and %d bytes, want 404 and the site's 404.html (%d bytes)", p, resp.StatusCode, len(body), len(want))
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("%s: Content-Type %q, want text/html", p, ct)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); csp != site.PageCSP {
+			t.Errorf("%s: Content-Security-Policy %q, want the pages'", p, csp)
+		}
 	}
 }
 

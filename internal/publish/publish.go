@@ -624,7 +624,11 @@ func (s *spill) discard() {
 // headers returns the _headers file for the files of st: for each
 // group of paths (a file at the top, or a folder's files) the
 // Content-Type and Cache-Control the server sends with them. A folder of
-// several types (assets/) is given none: the host knows its extensions.
+// several types (assets/, episodes/ with its pages and calendars) is
+// given no Content-Type: the host knows its extensions. One that holds
+// pages gets a page's headers for all its files, since a rule is a
+// folder's prefix: its calendars are then asked after each time, with
+// their ETag, and carry a policy that only a page reads.
 // The groups are made from the site's own files, so that a path a site
 // has not (a replay window's years/) gets no rule and a new kind of
 // path cannot be missed.
@@ -643,6 +647,9 @@ func headers(st *site.Site) ([]byte, int) {
 		if i, ok := at[group]; ok {
 			if rules[i].ctype != f.Type {
 				rules[i].ctype = ""
+			}
+			if f.Kind == site.Page {
+				rules[i].file = f
 			}
 			return
 		}
@@ -669,13 +676,15 @@ func headers(st *site.Site) ([]byte, int) {
 	b.WriteString("# Written by backstage publish: the headers Netlify and Cloudflare Pages\n# send with each file. The gzipped guide is application/gzip, not an\n# encoding of xmltv.xml, or media centres would unpack it twice.\n/*\n  X-Content-Type-Options: nosniff\n")
 	for _, r := range rules {
 		b.WriteString(r.pattern + "\n")
-		if r.ctype != "" {
-			b.WriteString("  Content-Type: " + r.ctype + "\n")
-		}
-		b.WriteString("  Cache-Control: " + site.CacheControl(st.CacheSeconds(r.file)) + "\n")
-		if r.file.Kind == site.Page {
-			b.WriteString("  Content-Security-Policy: " + site.PageCSP + "\n")
-			b.WriteString("  Referrer-Policy: strict-origin-when-cross-origin\n")
+		for _, h := range st.Headers(r.file) {
+			switch {
+			case h.Name == "Content-Type" && r.ctype == "":
+				// A folder of several types: the host knows its extensions.
+			case h.Name == "X-Content-Type-Options":
+				// Given every file by /* above.
+			default:
+				b.WriteString("  " + h.Name + ": " + h.Value + "\n")
+			}
 		}
 	}
 	return []byte(b.String()), n

@@ -2,7 +2,6 @@ package publish_test
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,7 +36,6 @@ func TestSpeedAgainstNginx(t *testing.T) {
 		t.Skip("set BACKSTAGE_SPEED=1 to compare serve with nginx under wrk")
 	}
 	wrk := testkit.Tool(t, "wrk")
-	nginx := testkit.Tool(t, "nginx")
 	secs := envInt(t, "BACKSTAGE_SPEED_SECONDS", 5, 1, 60)
 	rounds := envInt(t, "BACKSTAGE_SPEED_ROUNDS", 1, 1, 10)
 	bin := testkit.Binary(t)
@@ -49,28 +47,16 @@ func TestSpeedAgainstNginx(t *testing.T) {
 		t.Fatalf("publish: %v\n%s", err, out)
 	}
 
-	// nginx as the README has it.
-	port := freePort(t)
-	snippet := readmeSnippet(t, "nginx")
-	snippet = strings.Replace(snippet, "listen 8080;", "listen 127.0.0.1:"+strconv.Itoa(port)+";", 1)
-	snippet = strings.Replace(snippet, "/srv/backstage", site, 1)
+	// nginx as the README has it, with Debian's own nginx.conf less what
+	// does not concern static files: a worker per core, sendfile, and an
+	// access log, as serve keeps one.
 	prefix := filepath.Join(dir, "nginx")
-	os.MkdirAll(prefix, 0o755)
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root;\n"
-	}
-	// Debian's own nginx.conf, less what does not concern static files:
-	// a worker per core, sendfile, and an access log, as serve keeps one.
-	conf := fmt.Sprintf("%sdaemon off;\nworker_processes auto;\nerror_log %s/error.log;\npid %s/nginx.pid;\nevents { worker_connections 768; }\nhttp {\naccess_log %s/access.log;\nsendfile on;\ntcp_nopush on;\nclient_body_temp_path %s/tmp;\n%s\n}\n",
-		user, prefix, prefix, prefix, prefix, snippet)
-	confPath := filepath.Join(prefix, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	nginxBase := "http://127.0.0.1:" + strconv.Itoa(port)
-	var nlogs bytes.Buffer
-	startHost(t, exec.Command(nginx, "-e", filepath.Join(prefix, "error.log"), "-p", prefix, "-c", confPath), nginxBase, &nlogs)
+	nginxBase := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
+	startHost(t, testkit.Nginx{
+		Listen: strings.TrimPrefix(nginxBase, "http://"), Root: site, Dir: prefix,
+		Main: "worker_processes auto;", Events: "worker_connections 768;",
+		HTTP: "access_log " + prefix + "/access.log;\nsendfile on;\ntcp_nopush on;",
+	}.Command(t), nginxBase)
 
 	// serve, timed from its start to the first byte it serves.
 	serveBase, firstByte, firstGuide := startServe(t, bin)

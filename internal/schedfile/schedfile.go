@@ -10,16 +10,15 @@
 package schedfile
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	_ "embed"
-	"encoding"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -359,21 +358,20 @@ func ParseContext(ctx context.Context, name string, data []byte) (s *schedule.Sc
 	return s, nil
 }
 
-var atLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+var (
+	atLine       = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+	unknownField = regexp.MustCompile(`field (.*) not found in type \S+`)
+)
 
 // maxMsgs is the most of the decoder's complaints an error repeats.
 const maxMsgs = 5
 
 // decode reads data into f and returns the line each run starts on. It
-// reads the file once, as a tree of nodes (in time linear in its size),
-// then refuses a mapping of more than maxKeys keys, and unknown keys,
-// before it decodes the tree. Its error reports one line: an *Error at
-// the line of the first complaint (and at most maxMsgs complaints),
-// wrapping schedule.ErrInvalid.
-//
-// Unknown keys are found here, not by the decoder: yaml.v3 refuses them
-// only in Decoder.Decode (with KnownFields), which parses the file again,
-// and not in Node.Decode.
+// reads the file as a tree of nodes first (in time linear in its size)
+// and refuses a mapping of more than maxKeys keys before the decoder, with
+// KnownFields, reads it into f and refuses unknown keys. Its error
+// reports one line: an *Error at the line of the first complaint (and at
+// most maxMsgs complaints), wrapping schedule.ErrInvalid.
 func decode(data []byte, f *file) ([]int, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -385,35 +383,20 @@ func decode(data []byte, f *file) ([]int, error) {
 	if err := checkKeys(&doc); err != nil {
 		return nil, err
 	}
-	var msgs []string
-	unknownKeys(doc.Content[0], reflect.TypeFor[file](), map[typedNode]bool{}, &msgs)
-	err := doc.Decode(f)
-	var te *yaml.TypeError
+	lines := runLines(doc.Content[0])
+	doc = yaml.Node{} // the decoder reads the file again: hold one tree at a time
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(f)
 	var fe *Error
 	switch {
 	case errors.As(err, &fe):
 		fe.Err = invalid("%v", fe.Err)
 		return nil, fe
-	case errors.As(err, &te):
-		msgs = append(msgs, te.Errors...)
 	case err != nil:
-		msgs = append(msgs, err.Error())
+		return nil, decodeError(err)
 	}
-	if len(msgs) > 0 {
-		// In file order, as the decoder would give them.
-		sort.SliceStable(msgs, func(i, j int) bool { return msgLine(msgs[i]) < msgLine(msgs[j]) })
-		return nil, decodeError(&yaml.TypeError{Errors: msgs})
-	}
-	return runLines(doc.Content[0]), nil
-}
-
-// msgLine returns the line a decoder message names, or 0.
-func msgLine(m string) int {
-	if sub := atLine.FindStringSubmatch(m); sub != nil {
-		n, _ := strconv.Atoi(sub[1])
-		return n
-	}
-	return 0
+	return lines, nil
 }
 
 // decodeError makes an error of the YAML library one line: an *Error at
@@ -431,6 +414,10 @@ func decodeError(err error) error {
 		msgs = append(msgs[:maxMsgs-1], fmt.Sprintf("and %d more", n-maxMsgs+1))
 	}
 	for i, m := range msgs {
+		// KnownFields names the Go type a key is not a field of.
+		m = unknownField.ReplaceAllStringFunc(m, func(s string) string {
+			return "unknown key " + quote.Value(unknownField.FindStringSubmatch(s)[1])
+		})
 		m = quote.Cut(m, 2*quote.Max)
 		if sub := atLine.FindStringSubmatch(m); sub != nil {
 			m = m[len(sub[0]):]
@@ -444,93 +431,6 @@ func decodeError(err error) error {
 	}
 	e.Err = invalid("%s", strings.Join(msgs, "; "))
 	return e
-}
-
-// typedNode is a node read as a type, for unknownKeys to read what an
-// alias stands for once.
-type typedNode struct {
-	n *yaml.Node
-	t reflect.Type
-}
-
-var (
-	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
-	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
-)
-
-// unknownKeys appends to msgs a message "line N: unknown key "k"" for
-// each key of a mapping under n that no field of the struct it decodes
-// into takes, as yaml.v3's KnownFields does: fields are named by their
-// yaml tag, or their name in lower case, and a merge key (<<) brings its
-// mappings' keys into the struct's. Values that decode themselves
-// (yaml.Unmarshaler, encoding.TextUnmarshaler) are not looked into.
-func unknownKeys(n *yaml.Node, t reflect.Type, seen map[typedNode]bool, msgs *[]string) {
-	if n.Kind == yaml.AliasNode {
-		// Read what an alias stands for once per type, however often
-		// it is repeated.
-		if n = deref(n); seen[typedNode{n, t}] {
-			return
-		}
-		seen[typedNode{n, t}] = true
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if reflect.PointerTo(t).Implements(yamlUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
-		return
-	}
-	switch {
-	case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && n.Kind == yaml.SequenceNode:
-		for _, c := range n.Content {
-			unknownKeys(c, t.Elem(), seen, msgs)
-		}
-	case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
-		for i := 1; i < len(n.Content); i += 2 {
-			unknownKeys(n.Content[i], t.Elem(), seen, msgs)
-		}
-	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
-		fields := yamlFields(t)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			switch ft, ok := fields[k.Value]; {
-			case k.Kind == yaml.ScalarNode && k.Value == "<<" && (k.Tag == "" || k.Tag == "!" || k.Tag == "!!merge"):
-				if v = deref(v); v.Kind == yaml.SequenceNode {
-					for _, m := range v.Content {
-						unknownKeys(m, t, seen, msgs)
-					}
-				} else {
-					unknownKeys(v, t, seen, msgs)
-				}
-			case k.Kind != yaml.ScalarNode:
-				// Not a name; the decoder has its own complaint.
-			case ok:
-				unknownKeys(v, ft, seen, msgs)
-			default:
-				*msgs = append(*msgs, fmt.Sprintf("line %d: unknown key %s", k.Line, quote.Value(k.Value)))
-			}
-		}
-	}
-}
-
-// yamlFields returns the fields of struct type t by the keys yaml.v3
-// decodes them from.
-func yamlFields(t reflect.Type) map[string]reflect.Type {
-	fields := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
-		switch name {
-		case "-":
-			continue
-		case "":
-			name = strings.ToLower(sf.Name)
-		}
-		fields[name] = sf.Type
-	}
-	return fields
 }
 
 // invalid returns an error wrapping schedule.ErrInvalid with the

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +15,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -48,26 +49,6 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
-// serveOn runs s on a free port of 127.0.0.1 until the test ends and
-// returns its base URL.
-func serveOn(t *testing.T, s *Server) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String() + "/"
-}
-
 // The two screens the pages are tried on: a 390-pixel phone and a
 // 1366-pixel laptop.
 var (
@@ -87,14 +68,14 @@ func TestBrowser(t *testing.T) {
 		t.Skip("starts a browser; skipped with -short")
 	}
 	bin := chromium(t)
-	history := serveOn(t, newServer(t))
+	history := "http://" + serveOn(t, newServer(t)) + "/"
 	base := testkit.Default(t)
-	replay := serveOn(t, newServer(t, func(s *Server) {
+	replay := "http://" + serveOn(t, newServer(t, func(s *Server) {
 		s.Schedule = nil
 		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 		})
-	}))
+	})) + "/"
 
 	shots := screenshotDir(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -138,9 +119,14 @@ func TestBrowser(t *testing.T) {
 			// months on a phone.
 			b.open(history)
 			b.shot(w + "-index")
-			picture, tiles := b.visible("svg.history"), b.visible("ol.yeargrid")
+			picture, tiles := b.visible(".rows img"), b.visible("ol.yeargrid")
 			if (w == "desktop") != picture || (w == "phone") != tiles {
 				t.Errorf("%s: history picture shown %v, years of months shown %v", w, picture, tiles)
+			}
+			if w == "phone" {
+				b.tappable(`ol.yeargrid .months a`)
+			} else {
+				b.tappable(`.rows a.year`)
 			}
 			if text := b.text("#on-this-day + p + ul"); !strings.Contains(text, "Thursday 26 November 2009") {
 				t.Errorf("%s: on this day lacks 26 November 2009: %q", w, text)
@@ -160,8 +146,9 @@ func TestBrowser(t *testing.T) {
 			if url := b.location(); !strings.HasSuffix(url, "/days/2003-06-16.html") {
 				t.Errorf("%s: the form went to %s, want /days/2003-06-16.html", w, url)
 			}
-			if day := b.text(".answer"); !strings.Contains(day, "Monday 16 June 2003") || !strings.Contains(day, "Episode 816") {
-				t.Errorf("%s: got the day %q, want Monday 16 June 2003 and episode 816", w, day)
+			if day := b.text(".answer"); !strings.Contains(day, "Monday 16 June 2003") || !strings.Contains(day, "Episode 816") ||
+				!strings.Contains(day, "On Monday 16 June 2003, e.tv aired episode 816 of Backstage from 18:30 to 19:00 SAST") {
+				t.Errorf("%s: got the day %q, want Monday 16 June 2003 and episode 816, in a sentence", w, day)
 			}
 			if cur := b.text(`table.cal td[aria-current="page"]`); cur != "16" {
 				t.Errorf("%s: the month's current day is %q, want 16", w, cur)
@@ -171,20 +158,29 @@ func TestBrowser(t *testing.T) {
 
 			// Its episode, then back to the month on the year's page.
 			b.follow(chromedp.Click(chromedp.CSS(`a[href="../episodes/816.html"]`)))
-			if ep := b.text(".answer"); !strings.Contains(ep, "Episode 816") || !strings.Contains(ep, "20 Feb 2012") {
-				t.Errorf("%s: got episode %q, want its airings, 2012's rerun among them", w, ep)
+			if ep := b.text(".answer"); !strings.Contains(ep, "Episode 816") || !strings.Contains(ep, "20 Feb 2012") ||
+				!strings.Contains(strings.ToLower(ep), "first airing") || !strings.Contains(ep, "Add it to your calendar") || !strings.Contains(ep, "Starring") {
+				t.Errorf("%s: got episode %q, want its airings, 2012's rerun among them, its calendar and its cast", w, ep)
 			}
+			if !b.visible(".episode img.art") {
+				t.Errorf("%s: the episode's page shows no artwork", w)
+			}
+			b.tappable(`.episode .daynav a[rel="next"]`)
 			b.shot(w + "-episode")
 			b.open(history + "days/2003-06-16.html")
 			b.follow(chromedp.Click(chromedp.CSS(`table.cal caption a`)))
 			if url := b.location(); !strings.HasSuffix(url, "/years/2003.html#m06") {
 				t.Errorf("%s: the month's caption went to %s", w, url)
 			}
+			if cell := b.text(`#m06 td a[href="../days/2003-06-16.html"]`); cell != "16 episode 816" && cell != "16\nepisode 816" && !strings.HasSuffix(cell, "816") {
+				t.Errorf("%s: 16 June 2003 on the year's page reads %q, want its episode, 816", w, cell)
+			}
+			b.tappable(`#m06 td a`)
 			b.shot(w + "-year")
 
 			// A day between the runs links the airings either side.
 			b.open(history + "days/2008-03-04.html")
-			if gap := b.text(".answer"); !strings.Contains(gap, "falls between the original run") || !strings.Contains(gap, "The next airing") {
+			if gap := b.text(".answer"); !strings.Contains(gap, "Backstage did not air on Tuesday 4 March 2008") || !strings.Contains(gap, "falls between the original run") || !strings.Contains(gap, "The next airing") {
 				t.Errorf("%s: the gap's day says %q", w, gap)
 			}
 			b.shot(w + "-gap")
@@ -216,11 +212,11 @@ func TestBrowser(t *testing.T) {
 			if guide := b.text("section.week"); !strings.Contains(guide, "Mon 30 Nov") || !strings.Contains(guide, "Episode 821") {
 				t.Errorf("%s: replay's week says %q", w, guide)
 			}
-			if b.visible("svg.history") || b.visible("ol.yeargrid") {
+			if b.visible(".rows") || b.visible("ol.yeargrid") {
 				t.Errorf("%s: replay mode shows the history picture", w)
 			}
 			b.follow(chromedp.Click(chromedp.CSS(`section.week a[href="days/2026-11-28.html"]`)))
-			if sat := b.text(".answer"); !strings.Contains(sat, "Nothing airs on this day") || !strings.Contains(sat, "Monday 30 November 2026, 18:30: episode 821") {
+			if sat := b.text(".answer"); !strings.Contains(sat, "Backstage does not air on Saturday 28 November 2026") || !strings.Contains(sat, "Monday 30 November 2026, 18:30: episode 821") {
 				t.Errorf("%s: a Saturday of the window says %q", w, sat)
 			}
 			b.shot(w + "-replay-day")
@@ -237,17 +233,77 @@ func TestBrowser(t *testing.T) {
 		})
 	}
 
+	// The history picture's rows are loaded only where they are shown: a
+	// phone, which shows the years as month tiles, fetches none of them,
+	// and the same page widened to a desktop's fetches them. A tab of its
+	// own, with the browser's cache emptied, so that no picture is
+	// already at hand.
+	t.Run("lazy", func(t *testing.T) {
+		tab, cancel := chromedp.NewContext(bctx)
+		defer cancel()
+		if _, err := chromedp.Call(tab, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		lb := &browser{t: t, ctx: tab, dir: shots}
+		lb.size(phone)
+		lb.open(history)
+		if n := lb.loaded("/history/"); n != 0 {
+			t.Errorf("a phone loaded %d of the history picture's rows", n)
+		}
+		lb.size(desktop)
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[*cdpruntime.RemoteObject](`document.querySelector(".rows").scrollIntoView()`)); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for lb.loaded("/history/") < 18 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if n := lb.loaded("/history/"); n != 18 {
+			t.Errorf("a desktop loaded %d of the history picture's 17 rows and its months, want 18", n)
+		}
+	})
+
+	// A site under a public URL: its one-click subscribe links, and its
+	// addresses, which break only after a slash.
+	t.Run("public", func(t *testing.T) {
+		public := serveSelf(t)
+		tab, cancel := chromedp.NewContext(bctx)
+		defer cancel()
+		pb := &browser{t: t, ctx: tab, dir: shots}
+		for _, screen := range []struct {
+			name string
+			size [2]int64
+		}{{"desktop", desktop}, {"phone", phone}} {
+			pb.size(screen.size)
+			pb.open(public + "episodes/816.html")
+			if sub := pb.text(".oneclick"); !strings.Contains(sub, "Google Calendar") || !strings.Contains(sub, "Outlook") || !strings.Contains(sub, "webcal") {
+				t.Errorf("%s: the episode's one-click links: %q", screen.name, sub)
+			}
+			pb.tappable(".oneclick a")
+			pb.shot(screen.name + "-episode-public")
+			pb.open(public)
+			pb.shot(screen.name + "-index-public")
+			pb.open(public + "404.html")
+			pb.shot(screen.name + "-404")
+			pb.open(public + "?date=today")
+			if today := pb.text(".answer"); !strings.Contains(today, "Nothing aired on Thursday 26 November 2026") || !strings.Contains(today, "episode 1875") {
+				t.Errorf("%s: today, after the history: %q", screen.name, today)
+			}
+			pb.shot(screen.name + "-today")
+		}
+	})
+
 	// With script, on a tab of its own: replay mode's "On now" and "Next"
 	// by the browser's clock, and an episode outside the window answered
 	// under the form, as on a static host. The server's clock is the
 	// real one here, so that the window is around the browser's today.
 	t.Run("script", func(t *testing.T) {
-		live := serveOn(t, newServer(t, func(s *Server) {
+		live := "http://" + serveOn(t, newServer(t, func(s *Server) {
 			s.Schedule, s.Now = nil, nil
 			s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-				return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1, Loop: true})
+				return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1, Loop: true})
 			})
-		}))
+		})) + "/"
 		tab, cancel := chromedp.NewContext(bctx)
 		defer cancel()
 		sb := &browser{t: t, ctx: tab, dir: shots}
@@ -331,6 +387,52 @@ func (b *browser) fits() {
 	if w := m.CSSContentSize.Width; w > float64(b.w)+0.5 {
 		b.t.Errorf("%s: the page is %.0f px wide on a %d px screen", b.location(), w, b.w)
 	}
+	clipped, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](clippedJS))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range clipped {
+		b.t.Errorf("%s at %d px: %s", b.location(), b.w, c)
+	}
+}
+
+// clippedJS finds text a reader cannot read whole: a box of the page
+// that scrolls sideways (a table cut mid-word), and a name, a number or
+// a piece of an address in a link or code broken across two lines
+// ("compact.ic" / "s"). Addresses may break after a slash, each piece a
+// text node of its own.
+const clippedJS = `(() => {
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest(".vh, .skip")) continue;
+    const cs = getComputedStyle(el);
+    if (cs.display === "none" || el.clientWidth === 0) continue;
+    if (["auto", "scroll", "hidden", "clip"].includes(cs.overflowX) && el.scrollWidth > el.clientWidth + 1) {
+      out.push("cut, or to scroll sideways: <" + el.tagName.toLowerCase() + " class=" + el.className + ">");
+    }
+  }
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode()); ) {
+    const text = n.textContent.trim();
+    const el = n.parentElement;
+    if (!text || /\s/.test(text) || !el.closest("a, code") || el.closest(".vh, .skip, [hidden]")) continue;
+    const r = document.createRange();
+    r.selectNodeContents(n);
+    const lines = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+    if (lines.size > 1) out.push("broken across lines: " + text);
+  }
+  return out;
+})()`
+
+// loaded returns how many of the resources the page has loaded have
+// part in their address.
+func (b *browser) loaded(part string) int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`performance.getEntriesByType("resource").filter((e) => e.name.includes(%q)).length`, part)))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return n
 }
 
 // location returns the page's URL.

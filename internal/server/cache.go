@@ -5,9 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
-	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,12 +22,8 @@ type rendered struct {
 	body    []byte
 	etag    []string // a strong ETag, the quoted hash of body
 	modtime time.Time
-	lastMod []string // modtime as a Last-Modified value; nil for none
-	fast    sync.Map // fastHeadsKey → *fastHeads, the fast path's response heads
-
-	// file holds body too, in the kernel, for the fast path to send with
-	// sendfile(2); nil for most bodies. See feedCache.files.
-	file *os.File
+	lastMod []string                       // modtime as a Last-Modified value; nil for none
+	headers [2]atomic.Pointer[http.Header] // sent as it is, and gzip-encoded; see header
 }
 
 // newRendered wraps body with its ETag.
@@ -41,20 +36,24 @@ func newRendered(body []byte, modtime time.Time) *rendered {
 	return f
 }
 
-// serve answers r with f through http.ServeContent, the caller having
-// set the other headers. ServeContent formats Last-Modified anew for
-// every request it is given a modification time for, a quarter of the
-// cost of a 304; so the time, formatted once, is set here, and passed
-// on only to requests with a condition on dates, which need it.
-func (f *rendered) serve(w http.ResponseWriter, r *http.Request) {
+// serve answers r with f through http.ServeContent, after the headers
+// in hdr (see header). ServeContent formats Last-Modified anew for every
+// request it is given a modification time for; so the time, formatted
+// once, is in hdr, and passed on only to requests with a condition on
+// dates, which need it.
+func (f *rendered) serve(w http.ResponseWriter, r *http.Request, hdr http.Header) {
 	h := w.Header()
-	h["Etag"] = f.etag
+	for k, v := range hdr {
+		h[k] = v
+	}
 	modtime := time.Time{}
-	if f.lastMod != nil {
-		h["Last-Modified"] = f.lastMod
-		if r.Header["If-Modified-Since"] != nil || r.Header["If-Unmodified-Since"] != nil || r.Header["If-Range"] != nil {
-			modtime = f.modtime
-		}
+	if f.lastMod != nil && (r.Header["If-Modified-Since"] != nil || r.Header["If-Unmodified-Since"] != nil || r.Header["If-Range"] != nil) {
+		modtime = f.modtime
+	}
+	if r.Header["If-Match"] != nil || r.Header["If-Unmodified-Since"] != nil {
+		// ServeContent may answer these 412 with no body, which must
+		// then not promise one.
+		delete(h, "Content-Length")
 	}
 	if rg := r.Header["Range"]; rg != nil {
 		// ServeContent answers "bytes=-0", a suffix of no bytes, with a
@@ -73,12 +72,74 @@ func (f *rendered) serve(w http.ResponseWriter, r *http.Request) {
 			r.Header.Set("Range", kept)
 		}
 	}
-	if h["Content-Encoding"] != nil && r.Header["Range"] == nil {
-		// ServeContent leaves out the length of an encoded body, which
-		// would then go chunked; the whole of it is known here.
-		h["Content-Length"] = []string{strconv.Itoa(len(f.body))}
+	body := &bodyReader{body: f.body}
+	body.Reset(f.body)
+	http.ServeContent(bodyWriter{w, body}, r, "", modtime, body)
+}
+
+// bodyReader is a rendered body as ServeContent reads it.
+type bodyReader struct {
+	bytes.Reader
+	body []byte
+}
+
+// bodyWriter is the ResponseWriter ServeContent is given. ServeContent
+// copies the body (or the range of it asked for) with io.CopyN, whose
+// LimitedReader hides the bytes from net/http, which then reads and
+// writes them 32 KB at a time, a system call each; ReadFrom finds them
+// again and sends them in one Write, as a handler that writes its bytes
+// itself does.
+type bodyWriter struct {
+	http.ResponseWriter
+	r *bodyReader
+}
+
+func (w bodyWriter) ReadFrom(src io.Reader) (int64, error) {
+	if lr, ok := src.(*io.LimitedReader); ok && lr.R == io.Reader(w.r) {
+		off := w.r.Size() - int64(w.r.Len())
+		n, err := w.ResponseWriter.Write(w.r.body[off : off+min(lr.N, int64(w.r.Len()))])
+		w.r.Seek(int64(n), io.SeekCurrent)
+		lr.N -= int64(n)
+		return int64(n), err
 	}
-	http.ServeContent(w, r, "", modtime, bytes.NewReader(f.body))
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{w.ResponseWriter}, src)
+}
+
+// header returns the headers of f's answers as file, sent gzip-encoded
+// (gz) or not, made on first use and shared by every answer after it,
+// which copies them: the type, encoding and policy headers setHeaders
+// gives file, f's validators and its length. ServeContent leaves out the
+// length of an encoded body, which would then go chunked; the whole of
+// it is known here. The Cache-Control of a timeline's feeds, which
+// shortens as midnight comes closer, is left for each answer to set.
+//
+// gz tells a rendering's files apart: a rendering is one file sent as
+// it is, or a file gzipped, sent gzip-encoded and, for a feed with a
+// gzipped sibling (xmltv.xml.gz), as that sibling, which takes no
+// encoding.
+func (f *rendered) header(s *Server, v *view, file site.File, compressible, gz bool) http.Header {
+	i := 0
+	if gz {
+		i = 1
+	}
+	if h := f.headers[i].Load(); h != nil {
+		return *h
+	}
+	h := http.Header{}
+	s.setHeaders(h, v, file, compressible, gz)
+	if s.perRequestCacheControl(file) {
+		delete(h, "Cache-Control")
+	}
+	h["Etag"] = f.etag
+	if f.lastMod != nil {
+		h["Last-Modified"] = f.lastMod
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(f.body))}
+	f.headers[i].CompareAndSwap(nil, &h)
+	return *f.headers[i].Load()
 }
 
 // dropEmptySuffixes returns a Range header value without its zero-length
@@ -138,53 +199,6 @@ type feedCache struct {
 	clock      atomic.Int64
 
 	renders atomic.Int64 // renderings started, for tests
-
-	// files, when set, makes the cache keep a file copy of each body of
-	// at least fileMin bytes, at most maxFiles of them at once (each is a
-	// descriptor), for the fast path to send without copying it through
-	// user space. A body's copy counts against maxBytes as the body does.
-	files     atomic.Bool
-	openFiles atomic.Int64
-}
-
-// fileMin is the smallest body given a file copy: below it, copying
-// costs less than sendfile's extra system call. The gzipped calendar
-// (59 KB) is over it; pages and answers, most of them under 32 KB and
-// made per request, are not.
-const fileMin = 32 << 10
-
-// maxFiles bounds the descriptors file copies hold.
-const maxFiles = 64
-
-// attachFile gives f a file copy of its body when the cache keeps them,
-// f is big enough and the bound allows. The copy is closed when f is no
-// longer reachable, so a request still sending it keeps it open.
-func (c *feedCache) attachFile(f *rendered) {
-	if !c.files.Load() || len(f.body) < fileMin || 2*int64(len(f.body)) > c.maxBytes/streamShare {
-		return // small enough to copy, or too big to keep twice
-	}
-	if c.openFiles.Add(1) > maxFiles {
-		c.openFiles.Add(-1)
-		return
-	}
-	file := newBodyFile(f.body)
-	if file == nil {
-		c.openFiles.Add(-1)
-		return
-	}
-	f.file = file
-	runtime.AddCleanup(f, func(file *os.File) {
-		file.Close()
-		c.openFiles.Add(-1)
-	}, file)
-}
-
-// size is what f costs the cache: its body, and the body's file copy.
-func (f *rendered) size() int64 {
-	if f.file != nil {
-		return 2 * int64(len(f.body))
-	}
-	return int64(len(f.body))
 }
 
 func newFeedCache(maxBytes int64, maxEntries int) *feedCache {
@@ -247,7 +261,7 @@ func (c *feedCache) fill(key fileKey, e *cacheEntry, render func() (*rendered, e
 				delete(c.m, key)
 			}
 		} else {
-			e.size = f.size()
+			e.size = int64(len(f.body))
 			c.bytes += e.size
 			e.lastUsed.Store(c.clock.Add(1))
 			c.evict(e)
@@ -255,10 +269,7 @@ func (c *feedCache) fill(key fileKey, e *cacheEntry, render func() (*rendered, e
 		c.mu.Unlock()
 		close(e.ready)
 	}()
-	if f, err = render(); err == nil {
-		c.attachFile(f)
-	}
-	return f, err
+	return render()
 }
 
 // evict drops the least recently used finished entries, other than keep,

@@ -25,6 +25,9 @@
 //	GET /assets/{name}       the page's stylesheet and icon, and the default schedule's artwork
 //	GET /healthz             "ok"
 //	GET /                    the web page: ?date=YYYY-MM-DD, ?episode=N
+//	GET /{path}              every other path of the site (package site): the days', episodes' and
+//	                         years' pages, episodes/N.ics, the JSON answers and api/v1/openapi.json,
+//	                         robots.txt and sitemap.xml, 404.html
 //
 // Every GET route answers HEAD too. JSON bodies use the shapes of package
 // api, the ones "backstage ... --json" prints. A bad or unknown query

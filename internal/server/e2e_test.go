@@ -3,9 +3,9 @@ package server
 import (
 	"bufio"
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,13 +20,6 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
-
-func TestMain(m *testing.M) {
-	flag.Parse()
-	code := m.Run()
-	testkit.RemoveBinary()
-	os.Exit(code)
-}
 
 // buildBinary builds cmd/backstage, once per test run.
 func buildBinary(t *testing.T) string {
@@ -44,7 +37,14 @@ var listening = regexp.MustCompile(`^Listening on (http://127\.0\.0\.1:\d+)/$`)
 // the process, to stop.
 func startServe(t *testing.T, bin string, stderr io.Writer, args ...string) (base string, stdout *syncBuffer, proc *serveProcess) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	return startCommand(t, append([]string{bin, "serve", "--addr", "127.0.0.1:0"}, args...), stderr)
+}
+
+// startCommand is startServe for a command line of its own, such as
+// serve run by a program that starts it with limits.
+func startCommand(t *testing.T, argv []string, stderr io.Writer) (base string, stdout *syncBuffer, proc *serveProcess) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -220,5 +220,77 @@ func TestShutdownLetsDownloadsFinish(t *testing.T) {
 	}
 	if err := serve.Wait(20 * time.Second); err != nil {
 		t.Errorf("serve after SIGTERM and a finished download: %v, want exit 0", err)
+	}
+}
+
+// TestServeOutlivesDescriptorExhaustion runs serve allowed 64 file
+// descriptors and opens 150 idle connections to it: accepting fails with
+// "too many open files", and serve, rather than exit, keeps answering on
+// the connections it has, waits, and once the idle ones are gone accepts
+// and answers new ones.
+func TestServeOutlivesDescriptorExhaustion(t *testing.T) {
+	prlimit := testkit.Tool(t, "prlimit")
+	var logs syncBuffer
+	base, _, serve := startCommand(t, []string{prlimit, "--nofile=64:64", buildBinary(t), "serve", "--addr", "127.0.0.1:0"}, &logs)
+	addr := strings.TrimPrefix(base, "http://")
+	get := func(c net.Conn, r *bufio.Reader, path string) int {
+		t.Helper()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	dial := func() net.Conn {
+		t.Helper()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	// A client served before the descriptors run out.
+	first := dial()
+	defer first.Close()
+	firstR := bufio.NewReader(first)
+	if code := get(first, firstR, "/healthz"); code != 200 {
+		t.Fatalf("before: /healthz %d", code)
+	}
+	idle := make([]net.Conn, 150)
+	for i := range idle {
+		idle[i] = dial() // the kernel completes the handshake, accepted or not
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), "too many open files"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never ran out of descriptors; its log:\n%s", logs.String())
+		}
+	}
+	if code := get(first, firstR, "/calendar/2003.ics"); code != 200 {
+		t.Errorf("out of descriptors: /calendar/2003.ics on a connection served before: %d, want 200", code)
+	}
+	select {
+	case err := <-serve.done:
+		t.Fatalf("serve exited out of descriptors: %v; its log:\n%s", err, logs.String())
+	default:
+	}
+	for _, c := range idle {
+		c.Close()
+	}
+	// New clients are answered again once the idle connections are gone
+	// (accepted, found closed and dropped).
+	c := dial()
+	defer c.Close()
+	if code := get(c, bufio.NewReader(c), "/healthz"); code != 200 {
+		t.Errorf("after: /healthz on a new connection: %d, want 200", code)
+	}
+	if err := serve.Stop(); err != nil {
+		t.Errorf("serve after SIGINT: %v, want exit 0", err)
 	}
 }

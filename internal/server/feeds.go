@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -38,11 +37,9 @@ func (k feedKind) String() string {
 // Header values shared by every response that sends them; net/http
 // never changes a header slice in place.
 var (
-	gzipEnc        = []string{"gzip"}
-	varyAE         = []string{"Accept-Encoding"}
-	plainType      = []string{site.TypePlain}
-	referrerPolicy = []string{"strict-origin-when-cross-origin"}
-	pageCSP        = []string{site.PageCSP}
+	gzipEnc   = []string{"gzip"}
+	varyAE    = []string{"Accept-Encoding"}
+	plainType = []string{site.TypePlain}
 )
 
 // format returns the feeds.Format of the feed.
@@ -109,59 +106,13 @@ func (q query) flag(name string) (bool, error) {
 	return false, badRequest("%s %s: want 1 (or true) to turn it on, 0 (or false) to leave it off", name, quote.Value(v))
 }
 
-// date reads a date parameter; absent gives the zero Date.
-func (q query) date(name string) (schedule.Date, error) {
-	v, ok := q[name]
-	if !ok {
-		return schedule.Date{}, nil
-	}
-	d, err := schedule.ParseDate(v)
-	if err != nil {
-		return d, fmt.Errorf("%s: %w", name, err)
-	}
-	return d, nil
-}
-
 // window reads from, to, year and run as a window of v's schedule, and
-// checks it. Year Y stands for from Y-01-01 to Y-12-31 and goes with
-// neither.
+// checks it, as the command line reads its flags.
 func (q query) window(v *view) (schedule.Window, error) {
-	var w schedule.Window
-	var err error
-	if y, ok := q["year"]; ok {
-		if _, f := q["from"]; f {
-			return w, badRequest("year and from given together: want year, or from and to")
-		}
-		if _, t := q["to"]; t {
-			return w, badRequest("year and to given together: want year, or from and to")
-		}
-		n, err := schedule.ParseYear(y)
-		if err != nil {
-			return w, err
-		}
-		w = schedule.Year(n)
-	} else {
-		if w.From, err = q.date("from"); err != nil {
-			return w, err
-		}
-		if w.To, err = q.date("to"); err != nil {
-			return w, err
-		}
-	}
-	if name, ok := q["run"]; ok {
-		w.Run = name
-		if name == "" {
-			return w, badRequest("run: empty: want one of %s", strings.Join(v.sched.RunNames(), ", "))
-		}
-	}
-	if _, err := v.sched.Query(w); err != nil {
-		var re *schedule.RunError
-		if errors.As(err, &re) {
-			return w, fmt.Errorf("run: %w", err)
-		}
-		return w, err
-	}
-	return w, nil
+	return v.sched.ParseWindow(func(field string) (string, bool) {
+		value, ok := q[field]
+		return value, ok
+	})
 }
 
 // feedOptions checks the query of a feed request.
@@ -205,7 +156,7 @@ func (s *Server) render(f site.File, v *view) (*rendered, error) {
 	if f.Kind == site.Feed && !f.Gzip {
 		limit := s.cache.maxBytes / streamShare
 		w = &cappedWriter{w: &buf, left: limit}
-		// Growing a buffer to a 6 MB guide doubles its way there,
+		// Growing a buffer to a whole guide doubles its way there,
 		// clearing each new array; sizing it from the last render's bytes
 		// per airing saves most of that. A compact calendar's size does
 		// not go with its airings.
@@ -257,7 +208,7 @@ func (c *cappedWriter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
-// gzipped compresses f once, at feeds.GzipLevel.
+// gzipped compresses f once, at gzpool.Level.
 func gzipped(f *rendered) (*rendered, error) {
 	renderSlots <- struct{}{}
 	defer func() { <-renderSlots }()
@@ -271,6 +222,15 @@ func gzipped(f *rendered) (*rendered, error) {
 // pushing the feeds out of the cache.
 func cached(f site.File) bool {
 	return f.Kind != site.JSON && (f.Kind != site.Page || f.Path == "index.html")
+}
+
+// ready returns the rendering of f from v, gzipped or not, if the cache
+// holds it.
+func (s *Server) ready(v *view, f site.File, gz bool) *rendered {
+	if f.Kind == site.Feed && f.Gzip {
+		f, gz = v.site.FeedFile(f.Feed, false), true // see body
+	}
+	return s.cache.ready(fileKey{version: v.version, file: f, gzip: gz})
 }
 
 // body returns the rendering of f from v, gzipped or not, from the cache
@@ -310,56 +270,82 @@ func (s *Server) body(v *view, f site.File, gz bool) (*rendered, error) {
 // bytes as the site's file for the same feed, when there is one.
 func (s *Server) feedHandler(kind feedKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, v *view) error {
+		key := feedQuery{kind, r.URL.RawQuery}
+		if f, ok := v.feedFiles.Load(key); ok {
+			return s.serveFile(w, r, v, *f.(*site.File))
+		}
 		o, err := s.feedOptions(kind, r.URL.RawQuery, v)
 		if err != nil {
 			return err
 		}
-		return s.serveFile(w, r, v, v.site.FeedFile(o, kind == kindXMLTVGzip))
+		f := v.site.FeedFile(o, kind == kindXMLTVGzip)
+		if len(key.query) <= maxMemoQuery && v.feedFilesN.Add(1) <= maxMemos {
+			v.feedFiles.Store(key, &f)
+		}
+		return s.serveFile(w, r, v, f)
 	}
 }
+
+// feedQuery is a request of a feed route: which feed, and its query
+// string as sent.
+type feedQuery struct {
+	kind  feedKind
+	query string
+}
+
+// maxMemoQuery is the longest query string whose file is remembered
+// (see view.feedFiles): longer ones are no client's daily poll.
+const maxMemoQuery = 200
 
 // serveFile answers r with file f of v: gzipped for a client that takes
 // it, with the headers its kind wants.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, v *view, f site.File) error {
 	compressible := f.Compressible()
 	gz := compressible && acceptsGzip(r.Header["Accept-Encoding"])
-	s.setHeaders(w.Header(), v, f, compressible, gz)
-	if s.tooBig(v, f) {
-		return s.stream(w, r, v, f, gz)
+	b := s.ready(v, f, gz) // a rendering kept is not too big to keep
+	var err error
+	if b == nil && !s.tooBig(v, f) {
+		b, err = s.body(v, f, gz)
 	}
-	b, err := s.body(v, f, gz)
-	if errors.Is(err, errTooBig) {
+	if b == nil && (err == nil || errors.Is(err, errTooBig)) {
+		s.setHeaders(w.Header(), v, f, compressible, gz)
 		return s.stream(w, r, v, f, gz)
 	}
 	if err != nil {
 		return err
 	}
-	b.serve(w, r)
+	hdr := b.header(s, v, f, compressible, gz)
+	if s.perRequestCacheControl(f) {
+		w.Header()["Cache-Control"] = s.cacheControl(v)
+	}
+	b.serve(w, r, hdr)
 	return nil
 }
 
-// setHeaders sets the headers of file f's answers, but for the
-// validators and lengths, which the body gives.
+// setHeaders sets the headers of file f's answers: the site's, which a
+// static host is told too, and the encoding's; the validators and the
+// length are the body's. A timeline's feeds may be kept until its
+// midnight, which a static host cannot be told (see cacheControl).
 func (s *Server) setHeaders(h http.Header, v *view, f site.File, compressible, gz bool) {
-	h["Content-Type"] = headerValue(f.Type)
+	for _, kv := range v.site.Headers(f) {
+		h[kv.Name] = headerValue(kv.Value)
+	}
 	if compressible {
 		h["Vary"] = varyAE
 		if gz {
 			h["Content-Encoding"] = gzipEnc
 		}
 	}
-	h["X-Content-Type-Options"] = nosniff
-	switch f.Kind {
-	case site.Page, site.Asset:
-		// As a static host is told in _headers.
-		h["Cache-Control"] = headerValue(site.CacheControl(v.site.CacheSeconds(f)))
-		if f.Kind == site.Page {
-			h["Content-Security-Policy"] = pageCSP
-			h["Referrer-Policy"] = referrerPolicy
-		}
-	default:
+	if s.perRequestCacheControl(f) {
 		h["Cache-Control"] = s.cacheControl(v)
 	}
+}
+
+// perRequestCacheControl reports whether the Cache-Control of file f is
+// worked out for each answer: a timeline's feeds may be kept until its
+// midnight, which comes closer with each request (see cacheControl).
+func (s *Server) perRequestCacheControl(f site.File) bool {
+	return s.Timeline != nil && f.Kind != site.Page && f.Kind != site.Asset
 }
 
 // headerValues holds a header value slice per content type, so that
@@ -386,57 +372,33 @@ func (s *Server) cacheControl(v *view) []string {
 var staticCacheControl = []string{"public, max-age=" + strconv.Itoa(int(feeds.ICalRefreshInterval/time.Second))}
 
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip:
-// it names gzip (or x-gzip) with a q-value above zero.
+// its first coding named gzip (or x-gzip) has no q-value, or one above
+// zero.
 func acceptsGzip(values []string) bool {
 	for _, v := range values {
-		if acceptsGzipValue(v) {
-			return true
-		}
-	}
-	return false
-}
-
-// acceptsGzipValue reports whether one Accept-Encoding value accepts
-// gzip: it names gzip (or x-gzip), and its q-value, if it gives one, is
-// a number above zero. It takes the value as a string or as the bytes the
-// fast path reads, and allocates nothing.
-func acceptsGzipValue[S string | []byte](v S) bool {
-	for len(v) > 0 {
-		part := v
-		if i := indexByte(v, ','); i >= 0 {
-			part, v = v[:i], v[i+1:]
-		} else {
-			v = v[:0]
-		}
-		coding, params := part, part[:0]
-		if i := indexByte(part, ';'); i >= 0 {
-			coding, params = part[:i], part[i+1:]
-		}
-		coding = trimOWS(coding)
-		if !equalFoldString(coding, "gzip") && !equalFoldString(coding, "x-gzip") {
-			continue
-		}
-		accepted := true
-		for len(params) > 0 {
-			param := params
-			if i := indexByte(params, ';'); i >= 0 {
-				param, params = params[:i], params[i+1:]
-			} else {
-				params = params[:0]
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.Trim(coding, " \t")
+			if !strings.EqualFold(coding, "gzip") && !strings.EqualFold(coding, "x-gzip") {
+				continue
 			}
-			param = trimOWS(param)
-			if len(param) >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=' {
-				accepted = positiveQ(trimOWS(param[2:]))
+			accepted := true
+			for param := range strings.SplitSeq(params, ";") {
+				if q, ok := strings.CutPrefix(strings.Trim(param, " \t"), "q="); ok {
+					accepted = positiveQ(strings.Trim(q, " \t"))
+				} else if q, ok := strings.CutPrefix(strings.Trim(param, " \t"), "Q="); ok {
+					accepted = positiveQ(strings.Trim(q, " \t"))
+				}
 			}
+			return accepted
 		}
-		return accepted
 	}
 	return false
 }
 
 // positiveQ reports whether q is a number above zero, written in digits
 // with at most one point.
-func positiveQ[S string | []byte](q S) bool {
+func positiveQ(q string) bool {
 	nonzero, points := false, 0
 	for i := range len(q) {
 		switch c := q[i]; {
@@ -449,42 +411,4 @@ func positiveQ[S string | []byte](q S) bool {
 		}
 	}
 	return nonzero && points <= 1
-}
-
-func indexByte[S string | []byte](s S, c byte) int {
-	for i := range len(s) {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-// trimOWS trims the spaces and tabs HTTP allows around values.
-func trimOWS[S string | []byte](s S) S {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-// equalFoldString reports whether s is lower, lower-case ASCII, in any
-// case.
-func equalFoldString[S string | []byte](s S, lower string) bool {
-	if len(s) != len(lower) {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -36,11 +36,12 @@ func TestValidHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	historic := newServer(t).Handler()
+	public := newServer(t, func(s *Server) { s.PublicURL = "https://tv.example.org/backstage" }).Handler()
 	base := testkit.Default(t)
 	replay := newServer(t, func(s *Server) {
 		s.Schedule = nil
 		s.Timeline = DailyTimeline(base.Location(), func(now time.Time) (*schedule.Schedule, error) {
-			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1, Loop: true})
+			return base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1, Loop: true})
 		})
 	}).Handler()
 	// A day of the window, from the links of its index.
@@ -67,15 +68,25 @@ func TestValidHTML(t *testing.T) {
 		{"first year", false, "/years/2000.html", 200},
 		{"replay day", true, replayDay, 200},
 		{"replay episode elsewhere", true, "/?episode=1", 200},
+		{"replay episode", true, "/episodes/819.html", 200},
+		{"replay day elsewhere", true, "/?date=2026-12-10", 200},
+		{"today, after the history", false, "/?date=today", 200},
 		{"error page", false, "/?date=2003-02-30", 400},
 		{"404", false, "/nope", 404},
+		{"404.html", false, "/404.html", 200},
+		{"public episode", false, "public:/episodes/816.html", 200},
+		{"public index", false, "public:/", 200},
 	}
 	for _, p := range pages {
 		h := historic
 		if p.replay {
 			h = replay
 		}
-		resp, body := do(t, h, "GET", p.target)
+		target, ok := strings.CutPrefix(p.target, "public:")
+		if ok {
+			h = public
+		}
+		resp, body := do(t, h, "GET", target)
 		if resp.StatusCode != p.status {
 			t.Fatalf("%s: got %d, want %d", p.target, resp.StatusCode, p.status)
 		}

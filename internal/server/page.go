@@ -16,8 +16,9 @@ import (
 // handlePage answers / and /index.html: the index page, or, for the
 // forms' ?date= and ?episode=, a redirect to the page of the answer
 // (days/YYYY-MM-DD.html, episodes/N.html), which a static host has too.
-// In replay mode, an episode outside the window is answered by a page of
-// its own saying when it aired, which only the server can give. A
+// A day outside the site's (today, after a history) and, in replay mode,
+// an episode outside the window are answered by a page of their own
+// saying so, which only the server can give. A
 // question that cannot be answered gets the index's forms with a message
 // in words for people (the API keeps its precise ones). Other
 // parameters, such as the fbclid a shared link picks up, are ignored: a
@@ -38,15 +39,16 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 			}
 			return pageError(http.StatusBadRequest, fmt.Sprintf(why+" Pick one with the date box, or write it as year-month-day, such as 2003-06-16.", quote.Clip(date)))
 		}
-		switch {
-		case st.First().IsZero():
-			return pageError(http.StatusNotFound, "Nothing aired at all: the schedule has no airings.")
-		case st.Config().Replay && (d.Before(st.First()) || d.After(st.Last())):
-			return pageError(http.StatusNotFound, fmt.Sprintf("%s is not in this week's guide, which runs from %s.", site.DayLabel(d), st.SpanLabel()))
-		case d.Before(st.First()):
-			return pageError(http.StatusNotFound, fmt.Sprintf("Nothing aired on %s: the first airing was on %s.", site.DayLabel(d), site.DayLabel(st.First())))
-		case d.After(st.Last()):
-			return pageError(http.StatusNotFound, fmt.Sprintf("Nothing aired on %s: the last airing was on %s.", site.DayLabel(d), site.DayLabel(st.Last())))
+		// A day the site has no page for is still a question with an
+		// answer: nothing aired then, and this is the nearest airing.
+		var b bytes.Buffer
+		ok, err := st.DayElsewhere(&b, d)
+		if err != nil {
+			return err
+		}
+		if ok {
+			writePage(w, r, v, http.StatusOK, b.Bytes())
+			return nil
 		}
 		return redirect(w, r, "days/"+d.String()+".html")
 	case episode != "":
@@ -54,9 +56,9 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 		n, err := schedule.ParseEpisode(episode, last)
 		switch {
 		case errors.Is(err, schedule.ErrNoEpisode):
-			var ee *schedule.EpisodeError
-			errors.As(err, &ee)
-			return pageError(http.StatusNotFound, fmt.Sprintf("There is no episode %s: the episodes run from 1 to %d.", ee.Value, last))
+			var ie *schedule.InputError
+			errors.As(err, &ie)
+			return pageError(http.StatusNotFound, fmt.Sprintf("There is no episode %s: the episodes run from 1 to %d.", ie.Value, last))
 		case err != nil:
 			return pageError(http.StatusBadRequest, fmt.Sprintf("We could not read “%s” as an episode: write a whole number from 1 to %d.", quote.Clip(episode), last))
 		}
@@ -71,7 +73,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request, v *view) err
 		if !ok {
 			return pageError(http.StatusNotFound, fmt.Sprintf("Episode %d never aired.", n))
 		}
-		writePage(w, r, http.StatusOK, b.Bytes())
+		writePage(w, r, v, http.StatusOK, b.Bytes())
 		return nil
 	}
 	f, _ := st.Lookup("index.html")
@@ -154,18 +156,17 @@ func (s *Server) failPage(w http.ResponseWriter, r *http.Request, v *view, err e
 		s.fail(w, r, perr)
 		return
 	}
-	writePage(w, r, code, b.Bytes())
+	writePage(w, r, v, code, b.Bytes())
 }
 
 // writePage sends a page made for this request alone: an error's, or an
-// answer no file of the site holds. It is not to be cached.
-func writePage(w http.ResponseWriter, r *http.Request, code int, body []byte) {
+// answer no file of the site holds, with the headers v's site gives a
+// page with no path of its own (never to be kept).
+func writePage(w http.ResponseWriter, r *http.Request, v *view, code int, body []byte) {
 	h := w.Header()
-	h["Content-Type"] = headerValue(site.TypeHTML)
-	h["Content-Security-Policy"] = pageCSP
-	h["X-Content-Type-Options"] = nosniff
-	h["Referrer-Policy"] = referrerPolicy
-	h["Cache-Control"] = noStore
+	for _, kv := range v.site.Headers(site.File{Kind: site.Page, Type: site.TypeHTML}) {
+		h[kv.Name] = headerValue(kv.Value)
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
@@ -190,5 +191,3 @@ func isPage(path string) bool {
 	}
 	return true
 }
-
-var noStore = []string{"no-store"}

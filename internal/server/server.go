@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,7 +79,6 @@ type Server struct {
 	ShutdownTimeout time.Duration
 
 	warming atomic.Bool // Serve renders each new view's main files at once; see warm
-	fast    atomic.Pointer[fastPath]
 	once    sync.Once
 	perSlot [feeds.XMLTV + 1]atomic.Int64 // bytes per airing of the last render of each format, to size the next
 	handler http.Handler
@@ -89,16 +88,16 @@ type Server struct {
 }
 
 // DefaultMaxCacheBytes is the cache bound when Server.MaxCacheBytes is 0:
-// room for every feed of the default schedule many times over (its full
-// XMLTV guide is 6 MB, its full calendar 1.7 MB).
+// room for every feed of the default schedule many times over.
 const DefaultMaxCacheBytes = 256 << 20
 
 // maxCacheEntries bounds the number of cached feeds whatever their size,
 // so that a crawler asking for every date range cannot fill the map.
 const maxCacheEntries = 512
 
-// The timeouts of the http.Server that Serve runs. WriteTimeout allows a
-// 6 MB guide to reach a client at well under a megabit a second.
+// The timeouts of the http.Server that Serve runs. WriteTimeout is long
+// enough for the whole guide of the default schedule to reach a client
+// on a slow line.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 10 * time.Second
@@ -170,28 +169,28 @@ func (s *Server) HTTPServer() *http.Server {
 
 // Serve accepts connections on ln until ctx ends, then shuts down
 // gracefully: it stops accepting, lets requests in flight finish (for up
-// to ShutdownTimeout) and returns nil. It returns early with the error if the
-// schedule cannot be served or serving fails.
+// to ShutdownTimeout), cuts off what is left and returns nil. It returns
+// early with the error if the schedule cannot be served or serving fails.
+//
+// Serve is net/http's Server (see HTTPServer), so it keeps serving
+// through what would stop a simpler loop: a request whose handling
+// panics is answered 500 (see Handler) and the others go on, and when
+// accepting fails for a while, as when the process runs out of file
+// descriptors, it waits and tries again rather than return.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Check(); err != nil {
 		ln.Close()
 		return err
 	}
 	hs := s.HTTPServer()
-	fast := newFastPath(s, ln)
-	s.fast.Store(fast)
-	s.cache.files.Store(true)
 	s.warming.Store(true)
 	if v := s.views.cur.Load(); v != nil {
 		go s.warm(v) // Check above made the first view
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- hs.Serve(fast.handoff) }()
-	go func() { errc <- fast.serve() }()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
-		fast.shutdown(context.Background())
-		hs.Close()
 		return err
 	case <-ctx.Done():
 	}
@@ -201,12 +200,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	fast.shutdown(sctx)
 	err := hs.Shutdown(sctx)
-	for range 2 {
-		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) && err == nil {
-			err = serr
-		}
+	if err != nil {
+		hs.Close() // the grace is over: cut off what is left
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
 	}
 	if err != nil {
 		return fmt.Errorf("server: shut down: %w", err)
@@ -397,8 +396,8 @@ var (
 	nosniff  = []string{"nosniff"}
 )
 
-// recovered turns a panic in h into a logged error and a 500 that tells
-// the client nothing about it. http.ErrAbortHandler passes through, as
+// recovered turns a panic in h into a 500 that tells the client nothing
+// about it, and an error in the log with the panic's stack. http.ErrAbortHandler passes through, as
 // net/http means it to.
 func (s *Server) recovered(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -411,7 +410,8 @@ func (s *Server) recovered(h http.Handler) http.Handler {
 				panic(p)
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", p))
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", p),
+				slog.String("stack", string(debug.Stack())))
 			if lw, ok := w.(*logWriter); ok && lw.status != 0 {
 				// Too late for a status; cut the response short instead.
 				panic(http.ErrAbortHandler)
@@ -483,28 +483,23 @@ func (s *Server) logged(h http.Handler) http.Handler {
 	})
 }
 
-// logRequest writes the access-log record of a request, for net/http's
-// requests and the fast path's alike.
+// logRequest writes the access-log record of a request. It makes the
+// record itself, as slog's docs show for wrappers, rather than through
+// Logger.LogAttrs: that would read the call stack for a source no one
+// reads here, and the clock once more; together as much as a 304's
+// handling.
 func (s *Server) logRequest(ctx context.Context, method, path string, status int, bytes int64, start time.Time) {
-	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
+	h := s.log.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	now := time.Now()
+	rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(
 		slog.String("method", method),
 		slog.String("path", path),
 		slog.Int("status", status),
 		slog.Int64("bytes", bytes),
-		slog.Duration("duration", time.Since(start)))
-}
-
-// CheckPublicURL reports whether u can be a Server.PublicURL: what
-// feeds.CheckBaseURL accepts (an absolute http or https URL with a host
-// and no query or fragment), since the feeds get it as their BaseURL.
-func CheckPublicURL(u string) error { return feeds.CheckBaseURL(u) }
-
-// CheckStreamURL reports whether u can be a Server.StreamURL: an absolute
-// URL with a scheme (http, https, rtsp, udp …) and no line breaks.
-func CheckStreamURL(u string) error {
-	p, err := url.Parse(strings.ReplaceAll(u, "{id}", "id"))
-	if err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "") || strings.ContainsAny(u, "\r\n") {
-		return fmt.Errorf("stream URL %s: want an absolute URL such as http://192.168.1.10:8409/iptv/channel/1.ts", quote.Value(u))
-	}
-	return nil
+		slog.Duration("duration", now.Sub(start)))
+	h.Handle(ctx, rec)
 }

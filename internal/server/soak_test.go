@@ -6,11 +6,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -152,17 +150,14 @@ func TestSoak(t *testing.T) {
 			}
 		})
 	}
-	// The server's peak memory: its resident pages, as the kernel keeps
-	// their peak, and, sampled, its resident pages together with the
-	// in-memory files that hold the bodies it sends with sendfile, which
-	// are memory too but mapped by no one.
+	// The server's peak memory: its resident pages, sampled, and their
+	// peak as the kernel keeps it.
 	rssRE := regexp.MustCompile(`VmRSS:\s+(\d+) kB`)
 	wg.Go(func() {
 		for time.Now().Before(deadline) {
 			if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", serve.Pid())); err == nil {
 				if m := rssRE.FindSubmatch(b); m != nil {
 					kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
-					kb += memfdBytes(serve.Pid()) >> 10
 					if kb > peakRSSKB.Load() {
 						peakRSSKB.Store(kb)
 					}
@@ -186,7 +181,7 @@ func TestSoak(t *testing.T) {
 			hwm = kb / 1024
 		}
 	}
-	t.Logf("%d s: %d answers (%d failed to connect or read), %d with a 5xx status; p99 %v; peak memory (RSS and sendfile's in-memory files, sampled) %.0f MB against a cache of %d MB (%.2f×); peak RSS %.0f MB",
+	t.Logf("%d s: %d answers (%d failed to connect or read), %d with a 5xx status; p99 %v; peak memory (RSS, sampled) %.0f MB against a cache of %d MB (%.2f×); peak RSS %.0f MB",
 		secs, requests.Load(), failures.Load(), fiveHuns.Load(), p99.Round(time.Millisecond), peak, cacheMB, peak/cacheMB, hwm)
 	if n := fiveHuns.Load(); n > 0 {
 		t.Errorf("%d answers with a 5xx status, want none", n)
@@ -194,21 +189,4 @@ func TestSoak(t *testing.T) {
 	if peak > 1.5*cacheMB {
 		t.Errorf("peak memory %.0f MB, over 1.5 times the %d MB cache", peak, cacheMB)
 	}
-}
-
-// memfdBytes returns the size of the in-memory files (memfd_create)
-// process pid has open.
-func memfdBytes(pid int) int64 {
-	dir := fmt.Sprintf("/proc/%d/fd", pid)
-	fds, _ := os.ReadDir(dir)
-	var n int64
-	for _, fd := range fds {
-		p := filepath.Join(dir, fd.Name())
-		if link, err := os.Readlink(p); err == nil && strings.HasPrefix(link, "/memfd:") {
-			if fi, err := os.Stat(p); err == nil {
-				n += fi.Size()
-			}
-		}
-	}
-	return n
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/gzpool"
@@ -76,8 +77,8 @@ func (s *Server) markTooBig(v *view, f site.File) {
 	}
 }
 
-// maxMemos bounds the per-view tables of answers worked out per path or
-// feed (view.big, view.fast).
+// maxMemos bounds the per-view tables of answers worked out per feed or
+// query (view.big, view.feedFiles).
 const maxMemos = 1024
 
 // estimateTooBig guesses whether feed f of v is too big to keep. A
@@ -109,7 +110,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, v *view, f site.
 	if !v.modtime.IsZero() {
 		h.Set("Last-Modified", v.modtime.UTC().Format(http.TimeFormat))
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches([]byte(inm), etag[2:]) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag[2:]) {
 		delete(h, "Content-Type")
 		delete(h, "Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
@@ -142,4 +143,16 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, v *view, f site.
 		return zw.Close()
 	}
 	return nil
+}
+
+// etagMatches reports whether an If-None-Match value names etag, by the
+// weak comparison RFC 9110 asks of it, or is "*".
+func etagMatches(header, etag string) bool {
+	for item := range strings.SplitSeq(header, ",") {
+		item = strings.TrimPrefix(strings.Trim(item, " \t"), "W/")
+		if item == etag || item == "*" {
+			return true
+		}
+	}
+	return false
 }

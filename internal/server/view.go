@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,8 +26,12 @@ type view struct {
 	bigMu sync.Mutex
 	big   map[site.File]bool // whether a feed is streamed, for at most maxMemos feeds; see tooBig
 
-	fastMu sync.RWMutex
-	fast   map[string]fastLookup // path → the fast path's answer
+	// feedFiles remembers the file each feed query that was answered
+	// asks for (a feedQuery → *site.File), for at most maxMemos queries,
+	// so that a client polling the same URL is answered without reading
+	// and checking its parameters again.
+	feedFiles  sync.Map
+	feedFilesN atomic.Int32
 }
 
 // viewCache holds the current view; views are built under mu, read
@@ -86,6 +91,14 @@ func (s *Server) current() (*view, error) {
 // or after a replay window rolls on, is answered from the cache. Serve
 // turns it on; a Handler on its own renders on demand.
 func (s *Server) warm(v *view) {
+	defer func() {
+		// A rendering that panics fails only the requests that wait on
+		// it; here, with no request to answer, it must not end the
+		// process.
+		if p := recover(); p != nil {
+			s.log.Error("panic warming the cache", "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
 	for _, f := range []struct {
 		path string
 		gz   bool
@@ -116,17 +129,11 @@ func (s *Server) newView(sched *schedule.Schedule, version uint64, now time.Time
 			v.modtime = t
 		}
 	}
-	first, last := site.Span(sched)
 	v.date = schedule.DateOf(now.In(sched.Location()))
-	var today schedule.Date // zero unless the schedule reaches today
-	if !v.date.Before(first) && !v.date.After(last) {
-		today = v.date
-	}
 	var err error
 	v.site, err = site.New(site.Config{
 		Schedule:  sched,
 		Location:  v.loc,
-		Today:     today,
 		Date:      v.date,
 		Replay:    s.Timeline != nil,
 		PublicURL: s.PublicURL,

@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -13,11 +14,12 @@ import (
 // that aired (r0 … r7, m for more than one), n for nothing, o for a day
 // before the first airing or after the last, which has no page.
 
-// dayStat is what aired on one day: its runs and how many airings
-// started on it.
+// dayStat is what aired on one day: its runs, how many airings started
+// on it, and the episode of the first.
 type dayStat struct {
 	mix runMix
 	n   int32
+	ep  int32
 }
 
 // dayStats returns what aired on every day from the site's first to its
@@ -43,6 +45,9 @@ func (s *Site) dayStats() []dayStat {
 		// Every slot starts on one of the site's days: they run from the
 		// first start to the latest end.
 		d := &days[s.first.Days(schedule.DateOf(sl.Start.In(zone)))]
+		if d.n == 0 {
+			d.ep = int32(min(sl.Episode, math.MaxInt32))
+		}
 		d.mix, d.n = d.mix.with(cols[sl.Run]), d.n+1
 	}
 	return days
@@ -130,13 +135,21 @@ type calWeek struct {
 // calCell is one day of a monthCal. A day when nothing aired has no
 // class: the stylesheet colours it as n. Only days with an airing link
 // to their page (a day with nothing has one too, reached by the date
-// field and the next and previous days, but nothing to show).
+// field and the next and previous days, but nothing to show). A day of
+// one airing shows its episode's number when it has at most four digits;
+// a day of more, or of a longer number, names them in a tooltip instead.
 type calCell struct {
 	Day     int
 	Class   string
 	Link    string // its page; "" for a day with nothing, outside the site, or the page's own
 	Current bool   // the page's own day
+	Episode int    // the one airing's episode, when its number fits the cell
+	Title   string // what aired, when Episode cannot say it
 }
+
+// maxCellEpisode is the highest episode number a calendar's cell shows:
+// four digits fit its width.
+const maxCellEpisode = 9999
 
 // monthCal lays out month m of year y, each day with an airing linked to
 // its page. On a day's page (sel set), links go to pages in the same
@@ -156,10 +169,22 @@ func (s *Site) monthCal(y int, m time.Month, root string, sel schedule.Date) *mo
 	}
 	col := monday0(first)
 	week := calWeek{Blank: col}
+	var title strings.Builder
 	for d := first; d.Month == m; d = d.AddDays(1) {
 		c := calCell{Day: d.Day, Class: s.classOn(d), Current: d == sel}
 		if c.Class != "o" && c.Class != "n" && !c.Current {
 			c.Link = days + d.String() + ".html"
+		}
+		// A year's page says what aired on each day; a day's page, whose
+		// month is there to move by, says it of its own day alone.
+		switch st, _ := s.on(d); {
+		case !sel.IsZero() || st.n == 0:
+		case st.n == 1 && st.ep <= maxCellEpisode:
+			c.Episode = int(st.ep)
+		default:
+			title.Reset()
+			writeAired(&title, s.cfg.Schedule, d, int(st.n))
+			c.Title = title.String()
 		}
 		if c.Class == "n" {
 			c.Class = ""
@@ -208,6 +233,18 @@ func (s *Site) yearView(y int, root string) *yearView {
 	for m := time.January; m <= time.December; m++ {
 		yv.Months = append(yv.Months, s.monthCal(y, m, root, schedule.Date{}))
 	}
+	yv.Summary, yv.Key = s.yearSummary(y)
+	yv.Key = append(yv.Key, legendItem{Class: "n", Label: "nothing aired"})
+	if y == s.first.Year || y == s.last.Year {
+		yv.Key = append(yv.Key, legendItem{Class: "o", Label: "before the first airing or after the last"})
+	}
+	return yv
+}
+
+// yearSummary says how many airings year y had, of which runs
+// ("261 airings: 261 of the original run."), and gives the colours of
+// those runs.
+func (s *Site) yearSummary(y int) (string, []legendItem) {
 	sched := s.cfg.Schedule
 	q := sched.Dates(schedule.Date{Year: y, Month: time.January, Day: 1}, schedule.Date{Year: y, Month: time.December, Day: 31})
 	q.ByStart = true
@@ -218,28 +255,23 @@ func (s *Site) yearView(y int, root string) *yearView {
 		total++
 	}
 	var parts []string
+	var key []legendItem
 	for i, r := range sched.Runs() {
 		if n := count[r]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d of the %s run", n, r.Name))
 			c := column(i).class()
-			if k := len(yv.Key); k == 0 || yv.Key[k-1].Class != c {
-				yv.Key = append(yv.Key, legendItem{Class: c, Label: r.Name})
+			if k := len(key); k == 0 || key[k-1].Class != c {
+				key = append(key, legendItem{Class: c, Label: r.Name})
 			}
 		}
 	}
-	yv.Key = append(yv.Key, legendItem{Class: "n", Label: "nothing aired"})
-	if y == s.first.Year || y == s.last.Year {
-		yv.Key = append(yv.Key, legendItem{Class: "o", Label: "before the first airing or after the last"})
-	}
 	switch total {
 	case 0:
-		yv.Summary = "Nothing aired in " + strconv.Itoa(y) + "."
+		return "Nothing aired in " + strconv.Itoa(y) + ".", key
 	case 1:
-		yv.Summary = "1 airing: " + strings.Join(parts, ", ") + "."
-	default:
-		yv.Summary = fmt.Sprintf("%d airings: %s.", total, strings.Join(parts, ", "))
+		return "1 airing: " + strings.Join(parts, ", ") + ".", key
 	}
-	return yv
+	return fmt.Sprintf("%d airings: %s.", total, strings.Join(parts, ", ")), key
 }
 
 // yearTile is a year on the index for small screens: a link to its page

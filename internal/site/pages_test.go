@@ -43,15 +43,19 @@ func TestYearPages(t *testing.T) {
 	if n := bytes.Count(y2003, []byte(`<td class="r0"><a href="../days/2003-`)); n != 261 {
 		t.Errorf("years/2003.html links %d days that aired, want 261", n)
 	}
+	// Each day that aired shows its episode.
+	if n := bytes.Count(y2003, []byte(`<span class="ep"><span class="vh"> episode</span> `)); n != 261 {
+		t.Errorf("years/2003.html shows %d episodes, want 261", n)
+	}
 	contains(t, "years/2003.html", y2003, []string{
-		"<title>2003 · Backstage on e.tv</title>", `<h3 id="year-title">2003</h3>`, "261 airings: 261 of the original run.",
+		"<title>2003 · Backstage on e.tv</title>", `<h1 id="year-title">2003</h1>`, "261 airings: 261 of the original run.",
 		`<a href="2002.html" rel="prev">← 2002</a>`, `<a href="2004.html" rel="next">2004 →</a>`,
-		`<caption>June 2003</caption>`, `<td class="r0"><a href="../days/2003-06-16.html">16</a></td>`, `<td>14</td>`,
+		`<caption>June 2003</caption>`, `<td class="r0"><a href="../days/2003-06-16.html">16<span class="ep"><span class="vh"> episode</span> 816</span></a></td>`, `<td>14</td>`,
 		`<span class="swatch r0"></span>original`,
-	}, []string{`<a href="../days/2003-06-14.html">`, "rebroadcast", "before the first airing"})
+	}, []string{`<a href="../days/2003-06-14.html">`, "rebroadcast", "before the first airing", " title="})
 
 	y2000 := render(t, st, "years/2000.html")
-	contains(t, "years/2000.html", y2000, []string{`<td class="o">30</td>`, `<td class="r0"><a href="../days/2000-05-01.html">1</a></td>`,
+	contains(t, "years/2000.html", y2000, []string{`<td class="o">30</td>`, `<td class="r0"><a href="../days/2000-05-01.html">1<span class="ep"><span class="vh"> episode</span> 1</span></a></td>`,
 		"before the first airing or after the last", `<span></span>`}, []string{`rel="prev"`})
 	y2008 := render(t, st, "years/2008.html")
 	contains(t, "years/2008.html", y2008, []string{"Nothing aired in 2008."}, []string{`<a href="../days/`})
@@ -60,12 +64,13 @@ func TestYearPages(t *testing.T) {
 
 	public := newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/b" })
 	contains(t, "years/2003.html with a public URL", render(t, public, "years/2003.html"), []string{
-		`<a href="https://tv.example.org/b/years/2002.html" rel="prev">`, `<a href="https://tv.example.org/b/days/2003-06-16.html">16</a>`,
+		`<a href="https://tv.example.org/b/years/2002.html" rel="prev">`, `<a href="https://tv.example.org/b/days/2003-06-16.html">16<span class="ep">`,
 	}, nil)
 }
 
 // TestDayMonth: a day's page has its month as a calendar, the day marked
-// and not linked, its neighbours linked in the same folder.
+// and not linked, its neighbours linked in the same folder; the month is
+// there to move by, so its days show no episodes.
 func TestDayMonth(t *testing.T) {
 	st := newSite(t)
 	day := render(t, st, "days/2003-06-16.html")
@@ -74,7 +79,7 @@ func TestDayMonth(t *testing.T) {
 		`<td class="r0 sel" aria-current="page">16</td>`, `<td class="r0"><a href="2003-06-17.html">17</a></td>`,
 		`<td colspan="6"></td>`, `<th scope="col">Mon</th>`,
 		`<a href="../days/2003-06-15.html" rel="prev">← Sun 15 Jun 2003</a>`,
-	}, []string{`<a href="2003-06-16.html">`, `<a href="../days/2003-06-16.html">`})
+	}, []string{`<a href="2003-06-16.html">`, `<a href="../days/2003-06-16.html">`, `class="ep"`})
 	if n := bytes.Count(day, []byte(`<table class="cal"`)); n != 1 {
 		t.Errorf("the day's page has %d calendars, want 1", n)
 	}
@@ -86,21 +91,29 @@ func TestDayMonth(t *testing.T) {
 	}, nil)
 }
 
-// TestQuietDays: a day with nothing says what is around it, and a day
-// between the runs says so.
+// TestQuietDays: a day with nothing says, naming the show, that it did
+// not air, and what is around the day; a day between the runs says so;
+// and a day with an airing links the airings either side too.
 func TestQuietDays(t *testing.T) {
 	st := newSite(t)
 	contains(t, "days/2008-03-04.html", render(t, st, "days/2008-03-04.html"), []string{
-		"Nothing aired on this day. It falls between the original run, which ended on Friday 6 July 2007, and the rebroadcast run, which began on Monday 5 January 2009.",
+		"Backstage did not air on Tuesday 4 March 2008. It falls between the original run, which ended on Friday 6 July 2007, and the rebroadcast run, which began on Monday 5 January 2009.",
 		`The airing before: <a href="../days/2007-07-06.html">Friday 6 July 2007, 18:30: episode 1875 (original)</a>`,
 		`The next airing: <a href="../days/2009-01-05.html">Monday 5 January 2009, 16:40: episode 1 (rebroadcast)</a>`,
 	}, nil)
 	contains(t, "days/2003-06-14.html", render(t, st, "days/2003-06-14.html"), []string{
-		"Nothing aired on this day.</p>",
+		"Backstage did not air on Saturday 14 June 2003.</p>",
 		`The airing before: <a href="../days/2003-06-13.html">Friday 13 June 2003, 18:30: episode 815 (original)</a>`,
 		`The next airing: <a href="../days/2003-06-16.html">Monday 16 June 2003, 18:30: episode 816 (original)</a>`,
 	}, []string{"falls between"})
-	contains(t, "days/2003-06-16.html", render(t, st, "days/2003-06-16.html"), nil, []string{"Nothing aired", `class="around"`})
+	contains(t, "days/2003-06-16.html", render(t, st, "days/2003-06-16.html"), []string{
+		`<p class="summary">On Monday 16 June 2003, e.tv aired episode 816 of Backstage from 18:30 to 19:00 SAST: its first airing, in the original run.</p>`,
+		`The airing before: <a href="../days/2003-06-13.html">Friday 13 June 2003, 18:30: episode 815 (original)</a>`,
+		`The next airing: <a href="../days/2003-06-17.html">Tuesday 17 June 2003, 18:30: episode 817 (original)</a>`,
+	}, []string{"did not air"})
+	contains(t, "days/2012-02-20.html", render(t, st, "days/2012-02-20.html"), []string{
+		"On Monday 20 February 2012, e.tv aired episode 816 of Backstage again, from 16:40 to 17:10 SAST, in the rebroadcast run; it first aired on Monday 16 June 2003, 18:30.",
+	}, nil)
 }
 
 // TestOnThisDay: the index lists what aired on the present's month and
@@ -138,7 +151,7 @@ func TestReplayPages(t *testing.T) {
 	st := replaySite(t, thursday)
 	index := render(t, st, "index.html")
 	contains(t, "replay index", index, []string{
-		"This week replays the week of Monday 16 June 2003.",
+		"This week replays the week of Monday 16 June 2003; next week, the week of Monday 23 June 2003.",
 		`<h2 id="today-h">Today, Thursday 26 November 2026</h2>`,
 		`<h2 id="week-h">This week's guide</h2>`, "<p>Wednesday 25 November to Thursday 3 December 2026.</p>",
 		`<li class="today">`, `<h3><a href="days/2026-11-28.html">Sat 28 Nov</a></h3>`,
@@ -152,7 +165,7 @@ func TestReplayPages(t *testing.T) {
 	}
 	// A replayed repeat names the airing it replays and, once, the first.
 	rerun := replaySite(t, thursday, func(c *Config) {
-		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2012, Month: 11, Day: 2}, Now: thursday, Days: 7, PastDays: 1})
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2012, Month: 10, Day: 29}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: thursday, Days: 7, PastDays: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,11 +174,16 @@ func TestReplayPages(t *testing.T) {
 	day := render(t, rerun, "days/2026-11-26.html")
 	contains(t, "a replayed rerun", day, []string{
 		"replays the airing of Thursday 1 November 2012, 16:40 (first aired Thursday 26 February 2004, 18:30)",
-		`<nav class="strip" aria-labelledby="strip-h">`, `<li class="today"><a href="2026-11-26.html" aria-current="page">Thu 26 Nov</a></li>`,
+		`<nav class="side strip" aria-labelledby="strip-h">`, `<li class="today"><a href="2026-11-26.html" aria-current="page">Thu 26 Nov</a></li>`,
 	}, []string{`<table class="cal"`})
-	if n := bytes.Count(day, []byte("first aired")); n != 1 {
+	list := day[bytes.Index(day, []byte(`<ul class="airings">`)):]
+	list = list[:bytes.Index(list, []byte("</ul>"))]
+	if n := bytes.Count(list, []byte("first aired")); n != 1 {
 		t.Errorf("the rerun's airing says first aired %d times, want once", n)
 	}
+	contains(t, "a replayed rerun", day, []string{
+		"On Thursday 26 November 2026, this channel airs episode 999 of Backstage from 16:40 to 17:10 SAST, as e.tv aired it on Thursday 1 November 2012, 16:40 (it first aired on Thursday 26 February 2004, 18:30).",
+	}, nil)
 }
 
 // TestEpisodeElsewhere: outside a replay window, an episode's answer is
@@ -178,7 +196,7 @@ func TestEpisodeElsewhere(t *testing.T) {
 		t.Fatalf("EpisodeElsewhere(1000) = %v, %v; want a page", ok, err)
 	}
 	contains(t, "episode 1000's page", b.Bytes(), []string{
-		`<h3 id="episode-title">Episode 1000</h3>`,
+		`<h1 id="episode-title">Episode 1000 <span class="of">of Backstage</span></h1>`,
 		"Episode 1000 is not on this week&#39;s guide, which has episodes 818 to 824. It first aired on Friday 27 February 2004, 18:30 (original); its last airing was on Friday 2 November 2012, 16:40 (rebroadcast).",
 		`value="1000"`, `href="/assets/style.css`,
 	}, []string{"this episode", "api/v1/episodes/1000.json"})
@@ -200,12 +218,12 @@ func TestIndexForAFan(t *testing.T) {
 	index := render(t, newSite(t), "index.html")
 	contains(t, "index", index, []string{
 		`<img class="art" src="assets/show-backstage.png" alt="Backstage: a gold star in a spotlight on a stage between red curtains" width="640" height="360" />`,
-		`<h2 id="about-0">About Backstage</h2>`, "Young singers, dancers",
+		`<h2 id="about-0">About Backstage</h2>`, "Backstage follows the students of Vulindlela College",
 		"one cell per weekday (no run aired at weekends)", "(390 weekdays from the first airing to the last)",
 		`<ol class="yeargrid">`, `<a class="year" href="years/2003.html">2003</a>`,
 		`<a class="r0" href="years/2003.html#m06">J<span class="vh">une 2003: 21 airings</span></a>`,
 		`<a class="o" href="years/2016.html#m04">A<span class="vh">pril 2016: after the last airing</span></a>`,
-		`<a href="years/2003.html"><text class="year"`,
+		`<li><a class="year" href="years/2003.html">2003</a><img src="history/2003.svg?v=`,
 		"Pick a day from Monday 1 May 2000 to Friday 11 March 2016.",
 	}, []string{"written YYYY-MM-DD", "data-have"})
 	// A picture the pages may not load (the CSP allows the site's own) is
@@ -215,7 +233,7 @@ func TestIndexForAFan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(render(t, newSite(t, func(c *Config) { c.Schedule = other }), "index.html"), []byte("<img")) {
+	if bytes.Contains(render(t, newSite(t, func(c *Config) { c.Schedule = other }), "index.html"), []byte(`<img class="art"`)) {
 		t.Error("the index shows a picture from another host")
 	}
 }
@@ -265,7 +283,7 @@ func TestDigest(t *testing.T) {
 	}
 	r1 := replaySite(t, thursday)
 	r2 := replaySite(t, thursday, func(c *Config) {
-		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2004, Month: 6, Day: 14}, Now: thursday, Days: 7, PastDays: 1})
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2004, Month: 6, Day: 14}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: thursday, Days: 7, PastDays: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -483,21 +501,21 @@ runs:
 
 // TestEmptyWindow: a replay window in the gap between the runs has no
 // airings, and still makes a site: every file renders, the index says
-// there is nothing to ask about and what airs next, and there are no
-// days or episodes.
+// there is nothing to ask about, and the window's days have pages that
+// say nothing airs; there are no episodes.
 func TestEmptyWindow(t *testing.T) {
 	st := replaySite(t, thursday, func(c *Config) {
-		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2008, Month: 3, Day: 3}, Now: thursday, Days: 7, PastDays: 1})
+		w, err := c.Schedule.History().Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2008, Month: 3, Day: 3}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: thursday, Days: 7, PastDays: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Schedule, c.Today = w, schedule.Date{}
+		c.Schedule = w
 	})
 	if n := st.Schedule().Len(); n != 0 {
 		t.Fatalf("the window has %d airings, want none", n)
 	}
 	for f := range st.Files() {
-		if strings.HasPrefix(f.Path, "days/") || strings.HasPrefix(f.Path, "episodes/") || strings.HasPrefix(f.Path, "years/") || strings.HasPrefix(f.Path, "api/v1/days/") {
+		if strings.HasPrefix(f.Path, "episodes/") || strings.HasPrefix(f.Path, "years/") {
 			t.Errorf("an empty site has %s", f.Path)
 		}
 		if _, err := st.Bytes(context.Background(), f); err != nil {
@@ -506,10 +524,10 @@ func TestEmptyWindow(t *testing.T) {
 	}
 	index := render(t, st, "index.html")
 	checkMarkup(t, index)
-	contains(t, "an empty index", index, []string{"There are no airings to ask about.", "This week&#39;s guide has no episodes."}, []string{`<svg class="history"`})
-	if _, ok := st.Lookup("days/2026-11-26.html"); ok {
-		t.Error("an empty site finds a day")
-	}
+	contains(t, "an empty index", index, []string{"Nothing airs today.", "This week&#39;s guide has no episodes."}, []string{`<svg class="history"`})
+	day := render(t, st, "days/2026-11-26.html")
+	checkMarkup(t, day)
+	contains(t, "an empty window's day", day, []string{"Backstage does not air on Thursday 26 November 2026."}, nil)
 	// Every link reaches a file: the footer offers no day's or episode's
 	// answer when there is none.
 	for _, m := range regexp.MustCompile(`(?:href|src)="([^"#]+)"`).FindAllSubmatch(index, -1) {
@@ -522,5 +540,81 @@ func TestEmptyWindow(t *testing.T) {
 		} else if _, ok := st.Lookup(target); !ok {
 			t.Errorf("link %q goes to %q, which the site lacks", link, target)
 		}
+	}
+}
+
+// TestReplayWindowDays: the pages of a replay window hold every day of
+// the window, the last included even when nothing airs on it; a day
+// before today says what aired, today and later what airs; the facts
+// say which numbers are the history's and which the window's; and every
+// page carries the window's starts, so that the script's "Next" is the
+// channel's next airing on any page.
+func TestReplayWindowDays(t *testing.T) {
+	monday := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	st := replaySite(t, monday) // the window: Sunday 29 November to Monday 7 December
+	if st.First() != (schedule.Date{Year: 2026, Month: 11, Day: 29}) || st.Last() != (schedule.Date{Year: 2026, Month: 12, Day: 7}) {
+		t.Errorf("the site spans %s to %s, want the window's days, 2026-11-29 to 2026-12-07", st.First(), st.Last())
+	}
+	index := render(t, st, "index.html")
+	contains(t, "the index", index, []string{
+		"<p>Sunday 29 November to Monday 7 December 2026.</p>",
+		`<h3><a href="days/2026-11-29.html">Sun 29 Nov</a></h3>` + "\n" + `<p class="none">Nothing aired.</p>`,
+		`<h3><a href="days/2026-12-06.html">Sun 6 Dec</a></h3>` + "\n" + `<p class="none">Nothing airs.</p>`,
+		"1875 airings of Backstage on e.tv, from Monday 1 May 2000 to Friday 6 July 2007. This week&#39;s guide replays 6 of them, from Monday 30 November 2026 to Monday 7 December 2026.",
+		`data-starts="2026-11-30T18:30:00&#43;02:00 2026-12-01T18:30:00&#43;02:00`,
+	}, nil)
+	contains(t, "a past day", render(t, st, "days/2026-11-29.html"), []string{"Backstage did not air on Sunday 29 November 2026."}, nil)
+	contains(t, "a day ahead", render(t, st, "days/2026-12-05.html"), []string{"Backstage does not air on Saturday 5 December 2026."}, nil)
+	contains(t, "the window's last day", render(t, st, "days/2026-12-07.html"), []string{"Episode 826"}, nil)
+	contains(t, "an episode page", render(t, st, "episodes/826.html"), []string{`data-starts="2026-11-30T18:30:00&#43;02:00`}, nil)
+}
+
+// TestRunCalendarsApart: runs whose names make the same slug, or a
+// fixed name of the calendar folder, each get a calendar of their own,
+// which the index links and which names itself as its SOURCE.
+func TestRunCalendarsApart(t *testing.T) {
+	const public = "https://tv.example.org/b"
+	s, err := schedfile.Parse("runs.yaml", []byte(`timezone: UTC
+shows: [{id: s, title: Show}]
+channels: [{id: c.example, name: C}]
+runs:
+  - {name: run-2, show: s, channel: c.example, slot: "0 20 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 1}}
+  - {name: "!!!", show: s, channel: c.example, slot: "0 21 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 10}}
+  - {name: compact, show: s, channel: c.example, slot: "0 22 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 20}}
+  - {name: Émission du soir, show: s, channel: c.example, slot: "0 23 * * *", first: 2003-06-16, last: 2003-06-17, length: 30m, episodes: {first: 30}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(Config{Schedule: s, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := render(t, st, "index.html")
+	paths := map[string]bool{}
+	for i, r := range s.Runs() {
+		path := "calendar/" + st.slugs[i] + ".ics"
+		if paths[path] {
+			t.Fatalf("two runs share %s", path)
+		}
+		paths[path] = true
+		f, ok := st.Lookup(path)
+		if !ok || f.Feed.Window.Run != r.Name {
+			t.Errorf("run %q: %s is %+v, %v; want its calendar", r.Name, path, f.Feed, ok)
+			continue
+		}
+		body := string(render(t, st, path))
+		if !strings.Contains(body, "SOURCE;VALUE=URI:"+public+"/"+path+"\r\n") {
+			t.Errorf("%s does not name itself as its SOURCE", path)
+		}
+		if n := strings.Count(body, "BEGIN:VEVENT"); n != 2 {
+			t.Errorf("%s holds %d events, want its run's 2", path, n)
+		}
+		if !bytes.Contains(index, []byte(`href="`+public+"/"+path+`"`)) {
+			t.Errorf("the index does not link %s", path)
+		}
+	}
+	if f, _ := st.Lookup("calendar/compact.ics"); !f.Feed.Compact {
+		t.Error("calendar/compact.ics is not the compact calendar")
 	}
 }

@@ -1,6 +1,11 @@
 package site
 
-import "github.com/backstage-epg/backstage/schedule"
+import (
+	"fmt"
+	"math"
+
+	"github.com/backstage-epg/backstage/schedule"
+)
 
 // In replay mode the site is a retro channel: the index shows what airs
 // today (the page's script marks what is on now and next, from each
@@ -14,13 +19,13 @@ type todayView struct {
 	Next    *airingLink // when nothing airs today: the next airing in the window
 }
 
-// today returns the present day: Config.Date, or Config.Today when only
-// that is set.
+// today returns the present day, Config.Date, when the site's days hold
+// it; the zero Date otherwise.
 func (s *Site) today() schedule.Date {
-	if !s.cfg.Date.IsZero() {
-		return s.cfg.Date
+	if d := s.cfg.Date; !d.IsZero() && !d.Before(s.first) && !d.After(s.last) {
+		return d
 	}
-	return s.cfg.Today
+	return schedule.Date{}
 }
 
 // todayView lists today's airings; nil when the present is not known.
@@ -44,9 +49,48 @@ func (s *Site) todayView(root string) *todayView {
 
 // weekView is the window of a replay: its days and what airs on them.
 type weekView struct {
-	Label   string // "Sunday 29 November to Monday 7 December 2026"
-	Replays string // "the week of Monday 16 June 2003": the historic week this week replays
-	Days    []weekDay
+	Label string // "Sunday 29 November to Monday 7 December 2026"
+	Days  []weekDay
+}
+
+// replayLede is what the index of a replay says the channel is: the
+// mapping, fixed by the replay's options, and which historic weeks this
+// week and next replay.
+func (s *Site) replayLede() string {
+	sched := s.cfg.Schedule
+	o, ok := sched.ReplayOptions()
+	if !ok || o.Start.IsZero() {
+		return "A retro channel: the history airs again, each airing on its own weekday at its own time."
+	}
+	days := o.From.Days(o.Start)
+	lede := fmt.Sprintf("A retro channel: from %s it airs the history again, from %s on, %d weeks (about %d years) later, each airing on its own weekday at its own time",
+		DayLabel(o.Start), DayLabel(o.From), days/7, int(math.Round(float64(days)/365.2425)))
+	switch {
+	case o.SkipGaps && o.Loop:
+		lede += ", leaving out the weeks with no airing and starting again when it ends"
+	case o.SkipGaps:
+		lede += ", leaving out the weeks with no airing"
+	case o.Loop:
+		lede += ", starting again when it ends"
+	}
+	lede += "."
+	today := s.today()
+	if today.IsZero() {
+		today = s.cfg.Date
+	}
+	if today.IsZero() {
+		return lede
+	}
+	week := func(d schedule.Date) string {
+		if h, ok := sched.ReplayWeek(d); ok {
+			return "the week of " + DayLabel(h)
+		}
+		if d.Before(o.Start) {
+			return "nothing yet"
+		}
+		return "nothing: the history has ended"
+	}
+	return fmt.Sprintf("%s This week replays %s; next week, %s.", lede, week(today), week(today.AddDays(7)))
 }
 
 // weekDay is one day of the window.
@@ -54,6 +98,7 @@ type weekDay struct {
 	Label   string // "Mon 30 Nov"
 	Link    string
 	Today   bool
+	Ahead   bool // today or later: what airs, not what aired
 	Current bool // the page's own day
 	Airings []airingRow
 }
@@ -72,23 +117,13 @@ func (s *Site) weekView(root string, airings bool, sel schedule.Date) *weekView 
 		days = "" // the day pages' own folder
 	}
 	for d := s.first; !d.After(s.last); d = d.AddDays(1) {
-		wd := weekDay{Label: formatDate(d, "Mon 2 Jan"), Link: days + d.String() + ".html", Today: d == today, Current: d == sel}
+		wd := weekDay{Label: formatDate(d, "Mon 2 Jan"), Link: days + d.String() + ".html", Today: d == today, Ahead: !d.Before(today), Current: d == sel}
 		if airings {
 			for _, sl := range sched.On(d) {
 				wd.Airings = append(wd.Airings, s.airingRow(sl, root))
 			}
 		}
 		wv.Days = append(wv.Days, wd)
-	}
-	if !today.IsZero() {
-		// The historic week is the same for every airing of this week:
-		// the first one names it.
-		zone := sched.Location()
-		monday := mondayOf(today)
-		if sl, ok := sched.Next(monday.In(zone)); ok && sl.Start.Before(monday.AddDays(7).In(zone)) && !sl.ReplayOf.IsZero() {
-			shift := schedule.DateOf(sl.Start.In(zone)).Days(schedule.DateOf(sl.ReplayOf.In(zone)))
-			wv.Replays = "the week of " + DayLabel(monday.AddDays(shift))
-		}
 	}
 	return wv
 }

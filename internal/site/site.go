@@ -12,7 +12,12 @@
 //	years/YYYY.html            a year's months as calendars, for every year of the history (not in
 //	                           replay mode)
 //	days/YYYY-MM-DD.html       what aired on a day, for every day from the first airing's to the last's
-//	episodes/N.html            every airing of episode N, for every episode that aired
+//	episodes/N.html            episode N: its airings, the show, and how to add it to a calendar,
+//	                           for every episode that aired
+//	episodes/N.ics             the airings of episode N as iCalendar
+//	404.html                   the page a static host sends for a path the site does not have
+//	history/YYYY.svg           a year's row of the index's history picture, and history/months.svg
+//	                           the months above the rows (not in replay mode)
 //	calendar.ics               the whole history as iCalendar
 //	calendar/compact.ics       one recurring event per run
 //	calendar/all-day.ics       all-day events
@@ -21,10 +26,15 @@
 //	xmltv.xml, xmltv.xml.gz    the XMLTV guide, and the same gzipped
 //	channels.m3u               the channels with a stream URL, when one is set
 //	api/v1/days/YYYY-MM-DD.json, api/v1/episodes/N.json, api/v1/runs.json
+//	api/v1/openapi.json        an OpenAPI 3.1 description of the JSON answers, the server's too
+//	robots.txt, sitemap.xml    for crawlers; the sitemap, whose URLs must be absolute, only with
+//	                           Config.PublicURL
 //	assets/…                   the stylesheet, script, icon and artwork the pages use
 //
 // Links between pages are relative, or absolute under Config.PublicURL
-// when it is set, so the site works wherever it is put.
+// when it is set, so the site works wherever it is put. Every page
+// carries schema.org linked data (JSON-LD) saying what it shows: the
+// series, an episode and its broadcasts, a day's broadcasts.
 package site
 
 import (
@@ -37,6 +47,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -47,6 +58,7 @@ import (
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/api"
 	"github.com/backstage-epg/backstage/internal/gzpool"
+	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -58,15 +70,11 @@ type Config struct {
 	// means the schedule's own. Feeds keep each run's zone.
 	Location *time.Location
 
-	// Today is the day the index page answers when nothing is asked and
-	// the schedule reaches it (as a replay window around today does); the
-	// zero Date for none.
-	Today schedule.Date
-
-	// Date is the local date of the present in the schedule's zone, which
-	// the index's "on this day" section looks up in each year of the
-	// history; the zero Date for no such section. Unlike Today, it is set
-	// whether or not the schedule reaches it, so the index changes daily.
+	// Date is the local date of the present in the schedule's zone: the
+	// day the index answers for when the site's days hold it (as a replay
+	// window around today does), and the one its "on this day" section
+	// looks up in each year of the history, so the index changes daily.
+	// The zero Date for neither.
 	Date schedule.Date
 
 	// Replay says that the schedule is a replay window re-dated to the
@@ -95,10 +103,11 @@ type Kind uint8
 // The kinds of files.
 const (
 	Feed     Kind = iota + 1 // an iCalendar or XMLTV feed: File.Feed says which
-	JSON                     // a JSON answer, as the API gives it
+	JSON                     // a JSON answer, as the API gives it, or the API's description
 	Page                     // a web page
 	Asset                    // a stylesheet, script or picture the pages use
 	Playlist                 // the M3U playlist
+	Meta                     // robots.txt or sitemap.xml, for crawlers
 )
 
 // File is one file of a site: its path and what it holds. It is
@@ -137,6 +146,12 @@ const (
 	dayPage
 	episodePage
 	runsAnswer
+	notFoundPage
+	historyRow    // a year's row of the history picture (its date's year)
+	historyMonths // the months above the rows
+	openAPIAnswer
+	robotsFile
+	sitemapFile
 )
 
 // Content types, as the server sends them and the publisher's _headers
@@ -155,6 +170,10 @@ const (
 	TypeICO   = "image/x-icon"
 	TypePlain = "text/plain; charset=utf-8"
 )
+
+// maxSitemapURLs is the most URLs one sitemap file may list, as the
+// sitemaps protocol has it; a site with more pages lists the first ones.
+const maxSitemapURLs = 50000
 
 // Site is the space of paths of one schedule. It is immutable once made
 // and safe for concurrent use.
@@ -178,10 +197,11 @@ type Site struct {
 
 	base pageData // what every page shows alike; see pageBase
 
-	digest  func() string         // worked out on first use
-	history func() historyPicture // built on first use
-	sizes   func() calendarSizes  // worked out on first use
-	stats   func() []dayStat      // see dayStats; worked out on first use
+	digest  func() string                        // worked out on first use
+	history func() historyPicture                // built on first use
+	sizes   func() calendarSizes                 // worked out on first use
+	stats   func() []dayStat                     // see dayStats; worked out on first use
+	series  func() map[*schedule.Show]seriesInfo // see seriesInfos; worked out on first use
 }
 
 // New lays out the site of cfg.Schedule.
@@ -194,6 +214,11 @@ func New(cfg Config) (*Site, error) {
 		// The check the command line makes of --public-url: links made
 		// under the URL must work, so it takes no query or fragment.
 		if err := feeds.CheckBaseURL(cfg.PublicURL); err != nil {
+			return nil, fmt.Errorf("site: %w", err)
+		}
+	}
+	if cfg.StreamURL != "" {
+		if err := CheckStreamURL(cfg.StreamURL); err != nil {
 			return nil, fmt.Errorf("site: %w", err)
 		}
 	}
@@ -222,9 +247,10 @@ func New(cfg Config) (*Site, error) {
 	}
 	st.base = st.pageBase()
 	st.digest = sync.OnceValue(st.makeDigest)
-	st.history = sync.OnceValue(st.historySVG)
+	st.history = sync.OnceValue(st.drawHistory)
 	st.sizes = sync.OnceValue(st.calendarSizes)
 	st.stats = sync.OnceValue(st.dayStats)
+	st.series = sync.OnceValue(st.seriesInfos)
 	return st, nil
 }
 
@@ -247,6 +273,9 @@ func (s *Site) LastEpisode() int { return s.cfg.Schedule.LastEpisode() }
 // Span returns the local dates, in s's zone, of the first start and of the
 // latest end of its slots; zero Dates when it has none.
 func Span(s *schedule.Schedule) (first, last schedule.Date) {
+	if first, last, ok := s.ReplayWindow(); ok {
+		return first, last
+	}
 	if s.Len() == 0 {
 		return first, last
 	}
@@ -303,18 +332,48 @@ func episodesOf(s *schedule.Schedule) []int {
 
 var unsafePath = regexp.MustCompile(`[^a-z0-9._-]+`)
 
-// runSlugs names each run's calendar: its name in lower case, with runs
-// of anything but letters, digits, dots, underscores and hyphens made a
-// hyphen. A name that would be empty, clash with a year's or another
-// calendar's file, or with another run's, gets the run's position added.
+// maxSlug bounds the part of a slug taken from a run's name, so that a
+// long name still makes a file name every file system takes.
+const maxSlug = 60
+
+// runSlugs names each run's calendar, calendar/SLUG.ics: the run's name
+// in lower case, with runs of anything but ASCII letters, digits, dots,
+// underscores and hyphens made a hyphen, and cut to maxSlug bytes. A name
+// whose slug would be empty, cut, a fixed name of the calendar folder
+// (compact, all-day, a year) or shared with another run gets a hash of
+// the name itself added, so that slugs are unique, never a fixed path,
+// and depend on the names alone, not on the runs' order.
 func runSlugs(runs []*schedule.Run) []string {
-	slugs := make([]string, len(runs))
+	base := make([]string, len(runs))
+	count := map[string]int{}
 	for i, r := range runs {
-		slug := strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(r.Name), "-"), "-.")
-		if slug == "" || slug == "compact" || slug == "all-day" || isYear(slug) || slices.Contains(slugs[:i], slug) {
-			slug = strings.TrimPrefix(slug+"-run-"+strconv.Itoa(i+1), "-")
+		base[i] = strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(r.Name), "-"), "-.")
+		count[base[i]]++
+	}
+	slugs := make([]string, len(runs))
+	taken := map[string]bool{}
+	for i, b := range base {
+		if b != "" && len(b) <= maxSlug && b != "compact" && b != "all-day" && !isYear(b) && count[b] == 1 {
+			slugs[i] = b
+			taken[b] = true
 		}
-		slugs[i] = slug
+	}
+	for i, r := range runs {
+		if slugs[i] != "" {
+			continue
+		}
+		b := strings.TrimRight(base[i][:min(len(base[i]), maxSlug)], "-.")
+		if b == "" {
+			b = "run"
+		}
+		sum := sha256.Sum256([]byte(r.Name))
+		hash := hex.EncodeToString(sum[:])
+		n := 8
+		for taken[b+"-"+hash[:n]] && n < len(hash) {
+			n += 8 // two runs of one name share a hash: taken in order
+		}
+		slugs[i] = b + "-" + hash[:n]
+		taken[slugs[i]] = true
 	}
 	return slugs
 }
@@ -351,13 +410,20 @@ type feedKey struct {
 }
 
 func keyOf(o feeds.Options, gz bool) feedKey {
-	o.Path = ""
+	o.Path, o.Name = "", "" // a feed of the same airings is the same feed, whatever its name
 	return feedKey{o, gz}
 }
 
 // feedFile returns the file at path of feed o, gzipped with gz, its window
-// clamped and its generator and links the site's.
+// clamped and its generator and links the site's. A calendar of the site
+// is named for the window it stands for, before the clamp:
+// calendar/2000.ics is "(2000)" though the history starts in May. Any
+// other is named for its clamped window, so that the URLs that ask for
+// the same airings get the same bytes.
 func (s *Site) feedFile(path string, o feeds.Options, gz bool) File {
+	if o.Format == feeds.ICal && path != "" {
+		o.Name = o.CalendarName(s.cfg.Schedule.Name())
+	}
 	o.Window = s.clamp(o.Window)
 	o.Generator, o.BaseURL = s.cfg.Generator, s.cfg.PublicURL
 	if !gz {
@@ -406,6 +472,9 @@ func (s *Site) feedFiles() []File {
 	for _, y := range s.years {
 		fs = append(fs, ical("calendar/"+strconv.Itoa(y)+".ics", feeds.Options{Window: yearWindow(y)}))
 	}
+	for _, n := range s.episodes {
+		fs = append(fs, ical(episodeCalendar(n), feeds.Options{Window: schedule.Window{Episode: n}}))
+	}
 	guide := feeds.Options{Format: feeds.XMLTV}
 	return append(fs, s.feedFile("xmltv.xml", guide, false), s.feedFile("xmltv.xml.gz", guide, true))
 }
@@ -439,7 +508,10 @@ func (s *Site) Files() iter.Seq[File] {
 				return
 			}
 		}
-		if !yield(indexFile) {
+		if !yield(openAPIFile) {
+			return
+		}
+		if !yield(indexFile) || !yield(notFoundFile) {
 			return
 		}
 		for y := range s.yearPages() {
@@ -462,7 +534,25 @@ func (s *Site) Files() iter.Seq[File] {
 				return
 			}
 		}
-		yield(faviconFile)
+		if !yield(faviconFile) {
+			return
+		}
+		if !s.first.IsZero() && !s.cfg.Replay {
+			if !yield(historyMonthsFile) {
+				return
+			}
+			for y := range s.yearPages() {
+				if !yield(historyFile(y)) {
+					return
+				}
+			}
+		}
+		if !yield(robotsTxt) {
+			return
+		}
+		if s.cfg.PublicURL != "" {
+			yield(sitemapXML)
+		}
 	}
 }
 
@@ -498,10 +588,23 @@ func (s *Site) yearPages() iter.Seq[int] {
 
 // The files at fixed paths.
 var (
-	indexFile    = File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}
-	runsFile     = File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}
-	playlistFile = File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}
+	indexFile         = File{Path: "index.html", Type: TypeHTML, Kind: Page, page: indexPage}
+	notFoundFile      = File{Path: "404.html", Type: TypeHTML, Kind: Page, page: notFoundPage}
+	runsFile          = File{Path: "api/v1/runs.json", Type: TypeJSON, Kind: JSON, page: runsAnswer}
+	openAPIFile       = File{Path: "api/v1/openapi.json", Type: TypeJSON, Kind: JSON, page: openAPIAnswer}
+	playlistFile      = File{Path: "channels.m3u", Type: TypeM3U, Kind: Playlist}
+	historyMonthsFile = File{Path: "history/months.svg", Type: TypeSVG, Kind: Asset, page: historyMonths}
+	robotsTxt         = File{Path: "robots.txt", Type: TypePlain, Kind: Meta, page: robotsFile}
+	sitemapXML        = File{Path: "sitemap.xml", Type: TypeXML, Kind: Meta, page: sitemapFile}
 )
+
+// historyFile returns year y's row of the history picture.
+func historyFile(y int) File {
+	return File{Path: "history/" + strconv.Itoa(y) + ".svg", Type: TypeSVG, Kind: Asset, page: historyRow, date: schedule.Date{Year: y, Month: time.January, Day: 1}}
+}
+
+// episodeCalendar is the path of episode n's calendar.
+func episodeCalendar(n int) string { return "episodes/" + strconv.Itoa(n) + ".ics" }
 
 // yearFile returns the page of year y.
 func yearFile(y int) File {
@@ -531,12 +634,22 @@ func (s *Site) Lookup(path string) (File, bool) {
 	switch path {
 	case "", indexFile.Path:
 		return indexFile, true
+	case notFoundFile.Path:
+		return notFoundFile, true
 	case runsFile.Path:
 		return runsFile, true
+	case openAPIFile.Path:
+		return openAPIFile, true
 	case playlistFile.Path:
 		return playlistFile, s.cfg.StreamURL != ""
 	case faviconFile.Path:
 		return faviconFile, true
+	case robotsTxt.Path:
+		return robotsTxt, true
+	case sitemapXML.Path:
+		return sitemapXML, s.cfg.PublicURL != ""
+	case historyMonthsFile.Path:
+		return historyMonthsFile, !s.first.IsZero() && !s.cfg.Replay
 	}
 	if f, ok := s.feedAt[path]; ok {
 		return f, true
@@ -544,6 +657,12 @@ func (s *Site) Lookup(path string) (File, bool) {
 	dir, name, _ := cutLast(path)
 	if dir == "assets" && slices.Contains(assetNames, name) {
 		return assetFile(name), true
+	}
+	if v, ok := strings.CutSuffix(name, ".svg"); ok && dir == "history" && !s.first.IsZero() {
+		if y, ok := s.yearOf(v); ok {
+			return historyFile(y), true
+		}
+		return File{}, false
 	}
 	json := strings.HasPrefix(dir, "api/v1/")
 	ext := ".html"
@@ -566,12 +685,18 @@ func (s *Site) Lookup(path string) (File, bool) {
 			return episodeFile(n, json), true
 		}
 	case "years":
-		y, err := strconv.Atoi(v)
-		if err == nil && isYear(v) && !s.cfg.Replay && y >= s.first.Year && y <= s.last.Year {
+		if y, ok := s.yearOf(v); ok {
 			return yearFile(y), true
 		}
 	}
 	return File{}, false
+}
+
+// yearOf reads v, the name of a year's page or picture without its
+// extension, as a year that has them.
+func (s *Site) yearOf(v string) (int, bool) {
+	y, err := strconv.Atoi(v)
+	return y, err == nil && isYear(v) && !s.cfg.Replay && y >= s.first.Year && y <= s.last.Year
 }
 
 // cutLast splits path at its last slash.
@@ -603,10 +728,22 @@ func (s *Site) Render(ctx context.Context, w io.Writer, f File) error {
 	case Page:
 		return s.renderPage(w, s.pageData(f, ""))
 	case Asset:
+		switch f.page {
+		case historyRow:
+			return s.historyRowSVG(w, f.date.Year)
+		case historyMonths:
+			return s.historyMonthsSVG(w)
+		}
 		_, err := w.Write(assets[f.Path].body)
 		return err
 	case Playlist:
 		_, err := w.Write(m3u(s.cfg.Schedule, s.cfg.StreamURL, s.root))
+		return err
+	case Meta:
+		if f.page == sitemapFile {
+			return s.sitemap(w)
+		}
+		_, err := io.WriteString(w, s.robots())
 		return err
 	}
 	return fmt.Errorf("site: no way to render %q", f.Path)
@@ -631,6 +768,9 @@ func (s *Site) renderJSON(w io.Writer, f File) error {
 		v = api.Airings(sched.On(f.date), s.loc)
 	case episodePage:
 		v = api.Airings(sched.Episode(f.episode), s.loc)
+	case openAPIAnswer:
+		_, err := w.Write(s.openAPI())
+		return err
 	}
 	b, err := MarshalJSON(v)
 	if err != nil {
@@ -689,6 +829,43 @@ func (c *counter) Write(p []byte) (int, error) {
 // submit forms only to it.
 const PageCSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+// CheckStreamURL reports whether u can be a Config.StreamURL: an absolute
+// URL with a scheme (http, https, rtsp, udp …) and no line breaks, which
+// would break the playlist.
+func CheckStreamURL(u string) error {
+	p, err := url.Parse(strings.ReplaceAll(u, "{id}", "id"))
+	if err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "") || strings.ContainsAny(u, "\r\n") {
+		return fmt.Errorf("stream URL %s: want an absolute URL such as http://192.168.1.10:8409/iptv/channel/1.ts", quote.Value(u))
+	}
+	return nil
+}
+
+// ReferrerPolicy is the Referrer-Policy of the pages: other sites learn
+// only which site a visitor came from, not which page.
+const ReferrerPolicy = "strict-origin-when-cross-origin"
+
+// Header is one header of a file's answers.
+type Header struct{ Name, Value string }
+
+// Headers returns the headers every answer of f carries, whoever sends
+// it: serve with each answer, and a static host told by publish's
+// _headers. They are its Content-Type, X-Content-Type-Options, how long
+// a copy may be kept (CacheSeconds) and, for a page, its
+// Content-Security-Policy and Referrer-Policy. A page with no path, made
+// for one request (an error's, say), is never to be kept. The headers of
+// the transport — length, validators, encoding — are the sender's.
+func (s *Site) Headers(f File) []Header {
+	cache := CacheControl(s.CacheSeconds(f))
+	if f.Kind == Page && f.Path == "" {
+		cache = "no-store"
+	}
+	h := []Header{{"Content-Type", f.Type}, {"X-Content-Type-Options", "nosniff"}, {"Cache-Control", cache}}
+	if f.Kind == Page {
+		h = append(h, Header{"Content-Security-Policy", PageCSP}, Header{"Referrer-Policy", ReferrerPolicy})
+	}
+	return h
+}
+
 // CacheControl returns the Cache-Control value for keeping a copy for
 // seconds: "no-cache" (keep it, but ask first) for none.
 func CacheControl(seconds int) string {
@@ -739,11 +916,11 @@ func (s *Site) makeDigest() string {
 		Name, Source, Zone, Display string
 		Revised                     time.Time
 		Runs                        []run
-		Today, Date                 schedule.Date
+		Date                        schedule.Date
 		Replay                      bool
 		PublicURL, StreamURL, Gen   string
 	}{sched.Name(), sched.Source(), sched.Location().String(), loc, sched.Revised(), runs,
-		s.cfg.Today, s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
+		s.cfg.Date, s.cfg.Replay, s.cfg.PublicURL, s.cfg.StreamURL, s.cfg.Generator})
 	if err != nil {
 		return "" // no digest: nothing is skipped
 	}

@@ -43,7 +43,7 @@ func newSite(t testing.TB, edit ...func(*Config)) *Site {
 func replaySite(t testing.TB, now time.Time, edit ...func(*Config)) *Site {
 	t.Helper()
 	base := testkit.Default(t)
-	w, err := base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Now: now, Days: 7, PastDays: 1})
+	w, err := base.Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23}, Now: now, Days: 7, PastDays: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,6 @@ func replaySite(t testing.TB, now time.Time, edit ...func(*Config)) *Site {
 	return newSite(t, append([]func(*Config){func(c *Config) {
 		c.Schedule, c.Replay, c.Date = w, true, today
 		if first, last := Span(w); !today.Before(first) && !today.After(last) {
-			c.Today = today
 		}
 	}}, edit...)...)
 }
@@ -73,22 +72,45 @@ func render(t testing.TB, st *Site, path string) []byte {
 	return b
 }
 
-var historyElement = regexp.MustCompile(`(?s)<svg class="history".*?</svg>`)
-
 // TestPagesGolden compares a day page, a day with nothing between the
-// runs, an episode page, the index on 16 June (its history picture,
-// tested on its own, left out) and the index and a day of a replay
+// runs, an episode page (with and without a public URL), a year, the
+// index on 16 June, the 404 page, a day outside the history and a row of
+// the history picture, and the index, a day and an episode of a replay
 // window with golden files.
 func TestPagesGolden(t *testing.T) {
 	st := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 6, Day: 16} })
 	testkit.Golden(t, "testdata/day-2003-06-16.html", render(t, st, "days/2003-06-16.html"))
 	testkit.Golden(t, "testdata/day-2008-03-04.html", render(t, st, "days/2008-03-04.html"))
 	testkit.Golden(t, "testdata/episode-816.html", render(t, st, "episodes/816.html"))
-	index := historyElement.ReplaceAll(render(t, st, "index.html"), []byte(`<svg class="history">…</svg>`))
-	testkit.Golden(t, "testdata/index.html", index)
+	testkit.Golden(t, "testdata/year-2003.html", render(t, st, "years/2003.html"))
+	testkit.Golden(t, "testdata/index.html", render(t, st, "index.html"))
+	testkit.Golden(t, "testdata/404.html", render(t, st, "404.html"))
+	testkit.Golden(t, "testdata/history-2003.svg", render(t, st, "history/2003.svg"))
+	var b bytes.Buffer
+	if ok, err := st.DayElsewhere(&b, schedule.Date{Year: 2026, Month: 6, Day: 16}); !ok || err != nil {
+		t.Fatalf("DayElsewhere(today) = %v, %v", ok, err)
+	}
+	testkit.Golden(t, "testdata/day-today.html", b.Bytes())
+	public := newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/backstage" })
+	testkit.Golden(t, "testdata/episode-816-public.html", render(t, public, "episodes/816.html"))
 	rs := replaySite(t, thursday)
 	testkit.Golden(t, "testdata/replay-index.html", render(t, rs, "index.html"))
 	testkit.Golden(t, "testdata/replay-day-2026-11-28.html", render(t, rs, "days/2026-11-28.html"))
+	testkit.Golden(t, "testdata/replay-episode-819.html", render(t, rs, "episodes/819.html"))
+}
+
+// TestIndexLight: the index is at most 150 KB of HTML, whatever the device:
+// the history picture is pictures of their own, loaded where shown.
+func TestIndexLight(t *testing.T) {
+	for name, st := range map[string]*Site{
+		"history":    newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2026, Month: 11, Day: 26} }),
+		"public URL": newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/backstage" }),
+		"replay":     replaySite(t, thursday),
+	} {
+		if n := len(render(t, st, "index.html")); n > 150e3 {
+			t.Errorf("%s: the index is %d bytes, want at most 150 KB", name, n)
+		}
+	}
 }
 
 // TestFilesAndLookup checks that Lookup answers for exactly the paths
@@ -113,7 +135,7 @@ func TestFilesAndLookup(t *testing.T) {
 		count[dir]++
 	}
 	days := schedule.Date{Year: 2000, Month: 5, Day: 1}.Days(schedule.Date{Year: 2016, Month: 3, Day: 11}) + 1
-	for dir, want := range map[string]int{"days": days, "api/v1/days": days, "episodes": 1875, "api/v1/episodes": 1875, "calendar": 2 + 2 + 16, "years": 17} {
+	for dir, want := range map[string]int{"days": days, "api/v1/days": days, "episodes": 2 * 1875, "api/v1/episodes": 1875, "calendar": 2 + 2 + 16, "years": 17, "history": 1 + 17} {
 		if count[dir] != want {
 			t.Errorf("%s/: %d files, want %d", dir, count[dir], want)
 		}
@@ -121,7 +143,8 @@ func TestFilesAndLookup(t *testing.T) {
 	for _, p := range []string{"index.html", "calendar.ics", "calendar/compact.ics", "calendar/all-day.ics", "calendar/original.ics",
 		"calendar/rebroadcast.ics", "calendar/2000.ics", "calendar/2016.ics", "xmltv.xml", "xmltv.xml.gz", "channels.m3u",
 		"api/v1/runs.json", "api/v1/days/2008-03-04.json", "api/v1/episodes/1000.json", "days/2007-12-25.html", "assets/style.css",
-		"years/2000.html", "years/2008.html", "years/2016.html", "favicon.ico"} {
+		"years/2000.html", "years/2008.html", "years/2016.html", "favicon.ico", "404.html", "robots.txt", "api/v1/openapi.json",
+		"episodes/816.ics", "history/2003.svg", "history/2008.svg", "history/months.svg"} {
 		if !seen[p] {
 			t.Errorf("the site lacks %s", p)
 		}
@@ -130,7 +153,9 @@ func TestFilesAndLookup(t *testing.T) {
 		"api/v1/days/2003-02-30.json", "days/2003-6-16.html", "assets/page.html", "../etc/passwd", "calendar/../calendar.ics", "days/", "x",
 		"years/1999.html", "years/2017.html", "years/03.html", "years/2003", "years/+003.html", "api/v1/years/2003.html", "api/v1/years/2003.json",
 		"days/2003-06-16.json", "api/v1/days/2003-06-16.html", "episodes/816.json", "api/v1/episodes/816.html", "api/v1/index.html",
-		"assets/", "assets/favicon.ico", "calendar/", "calendar/2003.html", "xmltv.xml.gz.gz", "/index.html", "index.html/"} {
+		"assets/", "assets/favicon.ico", "calendar/", "calendar/2003.html", "xmltv.xml.gz.gz", "/index.html", "index.html/",
+		"sitemap.xml", "history/1999.svg", "history/2017.svg", "history/03.svg", "history/2003.png", "history/.svg", "history/", "episodes/0816.ics",
+		"episodes/1876.ics", "api/v1/openapi.yaml", "api/v1/openapi.html", "404"} {
 		if _, ok := st.Lookup(p); ok {
 			t.Errorf("Lookup(%q) finds a file", p)
 		}
@@ -138,11 +163,20 @@ func TestFilesAndLookup(t *testing.T) {
 	if _, ok := newSite(t, func(c *Config) { c.StreamURL = "" }).Lookup("channels.m3u"); ok {
 		t.Error("a playlist without a stream URL")
 	}
-	// A replay window has its days' pages and no year's.
+	if _, ok := newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/b" }).Lookup("sitemap.xml"); !ok {
+		t.Error("a site with a public URL has no sitemap")
+	}
+	// A replay window has its days' pages and no year's, nor a history
+	// picture.
 	rs := replaySite(t, thursday)
 	for f := range rs.Files() {
-		if strings.HasPrefix(f.Path, "years/") {
+		if strings.HasPrefix(f.Path, "years/") || strings.HasPrefix(f.Path, "history/") {
 			t.Errorf("a replay site has %s", f.Path)
+		}
+	}
+	for _, p := range []string{"history/2026.svg", "history/months.svg"} {
+		if _, ok := rs.Lookup(p); ok {
+			t.Errorf("a replay site finds %s", p)
 		}
 	}
 	// Every file of a replay site and of one with a public URL is found
@@ -173,25 +207,23 @@ func TestFilesAndLookup(t *testing.T) {
 	}
 }
 
-// TestSiteSize: the whole site stays well under 60 MB, the history
-// picture appearing once.
+// TestSiteSize: the whole site stays under 80 MB: its pages (a day's is
+// about 5 KB, with its linked data), a calendar of each episode's
+// airings, and the feeds. The history picture on every page, or the
+// whole cast in each day's linked data, would break it.
 func TestSiteSize(t *testing.T) {
 	st := newSite(t)
-	var total, pictures int
+	var total int
 	for f := range st.Files() {
 		b, err := st.Bytes(context.Background(), f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		total += len(b)
-		pictures += bytes.Count(b, []byte(`<svg class="history"`))
 	}
 	t.Logf("the default site: %.1f MB", float64(total)/1e6)
-	if total > 45e6 {
-		t.Errorf("the site is %d bytes, want under 45 MB (the .gz siblings must fit under 60 MB with it)", total)
-	}
-	if pictures != 1 {
-		t.Errorf("the history picture appears %d times, want once", pictures)
+	if total > 80e6 {
+		t.Errorf("the site is %d bytes, want under 80 MB", total)
 	}
 }
 
@@ -199,9 +231,10 @@ func TestSiteSize(t *testing.T) {
 // site: what a static host serves is all a link can reach. A link to a
 // part of a page (#m06) must find an element with that id there. Links
 // with a query (the forms' fallbacks) and webcal links are checked by
-// the server's tests.
+// the server's tests; the one-click links to Google Calendar and Outlook
+// leave the site on purpose, and carry the calendar's address. Every URL
+// of the pages' linked data (JSON-LD) resolves to a file too.
 func TestLinksResolve(t *testing.T) {
-	href := regexp.MustCompile(`(?:href|src)="([^"]*)"`)
 	for _, public := range []string{"", "https://tv.example.org/backstage"} {
 		for _, st := range []*Site{
 			newSite(t, func(c *Config) { c.PublicURL, c.Date = public, schedule.Date{Year: 2026, Month: 6, Day: 16} }),
@@ -225,32 +258,44 @@ func TestLinksResolve(t *testing.T) {
 				if f.Kind != Page {
 					continue
 				}
-				// Every page of the site would take long; the index, the
-				// years, a replay window's days, and a sample of days
-				// (the gap's among them) and episodes, cover every kind
-				// of link.
-				if f.Path != "index.html" && !strings.HasPrefix(f.Path, "years/") && !st.cfg.Replay && !strings.HasSuffix(f.Path, "-16.html") &&
+				// Every page of the site would take long (the publisher's
+				// tests check them all); the index, the years, a replay
+				// window's days, and a sample of days (the gap's among
+				// them) and episodes, cover every kind of link.
+				if f.Path != "index.html" && f.Path != "404.html" && !strings.HasPrefix(f.Path, "years/") && !st.cfg.Replay && !strings.HasSuffix(f.Path, "-16.html") &&
 					!strings.HasPrefix(f.Path, "days/2008-03-") && !strings.HasPrefix(f.Path, "episodes/81") {
 					continue
 				}
 				pages++
-				for _, m := range href.FindAllSubmatch(page(f.Path), -1) {
-					link := xmlUnescape(string(m[1]))
-					if strings.HasPrefix(link, "#") || strings.HasPrefix(link, "webcal:") {
+				for _, l := range testkit.PageLinks(t, page(f.Path)) {
+					if strings.HasPrefix(l.URL, "webcal:") || (!l.LinkedData && strings.HasPrefix(l.URL, "#")) {
 						continue
 					}
-					link, frag, _ := strings.Cut(link, "#")
-					target := resolve(t, public, f.Path, link)
+					if oneClickHost(l.URL) {
+						if !strings.Contains(l.URL, url.QueryEscape(strings.TrimPrefix(strings.TrimPrefix(public, "https://"), "http://"))) || public == "" {
+							t.Errorf("%s (public %q): a one-click link that does not carry the calendar's address: %q", f.Path, public, l.URL)
+						}
+						continue
+					}
+					link, frag, _ := strings.Cut(l.URL, "#")
+					from := f.Path
+					if f.page == notFoundPage && public == "" {
+						from = "any/depth/404.html" // its links start from the top of the host
+					}
+					target := resolve(t, public, from, link)
+					if link == "" {
+						target = f.Path
+					}
 					if target == "" {
-						t.Errorf("%s (public %q): link %q leaves the site", f.Path, public, link)
+						t.Errorf("%s (public %q): link %q leaves the site", f.Path, public, l.URL)
 						continue
 					}
 					g, ok := st.Lookup(target)
 					if !ok {
-						t.Errorf("%s (public %q): link %q goes to %q, which the site lacks", f.Path, public, link, target)
+						t.Errorf("%s (public %q): link %q goes to %q, which the site lacks", f.Path, public, l.URL, target)
 						continue
 					}
-					if frag != "" && !bytes.Contains(page(g.Path), []byte(` id="`+frag+`"`)) {
+					if frag != "" && !l.LinkedData && !bytes.Contains(page(g.Path), []byte(` id="`+frag+`"`)) {
 						t.Errorf("%s (public %q): link %q#%s: %s has no element with that id", f.Path, public, link, frag, g.Path)
 					}
 				}
@@ -260,6 +305,12 @@ func TestLinksResolve(t *testing.T) {
 			}
 		}
 	}
+}
+
+// oneClickHost reports whether u is a link to a calendar service that
+// subscribes the reader to one of the site's calendars.
+func oneClickHost(u string) bool {
+	return strings.HasPrefix(u, "https://calendar.google.com/") || strings.HasPrefix(u, "https://outlook.live.com/")
 }
 
 // resolve returns the site path link leads to from the page at from, or
@@ -396,17 +447,22 @@ func TestPages(t *testing.T) {
 		not  []string
 	}{
 		{"days/2003-06-16.html", []string{
-			`<h3 id="day-title">Monday 16 June 2003</h3>`, `value="2003-06-16"`, `<html lang="en" data-root="../">`,
+			`<h1 id="day-title">Monday 16 June 2003</h1>`, `value="2003-06-16"`, `<html lang="en" data-root="../">`,
 			`href="../days/2003-06-15.html" rel="prev"`, `href="../days/2003-06-17.html" rel="next"`,
 			`<a href="../episodes/816.html">Episode 816</a>`, "18:30–19:00 SAST", `<a href="../">Backstage on e.tv</a>`,
 		}, []string{`role="alert"`, "<svg", "Subscribe"}},
-		{"days/2009-01-05.html", []string{"16:40–17:10 SAST", "e.tv, rebroadcast", `<a href="../days/2000-05-01.html">first aired Monday 1 May 2000, 18:30</a>`}, nil},
-		{"days/2008-03-04.html", []string{"Nothing aired on this day."}, []string{"The schedule runs from"}},
+		{"days/2009-01-05.html", []string{"16:40–17:10 SAST", "e.tv, rebroadcast", `<a href="../days/2000-05-01.html">repeat: first aired Monday 1 May 2000, 18:30</a>`}, nil},
+		{"days/2008-03-04.html", []string{"Backstage did not air on Tuesday 4 March 2008."}, []string{"The schedule runs from"}},
 		{"days/2000-05-01.html", []string{`rel="next"`}, []string{`rel="prev"`}},
 		{"days/2016-03-11.html", []string{`rel="prev"`}, []string{`rel="next"`}},
-		{"episodes/1.html", []string{`<h3 id="episode-title">Episode 1</h3>`, "Mon 1 May 2000", "Mon 5 Jan 2009", `value="1"`}, []string{`id="day-title"`}},
-		{"episodes/816.html", []string{"Mon 20 Feb 2012"}, nil},
-		{"index.html", []string{"<svg", `<a href="days/2003-06-16.html"><title>Mon 2003-06-16: episode 816 (original)</title>`, `<html lang="en" data-root="">`, `action="./"`}, []string{`id="day-title"`}},
+		{"episodes/1.html", []string{`<h1 id="episode-title">Episode 1 <span class="of">of Backstage</span></h1>`, "Mon 1 May 2000", "Mon 5 Jan 2009", `value="1"`,
+			`<li id="airing-20000501-1830">`, `<span class="note first">first airing</span>`, `<a href="#airing-20000501-1830">repeat: first aired Monday 1 May 2000, 18:30</a>`,
+			"Episode 1 of Backstage first aired on e.tv on Monday 1 May 2000, 18:30 SAST, in the original run, and once more on Monday 5 January 2009, 16:40 (rebroadcast).",
+			`<a href="../episodes/2.html" rel="next">Episode 2 →</a>`, `<a href="../episodes/1.ics">episodes/<wbr />1.ics</a>`,
+			`<h2 id="about-show">About Backstage</h2>`, `<img class="art" src="../assets/show-backstage.png"`, "<dt>Starring</dt><dd>Duncan Lawson, Katlego Danke, Paul du Toit, Shashi Naidoo, Pam Andrews</dd>",
+		}, []string{`id="day-title"`, `rel="prev"`, "calendar.google.com"}},
+		{"episodes/816.html", []string{"Mon 20 Feb 2012", `<a href="../episodes/815.html" rel="prev">← Episode 815</a>`}, nil},
+		{"index.html", []string{`<img src="history/2003.svg?v=`, `<html lang="en" data-root="">`, `action="./"`}, []string{`id="day-title"`}},
 	} {
 		t.Run(c.path, func(t *testing.T) {
 			body := string(render(t, st, c.path))
@@ -426,7 +482,7 @@ func TestPages(t *testing.T) {
 
 // TestToday: the index answers for today when the schedule reaches it.
 func TestToday(t *testing.T) {
-	st := newSite(t, func(c *Config) { c.Today = schedule.Date{Year: 2003, Month: 6, Day: 16} })
+	st := newSite(t, func(c *Config) { c.Date = schedule.Date{Year: 2003, Month: 6, Day: 16} })
 	if body := render(t, st, "index.html"); !bytes.Contains(body, []byte(`<h3 id="day-title">Monday 16 June 2003</h3>`)) {
 		t.Error("the index does not answer for today")
 	}
@@ -437,7 +493,7 @@ func TestSubscribe(t *testing.T) {
 	for _, w := range []string{
 		`href="calendar.ics"`, `href="calendar/compact.ics"`, `href="calendar/2003.ics"`, `href="calendar/original.ics"`, `href="calendar/all-day.ics"`,
 		`href="xmltv.xml.gz"`, `href="channels.m3u"`, `data-webcal="calendar.ics"`,
-		"The full history, 3750 airings (1716 KB)", "(5 KB)", "up to 131 KB", "The full history is over the 1 MB",
+		"The full history, 3750 airings (1.7 MB)", "(5.0 KB)", "up to 132.9 KB", "The full history is over the 1 MB",
 		"Kodi", "Jellyfin", "Plex", "TVHeadend", "Google Calendar", "Apple Calendar", "Thunderbird", "khal", "backstage publish",
 	} {
 		if !strings.Contains(body, w) {
@@ -446,7 +502,10 @@ func TestSubscribe(t *testing.T) {
 	}
 	body = string(render(t, newSite(t, func(c *Config) { c.PublicURL = "https://tv.example.org/b/"; c.StreamURL = "" }), "index.html"))
 	for _, w := range []string{`href="webcal://tv.example.org/b/calendar.ics"`, `href="https://tv.example.org/b/xmltv.xml.gz"`,
-		`href="https://tv.example.org/b/days/2003-06-16.html"`, "give <code>--stream-url URL</code>"} {
+		`href="https://tv.example.org/b/years/2003.html"`, "give <code>--stream-url URL</code>",
+		`>webcal://tv.example.org/<wbr />b/<wbr />calendar/<wbr />compact.ics</a>`,
+		`<a href="https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2Ftv.example.org%2Fb%2Fcalendar%2Fcompact.ics">Google Calendar</a>`,
+		`<a href="https://outlook.live.com/calendar/0/addfromweb?url=https%3A%2F%2Ftv.example.org%2Fb%2Fcalendar%2Fcompact.ics&amp;name=Backstage&#43;on&#43;e.tv&#43;%28compact%29">Outlook</a>`} {
 		if !strings.Contains(body, w) {
 			t.Errorf("index with a public URL lacks %q", w)
 		}
@@ -468,7 +527,7 @@ func TestFacts(t *testing.T) {
 			}
 		}
 	}
-	for _, w := range []string{"Source: Backstage (South African TV series)", "Mfundi Vundla", "<strong class=\"assumed\">Assumption:</strong>", "<td>2000-05-01</td><td>sourced</td>"} {
+	for _, w := range []string{"Source: Backstage (South African TV series)", "Mfundi Vundla", "<strong class=\"assumed\">Assumption:</strong>", `<div><dt>First day</dt><dd>2000-05-01</dd><dd class="basis">Sourced.</dd></div>`} {
 		if !strings.Contains(page, w) {
 			t.Errorf("page lacks %q", w)
 		}
@@ -479,64 +538,104 @@ func templateEscape(s string) string {
 	return strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-func TestHistorySVG(t *testing.T) {
-	pic := newSite(t).historySVG()
-	text := string(pic.svg)
-	rows := regexp.MustCompile(`<text class="year" x="0" y="\d+">(\d+)</text>`).FindAllStringSubmatch(text, -1)
-	if len(rows) != 17 || rows[0][1] != "2000" || rows[16][1] != "2016" {
-		t.Fatalf("got %d rows, want 2000 to 2016", len(rows))
+// historyCells counts the cells of each colour in year y's row of the
+// history picture, and checks the row's rectangles do not overlap.
+func historyCells(t *testing.T, st *Site, y int) map[string]int {
+	t.Helper()
+	row := string(render(t, st, "history/"+strconv.Itoa(y)+".svg"))
+	if !strings.HasPrefix(row, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 `) {
+		t.Fatalf("history/%d.svg: not an SVG picture: %.80q", y, row)
 	}
-	cell := regexp.MustCompile(`(?:<a href="days/(\d{4})-\d\d-\d\d.html">|<g>)<title>(\w{3} (\d{4})-\d\d-\d\d)[^<]*</title><rect x="\d+" width="3" height="12" class="(\w+)"/></(?:a|g)>`)
-	cells := cell.FindAllStringSubmatch(text, -1)
-	weekdays := 0
+	fills := map[string]string{}
+	for class, fill := range classFill {
+		fills[fill] = class
+	}
+	rect := regexp.MustCompile(`<rect x="(\d+)" width="(\d+)" height="20" fill="(#[0-9a-f]{6})"/>`)
+	count := map[string]int{}
+	end := 0
+	for _, m := range rect.FindAllStringSubmatch(row, -1) {
+		x, _ := strconv.Atoi(m[1])
+		w, _ := strconv.Atoi(m[2])
+		if x < end || w%histCellW != 0 {
+			t.Errorf("history/%d.svg: a rectangle at %d, %d wide, after one ending at %d", y, x, w, end)
+		}
+		end = x + w
+		count[fills[m[3]]] += w / histCellW
+	}
+	return count
+}
+
+func TestHistoryRows(t *testing.T) {
+	st := newSite(t)
+	total := map[string]int{}
+	for y := 2000; y <= 2016; y++ {
+		for c, n := range historyCells(t, st, y) {
+			total[c] += n
+		}
+	}
+	weekdays, inRange := 0, 0
 	for d := (schedule.Date{Year: 2000, Month: 1, Day: 1}); d.Year <= 2016; d = d.AddDays(1) {
 		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			weekdays++
-		}
-	}
-	if len(cells) != weekdays {
-		t.Errorf("got %d cells, want one per weekday: %d", len(cells), weekdays)
-	}
-	count := map[string]int{}
-	linked := 0
-	for _, c := range cells {
-		count[c[4]]++
-		if c[3] == "2008" && c[4] != "n" {
-			t.Errorf("a day of 2008, in the gap, is coloured %s", c[4])
-		}
-		if c[1] != "" {
-			linked++
+			if !d.Before(schedule.Date{Year: 2000, Month: 5, Day: 1}) && !d.After(schedule.Date{Year: 2016, Month: 3, Day: 11}) {
+				inRange++
+			}
 		}
 	}
 	// Days before the first airing and after the last have no page, and
 	// are told apart from the days in between when nothing aired.
-	inRange := 0
-	for d := (schedule.Date{Year: 2000, Month: 5, Day: 1}); !d.After(schedule.Date{Year: 2016, Month: 3, Day: 11}); d = d.AddDays(1) {
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			inRange++
-		}
+	if total["r0"] != 1875 || total["r1"] != 1875 || total["n"] != inRange-3750 || total["o"] != weekdays-inRange {
+		t.Errorf("got %v, want 1875 original, 1875 rebroadcast, %d nothing, %d outside", total, inRange-3750, weekdays-inRange)
 	}
-	if count["r0"] != 1875 || count["r1"] != 1875 || count["n"] != inRange-3750 || count["o"] != weekdays-inRange {
-		t.Errorf("got %v, want 1875 original, 1875 rebroadcast, %d nothing, %d outside", count, inRange-3750, weekdays-inRange)
+	if c := historyCells(t, st, 2008); c["r0"]+c["r1"] != 0 {
+		t.Errorf("2008, in the gap, has cells of a run: %v", c)
 	}
-	if linked != inRange {
-		t.Errorf("%d cells link to a day, want the %d weekdays from the first airing to the last", linked, inRange)
-	}
+	pic := st.history()
 	want := []legendItem{{"r0", "original", "1875 weekdays"}, {"r1", "rebroadcast", "1875 weekdays"},
 		{"n", "nothing aired", strconv.Itoa(inRange-3750) + " weekdays from the first airing to the last"},
 		{"o", "before the first airing or after the last", strconv.Itoa(weekdays-inRange) + " weekdays"}}
-	if len(pic.legend) != len(want) {
-		t.Fatalf("got legend %v, want %v", pic.legend, want)
+	if fmt.Sprint(pic.legend) != fmt.Sprint(want) {
+		t.Errorf("got legend %v, want %v", pic.legend, want)
 	}
-	for i := range want {
-		if pic.legend[i] != want[i] {
-			t.Errorf("got legend %v, want %v", pic.legend, want)
+	// The index has a row for each year, its picture beside its year's
+	// link, and the months above them.
+	index := string(render(t, st, "index.html"))
+	row := regexp.MustCompile(`<li><a class="year" href="years/(\d{4}).html">\d{4}</a><img src="history/(\d{4}).svg\?v=[\w-]+" alt="(\d{4}): ([^"]+)" width="810" height="20" loading="lazy" /></li>`)
+	rows := row.FindAllStringSubmatch(index, -1)
+	if len(rows) != 17 || rows[0][1] != "2000" || rows[16][1] != "2016" {
+		t.Fatalf("got %d rows, want 2000 to 2016", len(rows))
+	}
+	for _, r := range rows {
+		if r[1] != r[2] || r[1] != r[3] {
+			t.Errorf("a row mixes years: %q", r[0])
 		}
 	}
-	for _, w := range []string{`aria-labelledby="history-title"`, `<title id="history-title">`, `<desc id="history-desc">original: 1875 airings from 1 May 2000 to 6 July 2007`,
-		`<a href="days/2003-06-16.html"><title>Mon 2003-06-16: episode 816 (original)</title>`, `<title>Tue 2008-03-04: nothing aired</title>`} {
-		if !strings.Contains(text, w) {
-			t.Errorf("picture lacks %q", w)
+	if rows[3][4] != "261 airings: 261 of the original run." {
+		t.Errorf("2003's row says %q", rows[3][4])
+	}
+	if !strings.Contains(index, `<img class="monthscale" src="history/months.svg?v=`) {
+		t.Error("the index lacks the months above the rows")
+	}
+	months := string(render(t, st, "history/months.svg"))
+	if strings.Count(months, "<text ") != 12 || !strings.Contains(months, `<text x="0" y="11">Jan</text>`) {
+		t.Errorf("history/months.svg: %q", months)
+	}
+}
+
+// TestHistoryColours: the rows are pictures the stylesheet cannot reach,
+// so their colours are written in them; they must be the legend's.
+func TestHistoryColours(t *testing.T) {
+	css, err := assetFS.ReadFile("assets/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	for _, m := range regexp.MustCompile(`--(\w+): (#[0-9a-f]{6});`).FindAllStringSubmatch(string(css), -1) {
+		vars[m[1]] = m[2]
+	}
+	for class, fill := range classFill {
+		if vars[class] != fill {
+			t.Errorf("class %s: the rows draw %s, the stylesheet's --%s is %q", class, fill, class, vars[class])
 		}
 	}
 }
@@ -554,8 +653,13 @@ func TestRunSlugs(t *testing.T) {
 		want  string
 	}{
 		{[]string{"original", "rebroadcast"}, "original rebroadcast"},
-		{[]string{"Late Show", "late show"}, "late-show late-show-run-2"},
-		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-run-1 compact-run-2 all-day-run-3 x a run-6"},
+		{[]string{"Original Run"}, "original-run"},
+		{[]string{"Late Show", "late show"}, "late-show-b0c6b447 late-show-b6c54a8f"},
+		{[]string{"run-2", "!!!"}, "run-2 run-e84c538e"},
+		{[]string{"compact-run-2", "compact"}, "compact-run-2 compact-b6b54201"},
+		{[]string{"2003", "compact", "all-day", "/../x", "ça", "..."}, "2003-77459b9b compact-b6b54201 all-day-c7ca8cfb x a run-ab5df625"},
+		{[]string{"Привет", "Ελληνικά", "日本"}, "run-dd679c0b run-25d77ab9 run-cf2abf0c"},
+		{[]string{strings.Repeat("a", 300)}, strings.Repeat("a", 60) + "-9835fa6b"},
 	} {
 		slugs := runSlugs(runs(c.names...))
 		if got := strings.Join(slugs, " "); got != c.want {
@@ -564,6 +668,18 @@ func TestRunSlugs(t *testing.T) {
 		if len(slices.Compact(slices.Sorted(slices.Values(slugs)))) != len(c.names) {
 			t.Errorf("slugs of %q are not all different: %q", c.names, slugs)
 		}
+		// The same names in the other order: the same slugs.
+		rev := slices.Clone(c.names)
+		slices.Reverse(rev)
+		back := runSlugs(runs(rev...))
+		slices.Reverse(back)
+		if !slices.Equal(back, slugs) {
+			t.Errorf("slugs of %q depend on the order: %q, reversed %q", c.names, slugs, back)
+		}
+	}
+	// Two runs of one name (the loader refuses them; the site copes).
+	if s := runSlugs(runs("x", "x")); s[0] == s[1] {
+		t.Errorf("two runs called x share %q", s[0])
 	}
 }
 
@@ -612,15 +728,18 @@ func TestHistoryBusyDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(st.historySVG().svg)
+	text := string(render(t, st, "years/2003.html"))
 	for _, w := range []string{
-		"<title>Mon 2003-06-16: 5 airings, episode 1 (r0), episode 1 (r1), episode 1 (r2) and 2 more</title>",
-		"<title>Tue 2003-06-17: 5 airings, episode 2 (r0), episode 2 (r1), episode 2 (r2) and 2 more</title>",
-		`class="m"`,
+		`title="5 airings, episode 1 (r0), episode 1 (r1), episode 1 (r2) and 2 more">16</a>`,
+		`title="5 airings, episode 2 (r0), episode 2 (r1), episode 2 (r2) and 2 more">17</a>`,
+		`<td class="m">`,
 	} {
 		if !strings.Contains(text, w) {
-			t.Errorf("picture lacks %q", w)
+			t.Errorf("the year lacks %q", w)
 		}
+	}
+	if c := historyCells(t, st, 2003); c["m"] != 2 {
+		t.Errorf("2003's row has %d cells of more than one run, want 2", c["m"])
 	}
 }
 
@@ -644,7 +763,9 @@ func TestHighEpisodeNumbers(t *testing.T) {
 	for f := range st.Files() {
 		switch dir, name, _ := cutLast(f.Path); dir {
 		case "episodes":
-			eps = append(eps, name)
+			if strings.HasSuffix(name, ".html") {
+				eps = append(eps, name)
+			}
 		case "calendar":
 			if isYear(strings.TrimSuffix(name, ".ics")) {
 				years = append(years, name)
@@ -681,15 +802,12 @@ func TestHistoryWeekends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pic := st.historySVG()
-	for _, w := range []string{
-		`<title>Sat 2003-06-14: episode 1 (r0)</title>`,
-		`<title>Sun 2003-06-15: episode 2 (r0), episode 1 (r1), episode 1 (r2)</title>`,
-		`<title>Sun 2003-06-01: nothing aired</title>`,
-	} {
-		if !strings.Contains(string(pic.svg), w) {
-			t.Errorf("picture lacks %q", w)
-		}
+	pic := st.history()
+	if c := historyCells(t, st, 2003); c["r0"] != 2 || c["m"] != 1 || c["o"] != 362 {
+		t.Errorf("2003's row: %v, want 2 days of r0, 1 of more than one run, 362 outside", c)
+	}
+	if row := string(render(t, st, "history/2003.svg")); !strings.Contains(row, `viewBox="0 0 1134 20"`) {
+		t.Errorf("a row of seven days a week: %.100q", row)
 	}
 	if !strings.HasPrefix(pic.note, "One row per year, one cell per day,") {
 		t.Errorf("note %q, want one cell per day", pic.note)
@@ -716,6 +834,28 @@ func TestNewRefuses(t *testing.T) {
 	for _, u := range []string{"https://tv.example.org/b", "https://tv.example.org/b/", "http://192.168.1.10:8080"} {
 		if _, err := New(Config{Schedule: s, PublicURL: u}); err != nil {
 			t.Errorf("New with public URL %q: %v", u, err)
+		}
+	}
+}
+func TestCheckURLs(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080", "https://tv.example.org/backstage/"} {
+		if err := feeds.CheckBaseURL(u); err != nil {
+			t.Errorf("feeds.CheckBaseURL(%q): %v", u, err)
+		}
+	}
+	for _, u := range []string{"", "tv.example.org", "ftp://x", "https://x/?a=1", "https://u:p@x/", "http://"} {
+		if err := feeds.CheckBaseURL(u); err == nil {
+			t.Errorf("feeds.CheckBaseURL(%q): no error", u)
+		}
+	}
+	for _, u := range []string{"http://192.168.1.10:8409/iptv/channel/1.ts", "udp://@239.0.0.1:1234", "http://tv/{id}.m3u8"} {
+		if err := CheckStreamURL(u); err != nil {
+			t.Errorf("CheckStreamURL(%q): %v", u, err)
+		}
+	}
+	for _, u := range []string{"", "/local/file.ts", "stream", "http://x/\n#EXTINF"} {
+		if err := CheckStreamURL(u); err == nil {
+			t.Errorf("CheckStreamURL(%q): no error", u)
 		}
 	}
 }

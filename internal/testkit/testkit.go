@@ -18,13 +18,18 @@ package testkit
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,19 +105,6 @@ func Missing(t testing.TB, what string, err error) {
 	t.Skipf("%s not installed: %v", what, err)
 }
 
-// built are the commands Command has built, by name, each once per test
-// binary and into a folder of its own.
-var built struct {
-	sync.Mutex
-	m map[string]*command
-}
-
-type command struct {
-	once      sync.Once
-	dir, path string
-	err       error
-}
-
 // Binary returns the path of the backstage command, built the first time
 // a test asks for it, for tests that run the real program.
 func Binary(t testing.TB) string {
@@ -120,61 +112,142 @@ func Binary(t testing.TB) string {
 	return Command(t, "backstage")
 }
 
-// Command returns the path of the program cmd/name, built the first time
-// a test asks for it. It is alone in its folder, so that the folder can
-// be a PATH that finds nothing else. It skips the test under -short. A
-// package whose tests call it removes the builds with RemoveBinary from
-// its TestMain.
+// Command returns the path of the program cmd/name, built from the
+// module's sources as they are now. Every package's tests share one
+// build of each source tree: it is kept in a folder of the user's cache
+// named for the checkout and a hash of its sources, so go test ./...
+// builds it once, and a later run with the same sources not at all;
+// builds of other sources go an hour after they were made. The program is alone in its folder with the other
+// commands, so that the folder can be a PATH that finds nothing else.
+// Command skips the test under -short.
 func Command(t testing.TB, name string) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	built.Lock()
-	if built.m == nil {
-		built.m = map[string]*command{}
+	path, err := build(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	c := built.m[name]
-	if c == nil {
-		c = &command{}
-		built.m[name] = c
-	}
-	built.Unlock()
-	c.once.Do(func() {
-		// go test puts its own GOROOT/bin first on the PATH, so this is
-		// the go that runs the test.
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			c.err = fmt.Errorf("no go command to build with: %w", err)
-			return
-		}
-		if c.dir, c.err = os.MkdirTemp("", name+"-test-"); c.err != nil {
-			return
-		}
-		c.path = filepath.Join(c.dir, name)
-		if runtime.GOOS == "windows" {
-			c.path += ".exe"
-		}
-		cmd := exec.Command(goBin, "build", "-o", c.path, "github.com/backstage-epg/backstage/cmd/"+name)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			c.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if c.err != nil {
-		t.Fatal(c.err)
-	}
-	return c.path
+	return path
 }
 
-// RemoveBinary removes what Binary and Command built.
-func RemoveBinary() {
-	built.Lock()
-	defer built.Unlock()
-	for _, c := range built.m {
-		if c.dir != "" {
-			os.RemoveAll(c.dir)
+// builds are the builds of one test process, by name, each done once.
+var builds sync.Map // name → func() (string, error)
+
+func build(name string) (string, error) {
+	f, _ := builds.LoadOrStore(name, sync.OnceValues(func() (string, error) { return buildShared(name) }))
+	return f.(func() (string, error))()
+}
+
+// buildShared builds cmd/name into the shared folder of the sources'
+// hash, unless it is there: built to a temporary name and renamed, so
+// that test processes building at once each find a whole program.
+func buildShared(name string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	key, err := sourceHash(root)
+	if err != nil {
+		return "", err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	// A folder for each checkout, so that two checkouts' tests never
+	// take each other's builds for old ones.
+	at := sha256.Sum256([]byte(root))
+	parent := filepath.Join(cache, "backstage-test-bin", hex.EncodeToString(at[:])[:12])
+	dir := filepath.Join(parent, key)
+	path := filepath.Join(dir, name)
+	if runtime.GOOS == "windows" {
+		path += ".exe"
+	}
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	// go test puts its own GOROOT/bin first on the PATH, so this is the
+	// go that runs the test.
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("no go command to build with: %w", err)
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	cmd := exec.Command(goBin, "build", "-o", tmp, "github.com/backstage-epg/backstage/cmd/"+name)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return "", err
+	}
+	// Builds of other sources are of no more use, once no test that
+	// started before the sources changed can still be running one.
+	if old, err := os.ReadDir(parent); err == nil {
+		for _, e := range old {
+			if info, err := e.Info(); err == nil && e.Name() != key && time.Since(info.ModTime()) > time.Hour {
+				os.RemoveAll(filepath.Join(parent, e.Name()))
+			}
 		}
 	}
+	return path, nil
+}
+
+// moduleRoot returns the folder of the module's go.mod, from the test's
+// working folder (its package's) upwards.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("testkit: no go.mod above the test's folder")
+		}
+		dir = parent
+	}
+}
+
+// sourceHash returns a hash of what a build of the module reads: every
+// file under root but tests, test data and what is not the module's
+// (hidden folders such as .git and .ci), with the Go version and target.
+func sourceHash(root string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintln(h, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, "_test.go") || !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(data))
+		h.Write(data)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:16], err
 }
 
 // Default returns the embedded Backstage schedule (schedfile.Default, 3750
@@ -201,12 +274,29 @@ func Location(t testing.TB, name string) *time.Location {
 
 // SkipUnlessFull skips a check that costs too much to run on every
 // go test, unless the tests run in full: in CI (CI=true) or with
-// BACKSTAGE_FULL=1. cost says what the check takes, as in "tv_sort on
-// the full history takes ~8 s"; the skip message adds how to run it.
+// BACKSTAGE_FULL=1. cost says what the check is and why it is costly, as
+// in "tv_sort reads the full history"; the skip message adds how to run
+// it.
 func SkipUnlessFull(t testing.TB, cost string) {
 	t.Helper()
-	if os.Getenv("CI") != "true" && os.Getenv("BACKSTAGE_FULL") != "1" {
-		t.Skipf("%s; runs when CI=true or BACKSTAGE_FULL=1", cost)
+	skipUnless(t, "BACKSTAGE_FULL", cost)
+}
+
+// SkipUnlessApps skips a check that drives a whole application (Kodi,
+// evolution-data-server), which takes seconds to start and hundreds of
+// megabytes to install, unless it runs in CI (CI=true) or with
+// BACKSTAGE_APPS=1. cost says what the check takes, as SkipUnlessFull's
+// does.
+func SkipUnlessApps(t testing.TB, cost string) {
+	t.Helper()
+	skipUnless(t, "BACKSTAGE_APPS", cost)
+}
+
+// skipUnless skips the test unless CI=true or variable=1.
+func skipUnless(t testing.TB, variable, cost string) {
+	t.Helper()
+	if os.Getenv("CI") != "true" && os.Getenv(variable) != "1" {
+		t.Skipf("%s; runs when CI=true or %s=1", cost, variable)
 	}
 }
 

@@ -17,8 +17,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/atomicfile"
+	"github.com/backstage-epg/backstage/internal/gzpool"
 )
 
 // IsStdout reports whether path, as a command line gives it, stands for
@@ -58,9 +58,8 @@ func Write(ctx context.Context, path string, stdout io.Writer, write func(io.Wri
 	var w io.Writer = cw
 	var zw *gzip.Writer
 	if strings.HasSuffix(path, ".gz") {
-		if zw, err = gzip.NewWriterLevel(cw, feeds.GzipLevel); err != nil {
-			return 0, err
-		}
+		zw = gzpool.NewWriter(cw)
+		defer gzpool.Release(zw)
 		zw.Name = strings.TrimSuffix(filepath.Base(path), ".gz")
 		w = zw
 	}

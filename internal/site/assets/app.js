@@ -49,20 +49,39 @@
     window.location.href = root + to + "/" + encodeURIComponent(value) + ".html";
   });
 
+  // The link's text may break after a slash, never inside a name, as
+  // the page's own URLs do.
+  function breakable(a, text) {
+    var cut = text.indexOf("://") + 3;
+    a.textContent = text.slice(0, cut);
+    text.slice(cut).split(/(?<=\/)/).forEach(function (part, i) {
+      if (i > 0) {
+        a.appendChild(document.createElement("wbr"));
+      }
+      a.appendChild(document.createTextNode(part));
+    });
+  }
+
   document.querySelectorAll("a[data-webcal]").forEach(function (a) {
     var u = new URL(a.getAttribute("data-webcal"), window.location.href);
     if (u.protocol !== "http:" && u.protocol !== "https:") {
       return;
     }
     a.href = "webcal://" + u.host + u.pathname;
-    a.textContent = a.href;
+    breakable(a, a.href);
     a.parentNode.hidden = false;
   });
 
-  // On now and next: the airings carry their start and end.
+  // On now and next: the airings carry their start and end, and the page
+  // every start of the window, so that "Next" is the channel's next
+  // airing even on a page that lists only some of them.
   var timed = document.querySelectorAll("[data-start]"), now = Date.now(), next = Infinity;
+  var starts = (document.body.getAttribute("data-starts") || "").split(" ");
   timed.forEach(function (el) {
-    var start = Date.parse(el.getAttribute("data-start"));
+    starts.push(el.getAttribute("data-start"));
+  });
+  starts.forEach(function (s) {
+    var start = Date.parse(s);
     if (start > now && start < next) {
       next = start;
     }
