@@ -208,7 +208,10 @@ func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Resul
 	p.journal = &journal{t: t, m: old, temp: p.temp}
 	defer p.journal.close()
 
-	body, total := headers(st)
+	body, total, err := headers(ctx, st)
+	if err != nil {
+		return p.res, err
+	}
 	dg := digest(st)
 	p.fresh = dg != "" && dg == old.digest
 	if p.next, err = newWriter(t, p.temp(), dg); err != nil {
@@ -634,8 +637,8 @@ func (s *spill) discard() {
 // path cannot be missed.
 //
 // It also returns the number of files publish makes: the site's and
-// _headers.
-func headers(st *site.Site) ([]byte, int) {
+// _headers. It stops once ctx is done: a site can have a million files.
+func headers(ctx context.Context, st *site.Site) ([]byte, int, error) {
 	type rule struct {
 		pattern string
 		file    site.File // the first of the group
@@ -665,6 +668,9 @@ func headers(st *site.Site) ([]byte, int) {
 	}
 	n := 1
 	for f := range st.Files() {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
 		group := f.Path
 		if i := strings.IndexByte(group, '/'); i >= 0 {
 			group = group[:i+1]
@@ -687,5 +693,5 @@ func headers(st *site.Site) ([]byte, int) {
 			}
 		}
 	}
-	return []byte(b.String()), n
+	return []byte(b.String()), n, nil
 }
