@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -143,7 +144,7 @@ var cliCases = []cliCase{
 		run("r2", "e", "* * * * *", "first: 2020-01-01, replay: {run: r1}"),
 		run("r1", "d", "* * * * *", "first: 2020-01-01, replay: {run: a}"),
 		run("a", "c", "* * * * *", "first: 2000-01-01, episodes: {count: 4900000}"),
-	)}, want: "up to 4900000 slots, more than the 200000"},
+	)}, want: "up to 4900000 slots, more than the 100000"},
 	{name: "last 0000-12-31 in UTC", args: []string{"--schedule", "s.yaml", "runs"}, files: map[string]string{"s.yaml": schedule(run("a", "c", "30 18 * * *", "first: 0000-01-01, last: 0000-12-31"))}, want: `first "0000-01-01": want a date in the years 1900 to 2200`},
 	{name: "slots in the year 10000", args: []string{"--schedule", "s.yaml", "export", "ics", "-o", "out.ics"}, files: map[string]string{"s.yaml": schedule(run("a", "c", "0 12 * * *", "first: 9999-12-25, episodes: {count: 20}"))}, want: `first "9999-12-25"`},
 	{name: "count past 2200", args: []string{"--schedule", "s.yaml", "runs"}, files: map[string]string{"s.yaml": schedule(run("a", "c", "* * * * *", "first: 2200-06-01, episodes: {count: 4000000}"))}, want: "past 2200-12-31"},
@@ -154,11 +155,11 @@ var cliCases = []cliCase{
 	)}, want: "replays go round in a circle: [a b a]"},
 	// What one command can afford: refused from the rules' count, at once.
 	{name: "hourly for 300 years", args: []string{"--schedule", "s.yaml", "aired", "2003-06-16"}, files: map[string]string{"s.yaml": schedule(run("a", "c", "0 * * * *", "first: 1900-01-01, last: 2199-12-31"))},
-		want: "up to 2629752 slots, more than the 200000", maxTime: time.Second},
+		want: "up to 2629752 slots, more than the 100000", maxTime: time.Second},
 	{name: "hourly for 300 years, published", args: []string{"--schedule", "s.yaml", "publish", "site"}, files: map[string]string{"s.yaml": schedule(run("a", "c", "0 * * * *", "first: 1900-01-01, last: 2199-12-31"))},
-		want: "up to 2629752 slots, more than the 200000", maxTime: 2 * time.Second},
+		want: "up to 2629752 slots, more than the 100000", maxTime: 2 * time.Second},
 	{name: "4.99 million slots", args: []string{"--schedule", "s.yaml", "aired", "2003-06-16"}, files: map[string]string{"s.yaml": schedule(run("a", "c", "* * * * *", "first: 2000-01-01, episodes: {count: 4990000}"))},
-		want: "more than the 200000 slots", maxTime: time.Second},
+		want: "more than the 100000 slots", maxTime: time.Second},
 	{name: "a title of 500 KB, published", args: []string{"--schedule", "s.yaml", "publish", "site"}, files: map[string]string{"s.yaml": strings.Replace(
 		schedule(run("a", "c", "0 12 * * *", "first: 2000-01-01, last: 2000-12-31")), "title: S", "title: "+strings.Repeat("x", 500_000), 1)},
 		want: "title is 500000 characters long: want at most 200", maxTime: 2 * time.Second},
@@ -234,6 +235,9 @@ func probeCLI(t *testing.T, bin string, c cliCase) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*maxTime)
 	defer cancel()
+	// The child's peak counts the probe's own memory when it starts it
+	// (see peakRSS): give back what earlier cases took.
+	debug.FreeOSMemory()
 	cmd := exec.CommandContext(ctx, bin, c.args...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer

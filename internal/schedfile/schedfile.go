@@ -591,11 +591,11 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 
 // MaxSlots is the most slots a schedule file may give a schedule, far
 // below the schedule package's own limit: it is what every command can
-// afford with any schedule it accepts. Publishing writes a few files an
-// episode (about 1.3 million at this limit, with the days of 1900 to 2200),
-// and must keep a record of each in memory; answering what aired on a day
-// builds every slot first.
-const MaxSlots = 200_000
+// afford with any schedule it accepts: publishing holds the site's
+// record of each episode and a record of each file it writes (a few an
+// episode: about 600,000 at this limit, with the days of 1900 to 2200);
+// answering what aired on a day builds every slot first.
+const MaxSlots = 100_000
 
 // The longest values a schedule file may hold, in characters. A show's
 // title, synopsis, genres and credits are repeated in every one of its

@@ -290,7 +290,7 @@ var badFiles = []struct {
 	{"a long channel name", strings.Replace(header, "name: C", "name: "+strings.Repeat("c", 201), 1) + runA, 6, []string{`channel "c.example": name is 201 characters long`}},
 	{"a long source", "source: " + strings.Repeat("s", 4001) + "\n" + header + runA, 0, []string{"source is 4001 characters long"}},
 	{"a long assumption", header + runA + "    assumptions: {length: " + strings.Repeat("n", 4001) + "}\n", 18, []string{`run "a": assumptions: length is 4001 characters long`}},
-	{"hourly over 300 years", strings.Replace(header, "Africa/Johannesburg", "UTC", 1) + strings.Replace(strings.Replace(strings.Replace(runA, "30 18 * * 1-5", "0 * * * *", 1), "2000-05-01", "1900-01-01", 1), "2000-05-31", "2199-12-31", 1), 12, []string{"up to 2629752 slots, more than the 200000 slots a schedule may hold"}},
+	{"hourly over 300 years", strings.Replace(header, "Africa/Johannesburg", "UTC", 1) + strings.Replace(strings.Replace(strings.Replace(runA, "30 18 * * 1-5", "0 * * * *", 1), "2000-05-01", "1900-01-01", 1), "2000-05-31", "2199-12-31", 1), 12, []string{"up to 2629752 slots, more than the 100000 slots a schedule may hold"}},
 }
 
 // keys returns a YAML mapping of n keys, PREFIX0: 0 to PREFIXn-1: n-1,
