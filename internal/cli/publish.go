@@ -37,7 +37,7 @@ var publishCmd = &command{
 			if err := checkURLs(publicURL, streamURL); err != nil {
 				return err
 			}
-			st, err := site.New(site.Config{
+			st, err := newSite(ctx, site.Config{
 				Schedule:  t.sched,
 				Location:  t.loc,
 				Date:      schedule.DateOf(t.now().In(t.sched.Location())),
@@ -53,8 +53,7 @@ var publishCmd = &command{
 			if os.Getenv("GOMEMLIMIT") == "" {
 				// Publish keeps a record of every file and makes a few at
 				// a time; without a limit the collector lets the heap grow
-				// to twice what is live, which for a schedule of the most
-				// slots a file may give is near 400 MB rather than 220.
+				// to twice what is live.
 				defer debug.SetMemoryLimit(debug.SetMemoryLimit(publishMemory))
 			}
 			var opt publish.Options
@@ -81,6 +80,29 @@ var publishCmd = &command{
 			return err
 		})
 	},
+}
+
+// newSite is site.New, given up on once ctx is done. site.New takes no
+// context, and lays out a record of every episode: for a schedule of the
+// most slots a file may give, a second or more on a busy machine, in
+// which a signal must still stop the command. It goes on in a goroutine
+// of its own, which the command leaves behind.
+func newSite(ctx context.Context, cfg site.Config) (*site.Site, error) {
+	type made struct {
+		st  *site.Site
+		err error
+	}
+	ch := make(chan made, 1)
+	go func() {
+		st, err := site.New(cfg)
+		ch <- made{st, err}
+	}()
+	select {
+	case m := <-ch:
+		return m.st, m.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // publishMemory is the Go runtime's soft memory limit while publishing.
