@@ -32,6 +32,7 @@ import (
 // with the channel's tvg-id, logo, name and stream, and names its guide
 // by an absolute URL.
 func TestIPTVOrg(t *testing.T) {
+	testkit.SkipUnlessFull(t, "iptv-org's tools run on serve's answers and a published site, about 5 s")
 	node := testkit.Tool(t, "node")
 	validate := testkit.Tool(t, "tv_validate_file")
 	grabber := filepath.Join(nodeModule(t, "epg-grabber"), "dist", "cli.js")

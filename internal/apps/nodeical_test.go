@@ -56,6 +56,7 @@ type nodeICalResult struct {
 // site package, as serve and publish render it) and for a replay window
 // across New Year (as publish writes it).
 func TestNodeICal(t *testing.T) {
+	testkit.SkipUnlessFull(t, "node-ical reads every calendar of the history, about 3 s")
 	node := testkit.Tool(t, "node")
 	module := nodeModule(t, "node-ical")
 	loc := testkit.Location(t, "Africa/Johannesburg")

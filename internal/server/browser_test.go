@@ -64,9 +64,7 @@ var (
 // wider than the screen, the history as years of months that can be
 // tapped, and the day's own cell marked.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a browser; skipped with -short")
-	}
+	testkit.SkipUnlessFull(t, "Chromium opens every kind of page at two widths, about 30 s")
 	bin := chromium(t)
 	history := "http://" + serveOn(t, newServer(t)) + "/"
 	base := testkit.Default(t)
