@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -51,7 +52,8 @@ var maxSlots = MaxSlots
 //
 // Before it expands anything, New works out how many slots each run can
 // have from its rule, dates and episodes, and refuses a plan that could
-// hold more than MaxSlots; so a refused plan costs next to nothing,
+// hold more than MaxSlots (or the plan's own MaxSlots, when lower); so a
+// refused plan costs next to nothing,
 // however many slots it asks for, and a good one is stored in a single
 // allocation.
 func New(p Plan) (*Schedule, error) { return NewContext(context.Background(), p) }
@@ -114,13 +116,17 @@ func NewContext(ctx context.Context, p Plan) (*Schedule, error) {
 			return nil, err
 		}
 	}
+	limit := maxSlots
+	if p.MaxSlots > 0 {
+		limit = min(limit, p.MaxSlots)
+	}
 	total := 0
 	for i, r := range p.Runs {
-		if sizes[i].slots > maxSlots {
-			return nil, r.fieldErr("slot", r.Rule, "the run would have up to %d slots, more than the %d slots a schedule may hold", sizes[i].slots, maxSlots)
+		if sizes[i].slots > limit {
+			return nil, r.fieldErr("slot", r.Rule, "the run would have up to %d slots, more than the %d slots a schedule may hold", sizes[i].slots, limit)
 		}
-		if total += sizes[i].slots; total > maxSlots {
-			return nil, r.fieldErr("slot", r.Rule, "with this run the schedule would have up to %d slots, more than the %d slots it may hold", total, maxSlots)
+		if total += sizes[i].slots; total > limit {
+			return nil, r.fieldErr("slot", r.Rule, "with this run the schedule would have up to %d slots, more than the %d slots it may hold", total, limit)
 		}
 	}
 
@@ -326,71 +332,70 @@ func replayed(r *Run, si uint16, src []entry) (episodeSource, error) {
 	}, nil
 }
 
-// expandRun appends the entries of run r (index ri) to out. Every loop
-// ends: at the run's last day (or the end of MaxYear, which a run with
-// episodes left may not pass), when its episodes run out, or when cron
-// finds no further match (its Next returns the zero Time after five
-// fruitless years).
-func expandRun(ctx context.Context, r *Run, ri uint16, rule cron.Schedule, next episodeSource, out []entry) ([]entry, error) {
-	end := r.lastDay().AddDays(1).In(r.Location)
+// expandRun appends the entries of run r (index ri) to out: on each day
+// from its first to its last (or the end of MaxYear, which a run with
+// episodes left may not pass) that rule matches, bar its exceptions, the
+// times of day rule matches, until its episodes run out. A time the
+// clocks skip that day does not air (its episode moves on), and one they
+// repeat airs once, at the first (see wallTime). It walks the months and
+// the matching days rather than asking cron for one match after another,
+// which steps through every second, minute and hour in between: so the
+// cost is a few operations a slot, whatever the rule.
+func expandRun(ctx context.Context, r *Run, ri uint16, rule *cron.SpecSchedule, next episodeSource, out []entry) ([]entry, error) {
 	skip := make(map[Date]bool, len(r.Exceptions))
 	for _, d := range r.Exceptions {
 		skip[d] = true
 	}
-	// Next returns times strictly after its argument, at whole seconds.
-	t := r.First.In(r.Location).Add(-time.Second)
-	var wall time.Time // the previous match's wall-clock reading
-	for n := 1; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, stopped(err)
+	times := perDay(rule)
+	first, last := r.First, r.lastDay()
+	for y, m := first.Year, first.Month; ; {
+		if err := ctx.Err(); err != nil {
+			return nil, stopped(err)
+		}
+		days := monthDays(rule, y, m) & daysBetween(y, m, first, last)
+		for ; days != 0; days &= days - 1 {
+			d := Date{y, m, bits.TrailingZeros32(days)}
+			if skip[d] {
+				continue
+			}
+			for i, sec := range times {
+				if i%4096 == 4095 {
+					if err := ctx.Err(); err != nil {
+						return nil, stopped(err)
+					}
+				}
+				t, ok := wallTime(d, sec, r.Location)
+				if !ok {
+					continue
+				}
+				// sizeRun has counted the slots already; these checks only
+				// keep a miscount from wrapping a number or filling memory.
+				if len(out) == maxSlots {
+					return nil, r.fieldErr("slot", r.Rule, "the schedule would have more than %d slots", maxSlots)
+				}
+				ep, firstAt, firstRun, ok := next()
+				if !ok {
+					return out, nil
+				}
+				if ep > MaxEpisode {
+					return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "the run would number episodes past %d", MaxEpisode)
+				}
+				if firstRun != noRun && t.Unix() < firstAt {
+					return nil, r.fieldErr("first", r.First.String(), "it would air episode %d on %s, before its first airing on %s",
+						ep, t.Format("2006-01-02 15:04"), time.Unix(firstAt, 0).In(r.Location).Format("2006-01-02 15:04"))
+				}
+				out = append(out, entry{start: t.Unix(), first: firstAt, replayOf: noTime, ep: int32(ep), run: ri, firstRun: firstRun})
 			}
 		}
-		t = rule.Next(t)
-		if t.IsZero() {
-			return out, nil
+		if y == last.Year && m == last.Month {
+			break
 		}
-		if !t.Before(end) {
-			if _, _, _, more := next(); more && r.Last.IsZero() {
-				return nil, r.pastMaxYear()
-			}
-			return out, nil
+		if m++; m > time.December {
+			y, m = y+1, time.January
 		}
-		// When clocks fall back, cron matches the times in the repeated
-		// hour twice; a broadcaster airs each slot once, at the first. So
-		// wall-clock readings only move forward: one that is not after
-		// the previous match's is such a repeat.
-		w := wallClock(t)
-		if !w.After(wall) {
-			continue
-		}
-		wall = w
-		if skip[DateOf(t)] {
-			continue
-		}
-		// sizeRun has counted the slots already; these checks only keep a
-		// miscount from wrapping a number or filling memory.
-		if len(out) == maxSlots {
-			return nil, r.fieldErr("slot", r.Rule, "the schedule would have more than %d slots", maxSlots)
-		}
-		ep, first, firstRun, ok := next()
-		if !ok {
-			return out, nil
-		}
-		if ep > MaxEpisode {
-			return nil, r.fieldErr("episodes.first", fmt.Sprint(r.FirstEpisode), "the run would number episodes past %d", MaxEpisode)
-		}
-		if firstRun != noRun && t.Unix() < first {
-			return nil, r.fieldErr("first", r.First.String(), "it would air episode %d on %s, before its first airing on %s",
-				ep, t.Format("2006-01-02 15:04"), time.Unix(first, 0).In(r.Location).Format("2006-01-02 15:04"))
-		}
-		out = append(out, entry{start: t.Unix(), first: first, replayOf: noTime, ep: int32(ep), run: ri, firstRun: firstRun})
 	}
-}
-
-// wallClock returns t's local date and time of day as if in UTC.
-func wallClock(t time.Time) time.Time {
-	y, m, d := t.Date()
-	h, mi, sec := t.Clock()
-	return time.Date(y, m, d, h, mi, sec, 0, time.UTC)
+	if _, _, _, more := next(); more && r.Last.IsZero() {
+		return nil, r.pastMaxYear()
+	}
+	return out, nil
 }

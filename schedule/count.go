@@ -11,70 +11,116 @@ import (
 // starBit is the bit cron sets in a field written "*" or "?".
 const starBit = 1 << 63
 
-// countSlots returns the number of times rule matches on the days first
-// through last: the days its month, day-of-month and day-of-week fields
-// match (as cron reads them), times the times of day its other fields
-// allow. It is exact in a zone without clock changes and an upper bound
-// in one with them, since expandRun airs each wall-clock time once. It
-// costs a few operations per month, however many slots it counts.
-func countSlots(rule *cron.SpecSchedule, first, last Date) int {
-	perDay := bits.OnesCount64(rule.Second&^starBit) * bits.OnesCount64(rule.Minute&^starBit) * bits.OnesCount64(rule.Hour&^starBit)
-	if perDay == 0 || last.Before(first) {
+// weekDays[j] has bit d set for the days d of a month (1 to 31) that fall
+// j days of the week after the 1st.
+var weekDays = func() (m [7]uint32) {
+	for d := 1; d <= 31; d++ {
+		m[(d-1)%7] |= 1 << d
+	}
+	return m
+}()
+
+// monthDays returns the days of month m of year y that rule matches by
+// its month, day-of-month and day-of-week fields, as cron reads them: bit
+// d for day d. Day-of-month and day-of-week must both match when either
+// is "*", and either may match otherwise (cron's dayMatches).
+func monthDays(rule *cron.SpecSchedule, y int, m time.Month) uint32 {
+	if rule.Month&(1<<m) == 0 {
 		return 0
 	}
-	// Day-of-month and day-of-week must both match when either is "*",
-	// and either may match otherwise: cron's dayMatches.
-	both := rule.Dom&starBit != 0 || rule.Dow&starBit != 0
-	matches := func(day int, wd int) bool {
-		dom, dow := rule.Dom&(1<<day) != 0, rule.Dow&(1<<wd) != 0
-		if both {
-			return dom && dow
+	n := daysIn(y, m)
+	all := uint32(1)<<(n+1) - 2 // days 1 to n
+	dom := uint32(rule.Dom) & all
+	w := int(Date{y, m, 1}.Weekday())
+	var dow uint32
+	for wd := range 7 {
+		if rule.Dow&(1<<wd) != 0 {
+			dow |= weekDays[(wd-w+7)%7]
 		}
-		return dom || dow
 	}
-	// inMonth[n-28][w] counts the matching days of a whole month of n
-	// days whose first day falls on weekday w.
-	var inMonth [4][7]int
-	for n := 28; n <= 31; n++ {
-		for w := range 7 {
-			for d := 1; d <= n; d++ {
-				if matches(d, (w+d-1)%7) {
-					inMonth[n-28][w]++
-				}
+	dow &= all
+	if rule.Dom&starBit != 0 || rule.Dow&starBit != 0 {
+		return dom & dow
+	}
+	return dom | dow
+}
+
+// daysBetween returns the bits of monthDays for the days of month m of
+// year y that fall from first through last.
+func daysBetween(y int, m time.Month, first, last Date) uint32 {
+	lo, hi := 1, 31
+	if y == first.Year && m == first.Month {
+		lo = first.Day
+	}
+	if y == last.Year && m == last.Month {
+		hi = last.Day
+	}
+	return uint32(1)<<(hi+1) - uint32(1)<<lo
+}
+
+// perDay returns the times of day rule matches on a day it matches, in
+// seconds after midnight, in order.
+func perDay(rule *cron.SpecSchedule) []int {
+	var out []int
+	for hs := rule.Hour &^ starBit; hs != 0; hs &= hs - 1 {
+		for ms := rule.Minute &^ starBit; ms != 0; ms &= ms - 1 {
+			for ss := rule.Second &^ starBit; ss != 0; ss &= ss - 1 {
+				out = append(out, bits.TrailingZeros64(hs)*3600+bits.TrailingZeros64(ms)*60+bits.TrailingZeros64(ss))
 			}
 		}
+	}
+	return out
+}
+
+// countSlots returns the number of times rule matches on the days first
+// through last: the days its month, day-of-month and day-of-week fields
+// match, times the times of day its other fields allow. It is exact in a
+// zone without clock changes and an upper bound in one with them, since
+// a time the clocks skip does not air and one they repeat airs once. It
+// costs a few operations per month, however many slots it counts.
+func countSlots(rule *cron.SpecSchedule, first, last Date) int {
+	per := bits.OnesCount64(rule.Second&^starBit) * bits.OnesCount64(rule.Minute&^starBit) * bits.OnesCount64(rule.Hour&^starBit)
+	if per == 0 || last.Before(first) {
+		return 0
 	}
 	days := 0
-	y, m := first.Year, first.Month
-	w := int(Date{y, m, 1}.Weekday())
-	for {
-		n := daysIn(y, m)
-		if rule.Month&(1<<m) != 0 {
-			lo, hi := 1, n
-			if y == first.Year && m == first.Month {
-				lo = first.Day
-			}
-			if y == last.Year && m == last.Month {
-				hi = last.Day
-			}
-			if lo == 1 && hi == n {
-				days += inMonth[n-28][w]
-			} else {
-				for d := lo; d <= hi; d++ {
-					if matches(d, (w+d-1)%7) {
-						days++
-					}
-				}
-			}
-		}
+	for y, m := first.Year, first.Month; ; {
+		days += bits.OnesCount32(monthDays(rule, y, m) & daysBetween(y, m, first, last))
 		if y == last.Year && m == last.Month {
-			return days * perDay
+			return days * per
 		}
-		w = (w + n) % 7
 		if m++; m > time.December {
 			y, m = y+1, time.January
 		}
 	}
+}
+
+// wallTime returns the first instant at which a clock in loc reads the
+// time of day sec (seconds after midnight) on day d, and false when it
+// never does, the clocks having skipped it.
+func wallTime(d Date, sec int, loc *time.Location) (time.Time, bool) {
+	h, m, s := sec/3600, sec/60%60, sec%60
+	t := time.Date(d.Year, d.Month, d.Day, h, m, s, 0, loc)
+	_, off := t.Zone()
+	_, before := t.Add(-26 * time.Hour).Zone()
+	_, after := t.Add(26 * time.Hour).Zone()
+	if off == before && off == after && t.Hour() == h && t.Minute() == m && t.Second() == s {
+		return t, true // no change of clocks near: the common case
+	}
+	// time.Date picks one reading of a repeated time, and moves a
+	// skipped one: try the offsets in force around the day.
+	wall := time.Date(d.Year, d.Month, d.Day, h, m, s, 0, time.UTC).Unix()
+	var first time.Time
+	for _, o := range [...]int{before, off, after} {
+		c := time.Unix(wall-int64(o), 0).In(loc)
+		if y, mo, dd := c.Date(); y != d.Year || mo != d.Month || dd != d.Day || c.Hour() != h || c.Minute() != m || c.Second() != s {
+			continue
+		}
+		if first.IsZero() || c.Before(first) {
+			first = c
+		}
+	}
+	return first, !first.IsZero()
 }
 
 // daysIn returns the number of days in month m of year y.

@@ -33,18 +33,22 @@
 // it starts only, in a Window or Query with ByStart). Compare
 // instants with Equal, Before and After, never ==.
 //
-// Daylight saving follows cron: a wall-clock time that does not exist on
-// a day (inside a spring-forward jump) has no slot that day, and its
-// episode moves to the next slot; a time that happens twice (when clocks
-// fall back) has one slot, at its first occurrence.
+// A slot is a reading of a clock in the run's zone: on each day whose
+// month, day of month and day of week the rule matches, each time of day
+// it matches, at the first instant the clock shows it. So a time that does
+// not exist on a day (inside a spring-forward jump, or a day a zone
+// skipped) has no slot that day, and its episode moves to the next slot;
+// a time that happens twice (when clocks fall back) has one slot, at its
+// first occurrence. The rule is parsed by cron, but slots are not found
+// with cron's Next, which steps through every second between matches and
+// misses some days whose clocks change at midnight.
 //
 // # Edges
 //
 // Expansion is bounded by each run's dates and episode supply: a run of new
 // episodes needs a last date or a count, and a replay ends when the
-// episodes it replays run out. cron's Next returns the zero Time when
-// nothing matches within five years; that ends a run too. Queries that
-// find nothing return nil slices, never errors.
+// episodes it replays run out. Queries that find nothing return nil
+// slices, never errors.
 //
 // A run's dates, and so its slots, fall in the years MinYear to MaxYear
 // (1900 to 2200): a run that would go on past them, or number episodes

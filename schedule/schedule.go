@@ -14,6 +14,10 @@ type Plan struct {
 	Location *time.Location // the zone dates are read in; default: the first run's
 	Revised  time.Time      // when the data last changed; feeds use it as their timestamp
 	Runs     []*Run
+
+	// MaxSlots is the most slots the schedule may hold, for a loader
+	// that affords fewer than MaxSlots; 0 (or more) means MaxSlots.
+	MaxSlots int
 }
 
 // Stats summarises what one run expanded to.

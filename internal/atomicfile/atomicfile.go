@@ -18,6 +18,7 @@ package atomicfile
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -25,6 +26,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/backstage-epg/backstage/internal/userfile"
 )
 
 // ErrIsDir is returned by Create for a path that names a directory.
@@ -35,24 +38,33 @@ var ErrIsDir = errors.New("is a directory; want a file name")
 // of a write that did not get that far.
 type File struct {
 	f      *os.File
-	target string // the file Commit replaces: path, or the end of its links
-	temp   string // "" when writing straight into a device or pipe
-	noSync bool   // see Options.NoSync
+	dev    *userfile.File // f, when it is a device or a pipe written into
+	target string         // the file Commit replaces: path, or the end of its links
+	temp   string         // "" when writing straight into a device or pipe
+	noSync bool           // see Options.NoSync
 	done   bool
 }
 
-// Create starts writing path. It fails with an error wrapping ErrIsDir for
-// a directory, and with the operating system's error (wrapped in an
-// *fs.PathError) when the folder cannot be written or the device opened.
+// Create is CreateContext with a context that is never done.
 func Create(path string) (*File, error) {
-	return create(path, "")
+	return CreateContext(context.Background(), path)
 }
 
-// create is Create, making the temporary file in tempDir when it is set.
-// Otherwise the temporary file goes beside the target, and so do those
-// a killed writer left: it removes them first. (A writer that gives a
-// tempDir owns that folder and clears it itself.)
-func create(path, tempDir string) (*File, error) {
+// CreateContext starts writing path. It fails with an error wrapping
+// ErrIsDir for a directory, and with the operating system's error
+// (wrapped in an *fs.PathError) when the folder cannot be written or the
+// device opened. Opening a named pipe waits for a reader at its other
+// end, and writing it for the reader to take what was written: both give
+// up once ctx is done (see package userfile).
+func CreateContext(ctx context.Context, path string) (*File, error) {
+	return create(ctx, path, "")
+}
+
+// create is CreateContext, making the temporary file in tempDir when it
+// is set. Otherwise the temporary file goes beside the target, and so do
+// those a killed writer left: it removes them first. (A writer that
+// gives a tempDir owns that folder and clears it itself.)
+func create(ctx context.Context, path, tempDir string) (*File, error) {
 	target, err := resolve(path)
 	if err != nil {
 		return nil, err
@@ -63,11 +75,11 @@ func create(path, tempDir string) (*File, error) {
 			return nil, &fs.PathError{Op: "create", Path: path, Err: ErrIsDir}
 		case !fi.Mode().IsRegular():
 			// A device or a pipe: write into it, as > would.
-			f, err := os.OpenFile(target, os.O_WRONLY, 0)
+			f, err := userfile.Open(ctx, target, os.O_WRONLY, 0)
 			if err != nil {
 				return nil, err
 			}
-			return &File{f: f, target: target}, nil
+			return &File{f: f.File, dev: f, target: target}, nil
 		}
 	}
 	dir, base := filepath.Split(target)
@@ -164,8 +176,8 @@ func (f *File) Commit() error {
 		return errors.New("atomicfile: commit of a file already committed or cleaned up")
 	}
 	f.done = true
-	if f.temp == "" {
-		return f.f.Close()
+	if f.dev != nil {
+		return f.dev.Close()
 	}
 	err := f.f.Chmod(0o644)
 	if err == nil && !f.noSync {
@@ -191,10 +203,12 @@ func (f *File) Cleanup() {
 		return
 	}
 	f.done = true
-	f.f.Close()
-	if f.temp != "" {
-		os.Remove(f.temp)
+	if f.dev != nil {
+		f.dev.Close()
+		return
 	}
+	f.f.Close()
+	os.Remove(f.temp)
 }
 
 // Options change how WriteFile writes.
@@ -214,17 +228,23 @@ type Options struct {
 	NoSync bool
 }
 
-// WriteFile writes data to path atomically unless path is a regular file
-// that already holds exactly data, in which case it leaves the file (and
-// its modification time) alone. It reports whether it wrote. The zero
-// Options write as Create does.
+// WriteFile is WriteFileContext with a context that is never done.
 func WriteFile(path string, data []byte, o Options) (changed bool, err error) {
+	return WriteFileContext(context.Background(), path, data, o)
+}
+
+// WriteFileContext writes data to path atomically unless path is a
+// regular file that already holds exactly data, in which case it leaves
+// the file (and its modification time) alone. It reports whether it
+// wrote. The zero Options write as CreateContext does, and a named pipe
+// is given up on once ctx is done.
+func WriteFileContext(ctx context.Context, path string, data []byte, o Options) (changed bool, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(data)) {
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 			return false, nil
 		}
 	}
-	f, err := create(path, o.TempDir)
+	f, err := create(ctx, path, o.TempDir)
 	if err != nil {
 		return false, err
 	}

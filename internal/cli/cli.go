@@ -58,6 +58,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 			code = 1
 		}
 	}()
+	env.Stdout = process.Writer(ctx, env.Stdout)
 	err := run(ctx, args, env)
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0

@@ -581,3 +581,48 @@ func TestLongValues(t *testing.T) {
 		})
 	}
 }
+
+// TestNamesQuoted: names and notes from a schedule file reach the
+// terminal quoted, as errors quote them, when they hold a control
+// character (an escape that clears the screen, a NUL) or a mark that
+// reorders text (U+202E): in every table and sentence of runs, aired,
+// episode and slots.
+func TestNamesQuoted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hostile.yaml")
+	file := `timezone: UTC
+shows: [{id: s, title: "Show\e[2J", episode_titles: {1: "Pilot\e]0;pwned\a"}}]
+channels: [{id: c.example, name: "Chan\0nel\u202Elen"}]
+runs:
+  - {name: "first\e[2J", show: s, channel: c.example, slot: "0 12 * * *", first: 2020-01-01, last: 2020-01-02, length: 30m,
+     episodes: {first: 1}, assumptions: {length: "a note\e[31m in red"}}
+  - {name: "second\u202Ednoces", show: s, channel: c.example, slot: "0 12 * * *", first: 2020-01-10, length: 30m,
+     replay: {run: "first\e[2J"}}
+`
+	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want []string // quoted as errors quote them
+	}{
+		{[]string{"runs"}, []string{`"first\x1b[2J"`, `"Chan\x00nel\u202elen"`, `"a note\x1b[31m in red"`, `"second\u202ednoces"`}},
+		{[]string{"aired", "2020-01-01"}, []string{`"first\x1b[2J"`, `"Chan\x00nel\u202elen"`, `"Pilot\x1b]0;pwned\a"`}},
+		{[]string{"aired", "2020-01-05"}, []string{`"first\x1b[2J"`, `"second\u202ednoces"`}}, // between the runs
+		{[]string{"aired", "2020-01-11T12:10"}, []string{`"second\u202ednoces"`}},
+		{[]string{"episode", "1"}, []string{`"first\x1b[2J"`, `"second\u202ednoces"`}},
+		{[]string{"slots"}, []string{`"first\x1b[2J"`, `"second\u202ednoces"`}},
+	} {
+		code, stdout, stderr := run(t, append([]string{"--schedule", path}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, %s", c.args, code, stderr)
+		}
+		if i := strings.IndexFunc(stdout, func(r rune) bool { return r == 0x1b || r == 0 || r == 0x7 || r == '\u202e' }); i >= 0 {
+			t.Errorf("%v: printed %q raw:\n%q", c.args, stdout[i:min(i+4, len(stdout))], stdout)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%v: got\n%s\nwant it to show %s", c.args, stdout, w)
+			}
+		}
+	}
+}

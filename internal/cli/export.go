@@ -74,7 +74,7 @@ var exportCmd = &command{
 			toStdout := output.IsStdout(out)
 			p := newProgress(env, quiet || toStdout)
 			defer p.clear()
-			size, err := output.Write(out, env.Stdout, func(w io.Writer) error {
+			size, err := output.Write(ctx, out, env.Stdout, func(w io.Writer) error {
 				return feeds.Write(ctx, &progressWriter{w: w, p: p}, t.sched, o)
 			})
 			var ce *output.CreateError

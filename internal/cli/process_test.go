@@ -104,7 +104,7 @@ func wait(t *testing.T, cmd *exec.Cmd, done chan error) int {
 func TestSignalStopsExport(t *testing.T) {
 	bin := testkit.Binary(t)
 	dir := t.TempDir()
-	sched := bigSchedule(t, dir, 500_000)
+	sched := bigSchedule(t, dir, 100_000)
 	out := filepath.Join(dir, "guide.xml")
 	for _, c := range []struct {
 		name string
@@ -141,7 +141,7 @@ func TestSignalStopsExport(t *testing.T) {
 func TestKilledExportCleanedUp(t *testing.T) {
 	bin := testkit.Binary(t)
 	dir := t.TempDir()
-	sched := bigSchedule(t, dir, 500_000)
+	sched := bigSchedule(t, dir, 100_000)
 	out := filepath.Join(dir, "guide.xml")
 	cmd, _, done := startExport(t, bin, sched, out)
 	if err := cmd.Process.Kill(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -36,7 +37,7 @@ var publishCmd = &command{
 			if err := checkURLs(publicURL, streamURL); err != nil {
 				return err
 			}
-			st, err := site.New(site.Config{
+			st, err := newSite(ctx, site.Config{
 				Schedule:  t.sched,
 				Location:  t.loc,
 				Date:      schedule.DateOf(t.now().In(t.sched.Location())),
@@ -49,6 +50,12 @@ var publishCmd = &command{
 				return err
 			}
 			dir := args[0]
+			if os.Getenv("GOMEMLIMIT") == "" {
+				// Publish keeps a record of every file and makes a few at
+				// a time; without a limit the collector lets the heap grow
+				// to twice what is live.
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(publishMemory))
+			}
 			var opt publish.Options
 			if p := newProgress(env, quiet); p != nil {
 				opt.Progress = func(done, total int) { p.show("publishing: %d of %d files", done, total) }
@@ -58,6 +65,8 @@ var publishCmd = &command{
 			switch {
 			case errors.Is(err, publish.ErrNotFolder):
 				return usagef("publish: %s is a file; want a folder (it is made if missing)", dir)
+			case errors.Is(err, publish.ErrForeign):
+				return usagef("publish: %v", err)
 			case errors.Is(err, publish.ErrFolder):
 				return usagef("publish: %s: %v", dir, err)
 			case errors.Is(err, os.ErrPermission):
@@ -72,6 +81,32 @@ var publishCmd = &command{
 		})
 	},
 }
+
+// newSite is site.New, given up on once ctx is done. site.New takes no
+// context, and lays out a record of every episode: for a schedule of the
+// most slots a file may give, a second or more on a busy machine, in
+// which a signal must still stop the command. It goes on in a goroutine
+// of its own, which the command leaves behind.
+func newSite(ctx context.Context, cfg site.Config) (*site.Site, error) {
+	type made struct {
+		st  *site.Site
+		err error
+	}
+	ch := make(chan made, 1)
+	go func() {
+		st, err := site.New(cfg)
+		ch <- made{st, err}
+	}()
+	select {
+	case m := <-ch:
+		return m.st, m.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// publishMemory is the Go runtime's soft memory limit while publishing.
+const publishMemory = 256 << 20
 
 // checkURLs refuses a public or stream URL that cannot be used.
 func checkURLs(publicURL, streamURL string) error {

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -38,9 +40,9 @@ var airedCmd = &command{
 				return err
 			}
 			if at.IsZero() {
-				return out.print(env.Stdout, t.loc, t.sched.On(day), nothingOn(t, day))
+				return out.print(ctx, env.Stdout, t.loc, slices.Values(t.sched.On(day)), nothingOn(t, day))
 			}
-			return out.print(env.Stdout, t.loc, t.sched.At(at), nothingAt(t, at))
+			return out.print(ctx, env.Stdout, t.loc, slices.Values(t.sched.At(at)), nothingAt(t, at))
 		})
 	},
 }
@@ -101,7 +103,7 @@ var episodeCmd = &command{
 			if err != nil {
 				return err
 			}
-			return out.print(env.Stdout, t.loc, t.sched.Episode(n), notInWindow(t, n))
+			return out.print(ctx, env.Stdout, t.loc, slices.Values(t.sched.Episode(n)), notInWindow(t, n))
 		})
 	},
 }
@@ -115,7 +117,7 @@ func dayStamp(d schedule.Date) string { return d.Weekday().String()[:3] + " " + 
 // airingName names an airing in a sentence: "Mon 2003-06-16 18:30
 // (original, episode 816)".
 func airingName(sl schedule.Slot, loc *time.Location) string {
-	return fmt.Sprintf("%s (%s, episode %d)", stamp(sl.Start, loc), sl.Run.Name, sl.Episode)
+	return fmt.Sprintf("%s (%s, episode %d)", stamp(sl.Start, loc), quote.Line(sl.Run.Name), sl.Episode)
 }
 
 // nothingOn says that nothing aired on day and what is around it: the
@@ -156,7 +158,7 @@ func nothingOn(t *timeline, day schedule.Date) string {
 		return fmt.Sprintf("%s: the airings ended with %s. With --replay, the history airs again, %d weeks (26 years) later.", head, airingName(prev, t.loc), schedule.DefaultReplayWeeks)
 	case prev.Run != next.Run && runStats(s, prev.Run).Last.Start.Equal(prev.Start) && runStats(s, next.Run).First.Start.Equal(next.Start):
 		return fmt.Sprintf("%s: it falls between the %s run, which ended with %s, and the %s run, which began with %s.",
-			head, prev.Run.Name, airingName(prev, t.loc), next.Run.Name, airingName(next, t.loc))
+			head, quote.Line(prev.Run.Name), airingName(prev, t.loc), quote.Line(next.Run.Name), airingName(next, t.loc))
 	}
 	return fmt.Sprintf("%s. Next: %s.", head, airingName(next, t.loc))
 }
@@ -187,9 +189,9 @@ func notInWindow(t *timeline, n int) string {
 		return msg + "; it never aired."
 	}
 	first, last := hist[0], hist[len(hist)-1]
-	msg += fmt.Sprintf(". It first aired %s (%s)", stamp(first.Start, t.loc), first.Run.Name)
+	msg += fmt.Sprintf(". It first aired %s (%s)", stamp(first.Start, t.loc), quote.Line(first.Run.Name))
 	if len(hist) > 1 {
-		msg += fmt.Sprintf("; its last airing was %s (%s)", stamp(last.Start, t.loc), last.Run.Name)
+		msg += fmt.Sprintf("; its last airing was %s (%s)", stamp(last.Start, t.loc), quote.Line(last.Run.Name))
 	}
 	return msg + "."
 }
@@ -224,7 +226,7 @@ var slotsCmd = &command{
 			if err != nil {
 				return err
 			}
-			return out.print(env.Stdout, t.loc, slices.Collect(t.sched.Slots(q)), "No airings in that range.")
+			return out.print(ctx, env.Stdout, t.loc, t.sched.Slots(q), "No airings in that range.")
 		})
 	},
 }
@@ -239,16 +241,55 @@ func (p *printer) register(fs *flag.FlagSet) {
 }
 
 // print writes slots, their times in loc; none prints the sentence
-// empty (or [] in JSON).
-func (p *printer) print(w io.Writer, loc *time.Location, slots []schedule.Slot, empty string) error {
+// empty (or [] in JSON). It stops once ctx is done.
+func (p *printer) print(ctx context.Context, w io.Writer, loc *time.Location, slots iter.Seq[schedule.Slot], empty string) error {
 	if p.json {
-		return writeJSON(w, api.Airings(slots, loc))
+		return writeAirings(ctx, w, loc, slots)
 	}
-	if len(slots) == 0 {
-		_, err := fmt.Fprintln(w, empty)
-		return err
+	n, err := writeTable(ctx, w, slots, loc)
+	if err == nil && n == 0 {
+		_, err = fmt.Fprintln(w, empty)
 	}
-	return writeTable(w, slots, loc)
+	return err
+}
+
+// stopEvery is how many airings are printed between looks at the
+// context: often enough to stop within a moment, seldom enough to cost
+// nothing.
+const stopEvery = 1024
+
+// writeAirings writes slots as a JSON array of airings, one at a time,
+// as writeJSON would write the whole array: the slots of a schedule of
+// hundreds of thousands are never held, as airings or as bytes.
+func writeAirings(ctx context.Context, w io.Writer, loc *time.Location, slots iter.Seq[schedule.Slot]) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	n := 0
+	for s := range slots {
+		if n%stopEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		b, err := json.MarshalIndent(api.NewAiring(s, loc), "  ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if n == 0 {
+			sep = "[\n  "
+		}
+		bw.WriteString(sep)
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		bw.WriteString("[]\n")
+	} else {
+		bw.WriteString("\n]\n")
+	}
+	return bw.Flush()
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -292,11 +333,23 @@ func (t *trimWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// writeTable prints one aligned row per slot, its times in loc.
-func writeTable(w io.Writer, slots []schedule.Slot, loc *time.Location) error {
+// writeTable prints one aligned row per slot, its times in loc, and
+// returns how many it printed; none prints nothing. Names from the
+// schedule file are quoted as messages quote them (quote.Clip), so that
+// none acts on the terminal.
+func writeTable(ctx context.Context, w io.Writer, slots iter.Seq[schedule.Slot], loc *time.Location) (int, error) {
 	tw := newTable(w)
-	fmt.Fprintln(tw, "DAY\tDATE\tTIME\tCHANNEL\tRUN\tEPISODE\tNOTES")
-	for _, s := range slots {
+	n := 0
+	for s := range slots {
+		if n%stopEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+		}
+		if n == 0 {
+			fmt.Fprintln(tw, "DAY\tDATE\tTIME\tCHANNEL\tRUN\tEPISODE\tNOTES")
+		}
+		n++
 		start, end := s.Start.In(loc), s.End.In(loc)
 		var notes []string
 		if t := s.OwnTitle(); t != "" {
@@ -313,9 +366,12 @@ func writeTable(w io.Writer, slots []schedule.Slot, loc *time.Location) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s–%s %s\t%s\t%s\t%d\t%s\n",
 			start.Format("Mon"), start.Format(time.DateOnly), start.Format("15:04"), end.Format("15:04"),
-			start.Format("MST"), s.Run.Channel.Name, s.Run.Name, s.Episode, strings.Join(notes, "; "))
+			start.Format("MST"), quote.Line(s.Run.Channel.Name), quote.Line(s.Run.Name), s.Episode, strings.Join(notes, "; "))
 	}
-	return tw.Flush()
+	if n == 0 {
+		return 0, nil
+	}
+	return n, tw.Flush()
 }
 
 var runsCmd = &command{
@@ -387,12 +443,12 @@ func writeRuns(w io.Writer, stats []schedule.Stats, loc *time.Location) error {
 			last = st.Last.Start.In(loc).Format("Mon 2006-01-02 15:04 MST")
 			eps = fmt.Sprintf("%d–%d", st.First.Episode, st.Last.Episode)
 			if r.IsReplay() {
-				eps += " replaying " + r.Replays
+				eps += " replaying " + quote.Line(r.Replays)
 			} else {
 				eps += " new"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Name, r.Channel.Name, r.Rule, r.Location, first, last, st.Slots, eps)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", quote.Line(r.Name), quote.Line(r.Channel.Name), quote.Line(r.Rule), r.Location, first, last, st.Slots, eps)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -402,7 +458,7 @@ func writeRuns(w io.Writer, stats []schedule.Stats, loc *time.Location) error {
 	n := 0
 	for _, st := range stats {
 		for _, a := range st.Run.Assumptions {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", st.Run.Name, a.Field, a.Note)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", quote.Line(st.Run.Name), a.Field, quote.Line(a.Note))
 			n++
 		}
 	}

@@ -30,7 +30,7 @@ func TestInterrupted(t *testing.T) {
 		{"SIGINT while exporting", process.Interrupted{Signal: syscall.SIGINT}, []string{"export", "xmltv", "-o", out}, 130, "backstage: stopped by SIGINT\n"},
 		{"SIGTERM while exporting a file schedule", process.Interrupted{Signal: syscall.SIGTERM}, []string{"--schedule", small, "export", "ics", "-o", out}, 143, "backstage: stopped by SIGTERM\n"},
 		// Cancelled for another reason: a failure, not a usage error.
-		{"cancelled", context.Canceled, []string{"--schedule", small, "runs"}, 1, "backstage: schedule: build stopped: context canceled\n"},
+		{"cancelled", context.Canceled, []string{"--schedule", small, "runs"}, 1, "backstage: read " + small + ": context canceled\n"},
 		// A command that finishes all the same has succeeded.
 		{"SIGTERM after the work", process.Interrupted{Signal: syscall.SIGTERM}, []string{"version"}, 0, ""},
 	} {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
+	"github.com/backstage-epg/backstage/internal/userfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -254,8 +255,13 @@ var ErrNoConfig = errors.New("no configuration file")
 
 // LoadConfig reads the configuration file at path. A missing file gives
 // a *ConfigError wrapping ErrNoConfig; any other problem, a *ConfigError.
-func LoadConfig(path string) (Config, error) {
-	f, err := os.Open(path)
+// Once ctx is done, a named pipe that has not been opened or read to its
+// end is given up on, with an error wrapping ctx.Err().
+func LoadConfig(ctx context.Context, path string) (Config, error) {
+	f, err := userfile.Open(ctx, path, os.O_RDONLY, 0)
+	if ctx.Err() != nil && err != nil {
+		return DefaultConfig, fmt.Errorf("read %s: %w", quote.Clip(path), ctx.Err())
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return DefaultConfig, &ConfigError{File: path, Err: ErrNoConfig}
 	}
@@ -270,7 +276,11 @@ func LoadConfig(path string) (Config, error) {
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return DefaultConfig, &ConfigError{File: path, Err: errors.New("is a folder; want a configuration file")}
 	}
-	return ParseConfig(path, f)
+	c, err := ParseConfig(path, f)
+	if ctx.Err() != nil && err != nil {
+		return DefaultConfig, fmt.Errorf("read %s: %w", quote.Clip(path), ctx.Err())
+	}
+	return c, err
 }
 
 // LoadSchedule returns the schedule c names: the built-in one, or the

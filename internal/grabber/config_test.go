@@ -1,6 +1,7 @@
 package grabber
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -83,10 +84,10 @@ func TestConfigRoundTrip(t *testing.T) {
 
 func TestLoadConfig(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := LoadConfig(filepath.Join(dir, "none.conf")); !errors.Is(err, ErrNoConfig) {
+	if _, err := LoadConfig(context.Background(), filepath.Join(dir, "none.conf")); !errors.Is(err, ErrNoConfig) {
 		t.Errorf("a missing file: %v, want ErrNoConfig", err)
 	}
-	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "is a folder") {
+	if _, err := LoadConfig(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "is a folder") {
 		t.Errorf("a folder: %v, want an error saying so", err)
 	}
 	path := filepath.Join(dir, "locked.conf")
@@ -96,7 +97,7 @@ func TestLoadConfig(t *testing.T) {
 	if f, err := os.Open(path); err == nil {
 		f.Close()
 		t.Log("running as root: the unreadable file can be read")
-	} else if _, err := LoadConfig(path); err == nil || !strings.Contains(err.Error(), "cannot read it: permission denied") {
+	} else if _, err := LoadConfig(context.Background(), path); err == nil || !strings.Contains(err.Error(), "cannot read it: permission denied") {
 		t.Errorf("an unreadable file: %v", err)
 	}
 }

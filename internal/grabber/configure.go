@@ -2,6 +2,7 @@ package grabber
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,9 +24,13 @@ import (
 // are, so that a program (tv_validate_grabber, an installer) can
 // configure the grabber with no input. A file that exists but does not
 // parse is kept unless a person answers the questions.
-func configure(env Env, path string, quiet bool) error {
-	c, err := LoadConfig(path)
+//
+// Once ctx is done (Ctrl-C at a question), it stops and writes nothing.
+func configure(ctx context.Context, env Env, path string, quiet bool) error {
+	c, err := LoadConfig(ctx, path)
 	switch {
+	case ctx.Err() != nil:
+		return err
 	case err == nil, errors.Is(err, ErrNoConfig):
 	case !env.Interactive:
 		return usageError{fmt.Errorf("%w (fix or remove it; with no terminal to ask on, --configure keeps it)", err)}
@@ -38,7 +43,10 @@ func configure(env Env, path string, quiet bool) error {
 		if err != nil {
 			return usageError{err}
 		}
-		c = ask(env, c, filepath.Dir(path), now)
+		c = ask(ctx, env, c, filepath.Dir(path), now)
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s not written: %w", quote.Clip(path), err)
+		}
 	}
 	data, err := c.MarshalText()
 	if err != nil {
@@ -46,7 +54,10 @@ func configure(env Env, path string, quiet bool) error {
 	}
 	err = os.MkdirAll(filepath.Dir(path), 0o755)
 	if err == nil {
-		_, err = atomicfile.WriteFile(path, data, atomicfile.Options{})
+		_, err = atomicfile.WriteFileContext(ctx, path, data, atomicfile.Options{})
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%s not written: %w", quote.Clip(path), ctx.Err())
 	}
 	if err != nil {
 		// The operating system's reason alone: its *fs.PathError would
@@ -63,18 +74,46 @@ func configure(env Env, path string, quiet bool) error {
 	return nil
 }
 
-// asker asks questions on a terminal. Once input ends, every further
-// question takes its default.
+// asker asks questions on a terminal. Once input ends, or its context
+// is done, every further question takes its default.
 type asker struct {
-	in  *bufio.Reader
-	out io.Writer
-	eof bool
+	ctx   context.Context
+	lines chan answer // read from the terminal by a goroutine of their own
+	out   io.Writer
+	eof   bool
+}
+
+// answer is one line read, or why none was.
+type answer struct {
+	text string
+	err  error
+}
+
+func newAsker(ctx context.Context, in io.Reader, out io.Writer) *asker {
+	q := &asker{ctx: ctx, lines: make(chan answer), out: out}
+	// A read of a terminal cannot be stopped; the goroutine waits in it
+	// while ask, on Ctrl-C, goes on without it.
+	go func() {
+		r := bufio.NewReader(in)
+		for {
+			text, err := r.ReadString('\n')
+			select {
+			case q.lines <- answer{text, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return q
 }
 
 // ask asks for value after value, starting from c, and returns the
 // answers. dir is where a relative schedule file name is read from.
-func ask(env Env, c Config, dir string, now time.Time) Config {
-	q := &asker{in: bufio.NewReader(env.Stdin), out: env.Stderr}
+func ask(ctx context.Context, env Env, c Config, dir string, now time.Time) Config {
+	q := newAsker(ctx, env.Stdin, env.Stderr)
 	fmt.Fprintf(q.out, "Configuring %s. Press Enter to keep the value in brackets.\n\n", Name)
 
 	mode := "replay"
@@ -105,7 +144,7 @@ func ask(env Env, c Config, dir string, now time.Time) Config {
 		if err != nil {
 			return "", err
 		}
-		s, err := schedfile.Load(abs)
+		s, err := schedfile.LoadContext(ctx, abs)
 		if err != nil {
 			return "", err
 		}
@@ -135,7 +174,13 @@ func ask(env Env, c Config, dir string, now time.Time) Config {
 func (q *asker) ask(question, def string, check func(string) (string, error)) string {
 	for !q.eof {
 		fmt.Fprintf(q.out, "%s [%s] ", question, def)
-		line, err := q.in.ReadString('\n')
+		var a answer
+		select {
+		case a = <-q.lines:
+		case <-q.ctx.Done():
+			a.err = q.ctx.Err()
+		}
+		line, err := a.text, a.err
 		if err != nil {
 			q.eof = true
 			fmt.Fprintln(q.out)

@@ -107,6 +107,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 			code = 1
 		}
 	}()
+	env.Stdout = process.Writer(ctx, env.Stdout)
 	err := run(ctx, args, env)
 	if err == nil {
 		return 0
@@ -152,7 +153,7 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	if a.Configure {
-		return configure(env, path, a.Quiet)
+		return configure(ctx, env, path, a.Quiet)
 	}
 	return grab(ctx, env, a, path)
 }
@@ -195,13 +196,16 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	c, err := LoadConfig(path)
+	c, err := LoadConfig(ctx, path)
 	if errors.Is(err, ErrNoConfig) {
 		again := ""
 		if a.ConfigFile != "" {
 			again = " --config-file " + quote.Clip(a.ConfigFile)
 		}
 		return usageError{fmt.Errorf("configuration file %s does not exist: run %s --configure%s first", quote.Clip(path), Name, again)}
+	}
+	if err != nil && ctx.Err() != nil {
+		return interrupted(ctx, a.Output, false) // a named pipe never written
 	}
 	if err != nil {
 		return usageError{fmt.Errorf("%w (fix it, or run %s --configure)", err, Name)}
@@ -240,7 +244,7 @@ func grab(ctx context.Context, env Env, a Args, path string) error {
 		return err
 	}
 	n := g.Count(q)
-	_, err = output.Write(a.Output, env.Stdout, func(w io.Writer) error {
+	_, err = output.Write(ctx, a.Output, env.Stdout, func(w io.Writer) error {
 		return feeds.Write(ctx, w, g, o)
 	})
 	var ce *output.CreateError

@@ -156,7 +156,7 @@ func TestConfigureWithoutTerminal(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("configuration:\n%s\nwant the defaults:\n%s", got, want)
 	}
-	if c, err := grabber.LoadConfig(m.configFile()); err != nil || c != grabber.DefaultConfig {
+	if c, err := grabber.LoadConfig(context.Background(), m.configFile()); err != nil || c != grabber.DefaultConfig {
 		t.Errorf("read back as %+v, %v", c, err)
 	}
 	if n := len(programmes(m.grab("--days", "1"))); n != 1 {
@@ -168,7 +168,7 @@ func TestConfigureWithoutTerminal(t *testing.T) {
 	if code, stdout, stderr := m.run("--configure", "--config-file", other, "--quiet"); code != 0 || stdout+stderr != "" {
 		t.Errorf("--configure --config-file --quiet: exit %d, output %q", code, stdout+stderr)
 	}
-	if _, err := grabber.LoadConfig(other); err != nil {
+	if _, err := grabber.LoadConfig(context.Background(), other); err != nil {
 		t.Error(err)
 	}
 
@@ -216,7 +216,7 @@ func TestConfigureAsks(t *testing.T) {
 			t.Errorf("the questions lack %q:\n%s", w, stderr)
 		}
 	}
-	c, err := grabber.LoadConfig(m.configFile())
+	c, err := grabber.LoadConfig(context.Background(), m.configFile())
 	want := grabber.Config{ReplayFrom: date(t, "2003-06-16"), ReplayStart: date(t, "2026-11-23"), Loop: true, Schedule: sched, MarkNew: true, MarkEmptyDays: true}
 	if err != nil || c != want {
 		t.Errorf("configured %+v, %v; want %+v", c, err, want)
@@ -225,7 +225,7 @@ func TestConfigureAsks(t *testing.T) {
 	// Again: the file's values are offered, and input that ends early
 	// keeps the rest.
 	code, _, stderr = m.runCtx(context.Background(), "history\n", true, "--configure")
-	c, err = grabber.LoadConfig(m.configFile())
+	c, err = grabber.LoadConfig(context.Background(), m.configFile())
 	want.History = true
 	if code != 0 || err != nil || c != want || !strings.Contains(stderr, "[replay]") || !strings.Contains(stderr, "["+sched+"]") {
 		t.Errorf("reconfigured: exit %d, %+v, %v; want %+v\n%s", code, c, err, want, stderr)

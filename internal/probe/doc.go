@@ -2,8 +2,11 @@
 // bad input, case by case — command lines (TestProbe) and, to a running
 // "backstage serve", HTTP requests (TestProbeServer) — and check that
 // each is refused as a user's mistake should be, within bounds of time
-// and memory. It is the reproducible form of a tester's probe, run by CI
-// with the other tests;
+// and memory. Two more tables run what must work within bounds: commands
+// at the limits of what a schedule file may give (TestProbeBounds), and
+// commands, of both programs, stopped by a signal while they wait on a
+// named pipe or a stuck reader (TestProbeSignals). It is the reproducible
+// form of a tester's probe, run by CI with the other tests;
 //
 //	go test -v -run TestProbe ./internal/probe
 //

@@ -53,6 +53,7 @@ var httpCases = []httpCase{
 	{"flag not 0 or 1", "GET /calendar.ics?compact=yes", 400, "json", `compact "yes"`},
 	{"xmltv flag on a calendar", "GET /calendar.ics?mark_new=1", 400, "json", `unknown parameter "mark_new"`},
 	{"bad escape", "GET /calendar.ics?from=%zz", 400, "json", "escape"},
+	{"semicolon between parameters", "GET /calendar.ics?a=1;b=2", 400, "json", "a semicolon: separate parameters with &"},
 	{"unknown parameter on a feed", "GET /calendar.ics?fbclid=x", 400, "json", `"fbclid"`},
 	{"calendar flag on a guide", "GET /xmltv.xml?compact=1", 400, "json", `unknown parameter "compact"`},
 	{"flag on the gzipped guide", "GET /xmltv.xml.gz?mark_new=on", 400, "json", `mark_new "on"`},

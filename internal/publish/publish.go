@@ -8,34 +8,51 @@
 // file and renamed into place; a file whose bytes have not changed is not
 // written again, so its modification time stays and rsync, aws s3 sync or
 // gsutil rsync upload only what changed. A manifest (.backstage-manifest.json)
-// records what publish wrote: files that an earlier publish wrote and the
-// site no longer has are removed, and nothing else in the folder is ever
-// touched. An interrupted publish leaves every file old or new, never
-// partial, and the next one completes it.
+// records what publish wrote, each file before it is written: files that
+// an earlier publish wrote and the site no longer has are removed, and
+// nothing else in the folder is ever touched. An interrupted or failed
+// publish (a full disk, kill -9) leaves every file old or new, never
+// partial, and the next one completes it or removes what it wrote.
+//
+// # What the folder holds
+//
+// The folder may hold anything, and other programs may change it. Below
+// it, publish follows no symbolic link: it reaches each path one name at
+// a time from the folder (on Unix, openat(2) with O_NOFOLLOW), so nothing
+// it does writes, creates or removes anything outside the folder. At a
+// path of the site it replaces a regular file, and refuses anything else
+// with a *ForeignError naming the path: a symbolic link (to a file or a
+// folder, or dangling), a named pipe, a device, a socket, or a folder
+// where a file belongs. The same goes for its own manifest and staging
+// folder. It removes only regular files its manifest names, reached
+// through real folders, and only folders left empty.
+//
+// Memory does not grow with the size of a file: the bytes of a large
+// feed go to a temporary file as they are made. It grows with the number
+// of files, by the manifest's record of each.
 package publish
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"io/fs"
-	"maps"
+	"iter"
 	"os"
-	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/atomicfile"
 	"github.com/backstage-epg/backstage/internal/gzpool"
-	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 )
 
@@ -96,25 +113,22 @@ type Options struct {
 	Workers int
 }
 
-// manifest is what publish records about the files it wrote, and what
-// they were made from.
-type manifest struct {
-	Version int              `json:"version"`
-	Digest  string           `json:"digest,omitempty"` // see digest
-	Files   map[string]entry `json:"files"`
-}
-
 // program is a hash of the running program, "" when it cannot be read.
 var program = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
 	}
-	b, err := os.ReadFile(exe)
+	f, err := os.Open(exe)
 	if err != nil {
 		return ""
 	}
-	return hash(b)
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 })
 
 // digest names what st's files are made from: the program and the site's
@@ -125,18 +139,8 @@ func digest(st *site.Site) string {
 	if p == "" || d == "" {
 		return ""
 	}
-	return hash([]byte(p + d))
-}
-
-// entry is one file publish wrote: a hash of its bytes and what its stat
-// said just after, so that a later publish can tell an untouched file
-// without reading it. A .gz sibling also records the hash of the file it
-// compresses.
-type entry struct {
-	Hash    string `json:"sha256"`
-	Size    int64  `json:"size"`
-	ModTime int64  `json:"mtime"` // Unix nanoseconds
-	Source  string `json:"source,omitempty"`
+	sum := sha256.Sum256([]byte(p + d))
+	return hex.EncodeToString(sum[:])
 }
 
 // job is one file to make: a file of the site, or _headers.
@@ -147,136 +151,197 @@ type job struct {
 	sibling bool   // a text file, which gets a .gz sibling if it is large enough
 }
 
+// publisher is one publish under way.
+type publisher struct {
+	ctx     context.Context
+	t       *tree
+	st      *site.Site
+	old     *manifest
+	journal *journal
+	next    *writer
+	fresh   bool // the manifest's digest is this site's
+	temps   atomic.Int64
+
+	mu      sync.Mutex
+	res     Result
+	changed bool     // the new manifest differs from the old
+	emptied []string // files removed, whose folders may now be empty
+}
+
 // Publish writes st into dir, creating dir if it is missing. It stops
 // soon after ctx is done, leaving every file old or new. An error about
 // dir itself (a file, not writable) wraps ErrNotFolder or the operating
-// system's error; any other is a failure while writing.
+// system's error; an entry in dir that publish does not write through or
+// replace is a *ForeignError; any other is a failure while writing.
 func Publish(ctx context.Context, st *site.Site, dir string, opt Options) (Result, error) {
 	start := time.Now()
-	var res Result
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return res, fmt.Errorf("%s: %w", dir, ErrNotFolder)
+		return Result{}, fmt.Errorf("%s: %w", dir, ErrNotFolder)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return res, fmt.Errorf("%w: %w", ErrFolder, err)
+		return Result{}, fmt.Errorf("%w: %w", ErrFolder, err)
 	}
-	unlock, err := lock(dir)
+	t, err := openTree(dir)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
-	defer unlock()
-	old, err := readManifest(dir)
+	defer t.Close()
+	if err := t.lock(); err != nil {
+		return Result{}, err
+	}
+	old, err := readManifest(t)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
-
-	jobs := []job{{path: HeadersName}}
-	paths := map[string]bool{HeadersName: true}
-	for f := range st.Files() {
-		jobs = append(jobs, job{path: f.Path, file: f})
-		paths[f.Path] = true
-	}
-	jobs[0].body = headers(st, jobs[1:])
-	folders := map[string]bool{}
-	for i, j := range jobs {
-		jobs[i].sibling = j.path != HeadersName && !paths[j.path+".gz"] && j.file.Compressible()
-		folders[filepath.Dir(filepath.FromSlash(j.path))] = true
-	}
-	for f := range folders {
-		if err := os.MkdirAll(filepath.Join(dir, f), 0o755); err != nil {
-			return res, err
-		}
+	p := &publisher{ctx: ctx, t: t, st: st, old: old}
+	// What an earlier publish wrote that the site no longer has goes
+	// first, so that a publish into a full folder makes room.
+	if err := p.sweep(func(path string) bool { return !p.keeps(path) }); err != nil {
+		return p.res, err
 	}
 	// The temporary files are made in a folder of their own, which a
 	// publish killed half way leaves for the next to clear.
-	staging := filepath.Join(dir, StagingName)
-	if err := os.RemoveAll(staging); err != nil {
-		return res, err
+	if err := t.clear(StagingName); err != nil {
+		return p.res, err
 	}
-	if err := os.Mkdir(staging, 0o700); err != nil {
-		return res, fmt.Errorf("%w: %w", ErrFolder, err)
-	}
-	defer os.RemoveAll(staging)
+	defer t.drop(StagingName)
+	p.journal = &journal{t: t, m: old, temp: p.temp}
+	defer p.journal.close()
 
-	// Record first every path this publish may write, with what was
-	// known before, so that a publish killed half way still names every
-	// file it wrote for the next one to clean up. A sibling may be
-	// written for a file the manifest does not know, or knows to be large
-	// enough; for one it knows to be small, it is not, and a publish
-	// that changes nothing leaves the manifest as it was.
-	intent := manifest{Version: 1, Files: maps.Clone(old.Files)}
-	for _, j := range jobs {
-		prev, known := old.Files[j.path]
-		if !known {
-			intent.Files[j.path] = entry{}
-		}
-		if _, ok := old.Files[j.path+".gz"]; j.sibling && !ok && (!known || prev.Size >= gzipMin) {
-			intent.Files[j.path+".gz"] = entry{}
-		}
+	body, total, err := headers(ctx, st)
+	if err != nil {
+		return p.res, err
 	}
-	if !maps.Equal(intent.Files, old.Files) {
-		if err := writeManifest(dir, intent); err != nil {
-			return res, err
-		}
-	}
-
 	dg := digest(st)
-	fresh := dg != "" && dg == old.Digest
-	next := manifest{Version: 1, Digest: dg, Files: make(map[string]entry, len(paths))}
-	var mu sync.Mutex
-	record := func(path string, e entry, wrote bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		next.Files[path] = e
-		res.Files++
-		res.Bytes += e.Size
-		if wrote {
-			res.Written++
-		} else {
-			res.Unchanged++
-		}
+	p.fresh = dg != "" && dg == old.digest
+	if p.next, err = newWriter(t, p.temp(), dg); err != nil {
+		return p.res, err
 	}
-	if err := run(ctx, jobs, opt, func(j job) error {
-		if fresh && done(dir, j, old) {
-			// The same inputs made this file, and it is as they left it.
-			record(j.path, old.Files[j.path], false)
-			if e, ok := old.Files[j.path+".gz"]; ok && j.sibling {
-				record(j.path+".gz", e, false)
+	defer p.next.discard()
+	jobs := func(yield func(job) bool) {
+		if !yield(job{path: HeadersName, body: body}) {
+			return
+		}
+		for f := range st.Files() {
+			_, own := st.Lookup(f.Path + ".gz") // xmltv.xml.gz is a file of the site
+			if !yield(job{path: f.Path, file: f, sibling: !own && f.Compressible()}) {
+				return
 			}
-			return nil
 		}
-		return make1(ctx, st, dir, staging, j, old, record)
-	}); err != nil {
-		return res, err
 	}
+	if err := run(ctx, jobs, total, opt, p.make1); err != nil {
+		return p.res, err
+	}
+	// What an earlier publish wrote and this one did not: the .gz
+	// siblings of files now under gzipMin.
+	if err := p.sweep(func(string) bool { return true }); err != nil {
+		return p.res, err
+	}
+	for _, path := range p.emptied {
+		p.removeEmptyParents(path)
+	}
+	if p.changed || old.old || dg != old.digest || !old.exists {
+		if err := p.next.commit(); err != nil {
+			return p.res, err
+		}
+	}
+	p.res.Took = time.Since(start)
+	return p.res, nil
+}
 
-	// What an earlier publish wrote and this one did not.
-	var gone []string
-	for p := range old.Files {
-		if _, ok := next.Files[p]; !ok {
-			gone = append(gone, p)
+// temp returns the path of a new temporary file in the staging folder.
+func (p *publisher) temp() string {
+	return StagingName + "/" + strconv.FormatInt(p.temps.Add(1), 10)
+}
+
+// keeps reports whether the site may have the file at path, which a
+// manifest names: one of its files, _headers, or the .gz sibling of a
+// text file (which it has if the file is large enough).
+func (p *publisher) keeps(path string) bool {
+	if path == HeadersName {
+		return true
+	}
+	if _, ok := p.st.Lookup(path); ok {
+		return true
+	}
+	base, ok := strings.CutSuffix(path, ".gz")
+	if !ok {
+		return false
+	}
+	f, ok := p.st.Lookup(base)
+	return ok && f.Compressible()
+}
+
+// sweep removes the files of the old manifest that this publish has not
+// recorded and gone says are gone, each only if it is still a regular
+// file reached through folders (not links), and counts those it removed.
+// Those it does not remove, being something else now, are no longer
+// publish's: the new manifest leaves them out.
+func (p *publisher) sweep(gone func(string) bool) error {
+	for i, r := range p.old.recs {
+		if p.old.seen[i] || !gone(r.path) {
+			continue
+		}
+		p.old.seen[i] = true // dealt with
+		p.changed = true
+		removed, err := p.t.remove(r.path)
+		if err != nil {
+			return err
+		}
+		if removed {
+			p.res.Removed++
+			p.emptied = append(p.emptied, r.path)
 		}
 	}
-	sort.Strings(gone)
-	for _, p := range gone {
-		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return res, err
-		}
-		res.Removed++
-		removeEmptyParents(dir, p)
-	}
-	if res.Written+res.Removed > 0 || dg != old.Digest || !maps.Equal(next.Files, old.Files) {
-		if err := writeManifest(dir, next); err != nil {
-			return res, err
+	return nil
+}
+
+// removeEmptyParents removes the folders of path, deepest first, while
+// they are empty; never the publish's folder itself.
+func (p *publisher) removeEmptyParents(path string) {
+	for dir, _ := split(path); dir != ""; dir, _ = split(dir) {
+		if !p.t.rmdir(dir) {
+			return // not empty, or not a folder publish may remove
 		}
 	}
-	res.Took = time.Since(start)
-	return res, nil
+}
+
+// record notes path's file in the result and the new manifest.
+func (p *publisher) record(path string, r record, wrote bool) {
+	r.path = path
+	p.mu.Lock()
+	p.res.Files++
+	p.res.Bytes += r.size
+	if wrote {
+		p.res.Written++
+	} else {
+		p.res.Unchanged++
+	}
+	if i, ok := p.old.find(path); ok {
+		p.old.seen[i] = true
+		if p.old.recs[i] != r {
+			p.changed = true
+		}
+	} else {
+		p.changed = true
+	}
+	p.mu.Unlock()
+	p.next.add(r)
+}
+
+// untouched reports whether the file at path is still as r recorded
+// it: a regular file of the same size and modification time.
+func (p *publisher) untouched(path string, r record, ok bool) bool {
+	if !ok || !r.known {
+		return false
+	}
+	st, err := p.t.lstat(path)
+	return err == nil && st.mode.IsRegular() && st.size == r.size && st.mtime == r.mtime
 }
 
 // run calls do for every job on Workers goroutines, stopping at the first
 // error, and reports progress.
-func run(ctx context.Context, jobs []job, opt Options, do func(job) error) error {
+func run(ctx context.Context, jobs iter.Seq[job], total int, opt Options, do func(job) error) error {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -293,154 +358,273 @@ func run(ctx context.Context, jobs []job, opt Options, do func(job) error) error
 					continue
 				}
 				if err := do(j); err != nil {
-					cancel(fmt.Errorf("%s: %w", j.path, err))
+					if fe := (*ForeignError)(nil); !errors.As(err, &fe) {
+						err = fmt.Errorf("%s: %w", j.path, err) // a foreign entry's error names its path
+					}
+					cancel(err)
 					continue
 				}
 				if n := done.Add(1); opt.Progress != nil && n%64 == 0 {
-					opt.Progress(int(n), len(jobs))
+					opt.Progress(int(n), total)
 				}
 			}
 		})
 	}
-	for _, j := range jobs {
+	for j := range jobs {
 		select {
 		case ch <- j:
+			continue
 		case <-ctx.Done():
 		}
+		break
 	}
 	close(ch)
 	wg.Wait()
 	if opt.Progress != nil {
-		opt.Progress(int(done.Load()), len(jobs))
+		opt.Progress(int(done.Load()), total)
 	}
 	return context.Cause(ctx)
 }
 
 // make1 makes the file of j and its .gz sibling, if it has one, and
 // records each.
-func make1(ctx context.Context, st *site.Site, dir, staging string, j job, old manifest, record func(string, entry, bool)) error {
-	body := j.body
-	if body == nil {
-		var err error
-		if body, err = st.Bytes(ctx, j.file); err != nil {
-			return err
+func (p *publisher) make1(j job) error {
+	gzPath := j.path + ".gz"
+	prev, known := p.old.get(j.path)
+	prevGz, knownGz := p.old.get(gzPath)
+	if p.fresh && p.untouched(j.path, prev, known) {
+		// The same inputs made this file, and it is as they left it; so
+		// is its sibling, if it has one.
+		switch {
+		case !j.sibling || prev.size < gzipMin:
+			p.record(j.path, prev, false)
+			return nil
+		case knownGz && prevGz.hasSrc && prevGz.source == prev.hash && p.untouched(gzPath, prevGz, true):
+			p.record(j.path, prev, false)
+			p.record(gzPath, prevGz, false)
+			return nil
 		}
 	}
-	sum := hash(body)
-	e, wrote, err := put(dir, staging, j.path, body, sum, old.Files[j.path])
+	body := p.newSpill()
+	defer body.discard()
+	if j.body != nil {
+		if _, err := body.Write(j.body); err != nil {
+			return err
+		}
+	} else if err := p.st.Render(p.ctx, body, j.file); err != nil {
+		return err
+	}
+	sum := body.sum()
+	r, wrote, err := p.put(j.path, body, sum, prev, known)
 	if err != nil {
 		return err
 	}
-	record(j.path, e, wrote)
-	if !j.sibling || len(body) < gzipMin {
+	p.record(j.path, r, wrote)
+	if !j.sibling || body.n < gzipMin {
 		return nil
 	}
-	gzPath := j.path + ".gz"
-	if prev, ok := old.Files[gzPath]; ok && prev.Source == sum && untouched(dir, gzPath, prev) {
-		record(gzPath, prev, false) // the same bytes as last time, compressed then
+	if knownGz && prevGz.hasSrc && prevGz.source == sum && p.untouched(gzPath, prevGz, true) {
+		p.record(gzPath, prevGz, false) // the same bytes as last time, compressed then
 		return nil
 	}
-	z := gzpool.Bytes(body)
-	e, wrote, err = put(dir, staging, gzPath, z, hash(z), old.Files[gzPath])
+	z := p.newSpill()
+	defer z.discard()
+	zw := gzpool.NewWriter(z)
+	_, err = io.Copy(zw, body.reader())
+	if err == nil {
+		err = zw.Close()
+	}
+	gzpool.Release(zw)
 	if err != nil {
 		return err
 	}
-	e.Source = sum
-	record(gzPath, e, wrote)
+	r, wrote, err = p.put(gzPath, z, z.sum(), prevGz, knownGz)
+	if err != nil {
+		return err
+	}
+	r.source, r.hasSrc = sum, true
+	p.record(gzPath, r, wrote)
 	return nil
 }
 
-// put writes body to path in dir, through a temporary file in staging,
-// unless the file there is the one the manifest recorded with the same
-// hash, untouched since, or holds the same bytes. It returns the file's
-// manifest entry and whether it wrote.
-func put(dir, staging, path string, body []byte, sum string, prev entry) (entry, bool, error) {
-	if prev.Hash == sum && untouched(dir, path, prev) {
+// put puts the bytes of body, whose hash is sum, at path, unless the file
+// there is the one the manifest recorded (prev) with the same hash,
+// untouched since, or holds the same bytes. A file the manifest does not
+// name is first added to it. It returns the file's record and whether it
+// wrote. What is at path must be a regular file or nothing: anything
+// else is a *ForeignError, and is left as it is.
+func (p *publisher) put(path string, body *spill, sum [32]byte, prev record, known bool) (record, bool, error) {
+	st, err := p.t.lstat(path)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return record{}, false, err
+	}
+	if exists && !st.mode.IsRegular() {
+		return record{}, false, &ForeignError{Path: p.t.full(path), What: describe(st.mode), Want: "a file"}
+	}
+	if exists && known && prev.known && prev.hash == sum && st.size == prev.size && st.mtime == prev.mtime {
 		return prev, false, nil
 	}
-	full := filepath.Join(dir, filepath.FromSlash(path))
-	wrote, err := atomicfile.WriteFile(full, body, atomicfile.Options{TempDir: staging, NoSync: true})
-	if err != nil {
-		return entry{}, false, err
-	}
-	fi, err := os.Stat(full)
-	if err != nil {
-		return entry{}, false, err
-	}
-	return entry{Hash: sum, Size: fi.Size(), ModTime: fi.ModTime().UnixNano()}, wrote, nil
-}
-
-// done reports whether the manifest records j's file, and its .gz sibling
-// if it has one, and both are untouched since.
-func done(dir string, j job, old manifest) bool {
-	e, ok := old.Files[j.path]
-	if !ok || !untouched(dir, j.path, e) {
-		return false
-	}
-	if !j.sibling || e.Size < gzipMin {
-		return true
-	}
-	z, ok := old.Files[j.path+".gz"]
-	return ok && z.Source == e.Hash && untouched(dir, j.path+".gz", z)
-}
-
-// untouched reports whether the file at path in dir is still as e
-// recorded it: a regular file of the same size and modification time.
-func untouched(dir, path string, e entry) bool {
-	fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(path)))
-	return err == nil && fi.Mode().IsRegular() && fi.Size() == e.Size && fi.ModTime().UnixNano() == e.ModTime && e.Hash != ""
-}
-
-func hash(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-// removeEmptyParents removes the folders of path, deepest first, while
-// they are empty; never dir itself.
-func removeEmptyParents(dir, path string) {
-	for p := filepath.Dir(filepath.FromSlash(path)); p != "." && p != string(filepath.Separator); p = filepath.Dir(p) {
-		if os.Remove(filepath.Join(dir, p)) != nil {
-			return // not empty, or not ours to remove
+	r := record{hash: sum, known: true}
+	if exists && st.size == body.n {
+		same, err := p.holds(path, sum)
+		if err != nil {
+			return record{}, false, err
+		}
+		if same {
+			r.size, r.mtime = st.size, st.mtime
+			return r, false, nil
 		}
 	}
-}
-
-func readManifest(dir string) (manifest, error) {
-	m := manifest{Files: map[string]entry{}}
-	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return m, nil
-	}
-	if err != nil {
-		return m, err
-	}
-	err = json.Unmarshal(b, &m)
-	if err == nil && m.Files == nil {
-		err = errors.New(`no "files"`)
-	}
-	if err != nil {
-		return m, fmt.Errorf("%s: not a manifest this publish can read (remove it to start afresh, and the files it names by hand): %w", ManifestName, err)
-	}
-	for p := range m.Files {
-		// A manifest is ours, but a path in it must still stay inside dir.
-		if !filepath.IsLocal(filepath.FromSlash(p)) {
-			return m, fmt.Errorf("%s: path %s leaves the folder", ManifestName, quote.Value(p))
+	if !known {
+		if err := p.journal.add(path); err != nil {
+			return record{}, false, err
 		}
 	}
-	return m, nil
+	if err := body.commit(path); err != nil {
+		return record{}, false, err
+	}
+	if st, err = p.t.lstat(path); err != nil {
+		return record{}, false, err
+	}
+	r.size, r.mtime = st.size, st.mtime
+	return r, true, nil
 }
 
-func writeManifest(dir string, m manifest) error {
-	b, err := json.Marshal(m)
+// holds reports whether the file at path has the hash sum.
+func (p *publisher) holds(path string, sum [32]byte) (bool, error) {
+	f, err := p.t.open(path)
 	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false, err
+	}
+	return [32]byte(h.Sum(nil)) == sum, nil
+}
+
+// spillMax is how many bytes of a file are kept in memory while it is
+// made; beyond that, they go to a temporary file as they come, so that
+// a feed of hundreds of megabytes is never held whole.
+const spillMax = 1 << 20
+
+// bufs holds the buffers of spills, for reuse.
+var bufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// spill takes the bytes of one file as they are made, hashing them, in
+// memory up to spillMax and in a temporary file beyond.
+type spill struct {
+	p    *publisher
+	buf  *[]byte
+	f    *os.File
+	w    *bufio.Writer
+	temp string // the temporary file's path while there is one
+	h    hash.Hash
+	n    int64
+}
+
+func (p *publisher) newSpill() *spill {
+	b := bufs.Get().(*[]byte)
+	*b = (*b)[:0]
+	return &spill{p: p, buf: b, h: sha256.New()}
+}
+
+// Write takes b, failing once the publish is stopped.
+func (s *spill) Write(b []byte) (int, error) {
+	if err := s.p.ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.h.Write(b)
+	s.n += int64(len(b))
+	if s.f == nil && len(*s.buf)+len(b) <= spillMax {
+		*s.buf = append(*s.buf, b...)
+		return len(b), nil
+	}
+	if s.f == nil {
+		if err := s.open(true); err != nil {
+			return 0, err
+		}
+		if _, err := s.w.Write(*s.buf); err != nil {
+			return 0, err
+		}
+		*s.buf = (*s.buf)[:0]
+	}
+	return s.w.Write(b)
+}
+
+// open makes the temporary file, buffered for the writes to come when
+// more is set.
+func (s *spill) open(more bool) error {
+	s.temp = s.p.temp()
+	f, err := s.p.t.create(s.temp)
+	if err != nil {
+		s.temp = ""
 		return err
 	}
-	_, err = atomicfile.WriteFile(filepath.Join(dir, ManifestName), append(b, '\n'), atomicfile.Options{})
-	return err
+	s.f = f
+	if more {
+		s.w = bufio.NewWriterSize(f, 64<<10)
+	}
+	return nil
 }
 
-// headers returns the _headers file for the files of st's jobs: for each
+// sum returns the hash of the bytes taken.
+func (s *spill) sum() [32]byte { return [32]byte(s.h.Sum(nil)) }
+
+// reader returns the bytes taken, to read again.
+func (s *spill) reader() io.Reader {
+	if s.w == nil {
+		return bytes.NewReader(*s.buf)
+	}
+	if err := s.w.Flush(); err != nil {
+		return iotest{err}
+	}
+	return io.NewSectionReader(s.f, 0, s.n)
+}
+
+// iotest is a reader that fails with err.
+type iotest struct{ err error }
+
+func (r iotest) Read([]byte) (int, error) { return 0, r.err }
+
+// commit puts the bytes taken at path, through a temporary file renamed
+// into place. The bytes can still be read, for a .gz sibling.
+func (s *spill) commit(path string) error {
+	if s.f == nil {
+		if err := s.open(false); err != nil {
+			return err
+		}
+		if _, err := s.f.Write(*s.buf); err != nil {
+			return err
+		}
+	} else if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if err := s.p.t.rename(s.temp, path); err != nil {
+		return err
+	}
+	s.temp = ""
+	return nil
+}
+
+// discard removes the temporary file, if commit has not put it in place,
+// and gives back the buffer.
+func (s *spill) discard() {
+	if s.f != nil {
+		s.f.Close()
+	}
+	if s.temp != "" {
+		s.p.t.remove(s.temp)
+	}
+	if s.buf != nil && cap(*s.buf) <= 2*spillMax {
+		bufs.Put(s.buf)
+	}
+	s.buf = nil
+}
+
+// headers returns the _headers file for the files of st: for each
 // group of paths (a file at the top, or a folder's files) the
 // Content-Type and Cache-Control the server sends with them. A folder of
 // several types (assets/, episodes/ with its pages and calendars) is
@@ -451,7 +635,10 @@ func writeManifest(dir string, m manifest) error {
 // The groups are made from the site's own files, so that a path a site
 // has not (a replay window's years/) gets no rule and a new kind of
 // path cannot be missed.
-func headers(st *site.Site, jobs []job) []byte {
+//
+// It also returns the number of files publish makes: the site's and
+// _headers. It stops once ctx is done: a site can have a million files.
+func headers(ctx context.Context, st *site.Site) ([]byte, int, error) {
 	type rule struct {
 		pattern string
 		file    site.File // the first of the group
@@ -479,12 +666,17 @@ func headers(st *site.Site, jobs []job) []byte {
 	if index, ok := st.Lookup(""); ok {
 		add("", index) // what a host answers for the folder
 	}
-	for _, j := range jobs {
-		group := j.path
+	n := 1
+	for f := range st.Files() {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		group := f.Path
 		if i := strings.IndexByte(group, '/'); i >= 0 {
 			group = group[:i+1]
 		}
-		add(group, j.file)
+		add(group, f)
+		n++
 	}
 	var b strings.Builder
 	b.WriteString("# Written by backstage publish: the headers Netlify and Cloudflare Pages\n# send with each file. The gzipped guide is application/gzip, not an\n# encoding of xmltv.xml, or media centres would unpack it twice.\n/*\n  X-Content-Type-Options: nosniff\n")
@@ -501,5 +693,5 @@ func headers(st *site.Site, jobs []job) []byte {
 			}
 		}
 	}
-	return []byte(b.String())
+	return []byte(b.String()), n, nil
 }

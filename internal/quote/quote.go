@@ -26,16 +26,41 @@ func Value(s string) string {
 	return strconv.Quote(s)
 }
 
-// Clip returns s unquoted, for a value a message names in its own words
-// (a file name, a path), or, when it has more than Max characters, its
-// first Max followed by "…". A value that holds a control character or a
-// byte that is not UTF-8, which would break the message's line or act on
-// a terminal, is quoted as Value quotes it instead.
+// Clip returns s unquoted, for a value a message or a table names in its
+// own words (a file name, a path, a run's name), or, when it has more
+// than Max characters, its first Max followed by "…". A value that holds
+// a control character, a byte that is not UTF-8 or a mark that reorders
+// text (U+202E and the other bidirectional controls), which would break
+// the line, act on a terminal or disguise what follows, is quoted as
+// Value quotes it instead.
 func Clip(s string) string {
-	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }) {
+	if strings.ContainsFunc(s, unsafe) {
 		return Value(s)
 	}
 	return Cut(s, Max)
+}
+
+// Line returns s as it is, for text a table or a sentence shows whole
+// (a run's name, a note from a schedule file), or quoted as
+// strconv.Quote quotes it when it holds what Clip quotes: a control
+// character, a byte that is not UTF-8 or a bidirectional control. Unlike
+// Clip and Value it never cuts s short.
+func Line(s string) string {
+	if strings.ContainsFunc(s, unsafe) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// unsafe reports whether r may not reach a terminal as it is.
+func unsafe(r rune) bool {
+	switch {
+	case unicode.IsControl(r), r == utf8.RuneError:
+		return true
+	case r == '\u061c', r == '\u200e', r == '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true // bidirectional controls
+	}
+	return false
 }
 
 // Cut returns s, or, when it has more than n characters, its first n

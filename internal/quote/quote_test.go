@@ -56,6 +56,10 @@ func TestClip(t *testing.T) {
 		{"--\x1b[31mx", `"--\x1b[31mx"`},
 		{"bad\xffbyte", `"bad\xffbyte"`},
 		{"\u0085next line", `"\u0085next line"`},
+		{"evil\u202egnp.exe", `"evil\u202egnp.exe"`},
+		{"\u2067isolate", `"\u2067isolate"`},
+		{"nul\x00", `"nul\x00"`},
+		{"क्\u200dष", "क्\u200dष"}, // a joiner, which scripts need, is not a control
 	} {
 		if got := Clip(c.in); got != c.want {
 			t.Errorf("Clip(%q) = %q, want %q", c.in, got, c.want)
@@ -76,4 +80,20 @@ func FuzzValue(f *testing.F) {
 			t.Errorf("Value(%q) = %q holds a line break", s, got)
 		}
 	})
+}
+
+// TestLine: text is shown whole, and quoted whole when it holds what
+// Clip quotes.
+func TestLine(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	for _, c := range []struct{ in, want string }{
+		{long, long},
+		{"original", "original"},
+		{"\x1b[2J" + long, `"\x1b[2J` + long + `"`},
+		{"a\u202eb", `"a\u202eb"`},
+	} {
+		if got := Line(c.in); got != c.want {
+			t.Errorf("Line(%.20q) = %.20q, want %.20q", c.in, got, c.want)
+		}
+	}
 }

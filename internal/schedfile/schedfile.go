@@ -11,6 +11,7 @@ package schedfile
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
@@ -24,10 +25,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/backstage-epg/backstage/internal/quote"
+	"github.com/backstage-epg/backstage/internal/userfile"
 	"github.com/backstage-epg/backstage/schedule"
 )
 
@@ -61,15 +64,24 @@ func Load(path string) (*schedule.Schedule, error) {
 }
 
 // LoadContext is Load, except that it gives up once ctx is done, as
-// ParseContext does.
+// ParseContext does, and so does opening or reading a named pipe, which
+// waits for a writer: the error then wraps ctx.Err() and is not an
+// *Error, since nothing is wrong with the file.
 func LoadContext(ctx context.Context, path string) (*schedule.Schedule, error) {
-	f, err := os.Open(path)
+	stopped := func() error { return fmt.Errorf("read %s: %w", quote.Clip(path), ctx.Err()) }
+	f, err := userfile.Open(ctx, path, os.O_RDONLY, 0)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, stopped()
+		}
 		return nil, &Error{File: path, Err: pathErr(err)}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, stopped()
+		}
 		return nil, &Error{File: path, Err: pathErr(err)}
 	}
 	if len(data) > MaxFileSize {
@@ -456,7 +468,14 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	if len(f.Runs) == 0 {
 		return p, nil, &Error{Err: invalid("the schedule has no runs")}
 	}
+	if err := checkLen("name", f.Name, maxName); err != nil {
+		return p, nil, &Error{Err: err}
+	}
+	if err := checkLen("source", f.Source, maxText); err != nil {
+		return p, nil, &Error{Err: err}
+	}
 	p.Name, p.Source, p.Revised = f.Name, f.Source, f.Revised.V
+	p.MaxSlots = MaxSlots
 	if f.Timezone.V != "" {
 		loc, err := zone(f.Timezone)
 		if err != nil {
@@ -471,6 +490,9 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 		}
 		if strings.TrimSpace(s.Title) == "" {
 			return p, nil, bad(s.ID.Line, "show %s has no title", quote.Value(s.ID.V))
+		}
+		if err := s.checkLens(); err != nil {
+			return p, nil, bad(s.ID.Line, "show %s: %v", quote.Value(s.ID.V), err)
 		}
 		if s.Image.Line > 0 {
 			if err := schedule.CheckImageURL(s.Image.V); err != nil {
@@ -487,6 +509,9 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	for _, c := range f.Channels {
 		if c.ID.V == "" || channels[c.ID.V] != nil {
 			return p, nil, bad(c.ID.Line, "channel id %s: want a unique, non-empty id", quote.Value(c.ID.V))
+		}
+		if err := cmp.Or(checkLen("id", c.ID.V, maxName), checkLen("name", c.Name, maxName)); err != nil {
+			return p, nil, bad(c.ID.Line, "channel %s: %v", quote.Value(c.ID.V), err)
 		}
 		name := c.Name
 		if name == "" {
@@ -552,6 +577,9 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 			if !assumable[k] {
 				return p, nil, bad(rf.Assumptions.Line, "run %s: assumptions: unknown field %s", quote.Value(r.Name), quote.Value(k))
 			}
+			if err := checkLen(k, rf.Assumptions.V[k], maxText); err != nil {
+				return p, nil, bad(rf.Assumptions.Line, "run %s: assumptions: %v", quote.Value(r.Name), err)
+			}
 			r.Assumptions = append(r.Assumptions, schedule.Assumption{Field: k, Note: rf.Assumptions.V[k]})
 		}
 		lines[r.Name] = known
@@ -559,6 +587,75 @@ func (f *file) plan() (schedule.Plan, map[string]map[string]int, error) {
 	}
 	lines[""] = map[string]int{"revised": f.Revised.Line} // the plan's own fields
 	return p, lines, nil
+}
+
+// MaxSlots is the most slots a schedule file may give a schedule, far
+// below the schedule package's own limit: it is what every command can
+// afford with any schedule it accepts: publishing holds the site's
+// record of each episode and a record of each file it writes (a few an
+// episode: about 600,000 at this limit, with the days of 1900 to 2200);
+// answering what aired on a day builds every slot first.
+const MaxSlots = 100_000
+
+// The longest values a schedule file may hold, in characters. A show's
+// title, synopsis, genres and credits are repeated in every one of its
+// airings, in every feed and page, so a long one costs as much again as
+// there are airings: a show's text (maxShowText in all) is bounded, and
+// so is each name, one-line value and note.
+const (
+	maxName     = 200   // ids, names, titles, genres, credits, country and language
+	maxText     = 4_000 // the synopsis, the schedule's source, an assumption's note
+	maxItems    = 100   // genres, and the names of one kind of credit
+	maxShowText = 8_000 // a show's title, synopsis, genres and credits, in all
+)
+
+// checkLen refuses a value of field longer than limit characters.
+func checkLen(field, v string, limit int) error {
+	if n := utf8.RuneCountInString(v); n > limit {
+		return invalid("%s is %d characters long: want at most %d", field, n, limit)
+	}
+	return nil
+}
+
+// checkLens refuses a show whose values are too long, or too many: see
+// maxName and the limits beside it.
+func (s *showFile) checkLens() error {
+	total := 0
+	one := func(field, v string, limit int) error {
+		total += utf8.RuneCountInString(v)
+		return checkLen(field, v, limit)
+	}
+	list := func(field string, vs []string) error {
+		if len(vs) > maxItems {
+			return invalid("%s: %d of them: want at most %d", field, len(vs), maxItems)
+		}
+		for _, v := range vs {
+			if err := one(field+": "+quote.Value(v), v, maxName); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	c := s.Credits
+	if err := cmp.Or(checkLen("id", s.ID.V, maxName), one("title", s.Title, maxName), one("synopsis", s.Synopsis, maxText),
+		checkLen("country", s.Country, maxName), checkLen("language", s.Language, maxName), list("genres", s.Genres),
+		list("creators", c.Creators), list("developers", c.Developers), list("directors", c.Directors), list("actors", c.Actors),
+		list("writers", c.Writers), list("producers", c.Producers), list("composers", c.Composers), list("presenters", c.Presenters)); err != nil {
+		return err
+	}
+	if total > maxShowText {
+		return invalid("its title, synopsis, genres and credits, repeated in every airing, are %d characters in all: want at most %d", total, maxShowText)
+	}
+	long := 0 // the first episode whose title is too long
+	for ep, title := range s.EpisodeTitles {
+		if (long == 0 || ep < long) && checkLen("", title, maxName) != nil {
+			long = ep
+		}
+	}
+	if long != 0 {
+		return checkLen(fmt.Sprintf("episode_titles: episode %d", long), s.EpisodeTitles[long], maxName)
+	}
+	return nil
 }
 
 // assumable lists the run fields an assumption may be about.

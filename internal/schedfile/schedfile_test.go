@@ -280,6 +280,17 @@ var badFiles = []struct {
 	{"episode title twice", strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles:\n      1: Pilot\n      2: Two\n      1: Again\n", 1) + runA, 8, []string{"episode 1 given twice, first on line 6"}},
 	{"episode title not a number", strings.Replace(header, "    title: S\n", "    title: S\n    episode_titles: {one: Pilot}\n", 1) + runA, 5, []string{"`one`", "int"}},
 	{"replay to too large", header + runA + strings.Replace(replayB, "from: 1", "from: 1\n      to: 4294967297", 1), 27, []string{`"4294967297"`, "replay.to"}},
+	// Values repeated in every airing, and the number of airings.
+	{"a title of 500,000 characters", strings.Replace(header, "title: S", "title: "+strings.Repeat("x", 500_000), 1) + runA, 3, []string{`show "s": title is 500000 characters long: want at most 200`}},
+	{"a long synopsis", strings.Replace(header, "title: S", "title: S\n    synopsis: "+strings.Repeat("é", 4001), 1) + runA, 3, []string{"synopsis is 4001 characters long: want at most 4000"}},
+	{"a long actor", strings.Replace(header, "title: S", "title: S\n    credits: {actors: [A, "+strings.Repeat("b", 201)+"]}", 1) + runA, 3, []string{`actors: "bbbb`, "is 201 characters long"}},
+	{"many genres", strings.Replace(header, "title: S", "title: S\n    genres: ["+strings.Repeat("g, ", 100)+"g]", 1) + runA, 3, []string{"genres: 101 of them: want at most 100"}},
+	{"a show's text in all", strings.Replace(header, "title: S", "title: S\n    synopsis: "+strings.Repeat("s", 4000)+"\n    credits: {actors: ["+strings.Repeat(strings.Repeat("a", 199)+", ", 21)+"a]}", 1) + runA, 3, []string{"repeated in every airing, are 8181 characters in all: want at most 8000"}},
+	{"a long episode title", strings.Replace(header, "title: S", "title: S\n    episode_titles: {3: "+strings.Repeat("t", 201)+", 2: "+strings.Repeat("t", 202)+"}", 1) + runA, 3, []string{"episode_titles: episode 2 is 202 characters long"}},
+	{"a long channel name", strings.Replace(header, "name: C", "name: "+strings.Repeat("c", 201), 1) + runA, 6, []string{`channel "c.example": name is 201 characters long`}},
+	{"a long source", "source: " + strings.Repeat("s", 4001) + "\n" + header + runA, 0, []string{"source is 4001 characters long"}},
+	{"a long assumption", header + runA + "    assumptions: {length: " + strings.Repeat("n", 4001) + "}\n", 18, []string{`run "a": assumptions: length is 4001 characters long`}},
+	{"hourly over 300 years", strings.Replace(header, "Africa/Johannesburg", "UTC", 1) + strings.Replace(strings.Replace(strings.Replace(runA, "30 18 * * 1-5", "0 * * * *", 1), "2000-05-01", "1900-01-01", 1), "2000-05-31", "2199-12-31", 1), 12, []string{"up to 2629752 slots, more than the 100000 slots a schedule may hold"}},
 }
 
 // keys returns a YAML mapping of n keys, PREFIX0: 0 to PREFIXn-1: n-1,

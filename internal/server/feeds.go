@@ -61,10 +61,15 @@ var feedParamNames = map[feedKind][]string{
 type query map[string]string
 
 // parseQuery reads raw, refusing parameters not in allowed, parameters
-// given twice and bad escapes.
+// given twice, semicolons and bad escapes.
 func parseQuery(raw string, allowed []string) (query, error) {
 	if raw == "" {
 		return nil, nil // reads of a nil map work, and cost no allocation
+	}
+	if strings.Contains(raw, ";") {
+		// Some servers once split on ";" as on "&"; Go refuses it, and so
+		// does this one, naming the character rather than an escape.
+		return nil, badRequest("query %s: a semicolon: separate parameters with & (write a ; in a value as %%3B)", quote.Value(raw))
 	}
 	values, err := url.ParseQuery(raw)
 	if err != nil {

@@ -9,6 +9,7 @@ package output
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,8 +29,10 @@ func IsStdout(path string) bool { return path == "" || path == "-" }
 // otherwise against the file at path. It returns the bytes written to
 // stdout or the file (gzipped, for .gz). It fails with a *CreateError
 // when the file cannot be made at all, which commands answer as a usage
-// error; with write's error, or a *fs.PathError, when writing fails.
-func Write(path string, stdout io.Writer, write func(io.Writer) error) (int64, error) {
+// error; with write's error, or a *fs.PathError, when writing fails. A
+// named pipe at path, which waits for a reader, is given up on once ctx
+// is done, with an error wrapping ctx.Err().
+func Write(ctx context.Context, path string, stdout io.Writer, write func(io.Writer) error) (int64, error) {
 	if IsStdout(path) {
 		cw := &countWriter{w: stdout}
 		bw := bufio.NewWriterSize(cw, 64<<10)
@@ -39,7 +42,10 @@ func Write(path string, stdout io.Writer, write func(io.Writer) error) (int64, e
 		err := bw.Flush()
 		return cw.n, err
 	}
-	f, err := atomicfile.Create(path)
+	f, err := atomicfile.CreateContext(ctx, path)
+	if ctx.Err() != nil && err != nil {
+		return 0, fmt.Errorf("open %s: %w", path, ctx.Err())
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

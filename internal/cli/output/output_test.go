@@ -2,6 +2,7 @@ package output_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -25,7 +26,7 @@ func TestWriteFailure(t *testing.T) {
 				t.Fatal(err)
 			}
 			boom := errors.New("boom")
-			_, err := output.Write(path, io.Discard, func(w io.Writer) error {
+			_, err := output.Write(context.Background(), path, io.Discard, func(w io.Writer) error {
 				if _, err := w.Write([]byte("half a feed")); err != nil {
 					return err
 				}
@@ -52,7 +53,7 @@ func TestWrite(t *testing.T) {
 	write := func(w io.Writer) error { _, err := io.WriteString(w, feed); return err }
 	for _, path := range []string{"", "-"} {
 		var stdout bytes.Buffer
-		n, err := output.Write(path, &stdout, write)
+		n, err := output.Write(context.Background(), path, &stdout, write)
 		if err != nil || stdout.String() != feed || n != int64(len(feed)) {
 			t.Errorf("%q: %d bytes, %v; stdout holds %d bytes; want %d, all on stdout", path, n, err, stdout.Len(), len(feed))
 		}
@@ -60,7 +61,7 @@ func TestWrite(t *testing.T) {
 	for _, name := range []string{"feed.ics", "feed.ics.gz"} {
 		path := filepath.Join(dir, name)
 		var stdout bytes.Buffer
-		n, err := output.Write(path, &stdout, write)
+		n, err := output.Write(context.Background(), path, &stdout, write)
 		b, rerr := os.ReadFile(path)
 		if err != nil || rerr != nil || stdout.Len() != 0 || n != int64(len(b)) {
 			t.Errorf("%s: %d bytes, %v, %v; the file holds %d; stdout %d", name, n, err, rerr, len(b), stdout.Len())
@@ -90,7 +91,7 @@ func TestCreateError(t *testing.T) {
 		{filepath.Join(dir, "missing", "feed.ics"), "cannot write there: no such file or directory", false},
 		{dir, "cannot write there: is a directory", true},
 	} {
-		_, err := output.Write(c.path, io.Discard, write)
+		_, err := output.Write(context.Background(), c.path, io.Discard, write)
 		var ce *output.CreateError
 		if !errors.As(err, &ce) || ce.Path != c.path || !strings.Contains(err.Error(), c.want) || errors.Is(err, atomicfile.ErrIsDir) != c.dir {
 			t.Errorf("%s: %v; want a *CreateError saying %q", c.path, err, c.want)

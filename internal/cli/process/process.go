@@ -9,11 +9,15 @@ package process
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
+	"sync"
 	"syscall"
+	"time"
 )
 
 // Interrupted is the cause that NotifyContext gives its context when a
@@ -93,4 +97,70 @@ func Terminal(f *os.File) bool {
 	}
 	null, err := os.Stat(os.DevNull)
 	return err != nil || !os.SameFile(fi, null)
+}
+
+// Writer returns w, or, when w is a pipe or a terminal (an *os.File that
+// is not a regular file), a writer that gives up on a write still waiting
+// a moment (stopGrace) after ctx is done, with ctx's error, and on every
+// write after it. A write to a pipe whose reader has stopped reading (a
+// pager paused, a consumer stuck) waits in the kernel, where no signal
+// handler can end it; the write goes on in a goroutine of its own, and
+// the command returns without it. A write that is not stuck goes
+// through, signal or not.
+func Writer(ctx context.Context, w io.Writer) io.Writer {
+	f, ok := w.(*os.File)
+	if !ok {
+		return w
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode().IsRegular() {
+		return w
+	}
+	return &stopWriter{ctx: ctx, w: w}
+}
+
+// stopGrace is how long a write may still take once the context is done.
+const stopGrace = 200 * time.Millisecond
+
+type stopWriter struct {
+	ctx   context.Context
+	w     io.Writer
+	start sync.Once
+	reqs  chan []byte
+	done  chan written
+	stuck error // set once a write has been given up on
+}
+
+type written struct {
+	n   int
+	err error
+}
+
+func (s *stopWriter) Write(p []byte) (int, error) {
+	if s.stuck != nil {
+		return 0, s.stuck
+	}
+	s.start.Do(func() {
+		s.reqs, s.done = make(chan []byte), make(chan written)
+		go func() {
+			for b := range s.reqs {
+				n, err := s.w.Write(b)
+				s.done <- written{n, err}
+			}
+		}()
+	})
+	// The goroutine may still be writing p after Write returns, when it
+	// gives up: it writes a copy, which the caller cannot reuse under it.
+	s.reqs <- slices.Clone(p) // the goroutine waits for it: each Write waits for the last
+	select {
+	case r := <-s.done:
+		return r.n, r.err
+	case <-s.ctx.Done():
+	}
+	select {
+	case r := <-s.done:
+		return r.n, r.err
+	case <-time.After(stopGrace):
+		s.stuck = s.ctx.Err()
+		return 0, s.stuck
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,5 +109,36 @@ func TestTerminal(t *testing.T) {
 	defer pty.Close()
 	if !process.Terminal(pty) {
 		t.Error("a pseudo-terminal: not a terminal")
+	}
+}
+
+// TestWriter: a write to a pipe nobody reads, which waits in the kernel,
+// gives up once the context is done; a writer that is not a pipe or a
+// terminal is returned as it is.
+func TestWriter(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	pw := process.Writer(ctx, w)
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	var werr error
+	for werr == nil && time.Since(start) < 10*time.Second {
+		_, werr = pw.Write(make([]byte, 64<<10)) // the pipe's buffer fills, then the write waits
+	}
+	if !errors.Is(werr, context.Canceled) {
+		t.Errorf("got %v after %v, want the context's error", werr, time.Since(start))
+	}
+	file, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if got := process.Writer(ctx, file); got != io.Writer(file) {
+		t.Errorf("a regular file: got %T, want the file itself", got)
 	}
 }
