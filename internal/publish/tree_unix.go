@@ -111,7 +111,7 @@ func (t *tree) foreign(parent int, name, path, want string) error {
 	var st unix.Stat_t
 	what := "not " + want
 	if unix.Fstatat(parent, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
-		what = describe(fileMode(st.Mode))
+		what = describe(fileMode(uint32(st.Mode)))
 	}
 	return &ForeignError{Path: t.full(path), What: what, Want: want}
 }
@@ -134,7 +134,7 @@ func (t *tree) lstat(path string) (stat, error) {
 	if err := unix.Fstatat(parent, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return stat{}, t.pathErr("lstat", path, err)
 	}
-	return stat{mode: fileMode(st.Mode), size: st.Size, mtime: st.Mtim.Nano()}, nil
+	return stat{mode: fileMode(uint32(st.Mode)), size: st.Size, mtime: st.Mtim.Nano()}, nil
 }
 
 // open opens the regular file at path for reading. Anything else there
@@ -149,7 +149,7 @@ func (t *tree) open(path string) (*os.File, error) {
 	if err := unix.Fstatat(parent, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return nil, t.pathErr("lstat", path, err)
 	}
-	if !fileMode(st.Mode).IsRegular() {
+	if !fileMode(uint32(st.Mode)).IsRegular() {
 		return nil, t.foreign(parent, name, path, "a file")
 	}
 	fd, err := unix.Openat(parent, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
@@ -229,7 +229,7 @@ func (t *tree) remove(path string) (bool, error) {
 		return false, err
 	}
 	var st unix.Stat_t
-	if err := unix.Fstatat(parent, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil || !fileMode(st.Mode).IsRegular() {
+	if err := unix.Fstatat(parent, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil || !fileMode(uint32(st.Mode)).IsRegular() {
 		return false, nil
 	}
 	if err := unix.Unlinkat(parent, name, 0); err != nil {
@@ -345,7 +345,7 @@ func checkRegular(fd int, name string) (*os.File, error) {
 		unix.Close(fd)
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
-	if m := fileMode(st.Mode); !m.IsRegular() {
+	if m := fileMode(uint32(st.Mode)); !m.IsRegular() {
 		unix.Close(fd)
 		return nil, &ForeignError{Path: name, What: describe(m), Want: "a file"}
 	}
