@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -384,7 +385,14 @@ func decode(data []byte, f *file) ([]int, error) {
 		return nil, err
 	}
 	lines := runLines(doc.Content[0])
-	doc = yaml.Node{} // the decoder reads the file again: hold one tree at a time
+	// The decoder reads the file again. One tree at a time: collected now,
+	// the first is not still held while the second grows (a file of
+	// hundreds of thousands of list items makes a tree of tens of
+	// megabytes).
+	doc = yaml.Node{}
+	if len(data) > 64<<10 {
+		runtime.GC()
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	err := dec.Decode(f)
