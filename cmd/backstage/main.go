@@ -9,7 +9,7 @@ import (
 	_ "time/tzdata" // zone data built in, for machines without zoneinfo
 
 	"github.com/backstage-epg/backstage/internal/cli"
-	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/process"
 )
 
 func main() {

@@ -10,8 +10,8 @@ import (
 	"time"
 	_ "time/tzdata" // zone data built in, for machines without zoneinfo
 
-	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/grabber"
+	"github.com/backstage-epg/backstage/internal/process"
 )
 
 func main() {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/process"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/schedule"
 )

@@ -10,7 +10,7 @@ import (
 
 	"github.com/backstage-epg/backstage/feeds"
 	"github.com/backstage-epg/backstage/internal/atomicfile"
-	"github.com/backstage-epg/backstage/internal/cli/output"
+	"github.com/backstage-epg/backstage/internal/output"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/version"

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
-	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/process"
 	"github.com/backstage-epg/backstage/internal/publish"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/version"

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/backstage-epg/backstage/internal/cli"
-	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/process"
 )
 
 // TestInterrupted runs commands whose context a signal has cancelled: the

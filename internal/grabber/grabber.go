@@ -40,8 +40,8 @@ import (
 	"time"
 
 	"github.com/backstage-epg/backstage/feeds"
-	"github.com/backstage-epg/backstage/internal/cli/output"
-	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/output"
+	"github.com/backstage-epg/backstage/internal/process"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/internal/version"

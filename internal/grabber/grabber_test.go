@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/cli/process"
 	"github.com/backstage-epg/backstage/internal/grabber"
+	"github.com/backstage-epg/backstage/internal/process"
 	"github.com/backstage-epg/backstage/internal/quote"
 	"github.com/backstage-epg/backstage/internal/schedfile"
 	"github.com/backstage-epg/backstage/internal/testkit"

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/backstage-epg/backstage/internal/cli/process"
+	"github.com/backstage-epg/backstage/internal/process"
 )
 
 func TestInterruptedExitCode(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/backstage-epg/backstage/internal/atomicfile"
-	"github.com/backstage-epg/backstage/internal/cli/output"
+	"github.com/backstage-epg/backstage/internal/output"
 	"github.com/backstage-epg/backstage/internal/testkit"
 )
 
