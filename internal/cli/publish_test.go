@@ -128,13 +128,15 @@ func checkWhole(t *testing.T, dir string, want map[string][]byte) int {
 func TestPublishInterrupted(t *testing.T) {
 	bin := testkit.Binary(t)
 	dir := t.TempDir()
-	// The default schedule, six years shorter: about 2,500 files.
+	// The default schedule cut to five months and their rerun: enough
+	// files to kill a publish among them, and a guide larger than the
+	// limit on file sizes below.
 	yaml, err := exec.Command(bin, "schedule").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	yaml = bytes.Replace(yaml, []byte("last: 2007-07-06"), []byte("last: 2001-06-29"), 1)
-	yaml = bytes.Replace(yaml, []byte("first: 2009-01-05"), []byte("first: 2001-07-02"), 1)
+	yaml = bytes.Replace(yaml, []byte("last: 2007-07-06"), []byte("last: 2000-09-29"), 1)
+	yaml = bytes.Replace(yaml, []byte("first: 2009-01-05"), []byte("first: 2000-10-02"), 1)
 	sched := filepath.Join(dir, "shorter.yaml")
 	if err := os.WriteFile(sched, yaml, 0o644); err != nil {
 		t.Fatal(err)

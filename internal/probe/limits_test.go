@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -199,9 +200,21 @@ var signalCases = []signalCase{
 // second to reach the point where it waits, then the signal.
 func TestProbeSignals(t *testing.T) {
 	bins := map[bool]string{false: testkit.Binary(t), true: testkit.Command(t, "tv_grab_za_backstage")}
-	var b strings.Builder
+	var (
+		mu sync.Mutex
+		b  strings.Builder // the table of cases, logged once they are all done
+	)
+	t.Cleanup(func() { t.Logf("%-45s %4s %9s\n%s", "CASE", "EXIT", "STOPPED IN", b.String()) })
+	row := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(&b, format, args...)
+	}
 	for _, c := range signalCases {
 		t.Run(c.name, func(t *testing.T) {
+			// Each case waits half a second before its signal: they wait
+			// side by side.
+			t.Parallel()
 			dir := t.TempDir()
 			for name, content := range c.files {
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
@@ -250,7 +263,7 @@ func TestProbeSignals(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
 				<-done
-				fmt.Fprintf(&b, "%-45.45s %4s %9s\n", c.name, "-", "never")
+				row("%-45.45s %4s %9s\n", c.name, "-", "never")
 				t.Fatalf("still running 10 s after %v; killed", c.sig)
 			}
 			took := time.Since(sent)
@@ -259,7 +272,7 @@ func TestProbeSignals(t *testing.T) {
 			if errors.As(err, &ee) {
 				code = ee.ExitCode()
 			}
-			fmt.Fprintf(&b, "%-45.45s %4d %9s\n", c.name, code, took.Round(time.Millisecond))
+			row("%-45.45s %4d %9s\n", c.name, code, took.Round(time.Millisecond))
 			name := "backstage"
 			if c.grabber {
 				name = "tv_grab_za_backstage"
@@ -284,5 +297,4 @@ func TestProbeSignals(t *testing.T) {
 			})
 		})
 	}
-	t.Logf("%-45s %4s %9s\n%s", "CASE", "EXIT", "STOPPED IN", b.String())
 }
