@@ -62,7 +62,7 @@ func fullDisk(t *testing.T, dir string) {
 	site1 := filepath.Join(dir, "site")
 	ballast := filepath.Join(dir, "ballast")
 	a := smallSite(t) // the rerun to 30 September 2003
-	b := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-08-29"); c.StreamURL = "" })
+	b := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-07-11"); c.StreamURL = "" })
 
 	// A site that dropped a month of days, into a folder with no room
 	// left: what it dropped goes first, and makes room for what changed.
@@ -82,7 +82,7 @@ func fullDisk(t *testing.T, dir string) {
 	// having named every file it wrote, and left no temporary file.
 	must(t, os.Remove(ballast))
 	grown := smallSite(t, func(c *site.Config) {
-		c.Schedule = smallSchedule(t, "2003-12-31")
+		c.Schedule = smallSchedule(t, "2003-08-29")
 		c.Location = testkit.Location(t, "Europe/London")
 	})
 	fill(t, ballast, 400<<10)

@@ -37,9 +37,10 @@ func defaultSite(t testing.TB, edit ...func(*site.Config)) *site.Site {
 	return st
 }
 
-// smallSchedule is the default schedule's two runs cut to a summer: the
-// original from June to July 2003, its rerun from August, about 500
-// files, for the tests that publish again and again.
+// smallSchedule is the default schedule's two runs cut to a few weeks:
+// the original's twenty episodes of June 2003, its rerun from July to
+// lastRerun (all twenty by 1 August), a few hundred files, for the tests
+// that publish again and again.
 func smallSchedule(t testing.TB, lastRerun string) *schedule.Schedule {
 	t.Helper()
 	def := testkit.Default(t)
@@ -51,8 +52,8 @@ func smallSchedule(t testing.TB, lastRerun string) *schedule.Schedule {
 		}
 		return d
 	}
-	orig.First, orig.Last = date("2003-06-02"), date("2003-07-31")
-	rerun.First, rerun.Last = date("2003-08-04"), date(lastRerun)
+	orig.First, orig.Last = date("2003-06-02"), date("2003-06-27")
+	rerun.First, rerun.Last = date("2003-07-07"), date(lastRerun)
 	s, err := schedule.New(schedule.Plan{Name: def.Name(), Source: def.Source(), Location: def.Location(), Revised: def.Revised(), Runs: []*schedule.Run{&orig, &rerun}})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func smallSchedule(t testing.TB, lastRerun string) *schedule.Schedule {
 // smallSite lays out smallSchedule's site with a playlist.
 func smallSite(t testing.TB, edit ...func(*site.Config)) *site.Site {
 	t.Helper()
-	return defaultSite(t, append([]func(*site.Config){func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-09-30") }}, edit...)...)
+	return defaultSite(t, append([]func(*site.Config){func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-07-25") }}, edit...)...)
 }
 
 // published is the default site, published once for the tests that read
@@ -237,13 +238,13 @@ func TestRepublish(t *testing.T) {
 	}
 
 	// Without the playlist, and with a rerun that ends sooner.
-	smaller, err := site.New(site.Config{Schedule: smallSchedule(t, "2003-08-29"), Generator: "backstage/test"})
+	smaller, err := site.New(site.Config{Schedule: smallSchedule(t, "2003-07-11"), Generator: "backstage/test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res = pub(t, smaller, dir)
 	after = files(t, dir)
-	for _, p := range []string{"channels.m3u", "days/2003-09-15.html", "days/2003-09-15.html.gz", "api/v1/days/2003-09-30.json"} {
+	for _, p := range []string{"channels.m3u", "days/2003-07-21.html", "days/2003-07-21.html.gz", "api/v1/days/2003-07-25.json"} {
 		if _, ok := after[p]; ok {
 			t.Errorf("%s is still there", p)
 		}
@@ -307,7 +308,7 @@ func TestInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	_, err := publish.Publish(ctx, next, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
-		if n++; n == 3 {
+		if n++; n == 1 {
 			cancel()
 		}
 	}})
@@ -438,11 +439,11 @@ func TestInterruptedNewPaths(t *testing.T) {
 	dir := t.TempDir()
 	pub(t, smallSite(t), dir)
 	before := files(t, dir)
-	longer := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-12-31") })
+	longer := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-08-29") })
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	if _, err := publish.Publish(ctx, longer, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
-		if n++; n == 5 {
+		if n++; n == 3 {
 			cancel()
 		}
 	}}); !errors.Is(err, context.Canceled) {
@@ -500,7 +501,7 @@ func TestStaleStaging(t *testing.T) {
 // replay mode) goes with its files, unless it holds a file publish did
 // not write, which stays with the folder.
 func TestFoldersLeft(t *testing.T) {
-	w, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23},
+	w, err := smallSchedule(t, "2003-07-25").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23},
 		Now: time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC), Days: 7, PastDays: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -560,7 +561,7 @@ func TestSiblingFollowsSize(t *testing.T) {
 // Content-Security-Policy; /* says nosniff. Matching is Netlify's and
 // Cloudflare Pages': a path, or a prefix ending in *.
 func TestHeadersFile(t *testing.T) {
-	replayWindow, err := smallSchedule(t, "2003-09-30").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23},
+	replayWindow, err := smallSchedule(t, "2003-07-25").Replay(schedule.ReplayOptions{From: schedule.Date{Year: 2003, Month: 6, Day: 16}, Start: schedule.Date{Year: 2026, Month: 11, Day: 23},
 		Now: time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC), Days: 7, PastDays: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -669,13 +670,13 @@ func TestManifestCutShort(t *testing.T) {
 	f.WriteString(`{"path":"days/2099-01-01.html"}` + "\n" + `{"path":"days/20`)
 	f.Close()
 	os.WriteFile(filepath.Join(dir, "days", "2099-01-01.html"), []byte("named before it was written"), 0o644)
-	longer := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-10-31") })
+	longer := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-08-15") })
 	// Stopped half way, having appended some lines: they follow the last
 	// whole line.
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	stopped, err := publish.Publish(ctx, longer, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
-		if n++; n == 5 {
+		if n++; n == 1 {
 			cancel()
 		}
 	}})
