@@ -212,6 +212,7 @@ func TestFilesAndLookup(t *testing.T) {
 // airings, and the feeds. The history picture on every page, or the
 // whole cast in each day's linked data, would break it.
 func TestSiteSize(t *testing.T) {
+	testkit.SkipUnlessFull(t, "renders all 27,000 files; the publish test weighs the published site on every run")
 	st := newSite(t)
 	var total int
 	for f := range st.Files() {
