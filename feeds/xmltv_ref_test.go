@@ -254,6 +254,11 @@ func TestXMLTVMatchesEncodingXML(t *testing.T) {
 			base    string
 		}{{false, ""}, {true, ""}, {false, testBaseURL}} {
 			t.Run(fmt.Sprintf("%s/markNew=%v/base=%q", tc.name, o.markNew, o.base), func(t *testing.T) {
+				if tc.name == "default" && (o.markNew || o.base != "") {
+					// The small schedule has every option; the whole
+					// history, once, has every shape of airing.
+					testkit.SkipUnlessFull(t, "the whole history through xml.Encoder takes a second an option")
+				}
 				t.Parallel()
 				var ref bytes.Buffer
 				if err := xrEncode(&ref, tc.s, schedule.Query{}, "backstage/test", o.markNew, o.base); err != nil {
