@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -220,6 +221,34 @@ func TestShutdownLetsDownloadsFinish(t *testing.T) {
 	}
 	if err := serve.Wait(20 * time.Second); err != nil {
 		t.Errorf("serve after SIGTERM and a finished download: %v, want exit 0", err)
+	}
+}
+
+// TestShutdownCutShort: a download still going when --shutdown-timeout
+// runs out is cut off, and serve, stopped before it could finish
+// cleanly, exits as any command a signal stops does: 143 for SIGTERM,
+// saying so in one line.
+func TestShutdownCutShort(t *testing.T) {
+	var stderr syncBuffer
+	base, _, serve := startServe(t, buildBinary(t), &stderr, "--quiet", "--shutdown-timeout", "200ms")
+	req, _ := http.NewRequest("GET", base+"/xmltv.xml", nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	io.ReadFull(resp.Body, make([]byte, 64<<10)) // and no more: the rest waits
+	if err := serve.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = serve.Wait(20 * time.Second)
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 143 {
+		t.Errorf("serve after SIGTERM and a download cut short: %v, want exit 143", err)
+	}
+	if got := stderr.String(); !strings.HasPrefix(got, "backstage: stopped by SIGTERM: ") || strings.Count(got, "\n") != 1 {
+		t.Errorf("stderr %q, want one line: stopped by SIGTERM", got)
 	}
 }
 
