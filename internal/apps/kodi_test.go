@@ -225,7 +225,7 @@ func checkKodiMovesOn(t *testing.T, r kodiRun, move func()) {
 	first := k.checkBroadcasts(t, before)
 	k.checkIcon(t, r)
 	if r.screenshot != "" {
-		k.screenshotGuide(t, before, filepath.Join(screenshotDir(t), r.screenshot))
+		k.screenshotGuide(t, before, filepath.Join(testkit.ScreenshotDir(t), r.screenshot))
 	}
 	k.quit(t)
 
@@ -379,20 +379,6 @@ func comparePrograms(t *testing.T, what string, got, want []programme) {
 	if errs > 10 {
 		t.Errorf("%s: %d differences in all", what, errs)
 	}
-}
-
-// screenshotDir returns the folder that BACKSTAGE_SCREENSHOTS names
-// (made if missing), where CI keeps screenshots as artifacts, or else the
-// test's temporary folder.
-func screenshotDir(t *testing.T) string {
-	dir := os.Getenv("BACKSTAGE_SCREENSHOTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // kodiProfile is a Kodi profile folder (KODI_DATA) made for the test.

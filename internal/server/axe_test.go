@@ -67,21 +67,7 @@ func TestAccessibility(t *testing.T) {
 		replay, replay + "days/2026-11-26.html", replay + "days/2026-11-28.html", replay + "episodes/819.html", replay + "?episode=1000",
 	}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.WindowSize(int(desktop[0]), int(desktop[1])),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancel := chromedp.NewContext(headless(t, bin))
 	defer cancel()
 	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancelTimeout()

@@ -35,18 +35,25 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// screenshotDir is where TestBrowser saves its screenshots: the folder
-// BACKSTAGE_SCREENSHOTS names (made if missing), so that CI can keep them
-// as artifacts, or else the test's temporary folder.
-func screenshotDir(t *testing.T) string {
-	dir := os.Getenv("BACKSTAGE_SCREENSHOTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+// headless returns an allocator of a headless Chromium at bin, with a
+// profile of its own and a desktop's window, which the test ends. The
+// flags keep it off the network (this machine has none) and quiet.
+func headless(t *testing.T, bin string, more ...chromedp.ExecAllocatorOption) context.Context {
+	opts := append([]chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
+		chromedp.WindowSize(int(desktop[0]), int(desktop[1])),
+	}, more...)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	return actx
 }
 
 // The two screens the pages are tried on: a 390-pixel phone and a
@@ -75,22 +82,8 @@ func TestBrowser(t *testing.T) {
 		})
 	})) + "/"
 
-	shots := screenshotDir(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(filepath.Join(t.TempDir(), "profile")),
-		chromedp.WindowSize(int(desktop[0]), int(desktop[1])),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	shots := testkit.ScreenshotDir(t)
+	actx := headless(t, bin, chromedp.Flag("hide-scrollbars", true))
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	defer cancelBrowser()
 	bctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)

@@ -192,13 +192,7 @@ func (s *syncBuffer) String() string {
 // that the download completes and the server then exits 0.
 func TestShutdownLetsDownloadsFinish(t *testing.T) {
 	base, _, serve := startServe(t, buildBinary(t), io.Discard, "--quiet", "--shutdown-timeout", "20s")
-	req, _ := http.NewRequest("GET", base+"/xmltv.xml", nil)
-	req.Header.Set("Accept-Encoding", "identity")
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := startDownload(t, base+"/xmltv.xml")
 	want, _ := strconv.Atoi(resp.Header.Get("Content-Length"))
 	buf := make([]byte, 64<<10)
 	got, _ := io.ReadFull(resp.Body, buf)
@@ -224,6 +218,20 @@ func TestShutdownLetsDownloadsFinish(t *testing.T) {
 	}
 }
 
+// startDownload asks for url uncompressed, on a connection of its own,
+// and returns the answer for the test to read, which the test closes.
+func startDownload(t *testing.T, url string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
 // TestShutdownCutShort: a download still going when --shutdown-timeout
 // runs out is cut off, and serve, stopped before it could finish
 // cleanly, exits as any command a signal stops does: 143 for SIGTERM,
@@ -231,18 +239,12 @@ func TestShutdownLetsDownloadsFinish(t *testing.T) {
 func TestShutdownCutShort(t *testing.T) {
 	var stderr syncBuffer
 	base, _, serve := startServe(t, buildBinary(t), &stderr, "--quiet", "--shutdown-timeout", "200ms")
-	req, _ := http.NewRequest("GET", base+"/xmltv.xml", nil)
-	req.Header.Set("Accept-Encoding", "identity")
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := startDownload(t, base+"/xmltv.xml")
 	io.ReadFull(resp.Body, make([]byte, 64<<10)) // and no more: the rest waits
 	if err := serve.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	err = serve.Wait(20 * time.Second)
+	err := serve.Wait(20 * time.Second)
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 143 {
 		t.Errorf("serve after SIGTERM and a download cut short: %v, want exit 143", err)

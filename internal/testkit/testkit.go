@@ -314,3 +314,18 @@ func Gunzip(t testing.TB, b []byte) []byte {
 	}
 	return out
 }
+
+// ScreenshotDir is where a test saves its screenshots: the folder
+// BACKSTAGE_SCREENSHOTS names (made if missing), so that CI can keep them
+// as artifacts, or else the test's temporary folder.
+func ScreenshotDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("BACKSTAGE_SCREENSHOTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
