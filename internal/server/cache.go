@@ -234,13 +234,18 @@ func (c *feedCache) ready(key fileKey) *rendered {
 	c.mu.RLock()
 	e, ok := c.m[key]
 	c.mu.RUnlock()
-	if !ok || e.feed == nil {
+	if !ok {
 		return nil
 	}
+	// The feed may be read only once ready is closed: fill writes it
+	// under the lock this reader no longer holds.
 	select {
 	case <-e.ready:
 	default:
 		return nil
+	}
+	if e.feed == nil {
+		return nil // failed, and about to go
 	}
 	e.lastUsed.Store(c.clock.Add(1))
 	return e.feed
