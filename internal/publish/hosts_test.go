@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/backstage-epg/backstage/internal/publish"
 	"github.com/backstage-epg/backstage/internal/server"
 	"github.com/backstage-epg/backstage/internal/site"
 	"github.com/backstage-epg/backstage/internal/testkit"
@@ -131,7 +132,7 @@ func checkNotFound(t *testing.T, base, root string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/days/1999-01-01.html", "/nope/deeper", "/api/v1/days/1999-01-01.json"} {
+	for _, p := range []string{"/days/1999-01-01.html", "/nope/deeper", "/api/v1/days/1999-01-01.json", "/" + publish.ManifestName} {
 		resp, err := http.Get(base + p)
 		if err != nil {
 			t.Fatal(err)
