@@ -111,7 +111,12 @@ func TestReplayLivesOn90Days(t *testing.T) {
 		ics := runOK(t, now, "export", "ics", "--replay", "--now", nowFlag)
 		book.record("export ics --replay", day, today.AddDate(0, 0, -1), today.AddDate(0, 0, 7), icsAirings(t, ics, uids))
 
-		// A publish into the same folder, day after day.
+		// A publish into the same folder, day after day; every third
+		// day in a default run, whose windows still overlap (a publish
+		// writes most of a replay site anew each day).
+		if day%3 != 0 && !testkit.Full() {
+			continue
+		}
 		runOK(t, now, "publish", site, "--replay", "--quiet", "--now", nowFlag)
 		var published []liveAiring
 		for d := today.AddDate(0, 0, -1); !d.After(today.AddDate(0, 0, 7)); d = d.AddDate(0, 0, 1) {

@@ -47,7 +47,7 @@ func TestValidateGrabber(t *testing.T) {
 	// together they take little longer than the slowest (go test's
 	// -parallel would hold them to one per processor).
 	days := week
-	if os.Getenv("CI") != "true" && os.Getenv("BACKSTAGE_FULL") != "1" {
+	if !testkit.Full() {
 		days = []time.Time{week[4]}
 		t.Log("the Friday only; every day of the week when CI=true or BACKSTAGE_FULL=1")
 	}

@@ -97,7 +97,7 @@ func TestStaticHosts(t *testing.T) {
 				checkHosted(t, base, serve.URL, p)
 			}
 			checkNotFound(t, base, root)
-			if os.Getenv("CI") == "true" || os.Getenv("BACKSTAGE_FULL") == "1" {
+			if testkit.Full() {
 				// TestOpenAPI checks serve's answers on every run.
 				checkAPI(t, base+"/api/v1")
 			}

@@ -272,6 +272,13 @@ func Location(t testing.TB, name string) *time.Location {
 	return loc
 }
 
+// Full reports whether the tests run in full (CI=true or
+// BACKSTAGE_FULL=1), where a check that a default run samples runs on
+// every case.
+func Full() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("BACKSTAGE_FULL") == "1"
+}
+
 // SkipUnlessFull skips a check that costs too much to run on every
 // go test, unless the tests run in full: in CI (CI=true) or with
 // BACKSTAGE_FULL=1. cost says what the check is and why it is costly, as
