@@ -100,6 +100,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// publishStopped publishes st into dir and stops it once the first file
+// is done, as Ctrl-C would, checking that it says so.
+func publishStopped(t *testing.T, st *site.Site, dir string) publish.Result {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := 0
+	res, err := publish.Publish(ctx, st, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
+		if n++; n == 1 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	return res
+}
+
 func pub(t testing.TB, st *site.Site, dir string) publish.Result {
 	t.Helper()
 	res, err := publish.Publish(context.Background(), st, dir, publish.Options{})
@@ -305,16 +323,7 @@ func TestInterrupted(t *testing.T) {
 	}
 	// A new site: every page and feed changes (the zone they show).
 	next := smallSite(t, func(c *site.Config) { c.Location = testkit.Location(t, "Europe/London"); c.StreamURL = "" })
-	ctx, cancel := context.WithCancel(context.Background())
-	n := 0
-	_, err := publish.Publish(ctx, next, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
-		if n++; n == 1 {
-			cancel()
-		}
-	}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v, want context.Canceled", err)
-	}
+	publishStopped(t, next, dir)
 	for p := range files(t, dir) {
 		if strings.Contains(p, ".tmp-") {
 			t.Errorf("a temporary file is left: %s", p)
@@ -673,16 +682,7 @@ func TestManifestCutShort(t *testing.T) {
 	longer := smallSite(t, func(c *site.Config) { c.Schedule = smallSchedule(t, "2003-08-15") })
 	// Stopped half way, having appended some lines: they follow the last
 	// whole line.
-	ctx, cancel := context.WithCancel(context.Background())
-	n := 0
-	stopped, err := publish.Publish(ctx, longer, dir, publish.Options{Workers: 2, Progress: func(done, total int) {
-		if n++; n == 1 {
-			cancel()
-		}
-	}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v, want context.Canceled", err)
-	}
+	stopped := publishStopped(t, longer, dir)
 	if _, err := publish.Manifest(dir); err != nil {
 		t.Fatalf("after lines were appended: %v", err)
 	}
